@@ -1,0 +1,7 @@
+/**
+ * predictive-coding: predictive coding networks for TypeScript.
+ * Layers of the package mirror layers of the idea: kernels → core → train → data → cli/web.
+ */
+export { PcError, type PcErrorCode } from './errors.ts';
+export * from './kernels/index.ts';
+export { createRng, type Rng } from './random.ts';

@@ -1,0 +1,106 @@
+/**
+ * The backend interface: every numeric kernel the library runs.
+ *
+ * Methods take flat row-major typed arrays with explicit dimensions and write
+ * into a caller-supplied `out`; kernels trust their inputs (shapes, aliasing
+ * and finiteness are checked once, in `ops.ts`). A backend is one object
+ * satisfying this interface — there is no string-keyed registry, so a missing
+ * method is a compile error. `js` (reference.ts) and `wasm` (wasm-backend.ts)
+ * implement it; a native addon would be a third object of the same type.
+ */
+
+/** Element arrays a backend computes on. Only the `js` reference runs float64. */
+export type FloatArray = Float32Array | Float64Array;
+
+/** Element type of a backend: `'float32'` everywhere; `'float64'` only on the `js` reference (for gradient checks). */
+export type DType = 'float32' | 'float64';
+
+/**
+ * Activation functions of DESIGN §2, each with its derivative:
+ * - `'linear'`: f(x) = x;
+ * - `'tanh'`;
+ * - `'sigmoid'`: 1 / (1 + e^−x);
+ * - `'relu'`: max(0, x), relu'(0) = 0 (as PyTorch);
+ * - `'leaky-relu'`: x > 0 ? x : 0.01·x, derivative 0.01 at 0 (as PyTorch);
+ * - `'gelu'`: the tanh approximation 0.5·x·(1 + tanh(√(2/π)(x + 0.044715·x³))),
+ *   as JAX and PCX use; PyTorch's default exact erf form differs by up to ~5e-4;
+ * - `'hard-tanh'`: clamp(x, −1, 1), derivative 0 at ±1 (as PyTorch).
+ */
+export type Activation = 'linear' | 'tanh' | 'sigmoid' | 'relu' | 'leaky-relu' | 'gelu' | 'hard-tanh';
+
+/** Every activation, in the order of their numeric codes in the wasm module. */
+export const ACTIVATIONS: readonly Activation[] = Object.freeze(['linear', 'tanh', 'sigmoid', 'relu', 'leaky-relu', 'gelu', 'hard-tanh']);
+
+/** Negative-side slope of `'leaky-relu'`. */
+export const LEAKY_SLOPE = 0.01;
+
+/** Options of `matmul`: C = alpha·op(A)·op(B) + beta·C, op(X) = Xᵀ when the flag is set. */
+export interface MatmulOptions {
+  /** A is stored k×m and used transposed. Default false. */
+  readonly transA?: boolean;
+  /** B is stored n×k and used transposed. Default false. */
+  readonly transB?: boolean;
+  /** Default 1. */
+  readonly alpha?: number;
+  /** Default 0; with 0, C is not read (NaN in C does not propagate), as in BLAS. */
+  readonly beta?: number;
+}
+
+export interface Backend<T extends FloatArray = Float32Array> {
+  /** `'js'`, `'wasm'`, or a third implementation's name. */
+  readonly name: string;
+  readonly dtype: DType;
+  /** Threads a large matmul may use (1 = the calling thread only). */
+  readonly threads: number;
+
+  /** Returns `length` zeroed elements of backend-owned memory (a view into linear memory for wasm). */
+  alloc(length: number): T;
+  /** Returns memory from `alloc` to the backend; the array must not be used afterwards. */
+  free(array: T): void;
+  /**
+   * The identity of the memory behind `array`, for aliasing checks: two views
+   * overlap only if this is the same object and their byte ranges meet. (A
+   * grown wasm memory hands out a new buffer object for the same bytes.)
+   */
+  memoryOf(array: ArrayBufferView): object;
+
+  /**
+   * C = alpha·op(A)·op(B) + beta·C with op(A): m×k, op(B): k×n, C: m×n.
+   * A is stored m×k (k×m when transA), B k×n (n×k when transB). C must not overlap A or B.
+   */
+  matmul(a: T, b: T, c: T, m: number, k: number, n: number, options?: MatmulOptions): void;
+
+  /** out[i] = f(x[i]) for i < n; out may be x. */
+  activate(kind: Activation, x: T, out: T, n: number): void;
+  /** out[i] = f'(x[i]) for i < n; out may be x. */
+  activateDerivative(kind: Activation, x: T, out: T, n: number): void;
+  /** fx[i] = f(x[i]) and dfx[i] = f'(x[i]) in one pass; x must differ from both outputs. */
+  activateBoth(kind: Activation, x: T, fx: T, dfx: T, n: number): void;
+
+  /** y[i] += alpha·x[i] for i < n. */
+  axpy(alpha: number, x: T, y: T, n: number): void;
+  /** x[i] *= alpha for i < n (in place). */
+  scale(alpha: number, x: T, n: number): void;
+  /** out[i] = a[i] − b[i]; out may be a or b. */
+  sub(a: T, b: T, out: T, n: number): void;
+  /** out[i] = a[i]·b[i]; out may be a or b. */
+  mul(a: T, b: T, out: T, n: number): void;
+  /** out[r, c] = x[r, c] + v[c] for a rows×cols x; out may be x. */
+  addRowVector(x: T, v: T, out: T, rows: number, cols: number): void;
+
+  /** out[r] = Σ_c x[r, c]. */
+  rowSums(x: T, out: T, rows: number, cols: number): void;
+  /** out[c] = Σ_r x[r, c] (the batch sum, used for bias gradients). */
+  columnSums(x: T, out: T, rows: number, cols: number): void;
+  /** out[r] = max_c x[r, c] (NaN if the row holds NaN). */
+  rowMax(x: T, out: T, rows: number, cols: number): void;
+  /** out[r] = the first c at which x[r, c] is largest. */
+  rowArgmax(x: T, out: Int32Array, rows: number, cols: number): void;
+  /** out[r, :] = softmax(x[r, :]), computed as exp(x − max) / Σ exp(x − max); out may be x. */
+  softmax(x: T, out: T, rows: number, cols: number): void;
+  /** Σ_i x[i]² for i < n, accumulated in float64. */
+  sumSquares(x: T, n: number): number;
+
+  /** Stops worker threads and releases memory; the backend must not be used afterwards. */
+  dispose(): void;
+}

@@ -1,0 +1,24 @@
+export { ACTIVATIONS, type Activation, type Backend, type DType, type FloatArray, LEAKY_SLOPE, type MatmulOptions } from './backend.ts';
+export {
+  activate,
+  activateBoth,
+  activateDerivative,
+  addRowVector,
+  axpy,
+  columnSums,
+  matmul,
+  mul,
+  rowArgmax,
+  rowMax,
+  rowSums,
+  scale,
+  softmax,
+  sub,
+  sumSquares,
+} from './ops.ts';
+export { createReferenceBackend } from './reference.ts';
+export { GELU_A, GELU_C, scalarActivation, scalarDerivative } from './scalar-activations.ts';
+export { type BackendName, type BackendOptions, createBackend } from './select.ts';
+export { disposeTensor, fromValues, type Tensor, tensor, zeros } from './tensor.ts';
+export { hasWasmSimd } from './wasm/loader.ts';
+export type { WasmBackendOptions } from './wasm/wasm-backend.ts';

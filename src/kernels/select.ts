@@ -1,0 +1,33 @@
+/**
+ * Backend selection: the one asynchronous step (the wasm module compiles and
+ * the thread support is detected here); every kernel call after it is sync.
+ */
+import { PcError } from '../errors.ts';
+import type { Backend } from './backend.ts';
+import { createReferenceBackend } from './reference.ts';
+import { hasWasmSimd } from './wasm/loader.ts';
+import { createWasmBackend, type WasmBackendOptions } from './wasm/wasm-backend.ts';
+
+/**
+ * Which backend to create:
+ * - `'auto'`: `wasm` where WebAssembly SIMD exists (Node >= 20, current browsers), else `js`;
+ * - `'wasm'`: the simd128 kernels, optionally multi-threaded; fails where SIMD is missing;
+ * - `'js'`: the plain TypeScript reference (float32; see createReferenceBackend for float64).
+ */
+export type BackendName = 'auto' | 'js' | 'wasm';
+
+export type BackendOptions = WasmBackendOptions;
+
+/** Creates a float32 backend. Options apply to `wasm` (and to `auto` when it picks wasm). */
+export async function createBackend(name: BackendName = 'auto', options: BackendOptions = {}): Promise<Backend<Float32Array>> {
+  switch (name) {
+    case 'js':
+      return createReferenceBackend('float32');
+    case 'wasm':
+      return createWasmBackend(options);
+    case 'auto':
+      return hasWasmSimd() ? createWasmBackend(options) : createReferenceBackend('float32');
+    default:
+      throw new PcError('config', `createBackend: unknown backend '${String(name)}'; expected 'auto', 'wasm' or 'js'.`);
+  }
+}

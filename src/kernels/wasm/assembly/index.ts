@@ -1,0 +1,4 @@
+// Entry point of the wasm kernel module: every export the loader calls.
+export { activate, activateBoth, activateDerivative } from './activations';
+export { axpy, scale, sub, mul, addRowVector, rowSums, columnSums, rowMax, rowArgmax, softmax, sumSquares } from './linalg';
+export { matmul, matmulChunk, packBytes } from './matmul';

@@ -1,0 +1,59 @@
+/**
+ * Compiles the shipped kernel binaries (module.ts) and instantiates them over
+ * a memory the caller creates, so worker threads can share it.
+ */
+import { KERNELS_PLAIN, KERNELS_SHARED } from './module.ts';
+
+/** The functions the kernel module exports; pointers are byte offsets into its memory. */
+export interface KernelExports {
+  activate(kind: number, x: number, out: number, n: number): void;
+  activateDerivative(kind: number, x: number, out: number, n: number): void;
+  activateBoth(kind: number, x: number, fx: number, dfx: number, n: number): void;
+  axpy(alpha: number, x: number, y: number, n: number): void;
+  scale(alpha: number, x: number, n: number): void;
+  sub(a: number, b: number, out: number, n: number): void;
+  mul(a: number, b: number, out: number, n: number): void;
+  addRowVector(x: number, v: number, out: number, rows: number, cols: number): void;
+  rowSums(x: number, out: number, rows: number, cols: number): void;
+  columnSums(x: number, out: number, rows: number, cols: number): void;
+  rowMax(x: number, out: number, rows: number, cols: number): void;
+  rowArgmax(x: number, out: number, rows: number, cols: number): void;
+  softmax(x: number, out: number, rows: number, cols: number): void;
+  sumSquares(x: number, n: number): number;
+  matmul(a: number, b: number, c: number, m: number, k: number, n: number, flags: number, alpha: number, beta: number, pack: number): void;
+  matmulChunk(job: number, chunk: number, thread: number): void;
+  packBytes(k: number): number;
+}
+
+/** The smallest module that uses a v128 instruction: validates only where WebAssembly SIMD exists. */
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+
+/** Whether this engine runs WebAssembly SIMD (simd128). */
+export function hasWasmSimd(): boolean {
+  return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
+}
+
+const compiled = new Map<'plain' | 'shared', Promise<WebAssembly.Module>>();
+
+/** The compiled kernel module (compiled once per process and variant). */
+export function compileKernels(variant: 'plain' | 'shared'): Promise<WebAssembly.Module> {
+  let m = compiled.get(variant);
+  if (!m) {
+    m = WebAssembly.compile(decodeBase64(variant === 'shared' ? KERNELS_SHARED : KERNELS_PLAIN));
+    compiled.set(variant, m);
+  }
+  return m;
+}
+
+/** Instantiates the module over `memory` (synchronous: the module is already compiled). */
+export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  return instance.exports as unknown as KernelExports;
+}
+
+function decodeBase64(s: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}

@@ -1,0 +1,54 @@
+/**
+ * Where worker threads come from: Node's worker_threads, or Web Workers in a
+ * cross-origin-isolated page (the only pages where memory can be shared).
+ */
+import type { SpawnWorker } from './pool.ts';
+
+export interface ThreadSupport {
+  /** Starts a worker, or null where this environment cannot share memory with one. */
+  readonly spawn: SpawnWorker | null;
+  /** Why `spawn` is null. */
+  readonly reason: string;
+  /** Cores the environment reports. */
+  readonly cores: number;
+}
+
+interface NodeWorker {
+  unref(): void;
+  on(event: 'error', listener: (e: unknown) => void): void;
+  postMessage(message: unknown): void;
+  terminate(): unknown;
+}
+
+/** Detects thread support; async only because Node's modules load dynamically (browser bundles must not see them). */
+export async function detectThreads(): Promise<ThreadSupport> {
+  const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
+  if (isNode) {
+    // A variable specifier keeps bundlers from trying to resolve Node built-ins.
+    const wtName = 'node:worker_threads';
+    const osName = 'node:os';
+    const wt = (await import(/* @vite-ignore */ wtName)) as { Worker: new (src: string, opts: { eval: boolean }) => NodeWorker };
+    const os = (await import(/* @vite-ignore */ osName)) as { availableParallelism(): number };
+    const spawn: SpawnWorker = (source) => {
+      const w = new wt.Worker(source, { eval: true });
+      w.unref();
+      // A worker that fails to start leaves the caller computing every chunk itself; nothing to report.
+      w.on('error', () => {});
+      return w;
+    };
+    return { spawn, reason: '', cores: os.availableParallelism() };
+  }
+  const g = globalThis as { crossOriginIsolated?: boolean; navigator?: { hardwareConcurrency?: number }; Worker?: new (url: string) => WorkerLike };
+  const cores = g.navigator?.hardwareConcurrency ?? 1;
+  if (typeof g.Worker !== 'function') return { spawn: null, reason: 'this environment has no Worker', cores };
+  if (!g.crossOriginIsolated)
+    return { spawn: null, reason: 'the page is not cross-origin isolated (serve it with COOP: same-origin and COEP: require-corp)', cores };
+  const WorkerCtor = g.Worker;
+  const spawn: SpawnWorker = (source) => new WorkerCtor(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+  return { spawn, reason: '', cores };
+}
+
+interface WorkerLike {
+  postMessage(message: unknown): void;
+  terminate(): void;
+}

@@ -1,0 +1,200 @@
+/**
+ * The `wasm` backend: the simd128 kernels of ./assembly over one linear
+ * memory, optionally shared with worker threads that split large products.
+ *
+ * `alloc` hands out views of linear memory, which the kernels use in place.
+ * Any other Float32Array works too: it is copied into linear memory for the
+ * call (and back, if written) — correct, but slower, so hot loops should use
+ * `alloc`.
+ */
+import { PcError } from '../../errors.ts';
+import { ACTIVATIONS, type Activation, type Backend, type MatmulOptions } from '../backend.ts';
+import { LinearHeap } from './heap.ts';
+import { compileKernels, hasWasmSimd, instantiateKernels } from './loader.ts';
+import { MatmulPool } from './pool.ts';
+import { detectThreads } from './threads.ts';
+
+export interface WasmBackendOptions {
+  /** Threads for large products: a count, or 'auto' (up to 4 where workers can share memory). Default 'auto'. */
+  readonly threads?: number | 'auto';
+  /**
+   * Linear memory limit in MiB. Shared memory (threads, Node) grows up to it;
+   * non-shared memory (browsers without cross-origin isolation) is created at
+   * this size and never grows, since growing would detach every view.
+   * Default 1024 when shared, 256 otherwise.
+   */
+  readonly memoryMB?: number;
+  /** Products with at least this many multiply-adds (m·k·n) are split across threads. Default 2^18. */
+  readonly parallelMinMacs?: number;
+}
+
+const PAGE = 65536;
+/** Offsets below this stay unused, so no array ever sits at address 0. */
+const HEAP_BASE = 1024;
+const CODE: Record<Activation, number> = Object.fromEntries(ACTIVATIONS.map((a, i) => [a, i])) as Record<Activation, number>;
+
+interface Staged {
+  array: Float32Array | Int32Array;
+  ptr: number;
+  n: number;
+  copyBack: boolean;
+}
+
+/** Creates the wasm backend; throws PcError('config') where WebAssembly SIMD is missing. */
+export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<Backend<Float32Array>> {
+  if (!hasWasmSimd())
+    throw new PcError('config', 'createBackend: this engine has no WebAssembly SIMD (simd128). Use the js backend, or Node >= 20 / a current browser.');
+  const support = await detectThreads();
+  const threads = resolveThreads(options, support.cores, support.spawn !== null, support.reason);
+  const shared = support.spawn !== null;
+  const limitMB = options.memoryMB ?? (shared ? 1024 : 256);
+  if (!(Number.isInteger(limitMB) && limitMB >= 1 && limitMB <= 4096))
+    throw new PcError('config', `createBackend: memoryMB must be an integer in 1..4096, got ${limitMB}.`);
+  const maxPages = Math.min(65536, limitMB * 16);
+  const memory = shared
+    ? new WebAssembly.Memory({ initial: Math.min(maxPages, 256), maximum: maxPages, shared: true })
+    : new WebAssembly.Memory({ initial: maxPages, maximum: maxPages });
+  const module = await compileKernels(shared ? 'shared' : 'plain');
+  const ex = instantiateKernels(module, memory);
+  const heap = new LinearHeap(memory, HEAP_BASE, shared, maxPages * PAGE);
+  const pool = threads > 1 && support.spawn ? new MatmulPool(threads, ex, heap, module, support.spawn) : null;
+  const minMacs = options.parallelMinMacs ?? 2 ** 18;
+
+  let pack = 0;
+  let packCapacity = 0;
+  const packFor = (k: number): number => {
+    const bytes = ex.packBytes(k);
+    if (bytes > packCapacity) {
+      if (pack) heap.release(pack);
+      pack = heap.alloc(bytes);
+      packCapacity = bytes;
+    }
+    return pack;
+  };
+
+  const staged: Staged[] = [];
+  /** Byte offset of x's first n elements, staging a copy when x lives outside linear memory. */
+  const at = (x: Float32Array | Int32Array, n: number, mode: 'in' | 'out' | 'inout'): number => {
+    if (heap.owns(x)) return x.byteOffset;
+    for (const s of staged) {
+      if (s.array !== x) continue;
+      s.copyBack ||= mode !== 'in';
+      return s.ptr;
+    }
+    const ptr = heap.alloc(Math.max(1, n) * 4);
+    if (mode !== 'out') new Float32Array(memory.buffer, ptr, n).set(new Float32Array(x.buffer, x.byteOffset, n));
+    staged.push({ array: x, ptr, n, copyBack: mode !== 'in' });
+    return ptr;
+  };
+  const unstage = (): void => {
+    for (const s of staged) {
+      if (s.copyBack) new Float32Array(s.array.buffer, s.array.byteOffset, s.n).set(new Float32Array(memory.buffer, s.ptr, s.n));
+      heap.release(s.ptr);
+    }
+    staged.length = 0;
+  };
+
+  let disposed = false;
+  return {
+    name: 'wasm',
+    dtype: 'float32',
+    threads,
+    alloc(length) {
+      const ptr = heap.alloc(Math.max(1, length) * 4);
+      return new Float32Array(memory.buffer, ptr, length);
+    },
+    free(array) {
+      if (!heap.owns(array)) throw new PcError('config', 'wasm backend free: this array was not allocated by this backend.');
+      heap.release(array.byteOffset);
+    },
+    memoryOf(array) {
+      return heap.owns(array) ? memory : array.buffer;
+    },
+    matmul(a, b, c, m, k, n, options?: MatmulOptions) {
+      if (m === 0 || n === 0) return;
+      const transA = options?.transA ?? false;
+      const transB = options?.transB ?? false;
+      const alpha = options?.alpha ?? 1;
+      const beta = options?.beta ?? 0;
+      const flags = (transA ? 1 : 0) | (transB ? 2 : 0);
+      const pa = at(a, m * k, 'in');
+      const pb = at(b, k * n, 'in');
+      const pc = at(c, m * n, beta === 0 ? 'out' : 'inout');
+      if (pool && m * k * n >= minMacs) pool.run(pa, pb, pc, m, k, n, flags, alpha, beta);
+      else ex.matmul(pa, pb, pc, m, k, n, flags, alpha, beta, packFor(k));
+      unstage();
+    },
+    activate(kind, x, out, n) {
+      ex.activate(CODE[kind], at(x, n, 'in'), at(out, n, 'out'), n);
+      unstage();
+    },
+    activateDerivative(kind, x, out, n) {
+      ex.activateDerivative(CODE[kind], at(x, n, 'in'), at(out, n, 'out'), n);
+      unstage();
+    },
+    activateBoth(kind, x, fx, dfx, n) {
+      ex.activateBoth(CODE[kind], at(x, n, 'in'), at(fx, n, 'out'), at(dfx, n, 'out'), n);
+      unstage();
+    },
+    axpy(alpha, x, y, n) {
+      ex.axpy(alpha, at(x, n, 'in'), at(y, n, 'inout'), n);
+      unstage();
+    },
+    scale(alpha, x, n) {
+      ex.scale(alpha, at(x, n, 'inout'), n);
+      unstage();
+    },
+    sub(a, b, out, n) {
+      ex.sub(at(a, n, 'in'), at(b, n, 'in'), at(out, n, 'out'), n);
+      unstage();
+    },
+    mul(a, b, out, n) {
+      ex.mul(at(a, n, 'in'), at(b, n, 'in'), at(out, n, 'out'), n);
+      unstage();
+    },
+    addRowVector(x, v, out, rows, cols) {
+      ex.addRowVector(at(x, rows * cols, 'in'), at(v, cols, 'in'), at(out, rows * cols, 'out'), rows, cols);
+      unstage();
+    },
+    rowSums(x, out, rows, cols) {
+      ex.rowSums(at(x, rows * cols, 'in'), at(out, rows, 'out'), rows, cols);
+      unstage();
+    },
+    columnSums(x, out, rows, cols) {
+      ex.columnSums(at(x, rows * cols, 'in'), at(out, cols, 'out'), rows, cols);
+      unstage();
+    },
+    rowMax(x, out, rows, cols) {
+      ex.rowMax(at(x, rows * cols, 'in'), at(out, rows, 'out'), rows, cols);
+      unstage();
+    },
+    rowArgmax(x, out, rows, cols) {
+      ex.rowArgmax(at(x, rows * cols, 'in'), at(out, rows, 'out'), rows, cols);
+      unstage();
+    },
+    softmax(x, out, rows, cols) {
+      ex.softmax(at(x, rows * cols, 'in'), at(out, rows * cols, 'out'), rows, cols);
+      unstage();
+    },
+    sumSquares(x, n) {
+      const s = ex.sumSquares(at(x, n, 'in'), n);
+      unstage();
+      return s;
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      pool?.dispose();
+    },
+  };
+}
+
+function resolveThreads(options: WasmBackendOptions, cores: number, canShare: boolean, reason: string): number {
+  const requested = options.threads ?? 'auto';
+  if (requested === 'auto') return canShare ? Math.max(1, Math.min(4, cores)) : 1;
+  if (!(Number.isInteger(requested) && requested >= 1 && requested <= 64))
+    throw new PcError('config', `createBackend: threads must be 'auto' or an integer in 1..64, got ${String(requested)}.`);
+  if (requested > 1 && !canShare)
+    throw new PcError('config', `createBackend: threads: ${requested} needs shared memory, but ${reason}. Use threads: 1 or 'auto'.`);
+  return requested;
+}

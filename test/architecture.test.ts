@@ -1,0 +1,54 @@
+/**
+ * The layering rule of STYLE §1: a folder imports only from folders to its
+ * left (kernels → core → train → data → cli/web), plus the root leaf modules
+ * errors.ts and random.ts; and no source file uses `any`.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const src = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
+const ORDER = ['kernels', 'core', 'train', 'data', 'cli', 'web'];
+// cli and web sit side by side on top: neither may import the other.
+const rank = (layer: string): number => (layer === 'web' ? ORDER.indexOf('cli') : ORDER.indexOf(layer));
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) return name === 'assembly' ? [] : files(p);
+    return p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+const layerOf = (file: string): string => relative(src, file).split('/')[0].replace(/\.ts$/, '');
+
+describe('architecture', () => {
+  const all = files(src);
+
+  it('each layer imports only from layers to its left, and root modules import no layer', () => {
+    const violations: string[] = [];
+    for (const file of all) {
+      const from = layerOf(file);
+      const text = readFileSync(file, 'utf8');
+      for (const m of text.matchAll(/from '(\.[^']+)'/g)) {
+        const to = layerOf(resolve(dirname(file), m[1]));
+        if (to === from) continue;
+        const fromIsLayer = ORDER.includes(from);
+        const toIsLayer = ORDER.includes(to);
+        const ok = !toIsLayer || (fromIsLayer && rank(to) < rank(from)) || (from === 'index' && toIsLayer);
+        if (!ok || (from === 'cli' && to === 'web') || (from === 'web' && to === 'cli')) violations.push(`${relative(src, file)} imports ${m[1]}`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('no source file declares `any` or exceeds 400 lines (generated module.ts aside)', () => {
+    for (const file of all) {
+      if (file.endsWith('module.ts')) continue;
+      const text = readFileSync(file, 'utf8');
+      expect(/:\s*any\b|as any\b|<any>/.test(text), relative(src, file)).toBe(false);
+      expect(text.split('\n').length, relative(src, file)).toBeLessThanOrEqual(400);
+    }
+  });
+});
