@@ -46,6 +46,22 @@ export interface MatmulOptions {
   readonly beta?: number;
 }
 
+/**
+ * Settings of one Adam step at step count t ≥ 1: m ← β1·m + (1−β1)·g, v ← β2·v + (1−β2)·g²,
+ * p ← p − lr·(m/(1−β1ᵗ)) / (√(v/(1−β2ᵗ)) + epsilon). weightDecay adds wd·p to g (Adam, L2)
+ * or, when decoupled (AdamW, Loshchilov & Hutter), subtracts lr·wd·p from p directly.
+ */
+export interface AdamStep {
+  readonly lr: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly weightDecay: number;
+  readonly decoupled: boolean;
+  /** Step count t, starting at 1, for the bias corrections. */
+  readonly t: number;
+}
+
 export interface Backend<T extends FloatArray = Float32Array> {
   /** `'js'`, `'wasm'`, or a third implementation's name. */
   readonly name: string;
@@ -100,6 +116,20 @@ export interface Backend<T extends FloatArray = Float32Array> {
   softmax(x: T, out: T, rows: number, cols: number): void;
   /** Σ_i x[i]² for i < n, accumulated in float64. */
   sumSquares(x: T, n: number): number;
+
+  // Fused passes for predictive coding (DESIGN §2); each replaces 2–4 of the maps above.
+
+  /** out[r, c] = x[r, c] − mu[r, c] − b[c]: the error neurons ε = x − (μ + b). out may be x or mu. */
+  predictionError(x: T, mu: T, b: T, out: T, rows: number, cols: number): void;
+  /**
+   * One relaxation step on n values: d = ε − f'(x) ⊙ g (a null ε or g drops its term),
+   * v ← momentum·v + d, x ← x − eta·v. With momentum 0 this is the Euler step.
+   */
+  valueStep(x: T, v: T, eps: T | null, dfx: T | null, g: T | null, eta: number, momentum: number, n: number): void;
+  /** One Adam or AdamW step on n parameters p with gradient g and moments m, v (see AdamStep). */
+  adamStep(p: T, g: T, m: T, v: T, n: number, step: AdamStep): void;
+  /** p ← p − lr·u with u = g + weightDecay·p, or with momentum: v ← momentum·v + u, u = v (v null: plain SGD). */
+  sgdStep(p: T, g: T, v: T | null, n: number, lr: number, momentum: number, weightDecay: number): void;
 
   /** Stops worker threads and releases memory; the backend must not be used afterwards. */
   dispose(): void;

@@ -4,7 +4,7 @@
  * where WebAssembly SIMD is missing. Sums accumulate in float64 (JS numbers),
  * so float32 results are the exact result rounded once per element.
  */
-import type { Activation, Backend, DType, FloatArray, MatmulOptions } from './backend.ts';
+import type { Activation, AdamStep, Backend, DType, FloatArray, MatmulOptions } from './backend.ts';
 import { scalarActivation, scalarDerivative } from './scalar-activations.ts';
 
 /** Creates the reference backend in float32 (default) or float64. */
@@ -100,6 +100,37 @@ function referenceBackend<T extends FloatArray>(dtype: DType, make: (n: number) 
       let s = 0;
       for (let i = 0; i < n; i++) s += x[i] * x[i];
       return s;
+    },
+    predictionError(x, mu, b, out, rows, cols) {
+      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[r * cols + c] = x[r * cols + c] - mu[r * cols + c] - b[c];
+    },
+    valueStep(x, v, eps, dfx, g, eta, momentum, n) {
+      for (let i = 0; i < n; i++) {
+        const d = (eps ? eps[i] : 0) - (g && dfx ? dfx[i] * g[i] : 0);
+        v[i] = momentum * v[i] + d;
+        x[i] -= eta * v[i];
+      }
+    },
+    adamStep(p: T, g: T, m: T, v: T, n: number, s: AdamStep) {
+      const c1 = 1 - s.beta1 ** s.t;
+      const c2 = 1 - s.beta2 ** s.t;
+      for (let i = 0; i < n; i++) {
+        const gi = s.decoupled ? g[i] : g[i] + s.weightDecay * p[i];
+        m[i] = s.beta1 * m[i] + (1 - s.beta1) * gi;
+        v[i] = s.beta2 * v[i] + (1 - s.beta2) * gi * gi;
+        const update = m[i] / c1 / (Math.sqrt(v[i] / c2) + s.epsilon);
+        p[i] -= s.lr * (s.decoupled ? update + s.weightDecay * p[i] : update);
+      }
+    },
+    sgdStep(p, g, v, n, lr, momentum, weightDecay) {
+      for (let i = 0; i < n; i++) {
+        let u = g[i] + weightDecay * p[i];
+        if (v) {
+          v[i] = momentum * v[i] + u;
+          u = v[i];
+        }
+        p[i] -= lr * u;
+      }
     },
     dispose: () => {},
   };

@@ -208,3 +208,97 @@ describe('elementwise and reduction conformance', () => {
     }
   });
 });
+
+describe('fused predictive-coding kernels conformance', () => {
+  const shapes: [number, number][] = [
+    [1, 1],
+    [3, 17],
+    [17, 3],
+    [65, 65],
+  ];
+
+  it('predictionError, in place on x or mu too, agrees with the reference', () => {
+    for (const v of variants) {
+      let seed = 300;
+      for (const [rows, cols] of shapes) {
+        const n = rows * cols;
+        const x = Float32Array.from(uniform(n, seed++));
+        const mu = Float32Array.from(uniform(n, seed++));
+        const b = Float32Array.from(uniform(cols, seed++));
+        const want = new Float64Array(n);
+        oracle.predictionError(Float64Array.from(x), Float64Array.from(mu), Float64Array.from(b), want, rows, cols);
+        for (const target of ['out', 'x', 'mu'] as const) {
+          const xv = load(v, x);
+          const muv = load(v, mu);
+          const out = target === 'x' ? xv : target === 'mu' ? muv : v.array(n);
+          v.backend.predictionError(xv, muv, load(v, b), out, rows, cols);
+          expect(worstRatio(out, want, 1e-7, 1e-6), `${v.name} ${rows}x${cols} into ${target}`).toBeLessThanOrEqual(1);
+        }
+      }
+    }
+  });
+
+  it('valueStep agrees with the reference with and without each term and momentum', () => {
+    for (const v of variants) {
+      let seed = 400;
+      for (const n of [1, 3, 17, 65, 1003]) {
+        for (const [useEps, useG, momentum] of [
+          [true, true, 0.9],
+          [true, false, 0],
+          [false, true, 0.5],
+        ] as const) {
+          const x = Float32Array.from(uniform(n, seed++));
+          const vel = Float32Array.from(uniform(n, seed++));
+          const eps = Float32Array.from(uniform(n, seed++));
+          const df = Float32Array.from(uniform(n, seed++));
+          const g = Float32Array.from(uniform(n, seed++));
+          const wx = Float64Array.from(x);
+          const wv = Float64Array.from(vel);
+          oracle.valueStep(wx, wv, useEps ? Float64Array.from(eps) : null, Float64Array.from(df), useG ? Float64Array.from(g) : null, 0.1, momentum, n);
+          const gx = load(v, x);
+          const gv = load(v, vel);
+          v.backend.valueStep(gx, gv, useEps ? load(v, eps) : null, load(v, df), useG ? load(v, g) : null, 0.1, momentum, n);
+          expect(worstRatio(gx, wx, 1e-6, 1e-6), `${v.name} x n=${n}`).toBeLessThanOrEqual(1);
+          expect(worstRatio(gv, wv, 1e-6, 1e-6), `${v.name} v n=${n}`).toBeLessThanOrEqual(1);
+        }
+      }
+    }
+  });
+
+  it('adamStep (Adam and AdamW) and sgdStep (with and without momentum) agree with the reference over several steps', () => {
+    for (const v of variants) {
+      for (const n of [1, 3, 17, 65]) {
+        for (const decoupled of [false, true]) {
+          const p0 = uniform(n, n);
+          const wp = Float64Array.from(Float32Array.from(p0));
+          const wm = new Float64Array(n);
+          const wv = new Float64Array(n);
+          const gp = load(v, Float32Array.from(p0));
+          const gm = v.array(n);
+          const gv = v.array(n);
+          for (let t = 1; t <= 5; t++) {
+            const g = Float32Array.from(uniform(n, 1000 + t));
+            const s = { lr: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.05, decoupled, t };
+            oracle.adamStep(wp, Float64Array.from(g), wm, wv, n, s);
+            v.backend.adamStep(gp, load(v, g), gm, gv, n, s);
+          }
+          expect(worstRatio(gp, wp, 1e-6, 1e-5), `${v.name} adam decoupled=${decoupled}`).toBeLessThanOrEqual(1);
+          expect(worstRatio(gv, wv, 1e-9, 1e-5), `${v.name} adam second moment`).toBeLessThanOrEqual(1);
+        }
+        for (const momentum of [0, 0.9]) {
+          const p0 = uniform(n, n + 7);
+          const wp = Float64Array.from(Float32Array.from(p0));
+          const wv = new Float64Array(n);
+          const gp = load(v, Float32Array.from(p0));
+          const gv = v.array(n);
+          for (let t = 1; t <= 3; t++) {
+            const g = Float32Array.from(uniform(n, 2000 + t));
+            oracle.sgdStep(wp, Float64Array.from(g), momentum ? wv : null, n, 0.1, momentum, 0.01);
+            v.backend.sgdStep(gp, load(v, g), momentum ? gv : null, n, 0.1, momentum, 0.01);
+          }
+          expect(worstRatio(gp, wp, 1e-6, 1e-5), `${v.name} sgd momentum=${momentum}`).toBeLessThanOrEqual(1);
+        }
+      }
+    }
+  });
+});

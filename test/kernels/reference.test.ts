@@ -143,3 +143,22 @@ describe('js reference reductions and maps', () => {
     expect(f64.sumSquares(x, 6)).toBe(1 + 4 + 9 + 16 + 25 + 36);
   });
 });
+
+describe('js reference fused kernels', () => {
+  it('predictionError is x − mu − b with b broadcast over rows', () => {
+    const out = new Float64Array(4);
+    f64.predictionError(Float64Array.from([5, 6, 7, 8]), Float64Array.from([1, 1, 2, 2]), Float64Array.from([0.5, -1]), out, 2, 2);
+    expect(Array.from(out)).toEqual([3.5, 6, 4.5, 7]);
+  });
+
+  it('valueStep moves x by −eta·(m·v + ε − f′⊙g) and keeps the new velocity', () => {
+    const x = Float64Array.from([1, 2]);
+    const v = Float64Array.from([0.5, -0.5]);
+    f64.valueStep(x, v, Float64Array.from([0.2, 0.4]), Float64Array.from([2, 3]), Float64Array.from([1, -1]), 0.1, 0.9, 2);
+    // d = [0.2 − 2·1, 0.4 + 3·1] = [−1.8, 3.4]; v = [0.45 − 1.8, −0.45 + 3.4] = [−1.35, 2.95]
+    expect(v[0]).toBeCloseTo(-1.35, 14);
+    expect(v[1]).toBeCloseTo(2.95, 14);
+    expect(x[0]).toBeCloseTo(1.135, 14);
+    expect(x[1]).toBeCloseTo(1.705, 14);
+  });
+});

@@ -20,6 +20,26 @@ export interface KernelExports {
   rowArgmax(x: number, out: number, rows: number, cols: number): void;
   softmax(x: number, out: number, rows: number, cols: number): void;
   sumSquares(x: number, n: number): number;
+  predictionError(x: number, mu: number, b: number, out: number, rows: number, cols: number): void;
+  valueStep(x: number, v: number, eps: number, dfx: number, g: number, eta: number, momentum: number, n: number): void;
+  adamStep(
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    a1: number,
+    a2: number,
+    epsilon: number,
+    wd: number,
+    decoupled: number,
+    c1: number,
+    c2: number,
+  ): void;
+  sgdStep(p: number, g: number, v: number, n: number, lr: number, momentum: number, wd: number): void;
   matmul(a: number, b: number, c: number, m: number, k: number, n: number, flags: number, alpha: number, beta: number, pack: number): void;
   matmulChunk(job: number, chunk: number, thread: number): void;
   packBytes(k: number): number;

@@ -181,6 +181,43 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
       unstage();
       return s;
     },
+    predictionError(x, mu, b, out, rows, cols) {
+      ex.predictionError(at(x, rows * cols, 'in'), at(mu, rows * cols, 'in'), at(b, cols, 'in'), at(out, rows * cols, 'out'), rows, cols);
+      unstage();
+    },
+    valueStep(x, v, eps, dfx, g, eta, momentum, n) {
+      const pe = eps ? at(eps, n, 'in') : 0;
+      const pg = g && dfx ? at(g, n, 'in') : 0;
+      const pd = g && dfx ? at(dfx, n, 'in') : 0;
+      ex.valueStep(at(x, n, 'inout'), at(v, n, 'inout'), pe, pd, pg, eta, momentum, n);
+      unstage();
+    },
+    adamStep(p, g, m, v, n, s) {
+      const c1 = 1 - s.beta1 ** s.t;
+      const c2 = 1 - s.beta2 ** s.t;
+      ex.adamStep(
+        at(p, n, 'inout'),
+        at(g, n, 'in'),
+        at(m, n, 'inout'),
+        at(v, n, 'inout'),
+        n,
+        s.lr,
+        s.beta1,
+        s.beta2,
+        1 - s.beta1,
+        1 - s.beta2,
+        s.epsilon,
+        s.weightDecay,
+        s.decoupled ? 1 : 0,
+        c1,
+        c2,
+      );
+      unstage();
+    },
+    sgdStep(p, g, v, n, lr, momentum, weightDecay) {
+      ex.sgdStep(at(p, n, 'inout'), at(g, n, 'in'), v ? at(v, n, 'inout') : 0, n, lr, momentum, weightDecay);
+      unstage();
+    },
     dispose() {
       if (disposed) return;
       disposed = true;
