@@ -1,0 +1,67 @@
+/**
+ * Predictions, error neurons and the energy (DESIGN §2):
+ *   mu_l = f_{l−1}(x_{l−1})·W_lᵀ + b_l,  eps_l = x_l − mu_l,  E = Σ_l ½‖eps_l‖²
+ * and, for a 'ce' output, E_L = −Σ y·log softmax(mu_L) with eps_L = y − softmax(mu_L).
+ * The last layer's energy is weighted by β = config.outputWeight, and so is its
+ * stored error (eps_L = β·(x_L − mu_L)): then ∂E/∂x and ∂E/∂W keep the same form.
+ * Shapes: x_l, mu_l, eps_l are [rows, n_l]; W_l is [n_l, n_{l−1}].
+ */
+import type { FloatArray } from '../kernels/index.ts';
+import type { Model } from './model.ts';
+import type { Workspace } from './workspace.ts';
+
+/** Sets fx[l] = f_l(x_l) and dfx[l] = f_l'(x_l) (nothing to do for a linear f_l). Mutates ws.fx, ws.dfx. */
+export function computeActivations<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number): void {
+  if (ws.linear[l]) return;
+  ws.backend.activateBoth(model.config.activations[l], ws.x[l], ws.fx[l], ws.dfx[l], rows * model.config.sizes[l]);
+}
+
+/** Sets mu[l] = f_{l−1}(x_{l−1})·W_lᵀ (the bias is added where the error is formed). Mutates ws.mu[l]. */
+export function computePrediction<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number): void {
+  const sizes = model.config.sizes;
+  ws.backend.matmul(ws.fx[l - 1], model.layers[l - 1].weights.data, ws.mu[l], rows, sizes[l - 1], sizes[l], { transB: true });
+}
+
+/**
+ * Sets eps[l] from x[l] and the current mu[l], and stores ½‖eps_l‖² (or the
+ * cross-entropy) in ws.energies[l]. For a 'ce' output mu[L] is turned into
+ * softmax(mu_L + b_L) in place. Returns the layer's energy.
+ */
+export function computeError<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number): number {
+  const { backend } = ws;
+  const n = model.config.sizes[l];
+  const L = model.config.sizes.length - 1;
+  const b = model.layers[l - 1].bias.data;
+  const beta = l === L ? model.config.outputWeight : 1;
+  let e: number;
+  if (l === L && model.config.outputEnergy === 'ce') {
+    const p = ws.mu[l];
+    backend.addRowVector(p, b, p, rows, n);
+    backend.softmax(p, p, rows, n);
+    backend.sub(ws.x[l], p, ws.eps[l], rows * n);
+    e = beta * crossEntropy(ws.x[l], p, rows * n);
+  } else {
+    backend.predictionError(ws.x[l], ws.mu[l], b, ws.eps[l], rows, n);
+    e = (0.5 * backend.sumSquares(ws.eps[l], rows * n)) * beta;
+  }
+  if (beta !== 1) backend.scale(beta, ws.eps[l], rows * n);
+  ws.energies[l] = e;
+  return e;
+}
+
+/** Recomputes every prediction and error from the current x (activations must be current); returns E. */
+export function computeErrors<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number): number {
+  let total = 0;
+  for (let l = 1; l < model.config.sizes.length; l++) {
+    computePrediction(model, ws, rows, l);
+    total += computeError(model, ws, rows, l);
+  }
+  return total;
+}
+
+// −Σ y·log p; p is floored at the smallest normal float32 so a zero probability gives a large finite energy.
+function crossEntropy(y: ArrayLike<number>, p: ArrayLike<number>, n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) if (y[i] !== 0) s -= y[i] * Math.log(Math.max(p[i], 1.1754943508222875e-38));
+  return s;
+}

@@ -1,0 +1,38 @@
+/**
+ * Creating a model: weights drawn from a seeded generator.
+ * Default 'uniform': W, b ~ U(−1/√n_{l−1}, 1/√n_{l−1}), the PyTorch/Equinox
+ * Linear default that PCX's benchmark uses; 'xavier': U(±√(6/(n_l + n_{l−1}))), b = 0.
+ */
+import type { Backend, FloatArray } from '../kernels/index.ts';
+import { zeros } from '../kernels/index.ts';
+import type { Rng } from '../random.ts';
+import type { Layer, Model, PcnConfig } from './model.ts';
+import { validateConfig } from './model.ts';
+
+/** How initModel draws the weights; see the file comment. */
+export type WeightInit = 'uniform' | 'xavier';
+
+/** A new model with weights in the backend's memory; every draw comes from `rng`. */
+export function initModel<T extends FloatArray>(config: PcnConfig, backend: Backend<T>, rng: Rng, init: WeightInit = 'uniform'): Model<T> {
+  const c = validateConfig(config);
+  const layers: Layer<T>[] = [];
+  for (let l = 1; l < c.sizes.length; l++) {
+    const nIn = c.sizes[l - 1];
+    const nOut = c.sizes[l];
+    const weights = zeros(backend, nOut, nIn);
+    const bias = zeros(backend, 1, nOut);
+    const a = init === 'xavier' ? Math.sqrt(6 / (nIn + nOut)) : 1 / Math.sqrt(nIn);
+    for (let i = 0; i < weights.data.length; i++) weights.data[i] = (2 * rng.next() - 1) * a;
+    if (init === 'uniform') for (let i = 0; i < nOut; i++) bias.data[i] = (2 * rng.next() - 1) * a;
+    layers.push({ weights, bias });
+  }
+  return { config: c, layers };
+}
+
+/** Returns a model's memory to its backend. */
+export function disposeModel<T extends FloatArray>(model: Model<T>, backend: Backend<T>): void {
+  for (const layer of model.layers) {
+    backend.free(layer.weights.data);
+    backend.free(layer.bias.data);
+  }
+}

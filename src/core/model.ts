@@ -1,0 +1,120 @@
+/**
+ * A predictive coding network as plain data (DESIGN §2).
+ *
+ * Glossary — one name per concept, everywhere in the code:
+ *   x_l    value neurons of layer l, [batch, n_l]            Workspace.x[l]
+ *   f_l    activation of layer l, applied to x_l when it predicts x_{l+1}
+ *   mu_l   prediction of x_l from layer l−1: f_{l−1}(x_{l−1})·W_lᵀ + b_l
+ *   eps_l  error neurons x_l − mu_l (l ≥ 1; x_0 has none)   Workspace.eps[l]
+ *   E      energy Σ_l ½‖eps_l‖², summed over the batch
+ *   W_l    weights, n_l × n_{l−1}                           Model.layers[l−1].weights
+ *   b_l    bias, n_l                                        Model.layers[l−1].bias
+ *   clamp  a layer held at data; the others are free and relax
+ *   T      relaxation steps; eta_x the relaxation step size
+ */
+import { check } from '../errors.ts';
+import { ACTIVATIONS, type Activation, type FloatArray, type Tensor } from '../kernels/index.ts';
+
+/**
+ * Which end of the chain holds the data (DESIGN §2):
+ * - `'discriminative'`: x_0 = image, x_L = label (matches backprop; test by a forward pass);
+ * - `'generative'`: x_0 = label or latent, x_L = image (the lecture's picture: higher
+ *   layers predict lower ones; classify by relaxing x_0 with the image clamped).
+ */
+export type Orientation = 'discriminative' | 'generative';
+
+/**
+ * Energy of the last layer:
+ * - `'mse'`: ½‖eps_L‖², as every other layer;
+ * - `'ce'`: −Σ y·log softmax(mu_L), with eps_L := y − softmax(mu_L) so every
+ *   other formula is unchanged. Only meaningful with x_L clamped to a one-hot y.
+ */
+export type OutputEnergy = 'mse' | 'ce';
+
+export interface PcnConfig {
+  /** n_0 … n_L. */
+  readonly sizes: readonly number[];
+  /** f_0 … f_L (f_L is never applied: nothing is predicted from the last layer). */
+  readonly activations: readonly Activation[];
+  readonly orientation: Orientation;
+  readonly outputEnergy: OutputEnergy;
+  /**
+   * β, the weight of the last layer's energy: E = Σ_{l<L} ½‖eps_l‖² + β·E_L. Default 1.
+   * A small β is the "weak output error" under which PC's weight updates / β equal
+   * backprop's gradients (DESIGN §2). Stored errors carry it: ws.eps[L] = β·(x_L − mu_L).
+   */
+  readonly outputWeight: number;
+}
+
+export interface Layer<T extends FloatArray = Float32Array> {
+  /** W_l, shape [n_l, n_{l−1}]. */
+  readonly weights: Tensor<T>;
+  /** b_l, shape [1, n_l]. */
+  readonly bias: Tensor<T>;
+}
+
+export interface Model<T extends FloatArray = Float32Array> {
+  readonly config: PcnConfig;
+  /** layers[l − 1] holds W_l and b_l, the prediction of x_l from x_{l−1}. */
+  readonly layers: readonly Layer<T>[];
+}
+
+export interface ConfigOptions {
+  readonly sizes: readonly number[];
+  /** Activation of the hidden layers 1 … L−1. Default 'tanh'. */
+  readonly activation?: Activation;
+  /** f_0, applied to x_0 (the image or the label). Default 'linear', so an input is never squashed. */
+  readonly inputActivation?: Activation;
+  readonly orientation?: Orientation;
+  readonly outputEnergy?: OutputEnergy;
+  readonly outputWeight?: number;
+}
+
+/** Builds and validates a configuration: f_0 = inputActivation, f_1…f_{L−1} = activation, f_L = linear. */
+export function createConfig(options: ConfigOptions): PcnConfig {
+  const L = options.sizes.length - 1;
+  const hidden = options.activation ?? 'tanh';
+  const activations = options.sizes.map((_, l): Activation => (l === 0 ? (options.inputActivation ?? 'linear') : l === L ? 'linear' : hidden));
+  return validateConfig({
+    sizes: [...options.sizes],
+    activations,
+    orientation: options.orientation ?? 'discriminative',
+    outputEnergy: options.outputEnergy ?? 'mse',
+    outputWeight: options.outputWeight ?? 1,
+  });
+}
+
+/** Checks a configuration (from code or a file) and returns it frozen; throws PcError('config'). */
+export function validateConfig(c: PcnConfig): PcnConfig {
+  check(Array.isArray(c.sizes) && c.sizes.length >= 2, 'config', () => `model config: sizes must list at least two layers (n_0 … n_L), got ${JSON.stringify(c.sizes)}.`);
+  for (const [l, n] of c.sizes.entries()) {
+    check(Number.isInteger(n) && n >= 1 && n <= 1 << 20, 'config', () => `model config: sizes[${l}] must be an integer in 1..1048576, got ${n}.`);
+  }
+  check(Array.isArray(c.activations) && c.activations.length === c.sizes.length, 'config', () => `model config: activations needs one entry per layer (${c.sizes.length}), got ${c.activations?.length}.`);
+  for (const [l, a] of c.activations.entries()) {
+    check(ACTIVATIONS.includes(a), 'config', () => `model config: activations[${l}] is '${String(a)}'; expected one of ${ACTIVATIONS.join(', ')}.`);
+  }
+  check(c.orientation === 'discriminative' || c.orientation === 'generative', 'config', () => `model config: orientation must be 'discriminative' or 'generative', got '${String(c.orientation)}'.`);
+  check(c.outputEnergy === 'mse' || c.outputEnergy === 'ce', 'config', () => `model config: outputEnergy must be 'mse' or 'ce', got '${String(c.outputEnergy)}'.`);
+  const beta = c.outputWeight ?? 1;
+  check(Number.isFinite(beta) && beta !== 0, 'config', () => `model config: outputWeight must be a finite non-zero number, got ${beta}.`);
+  return Object.freeze({
+    sizes: Object.freeze([...c.sizes]),
+    activations: Object.freeze([...c.activations]),
+    orientation: c.orientation,
+    outputEnergy: c.outputEnergy,
+    outputWeight: beta,
+  });
+}
+
+/** L, the index of the last layer. */
+export function depth(config: PcnConfig): number {
+  return config.sizes.length - 1;
+}
+
+/** Number of weights and biases. */
+export function parameterCount(config: PcnConfig): number {
+  let s = 0;
+  for (let l = 1; l < config.sizes.length; l++) s += config.sizes[l] * (config.sizes[l - 1] + 1);
+  return s;
+}

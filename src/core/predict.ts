@@ -1,0 +1,30 @@
+/**
+ * Reading a network out. In the discriminative orientation with x_L free the
+ * forward pass is already the equilibrium (every error is zero), so
+ * prediction is one pass: x_l = f_{l−1}(x_{l−1})·W_lᵀ + b_l.
+ */
+import { check } from '../errors.ts';
+import type { FloatArray } from '../kernels/index.ts';
+import { computeActivations, computePrediction } from './energy.ts';
+import type { Model } from './model.ts';
+import type { Workspace } from './workspace.ts';
+
+/** Forward pass from `input` (rows × n_0) into ws.x; returns ws.x[L] (rows × n_L, logits for a 'ce' model). */
+export function forward<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, input: ArrayLike<number>): T {
+  const sizes = model.config.sizes;
+  check(rows >= 1 && rows <= ws.capacity, 'shape', () => `forward: rows must be in 1..${ws.capacity} (the workspace capacity), got ${rows}.`);
+  check(input.length === rows * sizes[0], 'shape', () => `forward: input has ${input.length} values but rows·n_0 = ${rows}·${sizes[0]} = ${rows * sizes[0]}.`);
+  ws.x[0].set(input);
+  for (let l = 1; l < sizes.length; l++) {
+    computeActivations(model, ws, rows, l - 1);
+    computePrediction(model, ws, rows, l);
+    ws.backend.addRowVector(ws.mu[l], model.layers[l - 1].bias.data, ws.x[l], rows, sizes[l]);
+  }
+  return ws.x[sizes.length - 1];
+}
+
+/** Class of each row by a forward pass: argmax of x_L. Writes `out` (length ≥ rows). */
+export function predictLabels<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, input: ArrayLike<number>, out: Int32Array): void {
+  const last = forward(model, ws, rows, input);
+  ws.backend.rowArgmax(last, out, rows, model.config.sizes[model.config.sizes.length - 1]);
+}

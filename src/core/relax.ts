@@ -1,0 +1,149 @@
+/**
+ * Relaxation (inference): gradient descent of E on the free value neurons
+ * (DESIGN §2), synchronous — every gradient comes from the same state:
+ *   ∂E/∂x_l = eps_l − f_l'(x_l) ⊙ (eps_{l+1}·W_{l+1})   (first term absent for l = 0, second for l = L)
+ *   v ← momentum·v + ∂E/∂x_l,  x_l ← x_l − eta_x·v        (momentum 0: Euler)
+ * Clamped layers never move. Shapes: x_l, eps_l, g_l are [rows, n_l].
+ */
+import { check, PcError } from '../errors.ts';
+import type { FloatArray } from '../kernels/index.ts';
+import { computeActivations, computeError, computePrediction } from './energy.ts';
+import type { Model } from './model.ts';
+import type { Workspace } from './workspace.ts';
+
+export interface RelaxConfig {
+  /** T: the most relaxation steps. */
+  readonly steps: number;
+  /** eta_x, the step size on x. */
+  readonly lr: number;
+  /** Momentum of the x updates; 0 gives plain Euler steps (v is reset for every batch). */
+  readonly momentum: number;
+  /** Stop early once |E_t − E_{t−1}| ≤ tolerance·E_{t−1}; 0 always runs all T steps. */
+  readonly tolerance: number;
+}
+
+export const DEFAULT_RELAX: RelaxConfig = Object.freeze({ steps: 8, lr: 0.1, momentum: 0, tolerance: 0 });
+
+/** Energy larger than this many times the starting energy (and 1) counts as divergence. */
+const EXPLOSION = 1e8;
+
+export interface RelaxResult {
+  /** E after the last step. */
+  readonly energy: number;
+  /** E before the first step. */
+  readonly initialEnergy: number;
+  /** Steps taken (≤ T). */
+  readonly iterations: number;
+  /** E before each step and after the last (length iterations + 1), when asked for. */
+  readonly trace?: Float64Array;
+}
+
+/** Which layers move, and which predictions and errors a step must refresh. */
+export interface RelaxPlan {
+  readonly free: readonly number[];
+  /** l with x_{l−1} free: mu_l changes after a step. */
+  readonly predictions: readonly number[];
+  /** l with x_l or x_{l−1} free: eps_l changes after a step. */
+  readonly errors: readonly number[];
+}
+
+export function planRelaxation<T extends FloatArray>(model: Model<T>, clamped: readonly boolean[]): RelaxPlan {
+  const L = model.config.sizes.length - 1;
+  check(model.config.outputEnergy !== 'ce' || clamped[L], 'config', () => "relax: a 'ce' output energy needs the last layer clamped to a target (DESIGN §2); clamp it, or use outputEnergy 'mse'.");
+  const free: number[] = [];
+  const predictions: number[] = [];
+  const errors: number[] = [];
+  for (let l = 0; l <= L; l++) {
+    if (!clamped[l]) free.push(l);
+    if (l >= 1 && !clamped[l - 1]) predictions.push(l);
+    if (l >= 1 && (!clamped[l] || !clamped[l - 1])) errors.push(l);
+  }
+  return { free, predictions, errors };
+}
+
+/**
+ * One synchronous relaxation step: g_l = eps_{l+1}·W_{l+1} for every free l,
+ * then every free x_l moves. Mutates ws.g, ws.v and the free ws.x[l].
+ */
+export function updateValues<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, plan: RelaxPlan, config: RelaxConfig): void {
+  const { backend } = ws;
+  const sizes = model.config.sizes;
+  const L = sizes.length - 1;
+  for (const l of plan.free) {
+    if (l < L) backend.matmul(ws.eps[l + 1], model.layers[l].weights.data, ws.g[l], rows, sizes[l + 1], sizes[l]);
+  }
+  for (const l of plan.free) {
+    backend.valueStep(ws.x[l], ws.v[l], l > 0 ? ws.eps[l] : null, ws.dfx[l], l < L ? ws.g[l] : null, config.lr, config.momentum, rows * sizes[l]);
+  }
+}
+
+/** After x moved: refreshes f(x), f'(x), the predictions and errors that depend on free layers; returns E. */
+export function refreshErrors<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, plan: RelaxPlan): number {
+  const L = model.config.sizes.length - 1;
+  for (const l of plan.free) if (l < L) computeActivations(model, ws, rows, l);
+  for (const l of plan.predictions) computePrediction(model, ws, rows, l);
+  let total = 0;
+  for (let l = 1; l <= L; l++) total += plan.errors.includes(l) ? computeError(model, ws, rows, l) : ws.energies[l];
+  return total;
+}
+
+/** Computes every prediction and error once (after initValues); returns E. */
+export function startRelaxation<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number): number {
+  let total = 0;
+  for (let l = 1; l < model.config.sizes.length; l++) {
+    computePrediction(model, ws, rows, l);
+    total += computeError(model, ws, rows, l);
+  }
+  return total;
+}
+
+/**
+ * Runs up to T steps from the current state (errors must be current, as after
+ * startRelaxation). `onStep(t)` runs after each step's errors are refreshed —
+ * the hook incremental PC uses to move the weights. Throws
+ * PcError('divergence') naming the step and layer when E turns non-finite or explodes.
+ */
+export function relax<T extends FloatArray>(
+  model: Model<T>,
+  ws: Workspace<T>,
+  rows: number,
+  plan: RelaxPlan,
+  config: RelaxConfig,
+  initialEnergy: number,
+  options: { readonly trace?: boolean; readonly onStep?: (t: number) => void } = {},
+): RelaxResult {
+  const trace = options.trace ? new Float64Array(config.steps + 1) : undefined;
+  if (trace) trace[0] = initialEnergy;
+  checkFinite(ws, initialEnergy, 0, initialEnergy);
+  let energy = initialEnergy;
+  let t = 0;
+  while (t < config.steps) {
+    updateValues(model, ws, rows, plan, config);
+    const next = refreshErrors(model, ws, rows, plan);
+    t++;
+    checkFinite(ws, next, t, initialEnergy);
+    options.onStep?.(t);
+    if (trace) trace[t] = next;
+    const settled = config.tolerance > 0 && Math.abs(next - energy) <= config.tolerance * energy;
+    energy = next;
+    if (settled) break;
+  }
+  return { energy, initialEnergy, iterations: t, trace: trace?.subarray(0, t + 1) };
+}
+
+function checkFinite<T extends FloatArray>(ws: Workspace<T>, energy: number, step: number, initial: number): void {
+  if (Number.isFinite(energy) && energy <= EXPLOSION * Math.max(1, initial)) return;
+  let worst = 1;
+  for (let l = 1; l < ws.energies.length; l++) {
+    const e = ws.energies[l];
+    if (!Number.isFinite(e) || e > ws.energies[worst] || !Number.isFinite(ws.energies[worst])) {
+      worst = l;
+      if (!Number.isFinite(e)) break;
+    }
+  }
+  const what = Number.isFinite(energy) ? `exploded to ${energy.toExponential(3)} (from ${initial.toExponential(3)})` : `became ${energy}`;
+  throw new PcError(
+    'divergence',
+    `relax: the energy ${what} at step ${step}; layer ${worst} holds ${ws.energies[worst]}. Lower the relaxation lr or momentum, and check the inputs for NaN/Inf.`,
+  );
+}

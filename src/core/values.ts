@@ -1,0 +1,66 @@
+/**
+ * Setting the value neurons before relaxation: clamping layers to data and
+ * initialising the free ones (DESIGN §2, "Forward initialisation").
+ */
+import { check } from '../errors.ts';
+import type { FloatArray } from '../kernels/index.ts';
+import type { Rng } from '../random.ts';
+import { computeActivations, computePrediction } from './energy.ts';
+import type { Model } from './model.ts';
+import type { Workspace } from './workspace.ts';
+
+/**
+ * Data for the clamped layers of one call: clamp[l] holds rows × n_l values
+ * (row-major) for layer l, or is undefined where layer l is free.
+ */
+export type Clamp = readonly (ArrayLike<number> | undefined)[];
+
+/**
+ * How free layers start:
+ * - `'forward'`: x_l = mu_l, layer by layer from x_0 (errors start at zero except
+ *   where a clamp disagrees); a free x_0 starts at 0;
+ * - `'zero'`: x_l = 0;
+ * - `'random'`: x_l ~ N(0, 1) from the given rng.
+ */
+export type InitMode = 'forward' | 'zero' | 'random';
+
+/** Which layers are clamped, and checks that each clamp has rows·n_l values. */
+export function clampedLayers<T extends FloatArray>(model: Model<T>, clamp: Clamp, rows: number, caller: string): boolean[] {
+  const sizes = model.config.sizes;
+  check(clamp.length <= sizes.length, 'shape', () => `${caller}: clamp lists ${clamp.length} layers but the model has ${sizes.length}.`);
+  return sizes.map((n, l) => {
+    const data = clamp[l];
+    if (data === undefined) return false;
+    check(data.length === rows * n, 'shape', () => `${caller}: clamp[${l}] has ${data.length} values but layer ${l} needs rows·n_${l} = ${rows}·${n} = ${rows * n}. Check the batch size and sizes[${l}].`);
+    return true;
+  });
+}
+
+/**
+ * Copies the clamps into x and initialises the free layers, then computes
+ * f(x) and f'(x) everywhere. Mutates ws.x, ws.fx, ws.dfx, ws.mu, and zeroes ws.v.
+ */
+export function initValues<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, clamp: Clamp, clamped: readonly boolean[], init: InitMode, rng?: Rng): void {
+  const { backend } = ws;
+  const sizes = model.config.sizes;
+  check(init !== 'random' || rng !== undefined, 'config', () => "initValues: init 'random' needs an rng (pass a seeded createRng(seed)).");
+  for (let l = 0; l < sizes.length; l++) {
+    const n = rows * sizes[l];
+    const x = ws.x[l];
+    const data = clamp[l];
+    ws.v[l].fill(0, 0, n);
+    if (data !== undefined) {
+      x.set(data);
+    } else if (init === 'forward' && l > 0) {
+      // x_l = f(x_{l−1})·W_lᵀ + b_l, with x_{l−1} already final for this initialisation.
+      computeActivations(model, ws, rows, l - 1);
+      computePrediction(model, ws, rows, l);
+      backend.addRowVector(ws.mu[l], model.layers[l - 1].bias.data, x, rows, sizes[l]);
+    } else if (init === 'random') {
+      for (let i = 0; i < n; i++) x[i] = rng!.normal();
+    } else {
+      x.fill(0, 0, n);
+    }
+  }
+  for (let l = 0; l < sizes.length - 1; l++) computeActivations(model, ws, rows, l);
+}

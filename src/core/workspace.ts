@@ -1,0 +1,75 @@
+/**
+ * Every buffer a step needs, allocated once per (model, batch capacity) in the
+ * backend's memory, so relaxation and learning allocate nothing. Arrays are
+ * indexed by layer; a batch of `rows ≤ capacity` uses the first rows·n_l
+ * elements of each (kernels take the row count explicitly).
+ */
+import type { Backend, FloatArray } from '../kernels/index.ts';
+import { check } from '../errors.ts';
+import type { Model } from './model.ts';
+
+export interface Workspace<T extends FloatArray = Float32Array> {
+  readonly backend: Backend<T>;
+  /** Largest batch this workspace holds. */
+  readonly capacity: number;
+  /** x_l, l = 0…L. */
+  readonly x: T[];
+  /** f_l(x_l), l = 0…L−1. */
+  readonly fx: T[];
+  /** f_l'(x_l), l = 0…L−1. */
+  readonly dfx: T[];
+  /** f_{l−1}(x_{l−1})·W_lᵀ without the bias (softmax(mu_L) for a 'ce' output), l = 1…L; mu[0] is empty. */
+  readonly mu: T[];
+  /** eps_l, l = 1…L; eps[0] is empty. */
+  readonly eps: T[];
+  /** Relaxation momentum of x_l. */
+  readonly v: T[];
+  /** eps_{l+1}·W_{l+1}, the bottom-up term of ∂E/∂x_l, l = 0…L−1. */
+  readonly g: T[];
+  /** ∂E/∂W_l and ∂E/∂b_l (batch mean), l = 1…L; index 0 is empty. */
+  readonly gradW: T[];
+  readonly gradB: T[];
+  /** Energy of each layer after the last computeErrors (index 0 is always 0). */
+  readonly energies: Float64Array;
+  /** f_l is linear: fx[l] is x[l] itself and dfx[l] holds ones, so neither is ever recomputed. */
+  readonly linear: readonly boolean[];
+}
+
+/** Allocates a workspace for batches of up to `capacity` rows. */
+export function initWorkspace<T extends FloatArray>(model: Model<T>, capacity: number, backend: Backend<T>): Workspace<T> {
+  check(Number.isInteger(capacity) && capacity >= 1, 'config', () => `initWorkspace: capacity must be a positive integer, got ${capacity}.`);
+  const sizes = model.config.sizes;
+  const L = sizes.length - 1;
+  const per = (from: number, to: number, n: (l: number) => number): T[] => sizes.map((_, l) => backend.alloc(l >= from && l <= to ? n(l) : 0));
+  const rows = (l: number) => capacity * sizes[l];
+  const linear = model.config.activations.map((a, l) => a === 'linear' && l < L);
+  const x = per(0, L, rows);
+  const fx = sizes.map((_, l) => (linear[l] ? x[l] : backend.alloc(l < L ? rows(l) : 0)));
+  const dfx = sizes.map((_, l) => {
+    const d = backend.alloc(l < L ? rows(l) : 0);
+    if (linear[l]) d.fill(1);
+    return d;
+  });
+  return {
+    backend,
+    capacity,
+    x,
+    fx,
+    dfx,
+    mu: per(1, L, rows),
+    eps: per(1, L, rows),
+    v: per(0, L, rows),
+    g: per(0, L - 1, rows),
+    gradW: per(1, L, (l) => sizes[l] * sizes[l - 1]),
+    gradB: per(1, L, (l) => sizes[l]),
+    energies: new Float64Array(L + 1),
+    linear,
+  };
+}
+
+/** Returns a workspace's buffers to its backend. */
+export function disposeWorkspace<T extends FloatArray>(ws: Workspace<T>): void {
+  // fx[l] aliases x[l] on linear layers: free each array once.
+  const unique = new Set([ws.x, ws.fx, ws.dfx, ws.mu, ws.eps, ws.v, ws.g, ws.gradW, ws.gradB].flat());
+  for (const a of unique) ws.backend.free(a);
+}
