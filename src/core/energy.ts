@@ -42,7 +42,7 @@ export function computeError<T extends FloatArray>(model: Model<T>, ws: Workspac
     e = beta * crossEntropy(ws.x[l], p, rows * n);
   } else {
     backend.predictionError(ws.x[l], ws.mu[l], b, ws.eps[l], rows, n);
-    e = (0.5 * backend.sumSquares(ws.eps[l], rows * n)) * beta;
+    e = 0.5 * backend.sumSquares(ws.eps[l], rows * n) * beta;
   }
   if (beta !== 1) backend.scale(beta, ws.eps[l], rows * n);
   ws.energies[l] = e;

@@ -1,7 +1,18 @@
 export { computeActivations, computeError, computeErrors, computePrediction } from './energy.ts';
 export { disposeModel, initModel, type WeightInit } from './init.ts';
 export { computeWeightGrads } from './learn.ts';
-export { type ConfigOptions, createConfig, depth, type Layer, type Model, type Orientation, type OutputEnergy, type PcnConfig, parameterCount, validateConfig } from './model.ts';
+export {
+  type ConfigOptions,
+  createConfig,
+  depth,
+  type Layer,
+  type Model,
+  type Orientation,
+  type OutputEnergy,
+  type PcnConfig,
+  parameterCount,
+  validateConfig,
+} from './model.ts';
 export { forward, predictLabels } from './predict.ts';
 export {
   DEFAULT_RELAX,

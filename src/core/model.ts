@@ -86,16 +86,32 @@ export function createConfig(options: ConfigOptions): PcnConfig {
 
 /** Checks a configuration (from code or a file) and returns it frozen; throws PcError('config'). */
 export function validateConfig(c: PcnConfig): PcnConfig {
-  check(Array.isArray(c.sizes) && c.sizes.length >= 2, 'config', () => `model config: sizes must list at least two layers (n_0 … n_L), got ${JSON.stringify(c.sizes)}.`);
+  check(
+    Array.isArray(c.sizes) && c.sizes.length >= 2,
+    'config',
+    () => `model config: sizes must list at least two layers (n_0 … n_L), got ${JSON.stringify(c.sizes)}.`,
+  );
   for (const [l, n] of c.sizes.entries()) {
     check(Number.isInteger(n) && n >= 1 && n <= 1 << 20, 'config', () => `model config: sizes[${l}] must be an integer in 1..1048576, got ${n}.`);
   }
-  check(Array.isArray(c.activations) && c.activations.length === c.sizes.length, 'config', () => `model config: activations needs one entry per layer (${c.sizes.length}), got ${c.activations?.length}.`);
+  check(
+    Array.isArray(c.activations) && c.activations.length === c.sizes.length,
+    'config',
+    () => `model config: activations needs one entry per layer (${c.sizes.length}), got ${c.activations?.length}.`,
+  );
   for (const [l, a] of c.activations.entries()) {
     check(ACTIVATIONS.includes(a), 'config', () => `model config: activations[${l}] is '${String(a)}'; expected one of ${ACTIVATIONS.join(', ')}.`);
   }
-  check(c.orientation === 'discriminative' || c.orientation === 'generative', 'config', () => `model config: orientation must be 'discriminative' or 'generative', got '${String(c.orientation)}'.`);
-  check(c.outputEnergy === 'mse' || c.outputEnergy === 'ce', 'config', () => `model config: outputEnergy must be 'mse' or 'ce', got '${String(c.outputEnergy)}'.`);
+  check(
+    c.orientation === 'discriminative' || c.orientation === 'generative',
+    'config',
+    () => `model config: orientation must be 'discriminative' or 'generative', got '${String(c.orientation)}'.`,
+  );
+  check(
+    c.outputEnergy === 'mse' || c.outputEnergy === 'ce',
+    'config',
+    () => `model config: outputEnergy must be 'mse' or 'ce', got '${String(c.outputEnergy)}'.`,
+  );
   const beta = c.outputWeight ?? 1;
   check(Number.isFinite(beta) && beta !== 0, 'config', () => `model config: outputWeight must be a finite non-zero number, got ${beta}.`);
   return Object.freeze({

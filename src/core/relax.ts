@@ -49,7 +49,11 @@ export interface RelaxPlan {
 
 export function planRelaxation<T extends FloatArray>(model: Model<T>, clamped: readonly boolean[]): RelaxPlan {
   const L = model.config.sizes.length - 1;
-  check(model.config.outputEnergy !== 'ce' || clamped[L], 'config', () => "relax: a 'ce' output energy needs the last layer clamped to a target (DESIGN §2); clamp it, or use outputEnergy 'mse'.");
+  check(
+    model.config.outputEnergy !== 'ce' || clamped[L],
+    'config',
+    () => "relax: a 'ce' output energy needs the last layer clamped to a target (DESIGN §2); clamp it, or use outputEnergy 'mse'.",
+  );
   const free: number[] = [];
   const predictions: number[] = [];
   const errors: number[] = [];

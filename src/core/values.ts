@@ -31,16 +31,21 @@ export function clampedLayers<T extends FloatArray>(model: Model<T>, clamp: Clam
   return sizes.map((n, l) => {
     const data = clamp[l];
     if (data === undefined) return false;
-    check(data.length === rows * n, 'shape', () => `${caller}: clamp[${l}] has ${data.length} values but layer ${l} needs rows·n_${l} = ${rows}·${n} = ${rows * n}. Check the batch size and sizes[${l}].`);
+    check(
+      data.length === rows * n,
+      'shape',
+      () =>
+        `${caller}: clamp[${l}] has ${data.length} values but layer ${l} needs rows·n_${l} = ${rows}·${n} = ${rows * n}. Check the batch size and sizes[${l}].`,
+    );
     return true;
   });
 }
 
 /**
- * Copies the clamps into x and initialises the free layers, then computes
+ * Copies the clamps (checked by clampedLayers) into x and initialises the free layers, then computes
  * f(x) and f'(x) everywhere. Mutates ws.x, ws.fx, ws.dfx, ws.mu, and zeroes ws.v.
  */
-export function initValues<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, clamp: Clamp, clamped: readonly boolean[], init: InitMode, rng?: Rng): void {
+export function initValues<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, clamp: Clamp, init: InitMode, rng?: Rng): void {
   const { backend } = ws;
   const sizes = model.config.sizes;
   check(init !== 'random' || rng !== undefined, 'config', () => "initValues: init 'random' needs an rng (pass a seeded createRng(seed)).");

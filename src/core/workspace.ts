@@ -4,8 +4,9 @@
  * indexed by layer; a batch of `rows ≤ capacity` uses the first rows·n_l
  * elements of each (kernels take the row count explicitly).
  */
-import type { Backend, FloatArray } from '../kernels/index.ts';
+
 import { check } from '../errors.ts';
+import type { Backend, FloatArray } from '../kernels/index.ts';
 import type { Model } from './model.ts';
 
 export interface Workspace<T extends FloatArray = Float32Array> {

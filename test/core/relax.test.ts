@@ -61,38 +61,56 @@ describe('relaxation', () => {
     const b2 = model.layers[1].bias.data;
     // A = I + W_2ᵀW_2 (3×3), rhs = W_1x_0 + b_1 + W_2ᵀ(x_2 − b_2)
     const A = [0, 1, 2].map((i) => [0, 1, 2].map((j) => (i === j ? 1 : 0) + W2[i] * W2[j] + W2[3 + i] * W2[3 + j]));
-    const rhs = [0, 1, 2].map((i) => W1[i * 2] * ws.x[0][0] + W1[i * 2 + 1] * ws.x[0][1] + b1[i] + W2[i] * (ws.x[2][0] - b2[0]) + W2[3 + i] * (ws.x[2][1] - b2[1]));
+    const rhs = [0, 1, 2].map(
+      (i) => W1[i * 2] * ws.x[0][0] + W1[i * 2 + 1] * ws.x[0][1] + b1[i] + W2[i] * (ws.x[2][0] - b2[0]) + W2[3 + i] * (ws.x[2][1] - b2[1]),
+    );
     const want = solve(A, rhs);
     for (let i = 0; i < 3; i++) expect(Math.abs(ws.x[1][i] - want[i])).toBeLessThan(1e-10);
   });
 
   it('stops early once the energy change falls under the tolerance', () => {
     const net = smallNet('tanh');
-    const r = relax(net.model, net.ws, net.rows, planRelaxation(net.model, [true, false, false, true]), { steps: 500, lr: 0.1, momentum: 0, tolerance: 1e-4 }, start(net));
+    const r = relax(
+      net.model,
+      net.ws,
+      net.rows,
+      planRelaxation(net.model, [true, false, false, true]),
+      { steps: 500, lr: 0.1, momentum: 0, tolerance: 1e-4 },
+      start(net),
+    );
     expect(r.iterations).toBeGreaterThan(2);
     expect(r.iterations).toBeLessThan(500);
   });
 
   it('a diverging relaxation throws PcError("divergence") naming the step and the layer', () => {
     const net = smallNet('linear', { sizes: [3, 4, 4, 2] });
-    for (const layer of net.model.layers) layer.weights.data.forEach((_, i, w) => (w[i] *= 8));
+    for (const layer of net.model.layers) for (let i = 0; i < layer.weights.data.length; i++) layer.weights.data[i] *= 8;
     let err: unknown;
     try {
-      relax(net.model, net.ws, net.rows, planRelaxation(net.model, [true, false, false, true]), { steps: 200, lr: 1.5, momentum: 0.9, tolerance: 0 }, start(net));
+      relax(
+        net.model,
+        net.ws,
+        net.rows,
+        planRelaxation(net.model, [true, false, false, true]),
+        { steps: 200, lr: 1.5, momentum: 0.9, tolerance: 0 },
+        start(net),
+      );
     } catch (e) {
       err = e;
     }
     expect(err).toBeInstanceOf(PcError);
     expect((err as PcError).code).toBe('divergence');
-    expect((err as PcError).message).toMatch(/^relax: the energy (exploded to .*|became (NaN|Infinity)) at step \d+; layer \d holds .*Lower the relaxation lr or momentum/);
+    expect((err as PcError).message).toMatch(
+      /^relax: the energy (exploded to .*|became (NaN|Infinity)) at step \d+; layer \d holds .*Lower the relaxation lr or momentum/,
+    );
   });
 
   it('NaN in a clamp is reported at step 0', () => {
     const net = smallNet('tanh');
     net.ws.x[0][1] = Number.NaN;
-    expect(() => relax(net.model, net.ws, net.rows, planRelaxation(net.model, [true, false, false, true]), { steps: 5, lr: 0.1, momentum: 0, tolerance: 0 }, start(net))).toThrow(
-      /became NaN at step 0/,
-    );
+    expect(() =>
+      relax(net.model, net.ws, net.rows, planRelaxation(net.model, [true, false, false, true]), { steps: 5, lr: 0.1, momentum: 0, tolerance: 0 }, start(net)),
+    ).toThrow(/became NaN at step 0/);
   });
 
   it("a 'ce' output with the last layer free is a config error", () => {
@@ -129,7 +147,8 @@ describe('PC ≈ backprop (Whittington & Bogacz 2017), discriminative, forward i
       const gW = new Float64Array(s[l] * s[l - 1]);
       for (let r = 0; r < rows; r++)
         for (let i = 0; i < s[l]; i++)
-          for (let j = 0; j < s[l - 1]; j++) gW[i * s[l - 1] + j] += (delta[r * s[l] + i] * (l === 1 ? h[0][r * s[0] + j] : f(h[l - 1][r * s[l - 1] + j]))) / rows;
+          for (let j = 0; j < s[l - 1]; j++)
+            gW[i * s[l - 1] + j] += (delta[r * s[l] + i] * (l === 1 ? h[0][r * s[0] + j] : f(h[l - 1][r * s[l - 1] + j]))) / rows;
       grads[l] = gW;
       if (l > 1) {
         const next = new Float64Array(rows * s[l - 1]);
@@ -152,7 +171,7 @@ describe('PC ≈ backprop (Whittington & Bogacz 2017), discriminative, forward i
     const ws = initWorkspace(model, rows, f64);
     const clamp = [x0, undefined, undefined, y];
     const clamped = clampedLayers(model, clamp, rows, 'test');
-    initValues(model, ws, rows, clamp, clamped, 'forward');
+    initValues(model, ws, rows, clamp, 'forward');
     const e0 = startRelaxation(model, ws, rows);
     relax(model, ws, rows, planRelaxation(model, clamped), { steps: 4000, lr: 0.2, momentum: 0, tolerance: 0 }, e0);
     computeWeightGrads(model, ws, rows);

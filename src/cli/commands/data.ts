@@ -1,0 +1,27 @@
+/** `pcn data download`: the only command that touches the network. */
+import type { Command } from 'commander';
+import { DATASET_NAMES, DATASET_SOURCES, type DatasetName } from '../../data/index.ts';
+import { downloadDataset } from '../download.ts';
+import { choice } from '../options.ts';
+
+export function registerData(program: Command): void {
+  const data = program.command('data').description('datasets');
+  data
+    .command('download')
+    .description('download MNIST or Fashion-MNIST (four IDX .gz files), verified against their SHA-256 sums')
+    .argument('<name>', DATASET_NAMES.join('|'), choice(DATASET_NAMES))
+    .option('--dir <dir>', 'destination directory (default data/<name>)')
+    .option('--mirror <url...>', 'base URL(s) to fetch from instead of the public mirrors')
+    .action(async (name: DatasetName, opts: { dir?: string; mirror?: string[] }) => {
+      const dir = opts.dir ?? `data/${name}`;
+      const source = opts.mirror ? { ...DATASET_SOURCES[name], mirrors: opts.mirror } : DATASET_SOURCES[name];
+      await downloadDataset(source, dir, (r) => {
+        console.log(
+          r.status === 'present' ? `${r.file}: already present, checksum ok` : `${r.file}: ${(r.bytes / 1e6).toFixed(1)} MB from ${r.from}, checksum ok`,
+        );
+      });
+      console.log(`${name} is in ${dir}; train on it with: pcn train --data ${dir}`);
+    });
+  for (const c of data.commands) c.exitOverride();
+  data.exitOverride();
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+/**
+ * The `pcn` command. User errors (bad flags, bad files, divergence) print
+ * `error: <message>` and exit 1; anything else is a bug: exit 2, and
+ * `--debug` shows the stack.
+ */
+import { Command, CommanderError } from 'commander';
+import { PcError } from '../errors.ts';
+import { registerData } from './commands/data.ts';
+import { registerEval } from './commands/eval.ts';
+import { registerInfo } from './commands/info.ts';
+import { registerTrain } from './commands/train.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('pcn')
+    .description('predictive coding networks: train, evaluate and inspect them')
+    .option('--debug', 'show stack traces of errors')
+    .showHelpAfterError('(run pcn --help for usage)')
+    .exitOverride();
+  registerTrain(program);
+  registerEval(program);
+  registerInfo(program);
+  registerData(program);
+  for (const c of program.commands) c.exitOverride();
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  try {
+    await buildProgram().parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1; // commander already printed its one-line message
+    if (e instanceof PcError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      if (debug) process.stderr.write(`${e.stack}\n`);
+      return 1;
+    }
+    process.stderr.write(`error: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.stderr.write(debug && e instanceof Error ? `${e.stack}\n` : 'This is a bug; rerun with --debug for the stack trace and report it.\n');
+    return 2;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,40 @@
+/** Argument parsers for commander: each rejects a bad value with a one-line reason. */
+import { InvalidArgumentError } from 'commander';
+
+export function integer(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!/^-?\d+$/.test(value.trim()) || n < min || n > max)
+      throw new InvalidArgumentError(`expected an integer in ${min}..${max === Number.MAX_SAFE_INTEGER ? '∞' : max}.`);
+    return n;
+  };
+}
+
+export function number(min: number, max = Number.POSITIVE_INFINITY): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max)
+      throw new InvalidArgumentError(`expected a number in [${min}, ${max === Number.POSITIVE_INFINITY ? '∞' : max}].`);
+    return n;
+  };
+}
+
+export function choice<T extends string>(options: readonly T[]): (value: string) => T {
+  return (value) => {
+    if (!options.includes(value as T)) throw new InvalidArgumentError(`expected one of ${options.join(', ')}.`);
+    return value as T;
+  };
+}
+
+/** A comma-separated list of positive integers, e.g. 784,128,10. */
+export function sizes(value: string): number[] {
+  const parts = value.split(',').map((s) => s.trim());
+  if (parts.length < 2 || parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1))
+    throw new InvalidArgumentError('expected at least two positive integers separated by commas, e.g. 784,128,10.');
+  return parts.map(Number);
+}
+
+/** 'auto' or a thread count 1..64. */
+export function threads(value: string): number | 'auto' {
+  return value === 'auto' ? 'auto' : integer(1, 64)(value);
+}

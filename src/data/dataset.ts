@@ -1,0 +1,51 @@
+/**
+ * A labelled image dataset in memory: the shape train/'s loop consumes
+ * (structurally; data/ does not import train/).
+ */
+import { check } from '../errors.ts';
+
+export interface Dataset {
+  readonly name: string;
+  readonly count: number;
+  /** Values per image (rows·cols). */
+  readonly features: number;
+  readonly classes: number;
+  /** Image height and width. */
+  readonly rows: number;
+  readonly cols: number;
+  /** count × features, in [0, 1]. */
+  readonly images: Float32Array;
+  /** count labels in 0..classes−1. */
+  readonly labels: Uint8Array;
+}
+
+/** Builds a dataset from 8-bit pixels and labels, scaling pixels to [0, 1]; validates every label. */
+export function datasetFromBytes(name: string, pixels: Uint8Array, labels: Uint8Array, rows: number, cols: number, classes = 10): Dataset {
+  const features = rows * cols;
+  const count = labels.length;
+  check(
+    pixels.length === count * features,
+    'data',
+    () => `${name}: ${count} labels need ${count * features} pixels (${rows}×${cols} each), got ${pixels.length}.`,
+  );
+  for (let i = 0; i < count; i++) {
+    const y = labels[i];
+    check(y < classes, 'data', () => `${name}: label ${i} is ${y}, outside 0..${classes - 1}.`);
+  }
+  const images = new Float32Array(pixels.length);
+  for (let i = 0; i < pixels.length; i++) images[i] = pixels[i] / 255;
+  return { name, count, features, classes, rows, cols, images, labels };
+}
+
+/** The examples at `indices`, in that order, as a new dataset. */
+export function subset(data: Dataset, indices: ArrayLike<number>, name = data.name): Dataset {
+  const f = data.features;
+  const images = new Float32Array(indices.length * f);
+  const labels = new Uint8Array(indices.length);
+  for (let k = 0; k < indices.length; k++) {
+    const i = indices[k];
+    images.set(data.images.subarray(i * f, (i + 1) * f), k * f);
+    labels[k] = data.labels[i];
+  }
+  return { ...data, name, count: indices.length, images, labels };
+}

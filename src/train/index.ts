@@ -1,0 +1,25 @@
+export {
+  CHECKPOINT_FORMAT,
+  CHECKPOINT_VERSION,
+  type Checkpoint,
+  crc32,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  modelFromCheckpoint,
+  restoreOptimizer,
+} from './checkpoint.ts';
+export { type BatchInfo, type EpochStats, evaluate, type FitOptions, fit, gatherBatch, type LabeledData, shuffledOrder } from './loop.ts';
+export { accuracy, meanStd } from './metrics.ts';
+export {
+  applyOptimizer,
+  DEFAULT_OPTIMIZER,
+  disposeOptimizer,
+  initOptimizer,
+  OPTIMIZERS,
+  type OptimizerConfig,
+  type OptimizerName,
+  type OptimizerState,
+  parameters,
+} from './optim.ts';
+export { type LrSchedule, SCHEDULES, scheduledLr } from './schedule.ts';
+export { type Batch, DEFAULT_TRAIN, type StepOptions, type StepResult, supervisedBatch, type TrainConfig, trainStep } from './step.ts';

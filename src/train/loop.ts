@@ -1,0 +1,177 @@
+/**
+ * The training loop: epochs of seeded-shuffled batches through trainStep,
+ * with a learning-rate schedule, evaluation after each epoch, and callbacks
+ * for progress. Asynchronous only so that it yields to the event loop (a
+ * progress bar can draw, a page or worker can take messages).
+ */
+import { forward, type Model, type Workspace } from '../core/index.ts';
+import { check } from '../errors.ts';
+import type { FloatArray } from '../kernels/index.ts';
+import { createRng, type Rng } from '../random.ts';
+import { accuracy } from './metrics.ts';
+import type { OptimizerState } from './optim.ts';
+import { type LrSchedule, scheduledLr } from './schedule.ts';
+import { supervisedBatch, type TrainConfig, trainStep } from './step.ts';
+
+/** Labelled examples, row-major (data/ loaders return objects of this shape). */
+export interface LabeledData {
+  readonly count: number;
+  /** Values per example (784 for MNIST). */
+  readonly features: number;
+  readonly classes: number;
+  /** count × features, typically in [0, 1]. */
+  readonly images: Float32Array;
+  /** count class indices in 0..classes−1. */
+  readonly labels: Uint8Array;
+}
+
+export interface EpochStats {
+  /** 1-based. */
+  readonly epoch: number;
+  /** Mean over the epoch's batches of E after relaxation, per example. */
+  readonly trainEnergy: number;
+  /** Accuracy on the evaluation data after the epoch (NaN without it). */
+  readonly testAccuracy: number;
+  /** Wall time of the epoch's training (evaluation excluded). */
+  readonly seconds: number;
+  /** Learning rate at the epoch's last step. */
+  readonly lr: number;
+}
+
+export interface BatchInfo {
+  readonly epoch: number;
+  /** 1-based index of the batch within the epoch. */
+  readonly batch: number;
+  readonly batches: number;
+  /** E per example after relaxation. */
+  readonly energy: number;
+}
+
+export interface FitOptions {
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly train: TrainConfig;
+  readonly schedule: LrSchedule;
+  /** Seeds the shuffling (and random initialisation). */
+  readonly seed: number;
+  readonly onBatch?: (info: BatchInfo) => void;
+  readonly onEpoch?: (stats: EpochStats) => void;
+  /** Let other work run at least this often (ms). Default 100. */
+  readonly yieldEvery?: number;
+  /** Checked after every batch: once aborted, fit returns the epochs completed so far. */
+  readonly signal?: { readonly aborted: boolean };
+}
+
+/** Trains `model` in place for options.epochs epochs and returns the per-epoch statistics. */
+export async function fit<T extends FloatArray>(
+  model: Model<T>,
+  opt: OptimizerState<T>,
+  ws: Workspace<T>,
+  train: LabeledData,
+  test: LabeledData | null,
+  options: FitOptions,
+): Promise<EpochStats[]> {
+  const { batchSize, epochs } = options;
+  check(
+    Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= ws.capacity,
+    'config',
+    () => `fit: batchSize must be in 1..${ws.capacity} (the workspace capacity), got ${batchSize}.`,
+  );
+  check(Number.isInteger(epochs) && epochs >= 0, 'config', () => `fit: epochs must be a non-negative integer, got ${epochs}.`);
+  checkData(model, train, 'train');
+  if (test) checkData(model, test, 'test');
+  const rng = createRng(options.seed);
+  const batches = Math.ceil(train.count / batchSize);
+  const total = epochs * batches;
+  const images = new Float32Array(batchSize * train.features);
+  const targets = new Float32Array(batchSize * train.classes);
+  const history: EpochStats[] = [];
+  let lastYield = performance.now();
+  for (let epoch = 1; epoch <= epochs; epoch++) {
+    const order = shuffledOrder(train.count, rng);
+    const t0 = performance.now();
+    let energy = 0;
+    let lr = opt.config.lr;
+    for (let b = 0; b < batches; b++) {
+      const rows = gatherBatch(train, order, b * batchSize, batchSize, images, targets);
+      lr = scheduledLr(options.schedule, opt.config.lr, opt.step, total);
+      const batch = supervisedBatch(model.config, images.subarray(0, rows * train.features), targets.subarray(0, rows * train.classes), rows);
+      const r = trainStep(model, opt, batch, options.train, ws, { lr, rng });
+      energy += r.energy / rows;
+      options.onBatch?.({ epoch, batch: b + 1, batches, energy: r.energy / rows });
+      if (performance.now() - lastYield >= (options.yieldEvery ?? 100)) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        lastYield = performance.now();
+      }
+      if (options.signal?.aborted) return history;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const testAccuracy = test ? evaluate(model, ws, test) : Number.NaN;
+    const stats: EpochStats = { epoch, trainEnergy: energy / batches, testAccuracy, seconds, lr };
+    history.push(stats);
+    options.onEpoch?.(stats);
+  }
+  return history;
+}
+
+/**
+ * Classification accuracy on `data`. Discriminative models classify by a
+ * forward pass (the equilibrium with x_L free).
+ */
+export function evaluate<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, data: LabeledData): number {
+  checkData(model, data, 'evaluate');
+  check(model.config.orientation === 'discriminative', 'config', () => 'evaluate: generative models classify by relaxation; use classifyByRelaxation.');
+  const predicted = new Int32Array(data.count);
+  const out = new Int32Array(ws.capacity);
+  for (let start = 0; start < data.count; start += ws.capacity) {
+    const rows = Math.min(ws.capacity, data.count - start);
+    const last = forward(model, ws, rows, data.images.subarray(start * data.features, (start + rows) * data.features));
+    ws.backend.rowArgmax(last, out, rows, data.classes);
+    predicted.set(out.subarray(0, rows), start);
+  }
+  return accuracy(predicted, data.labels);
+}
+
+/** A seeded permutation of 0..count−1 (Fisher–Yates). */
+export function shuffledOrder(count: number, rng: Rng): Uint32Array {
+  const order = new Uint32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  for (let i = count - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  return order;
+}
+
+/** Copies examples order[start…] into images and one-hot targets; returns the rows filled (≤ size). */
+export function gatherBatch(data: LabeledData, order: Uint32Array, start: number, size: number, images: Float32Array, targets: Float32Array): number {
+  const rows = Math.min(size, data.count - start);
+  const f = data.features;
+  targets.fill(0, 0, rows * data.classes);
+  for (let r = 0; r < rows; r++) {
+    const i = order[start + r];
+    images.set(data.images.subarray(i * f, (i + 1) * f), r * f);
+    targets[r * data.classes + data.labels[i]] = 1;
+  }
+  return rows;
+}
+
+function checkData<T extends FloatArray>(model: Model<T>, data: LabeledData, name: string): void {
+  const sizes = model.config.sizes;
+  const L = sizes.length - 1;
+  const [inSize, outSize] = model.config.orientation === 'discriminative' ? [sizes[0], sizes[L]] : [sizes[L], sizes[0]];
+  check(
+    data.features === inSize,
+    'shape',
+    () => `${name}: examples have ${data.features} values but the model's image layer has ${inSize}. Check sizes against the data.`,
+  );
+  check(data.classes === outSize, 'shape', () => `${name}: the data has ${data.classes} classes but the model's label layer has ${outSize}.`);
+  check(
+    data.images.length === data.count * data.features && data.labels.length === data.count,
+    'shape',
+    () =>
+      `${name}: ${data.count} examples need ${data.count * data.features} image values and ${data.count} labels, got ${data.images.length} and ${data.labels.length}.`,
+  );
+}

@@ -1,0 +1,107 @@
+/**
+ * Weight optimisers (DESIGN §2: W_l ← W_l − η_W·opt(∂E/∂W_l)). Parameters are
+ * visited in the order W_1, b_1, …, W_L, b_L; each has its own state slots.
+ */
+import type { Model, Workspace } from '../core/index.ts';
+import { check } from '../errors.ts';
+import type { Backend, FloatArray } from '../kernels/index.ts';
+
+/**
+ * - `'sgd'`: p ← p − lr·(g + wd·p);
+ * - `'momentum'`: v ← m·v + g + wd·p, p ← p − lr·v;
+ * - `'adam'`: Adam with L2 weight decay added to g;
+ * - `'adamw'`: Adam with decoupled weight decay (Loshchilov & Hutter), as optax.adamw.
+ */
+export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'adamw';
+
+export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'adam', 'adamw'];
+
+export interface OptimizerConfig {
+  readonly name: OptimizerName;
+  readonly lr: number;
+  /** For 'momentum'. Default 0.9. */
+  readonly momentum: number;
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  readonly weightDecay: number;
+}
+
+export const DEFAULT_OPTIMIZER: OptimizerConfig = Object.freeze({
+  name: 'adamw',
+  lr: 3e-4,
+  momentum: 0.9,
+  beta1: 0.9,
+  beta2: 0.999,
+  epsilon: 1e-8,
+  weightDecay: 0,
+});
+
+export interface OptimizerState<T extends FloatArray = Float32Array> {
+  readonly config: OptimizerConfig;
+  /** Steps taken so far (Adam's t after the next step is step + 1). */
+  step: number;
+  /** Per parameter, in the order W_1, b_1, …: [first moment or velocity, second moment] (unused slots are empty). */
+  readonly slots: readonly (readonly [T, T])[];
+}
+
+/** The parameters of a model in optimiser order. */
+export function parameters<T extends FloatArray>(model: Model<T>): T[] {
+  return model.layers.flatMap((layer) => [layer.weights.data, layer.bias.data]);
+}
+
+/** Fresh optimiser state (zero moments) in the backend's memory. */
+export function initOptimizer<T extends FloatArray>(model: Model<T>, config: Partial<OptimizerConfig>, backend: Backend<T>): OptimizerState<T> {
+  const c: OptimizerConfig = Object.freeze({ ...DEFAULT_OPTIMIZER, ...config });
+  check(OPTIMIZERS.includes(c.name), 'config', () => `optimizer: unknown name '${String(c.name)}'; expected one of ${OPTIMIZERS.join(', ')}.`);
+  for (const key of ['lr', 'momentum', 'beta1', 'beta2', 'epsilon', 'weightDecay'] as const) {
+    check(Number.isFinite(c[key]) && c[key] >= 0, 'config', () => `optimizer: ${key} must be a finite number ≥ 0, got ${c[key]}.`);
+  }
+  check(c.beta1 < 1 && c.beta2 < 1, 'config', () => `optimizer: beta1 and beta2 must be < 1, got ${c.beta1} and ${c.beta2}.`);
+  const needs = c.name === 'sgd' ? 0 : c.name === 'momentum' ? 1 : 2;
+  const slots = parameters(model).map((p) => [backend.alloc(needs >= 1 ? p.length : 0), backend.alloc(needs >= 2 ? p.length : 0)] as const);
+  return { config: c, step: 0, slots };
+}
+
+/**
+ * Applies one step with gradients ws.gradW / ws.gradB; `lr` overrides the
+ * configured rate (for schedules). Mutates the model's weights and `state`.
+ */
+export function applyOptimizer<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, state: OptimizerState<T>, lr = state.config.lr): void {
+  const { backend } = ws;
+  const c = state.config;
+  state.step++;
+  const params = parameters(model);
+  for (let i = 0; i < params.length; i++) {
+    const l = (i >> 1) + 1;
+    const g = i % 2 === 0 ? ws.gradW[l] : ws.gradB[l];
+    const p = params[i];
+    const [m, v] = state.slots[i];
+    switch (c.name) {
+      case 'sgd':
+        backend.sgdStep(p, g, null, p.length, lr, 0, c.weightDecay);
+        break;
+      case 'momentum':
+        backend.sgdStep(p, g, m, p.length, lr, c.momentum, c.weightDecay);
+        break;
+      default:
+        backend.adamStep(p, g, m, v, p.length, {
+          lr,
+          beta1: c.beta1,
+          beta2: c.beta2,
+          epsilon: c.epsilon,
+          weightDecay: c.weightDecay,
+          decoupled: c.name === 'adamw',
+          t: state.step,
+        });
+    }
+  }
+}
+
+/** Returns an optimiser state's memory to the backend. */
+export function disposeOptimizer<T extends FloatArray>(state: OptimizerState<T>, backend: Backend<T>): void {
+  for (const [m, v] of state.slots) {
+    backend.free(m);
+    backend.free(v);
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * Learning-rate schedules for the weights, as functions of the step.
+ * - `'constant'`: lr;
+ * - `'warmup-cosine'`: PCX's benchmark schedule: from lr up to 1.1·lr over the
+ *   first 10 % of steps, then a cosine down to 0.1·lr at the last step.
+ */
+export type LrSchedule = 'constant' | 'warmup-cosine';
+
+export const SCHEDULES: readonly LrSchedule[] = ['constant', 'warmup-cosine'];
+
+/** The learning rate at `step` (0-based) of `total` steps. */
+export function scheduledLr(schedule: LrSchedule, lr: number, step: number, total: number): number {
+  if (schedule === 'constant' || total <= 1) return lr;
+  const warmup = Math.floor(0.1 * total);
+  const peak = 1.1 * lr;
+  if (step < warmup) return lr + ((peak - lr) * step) / warmup;
+  const t = Math.min(1, (step - warmup) / Math.max(1, total - 1 - warmup));
+  const end = 0.1 * lr;
+  return end + (peak - end) * 0.5 * (1 + Math.cos(Math.PI * t));
+}

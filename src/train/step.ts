@@ -1,0 +1,100 @@
+/**
+ * One training step in one call, in the spirit of JPC's make_pc_step
+ * (STYLE §3): initialise and clamp the values, relax the free layers, compute
+ * the Hebbian gradients, apply the optimiser.
+ */
+import {
+  type Clamp,
+  clampedLayers,
+  computeWeightGrads,
+  DEFAULT_RELAX,
+  type InitMode,
+  initValues,
+  type Model,
+  type PcnConfig,
+  planRelaxation,
+  type RelaxConfig,
+  relax,
+  startRelaxation,
+  type Workspace,
+} from '../core/index.ts';
+import { check } from '../errors.ts';
+import type { FloatArray } from '../kernels/index.ts';
+import type { Rng } from '../random.ts';
+import { applyOptimizer, type OptimizerState } from './optim.ts';
+
+export interface TrainConfig {
+  readonly relax: RelaxConfig;
+  /** How free layers start each batch (DESIGN §2: forward initialisation by default). */
+  readonly init: InitMode;
+}
+
+export const DEFAULT_TRAIN: TrainConfig = Object.freeze({ relax: DEFAULT_RELAX, init: 'forward' });
+
+/** A batch: `rows` examples and the data of every clamped layer (see Clamp). */
+export interface Batch {
+  readonly rows: number;
+  readonly clamp: Clamp;
+}
+
+export interface StepResult {
+  /** E after relaxation (summed over the batch), the energy the weights descend. */
+  readonly energy: number;
+  /** E right after initialisation. */
+  readonly initialEnergy: number;
+  readonly iterations: number;
+  /** E per relaxation step, when options.trace is set. */
+  readonly trace?: Float64Array;
+}
+
+export interface StepOptions {
+  /** Overrides the optimiser's learning rate for this step (schedules). */
+  readonly lr?: number;
+  /** Needed for init 'random'. */
+  readonly rng?: Rng;
+  /** Record E after every relaxation step. */
+  readonly trace?: boolean;
+}
+
+/**
+ * Trains on one batch: relaxes the free layers to (near) equilibrium with the
+ * weights fixed, then moves every W and b by the optimiser on ∂E/∂W, ∂E/∂b
+ * (batch means). Updates the model's weights and `opt` in place and returns
+ * the energies. Throws PcError('divergence') if the relaxation diverges.
+ */
+export function trainStep<T extends FloatArray>(
+  model: Model<T>,
+  opt: OptimizerState<T>,
+  batch: Batch,
+  config: TrainConfig,
+  ws: Workspace<T>,
+  options: StepOptions = {},
+): StepResult {
+  const { rows, clamp } = batch;
+  check(
+    Number.isInteger(rows) && rows >= 1 && rows <= ws.capacity,
+    'shape',
+    () => `trainStep: batch.rows must be in 1..${ws.capacity} (the workspace capacity), got ${rows}.`,
+  );
+  const clamped = clampedLayers(model, clamp, rows, 'trainStep');
+  initValues(model, ws, rows, clamp, config.init, options.rng);
+  const initialEnergy = startRelaxation(model, ws, rows);
+  const result = relax(model, ws, rows, planRelaxation(model, clamped), config.relax, initialEnergy, { trace: options.trace });
+  computeWeightGrads(model, ws, rows);
+  applyOptimizer(model, ws, opt, options.lr);
+  return result;
+}
+
+/** The clamps of a labelled batch for the model's orientation: image at x_0 and target at x_L (discriminative), or the reverse (generative). */
+export function supervisedBatch(config: PcnConfig, images: ArrayLike<number>, targets: ArrayLike<number>, rows: number): Batch {
+  const L = config.sizes.length - 1;
+  const clamp: (ArrayLike<number> | undefined)[] = new Array(L + 1).fill(undefined);
+  if (config.orientation === 'discriminative') {
+    clamp[0] = images;
+    clamp[L] = targets;
+  } else {
+    clamp[0] = targets;
+    clamp[L] = images;
+  }
+  return { rows, clamp };
+}

@@ -1,0 +1,87 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadEmbedded } from '../../src/cli/datasets.ts';
+import { idx, tinyMnist } from '../data/fixtures.ts';
+import { pcn } from './run.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'pcn-cli-'));
+const dataDir = join(dir, 'tiny');
+const out = join(dir, 'run');
+
+beforeAll(() => {
+  // A small IDX dataset in the standard layout: 300 training and 100 test images.
+  mkdirSync(dataDir);
+  const train = tinyMnist(300);
+  const test = tinyMnist(100);
+  writeFileSync(join(dataDir, 'train-images-idx3-ubyte.gz'), idx([300, 28, 28], train.images, true));
+  writeFileSync(join(dataDir, 'train-labels-idx1-ubyte'), idx([300], train.labels));
+  writeFileSync(join(dataDir, 't10k-images-idx3-ubyte'), idx([100, 28, 28], test.images));
+  writeFileSync(join(dataDir, 't10k-labels-idx1-ubyte.gz'), idx([100], test.labels, true));
+});
+
+describe('pcn train / eval / info', () => {
+  it('trains from an IDX directory, prints one JSON object per epoch, and writes checkpoint, log and plots', () => {
+    const r = pcn(['train', '--data', dataDir, '--epochs', '2', '--batch', '50', '--layers', '784,32,10', '--out', out, '--json', '--threads', '1']);
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    const rows = lines.map((l) => JSON.parse(l));
+    expect(Object.keys(rows[1])).toEqual(['epoch', 'train_energy', 'test_acc', 'seconds', 'lr']);
+    expect(rows[1].epoch).toBe(2);
+    expect(rows[1].test_acc).toBeGreaterThanOrEqual(0);
+    expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n')).toEqual(lines);
+    expect(readFileSync(join(out, 'accuracy.svg'), 'utf8')).toMatch(/^<svg/);
+    expect(readFileSync(join(out, 'energy.svg'), 'utf8')).toMatch(/^<svg/);
+  });
+
+  it('eval reproduces the last epoch accuracy from the checkpoint, and info describes it', () => {
+    const last = JSON.parse(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n')[1]);
+    const e = pcn(['eval', '--model', join(out, 'model.safetensors'), '--data', dataDir, '--json']);
+    expect(e.status, e.stderr).toBe(0);
+    expect(JSON.parse(e.stdout).test_acc).toBeCloseTo(last.test_acc, 6);
+    const i = pcn(['info', '--model', join(out, 'model.safetensors'), '--json']);
+    expect(i.status, i.stderr).toBe(0);
+    const info = JSON.parse(i.stdout);
+    expect(info.sizes).toEqual([784, 32, 10]);
+    expect(info.parameters).toBe(784 * 32 + 32 + 32 * 10 + 10);
+    expect(info.optimizer.step).toBe(12);
+  });
+
+  it('bad flags and values get a one-line error and exit 1, with no stack trace', () => {
+    for (const args of [['train', '--bogus'], ['train', '--lr-x', 'fast'], ['train', '--activation', 'swish'], ['train', '--layers', '784'], ['frobnicate']]) {
+      const r = pcn(args);
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stderr).toMatch(/^error: /);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
+  });
+
+  it('missing and corrupt files are user errors with a clear message', () => {
+    const missing = pcn(['info', '--model', join(dir, 'nope.safetensors')]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr.trim()).toBe(`error: --model: ${join(dir, 'nope.safetensors')} does not exist.`);
+    const bad = join(dir, 'bad.safetensors');
+    writeFileSync(bad, readFileSync(join(out, 'model.safetensors')).subarray(0, 1000));
+    const r = pcn(['eval', '--model', bad, '--data', dataDir]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: .*bad\.safetensors: .*truncated/);
+    const noData = pcn(['train', '--data', join(dir, 'nowhere')]);
+    expect(noData.status).toBe(1);
+    expect(noData.stderr).toContain('does not exist. Pass mnist-embedded or a directory with the four IDX files');
+  });
+});
+
+describe('embedded digits', () => {
+  it('are the 10,000 MNIST digits of the mnist package, split 8,000 / 2,000 by class', () => {
+    const { train, test } = loadEmbedded();
+    expect(train.count).toBe(8000);
+    expect(test.count).toBe(2000);
+    const perClass = new Array(10).fill(0);
+    for (const y of [...train.labels, ...test.labels]) perClass[y]++;
+    expect(perClass).toEqual([1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]);
+    // Pixels are whole bytes / 255 (the package rounds them to three decimals).
+    for (let i = 0; i < 784 * 50; i++) expect(Number.isInteger(Math.round(train.images[i] * 255 * 1e4) / 1e4)).toBe(true);
+  });
+});

@@ -1,0 +1,21 @@
+import { gzipSync } from 'node:zlib';
+
+/** An IDX file: magic 00 00 08 ndim, big-endian dims, then bytes. */
+export function idx(dims: number[], data: Uint8Array, gzip = false): Uint8Array {
+  const header = new Uint8Array(4 + 4 * dims.length);
+  header[2] = 0x08;
+  header[3] = dims.length;
+  const view = new DataView(header.buffer);
+  for (const [i, d] of dims.entries()) view.setUint32(4 + 4 * i, d, false);
+  const out = new Uint8Array(header.length + data.length);
+  out.set(header);
+  out.set(data, header.length);
+  return gzip ? new Uint8Array(gzipSync(out)) : out;
+}
+
+/** n images of rows×cols whose pixel (r, c) of image i is (i + r + c) mod 256, and labels i mod 10. */
+export function tinyMnist(n: number, rows = 28, cols = 28): { images: Uint8Array; labels: Uint8Array } {
+  const images = new Uint8Array(n * rows * cols);
+  for (let i = 0; i < n; i++) for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) images[(i * rows + r) * cols + c] = (i + r + c) % 256;
+  return { images, labels: Uint8Array.from({ length: n }, (_, i) => i % 10) };
+}

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { datasetFromIdx, decodeIdx, embeddedMnist } from '../../src/data/index.ts';
+import { PcError } from '../../src/errors.ts';
+import { idx, tinyMnist } from './fixtures.ts';
+
+async function dataError(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(PcError);
+    expect((e as PcError).code).toBe('data');
+    return (e as PcError).message;
+  }
+  throw new Error('expected a PcError');
+}
+
+describe('IDX loader', () => {
+  const { images, labels } = tinyMnist(7, 3, 2);
+
+  it('decodes raw and gzip files to the same dimensions and bytes', async () => {
+    for (const gz of [false, true]) {
+      const a = await decodeIdx(idx([7, 3, 2], images, gz), 'f');
+      expect(a.dims).toEqual([7, 3, 2]);
+      expect(Array.from(a.data)).toEqual(Array.from(images));
+    }
+  });
+
+  it('builds a dataset with pixels scaled to [0, 1] and the labels', async () => {
+    const d = datasetFromIdx('tiny', await decodeIdx(idx([7, 3, 2], images), 'i'), await decodeIdx(idx([7], labels), 'l'));
+    expect([d.count, d.features, d.rows, d.cols, d.classes]).toEqual([7, 6, 3, 2, 10]);
+    expect(d.images[5]).toBeCloseTo(images[5] / 255, 7);
+    expect(Array.from(d.labels)).toEqual(Array.from(labels));
+  });
+
+  it('says exactly what is wrong with a bad file', async () => {
+    const good = idx([7, 3, 2], images);
+    expect(await dataError(decodeIdx(good.subarray(0, 3), 'a.idx'))).toBe(
+      'a.idx: 3 bytes is too short for an IDX header (at least 4). The file is truncated or not IDX.',
+    );
+    const magic = good.slice();
+    magic[0] = 0x50;
+    expect(await dataError(decodeIdx(magic, 'a.idx'))).toBe('a.idx: bad IDX magic 50 00 08 03; an IDX file starts with 00 00. Is this the right file?');
+    const type = good.slice();
+    type[2] = 0x0d;
+    expect(await dataError(decodeIdx(type, 'a.idx'))).toContain('IDX element type 0x0d is not supported');
+    expect(await dataError(decodeIdx(good.subarray(0, 10), 'a.idx'))).toBe('a.idx: the file ends inside its header (10 of 16 bytes). It is truncated.');
+    expect(await dataError(decodeIdx(good.subarray(0, good.length - 5), 'a.idx'))).toBe(
+      'a.idx: dimensions [7, 3, 2] need 42 data bytes but only 37 follow the header. The file is truncated; download it again.',
+    );
+    expect(await dataError(decodeIdx(new Uint8Array([...good, 1, 2]), 'a.idx'))).toContain('need 42 data bytes but 44 follow the header');
+  });
+
+  it('reports a truncated or corrupt gzip stream as a data error', async () => {
+    const gz = idx([7, 3, 2], images, true);
+    expect(await dataError(decodeIdx(gz.subarray(0, gz.length - 12), 'a.gz'))).toMatch(/^a\.gz: the gzip stream is corrupt or truncated/);
+  });
+
+  it('refuses image and label files that do not belong together', async () => {
+    const im = await decodeIdx(idx([7, 3, 2], images), 'i');
+    expect(() => datasetFromIdx('d', im, { dims: [6], data: new Uint8Array(6) })).toThrow('d: 7 images but 6 labels; the files do not belong together.');
+    expect(() => datasetFromIdx('d', { dims: [7], data: labels }, im)).toThrow('Are the image and label files swapped?');
+    expect(() => datasetFromIdx('d', im, { dims: [7], data: Uint8Array.from([1, 2, 3, 4, 5, 6, 11]) })).toThrow('d: label 6 is 11, outside 0..9.');
+  });
+});
+
+describe('embedded MNIST split', () => {
+  it('holds out the last 20 % of each class, deterministically', () => {
+    const perDigit = Array.from({ length: 10 }, (_, d) => new Float32Array((5 + d) * 784).fill(d / 10));
+    const { train, test } = embeddedMnist(perDigit);
+    expect(train.count + test.count).toBe(95);
+    expect(test.count).toBe(perDigit.reduce((s, p) => s + (p.length / 784 - Math.round((p.length / 784) * 0.8)), 0));
+    expect(Array.from(test.labels.slice(0, 2))).toEqual([0, 1]);
+    expect(train.images[0]).toBe(0);
+    expect(test.images[784]).toBeCloseTo(Math.round(0.1 * 255) / 255, 7);
+  });
+
+  it('rejects values that are not pixels', () => {
+    const perDigit = Array.from({ length: 10 }, () => new Float32Array(784));
+    perDigit[3][5] = 2;
+    expect(() => embeddedMnist(perDigit)).toThrow('embedded MNIST: digit 3 has pixel value 2 outside [0, 1].');
+    expect(() => embeddedMnist(perDigit.slice(0, 9))).toThrow('expected 10 digit classes, got 9');
+  });
+});

@@ -1,0 +1,84 @@
+/** Each optimiser against steps worked by hand (STYLE §7). */
+import { describe, expect, it } from 'vitest';
+import { createConfig, initModel, initWorkspace } from '../../src/core/index.ts';
+import { createReferenceBackend } from '../../src/kernels/index.ts';
+import { createRng } from '../../src/random.ts';
+import { applyOptimizer, initOptimizer, type OptimizerName } from '../../src/train/index.ts';
+import { scheduledLr } from '../../src/train/schedule.ts';
+
+const f64 = createReferenceBackend('float64');
+
+/** A 1→1 model with W = 2, b = −1 and constant gradients gW = 0.5, gB = −0.25. */
+function setup(name: OptimizerName, extra: Record<string, number> = {}) {
+  const model = initModel(createConfig({ sizes: [1, 1] }), f64, createRng(0));
+  model.layers[0].weights.data[0] = 2;
+  model.layers[0].bias.data[0] = -1;
+  const ws = initWorkspace(model, 1, f64);
+  ws.gradW[1][0] = 0.5;
+  ws.gradB[1][0] = -0.25;
+  const opt = initOptimizer(model, { name, lr: 0.1, ...extra }, f64);
+  return { model, ws, opt, w: () => model.layers[0].weights.data[0], b: () => model.layers[0].bias.data[0] };
+}
+
+describe('optimisers, worked by hand', () => {
+  it('sgd: p ← p − lr·(g + wd·p)', () => {
+    const s = setup('sgd', { weightDecay: 0.1 });
+    applyOptimizer(s.model, s.ws, s.opt);
+    expect(s.w()).toBeCloseTo(2 - 0.1 * (0.5 + 0.2), 15);
+    expect(s.b()).toBeCloseTo(-1 - 0.1 * (-0.25 - 0.1), 15);
+  });
+
+  it('momentum: v ← 0.9·v + g, p ← p − lr·v over two steps', () => {
+    const s = setup('momentum');
+    applyOptimizer(s.model, s.ws, s.opt);
+    applyOptimizer(s.model, s.ws, s.opt);
+    // v1 = 0.5, v2 = 0.45 + 0.5 = 0.95; W = 2 − 0.1·0.5 − 0.1·0.95
+    expect(s.w()).toBeCloseTo(2 - 0.05 - 0.095, 15);
+  });
+
+  it('adam: the first step moves every parameter by lr·sign(g) (bias-corrected m/√v = ±1)', () => {
+    const s = setup('adam', { epsilon: 0 });
+    applyOptimizer(s.model, s.ws, s.opt);
+    expect(s.w()).toBeCloseTo(1.9, 14);
+    expect(s.b()).toBeCloseTo(-0.9, 14);
+  });
+
+  it('adam: a second step with the same gradient moves by lr again, and the moments are β-averages', () => {
+    const s = setup('adam', { epsilon: 0 });
+    applyOptimizer(s.model, s.ws, s.opt);
+    applyOptimizer(s.model, s.ws, s.opt);
+    // m2 = (1 − 0.9²)·0.5, v2 = (1 − 0.999²)·0.25: the corrected ratio is exactly 1 again.
+    expect(s.w()).toBeCloseTo(1.8, 14);
+    const [m, v] = s.opt.slots[0];
+    expect(m[0]).toBeCloseTo(0.19 * 0.5, 15);
+    expect(v[0]).toBeCloseTo((1 - 0.999 ** 2) * 0.25, 15);
+  });
+
+  it('adam adds L2 decay to the gradient; adamw decays the weight directly (decoupled)', () => {
+    const a = setup('adam', { epsilon: 0, weightDecay: 0.1 });
+    applyOptimizer(a.model, a.ws, a.opt);
+    // g = 0.5 + 0.1·2 = 0.7 > 0: still a sign step.
+    expect(a.w()).toBeCloseTo(1.9, 14);
+    const w = setup('adamw', { epsilon: 0, weightDecay: 0.1 });
+    applyOptimizer(w.model, w.ws, w.opt);
+    expect(w.w()).toBeCloseTo(2 - 0.1 * (1 + 0.1 * 2), 14);
+    expect(w.b()).toBeCloseTo(-1 - 0.1 * (-1 + 0.1 * -1), 14);
+  });
+
+  it('rejects unknown names and out-of-range settings', () => {
+    const model = initModel(createConfig({ sizes: [1, 1] }), f64, createRng(0));
+    expect(() => initOptimizer(model, { name: 'lion' as never }, f64)).toThrow("optimizer: unknown name 'lion'");
+    expect(() => initOptimizer(model, { lr: -1 }, f64)).toThrow('optimizer: lr must be a finite number ≥ 0, got -1.');
+    expect(() => initOptimizer(model, { beta2: 1 }, f64)).toThrow('beta1 and beta2 must be < 1');
+  });
+});
+
+describe('warmup-cosine schedule', () => {
+  it('rises from lr to 1.1·lr over the first 10 % of steps, then falls to 0.1·lr at the last step', () => {
+    expect(scheduledLr('warmup-cosine', 1, 0, 100)).toBe(1);
+    expect(scheduledLr('warmup-cosine', 1, 10, 100)).toBeCloseTo(1.1, 12);
+    expect(scheduledLr('warmup-cosine', 1, 99, 100)).toBeCloseTo(0.1, 12);
+    expect(scheduledLr('warmup-cosine', 1, 5, 100)).toBeCloseTo(1.05, 12);
+    expect(scheduledLr('constant', 0.3, 50, 100)).toBe(0.3);
+  });
+});
