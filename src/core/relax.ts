@@ -91,13 +91,10 @@ export function refreshErrors<T extends FloatArray>(model: Model<T>, ws: Workspa
   return total;
 }
 
-/** Computes every prediction and error once (after initValues); returns E. */
+/** Computes every error from the current predictions (as initValues leaves them); returns E. */
 export function startRelaxation<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number): number {
   let total = 0;
-  for (let l = 1; l < model.config.sizes.length; l++) {
-    computePrediction(model, ws, rows, l);
-    total += computeError(model, ws, rows, l);
-  }
+  for (let l = 1; l < model.config.sizes.length; l++) total += computeError(model, ws, rows, l);
   return total;
 }
 

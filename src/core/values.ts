@@ -42,30 +42,29 @@ export function clampedLayers<T extends FloatArray>(model: Model<T>, clamp: Clam
 }
 
 /**
- * Copies the clamps (checked by clampedLayers) into x and initialises the free layers, then computes
- * f(x) and f'(x) everywhere. Mutates ws.x, ws.fx, ws.dfx, ws.mu, and zeroes ws.v.
+ * Copies the clamps (checked by clampedLayers) into x and initialises the free
+ * layers, computing on the way f(x_l), f'(x_l) and the prediction mu_l of every
+ * layer, each once — so relaxation can start from current predictions.
+ * Mutates ws.x, ws.fx, ws.dfx, ws.mu, and zeroes ws.v.
  */
 export function initValues<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, clamp: Clamp, init: InitMode, rng?: Rng): void {
   const { backend } = ws;
   const sizes = model.config.sizes;
+  const L = sizes.length - 1;
   check(init !== 'random' || rng !== undefined, 'config', () => "initValues: init 'random' needs an rng (pass a seeded createRng(seed)).");
-  for (let l = 0; l < sizes.length; l++) {
+  for (let l = 0; l <= L; l++) {
     const n = rows * sizes[l];
     const x = ws.x[l];
     const data = clamp[l];
     ws.v[l].fill(0, 0, n);
-    if (data !== undefined) {
-      x.set(data);
-    } else if (init === 'forward' && l > 0) {
-      // x_l = f(x_{l−1})·W_lᵀ + b_l, with x_{l−1} already final for this initialisation.
-      computeActivations(model, ws, rows, l - 1);
-      computePrediction(model, ws, rows, l);
-      backend.addRowVector(ws.mu[l], model.layers[l - 1].bias.data, x, rows, sizes[l]);
-    } else if (init === 'random') {
-      for (let i = 0; i < n; i++) x[i] = rng!.normal();
-    } else {
-      x.fill(0, 0, n);
+    if (data !== undefined) x.set(data);
+    // x_l = f(x_{l−1})·W_lᵀ + b_l: mu_l was computed from the final x_{l−1} in the previous pass.
+    else if (init === 'forward' && l > 0) backend.addRowVector(ws.mu[l], model.layers[l - 1].bias.data, x, rows, sizes[l]);
+    else if (init === 'random') for (let i = 0; i < n; i++) x[i] = rng!.normal();
+    else x.fill(0, 0, n);
+    if (l < L) {
+      computeActivations(model, ws, rows, l);
+      computePrediction(model, ws, rows, l + 1);
     }
   }
-  for (let l = 0; l < sizes.length - 1; l++) computeActivations(model, ws, rows, l);
 }

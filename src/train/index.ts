@@ -8,6 +8,7 @@ export {
   modelFromCheckpoint,
   restoreOptimizer,
 } from './checkpoint.ts';
+export { pcEpochFlops, pcStepFlops } from './flops.ts';
 export { type BatchInfo, type EpochStats, evaluate, type FitOptions, fit, gatherBatch, type LabeledData, shuffledOrder } from './loop.ts';
 export { accuracy, meanStd } from './metrics.ts';
 export {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   clampedLayers,
   computeActivations,
+  computeErrors,
   computeWeightGrads,
   createConfig,
   initModel,
@@ -19,7 +20,7 @@ import { f64, type Net, smallNet } from './helpers.ts';
 function start(net: Net): number {
   const { model, ws, rows } = net;
   for (let l = 0; l < model.config.sizes.length - 1; l++) computeActivations(model, ws, rows, l);
-  return startRelaxation(model, ws, rows);
+  return computeErrors(model, ws, rows);
 }
 
 describe('relaxation', () => {

@@ -21,8 +21,8 @@ const variants: Variant[] = [];
 beforeAll(async () => {
   const js = createReferenceBackend('float32');
   const w1 = await createWasmBackend({ threads: 1 });
-  // parallelMinMacs 1 sends every product, however small, through the thread pool.
-  const w2 = await createWasmBackend({ threads: 2, parallelMinMacs: 1 });
+  // parallelMinMacs/Elements 1 send every product and activation map, however small, through the thread pool.
+  const w2 = await createWasmBackend({ threads: 2, parallelMinMacs: 1, parallelMinElements: 1 });
   const w1foreign = await createWasmBackend({ threads: 1 });
   variants.push(
     { name: 'js float32', backend: js, array: (n) => new Float32Array(n) },

@@ -1,7 +1,9 @@
 /**
- * Layout of the matmul job block in shared memory (i32 words). The wasm
- * export `matmulChunk` reads words 4–18 (assembly/matmul.ts keeps the same
- * offsets); the control words are touched only with Atomics.
+ * Layout of the job block in shared memory (i32 words). The wasm export
+ * `runChunk` reads words 4–18 and 21 (assembly/matmul.ts and jobs.ts keep the
+ * same offsets); the control words are touched only with Atomics. An
+ * elementwise job uses A = x, B = first output, C = second output, K = the
+ * activation code, N = the length, and COLS_PER = elements per chunk.
  */
 export const JOB_BYTES = 128;
 
@@ -32,3 +34,9 @@ export const J_PACK_STRIDE = 18;
 export const SLEEPERS = 19;
 /** Chunks computed by worker threads since the pool started (observability for tests and benchmarks). */
 export const WORKER_CHUNKS = 20;
+/** Which job: OP_MATMUL or an elementwise map (assembly/jobs.ts keeps the same codes). */
+export const J_OP = 21;
+export const OP_MATMUL = 0;
+export const OP_ACTIVATE = 1;
+export const OP_DERIVATIVE = 2;
+export const OP_BOTH = 3;

@@ -42,6 +42,7 @@ export interface KernelExports {
   sgdStep(p: number, g: number, v: number, n: number, lr: number, momentum: number, wd: number): void;
   matmul(a: number, b: number, c: number, m: number, k: number, n: number, flags: number, alpha: number, beta: number, pack: number): void;
   matmulChunk(job: number, chunk: number, thread: number): void;
+  runChunk(job: number, chunk: number, thread: number): void;
   packBytes(k: number): number;
 }
 

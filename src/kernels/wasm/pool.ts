@@ -1,6 +1,6 @@
 /**
- * Splits large matrix products across worker threads that share the wasm
- * memory. The calling thread publishes a job, then claims chunks itself next
+ * Splits large matrix products (and expensive activation maps) across
+ * worker threads that share the wasm memory. The calling thread publishes a job, then claims chunks itself next
  * to the workers (work stealing through one atomic ticket), so a worker that
  * is slow to wake — or not started yet — only means the caller does more.
  * Workers start lazily on the first product and are unref'd, so the pool
@@ -21,11 +21,13 @@ import {
   J_K,
   J_M,
   J_N,
+  J_OP,
   J_PACK,
   J_PACK_STRIDE,
   J_ROW_CHUNKS,
   J_ROWS_PER,
   JOB_BYTES,
+  OP_MATMUL,
   SHUTDOWN,
   SLEEPERS,
   TICKET,
@@ -70,7 +72,6 @@ export class MatmulPool {
 
   /** C = alpha·op(A)·op(B) + beta·C over all threads; arguments are byte offsets, as for the `matmul` export. */
   run(a: number, b: number, c: number, m: number, k: number, n: number, flags: number, alpha: number, beta: number): void {
-    if (this.workers.length === 0) this.start();
     const target = this.threads * CHUNKS_PER_THREAD;
     const panels = Math.ceil(n / 8);
     const colsPer = Math.ceil(panels / Math.min(panels, target)) * 8;
@@ -78,11 +79,10 @@ export class MatmulPool {
     const quads = Math.ceil(m / 4);
     const rowsPer = Math.ceil(quads / Math.max(1, Math.min(quads, Math.ceil(target / colChunks)))) * 4;
     const rowChunks = Math.ceil(m / rowsPer);
-    const total = rowChunks * colChunks;
     const stride = Math.ceil(this.ex.packBytes(k) / 64) * 64;
     this.reservePack(stride * this.threads);
-
     const ctl = this.ctl;
+    ctl[J_OP] = OP_MATMUL;
     ctl[J_A] = a;
     ctl[J_B] = b;
     ctl[J_C] = c;
@@ -98,19 +98,42 @@ export class MatmulPool {
     ctl[J_COLS_PER] = colsPer;
     ctl[J_PACK] = this.pack;
     ctl[J_PACK_STRIDE] = stride;
+    this.execute(rowChunks * colChunks);
+  }
+
+  /**
+   * An activation map over n elements split into equal runs across threads:
+   * op OP_ACTIVATE (out = f(x)), OP_DERIVATIVE (out = f'(x)) or OP_BOTH (out, out2).
+   */
+  runElementwise(op: number, kind: number, x: number, out: number, out2: number, n: number): void {
+    const chunks = Math.min(this.threads * 2, Math.ceil(n / 4));
+    const ctl = this.ctl;
+    ctl[J_OP] = op;
+    ctl[J_A] = x;
+    ctl[J_B] = out;
+    ctl[J_C] = out2;
+    ctl[J_K] = kind;
+    ctl[J_N] = n;
+    ctl[J_COLS_PER] = Math.ceil(n / chunks / 4) * 4;
+    this.execute(Math.ceil(n / ctl[J_COLS_PER]));
+  }
+
+  // Publishes the job written into the block, computes chunks beside the workers, and waits for all.
+  private execute(total: number): void {
+    if (this.workers.length === 0) this.start();
+    const ctl = this.ctl;
     this.gen = (this.gen + 1) & 0x7fff;
     Atomics.store(ctl, DONE, 0);
     // The seq-cst store publishes the plain writes above to any worker that loads the ticket.
     Atomics.store(ctl, TICKET, (this.gen << 16) | total);
     Atomics.store(ctl, WAKE, this.gen);
     if (Atomics.load(ctl, SLEEPERS) > 0) Atomics.notify(ctl, WAKE);
-
     for (;;) {
       const t = Atomics.load(ctl, TICKET);
       const next = (t >>> 8) & 255;
       if (next >= total) break;
       if (Atomics.compareExchange(ctl, TICKET, t, t + 256) !== t) continue;
-      this.ex.matmulChunk(this.job, next, 0);
+      this.ex.runChunk(this.job, next, 0);
       Atomics.add(ctl, DONE, 1);
     }
     // Whatever is left is being computed by a worker right now: spin briefly.

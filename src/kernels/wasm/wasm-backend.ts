@@ -10,6 +10,7 @@
 import { PcError } from '../../errors.ts';
 import { ACTIVATIONS, type Activation, type Backend, type MatmulOptions } from '../backend.ts';
 import { LinearHeap } from './heap.ts';
+import { OP_ACTIVATE, OP_BOTH, OP_DERIVATIVE } from './job.ts';
 import { compileKernels, hasWasmSimd, instantiateKernels } from './loader.ts';
 import { MatmulPool } from './pool.ts';
 import { detectThreads } from './threads.ts';
@@ -26,6 +27,8 @@ export interface WasmBackendOptions {
   readonly memoryMB?: number;
   /** Products with at least this many multiply-adds (m·k·n) are split across threads. Default 2^18. */
   readonly parallelMinMacs?: number;
+  /** tanh, sigmoid and GELU maps over at least this many elements are split across threads. Default 8192. */
+  readonly parallelMinElements?: number;
 }
 
 const PAGE = 65536;
@@ -59,6 +62,9 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   const heap = new LinearHeap(memory, HEAP_BASE, shared, maxPages * PAGE);
   const pool = threads > 1 && support.spawn ? new MatmulPool(threads, ex, heap, module, support.spawn) : null;
   const minMacs = options.parallelMinMacs ?? 2 ** 18;
+  const minElems = options.parallelMinElements ?? 8192;
+  // Only the transcendental maps are worth a thread hand-off; relu-like ones are memory-bound.
+  const splitMap = (kind: Activation, n: number): boolean => pool !== null && n >= minElems && (kind === 'tanh' || kind === 'sigmoid' || kind === 'gelu');
 
   let pack = 0;
   let packCapacity = 0;
@@ -125,15 +131,21 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
       unstage();
     },
     activate(kind, x, out, n) {
-      ex.activate(CODE[kind], at(x, n, 'in'), at(out, n, 'out'), n);
+      const [px, po] = [at(x, n, 'in'), at(out, n, 'out')];
+      if (splitMap(kind, n)) pool!.runElementwise(OP_ACTIVATE, CODE[kind], px, po, 0, n);
+      else ex.activate(CODE[kind], px, po, n);
       unstage();
     },
     activateDerivative(kind, x, out, n) {
-      ex.activateDerivative(CODE[kind], at(x, n, 'in'), at(out, n, 'out'), n);
+      const [px, po] = [at(x, n, 'in'), at(out, n, 'out')];
+      if (splitMap(kind, n)) pool!.runElementwise(OP_DERIVATIVE, CODE[kind], px, po, 0, n);
+      else ex.activateDerivative(CODE[kind], px, po, n);
       unstage();
     },
     activateBoth(kind, x, fx, dfx, n) {
-      ex.activateBoth(CODE[kind], at(x, n, 'in'), at(fx, n, 'out'), at(dfx, n, 'out'), n);
+      const [px, pf, pd] = [at(x, n, 'in'), at(fx, n, 'out'), at(dfx, n, 'out')];
+      if (splitMap(kind, n)) pool!.runElementwise(OP_BOTH, CODE[kind], px, pf, pd, n);
+      else ex.activateBoth(CODE[kind], px, pf, pd, n);
       unstage();
     },
     axpy(alpha, x, y, n) {

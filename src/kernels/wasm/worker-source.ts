@@ -2,7 +2,7 @@
  * The source of a kernel worker thread, as a string: Node runs it with
  * `new Worker(src, { eval: true })`, browsers from a Blob URL, so no separate
  * file has to be found at run time in either. The worker instantiates the
- * kernels over the shared memory it is sent, then claims matmul chunks until
+ * kernels over the shared memory it is sent, then claims chunks of posted jobs until
  * told to shut down. Word offsets come from job.ts.
  */
 import { DONE, SHUTDOWN, SLEEPERS, TICKET, WAKE, WORKER_CHUNKS } from './job.ts';
@@ -35,7 +35,7 @@ function run(msg) {
       const next = (t >>> 8) & 255;
       if (next >= (t & 255)) break;
       if (Atomics.compareExchange(ctl, ${TICKET}, t, t + 256) !== t) continue;
-      ex.matmulChunk(job, next, thread);
+      ex.runChunk(job, next, thread);
       Atomics.add(ctl, ${WORKER_CHUNKS}, 1);
       Atomics.add(ctl, ${DONE}, 1);
     }

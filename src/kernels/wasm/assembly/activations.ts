@@ -23,10 +23,10 @@ const GELU_A: f32 = 0.044715;
   switch (kind) {
     case 1: return vtanh(x);
     case 2: return vsigmoid(x);
-    case 3: return f32x4.max(x, zero); // NaN propagates
+    case 3: return f32x4.pmax(x, zero); // x first: NaN propagates
     case 4: return v128.bitselect(x, f32x4.mul(x, f32x4.splat(LEAKY)), f32x4.gt(x, zero));
     case 5: return f32x4.mul(x, gelu_s(x));
-    case 6: return f32x4.min(f32x4.max(x, f32x4.splat(-1)), one);
+    case 6: return f32x4.pmin(f32x4.pmax(x, f32x4.splat(-1)), one);
     default: return x;
   }
 }

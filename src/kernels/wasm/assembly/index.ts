@@ -3,3 +3,4 @@ export { activate, activateBoth, activateDerivative } from './activations';
 export { axpy, scale, sub, mul, addRowVector, rowSums, columnSums, rowMax, rowArgmax, softmax, sumSquares } from './linalg';
 export { matmul, matmulChunk, packBytes } from './matmul';
 export { adamStep, predictionError, sgdStep, valueStep } from './fused';
+export { runChunk } from './jobs';

@@ -169,7 +169,7 @@ export function matmul(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, fla
 const J_A = 4, J_B = 5, J_C = 6, J_M = 7, J_K = 8, J_N = 9, J_FLAGS = 10, J_ALPHA = 11, J_BETA = 12;
 const J_COL_CHUNKS = 14, J_ROWS_PER = 15, J_COLS_PER = 16, J_PACK = 17, J_PACK_STRIDE = 18;
 
-/** One chunk of the job described at `job`, computed by thread `thread` (0 = caller). */
+/** One chunk of the matmul job described at `job`, computed by thread `thread` (0 = caller). */
 export function matmulChunk(job: usize, chunk: i32, thread: i32): void {
   const m = load<i32>(job + (J_M << 2));
   const n = load<i32>(job + (J_N << 2));

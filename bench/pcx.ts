@@ -1,0 +1,137 @@
+/**
+ * The PCX benchmark configuration (DESIGN §3) on full MNIST and Fashion-MNIST:
+ * 784-128-128-128-10, batch 128, T = 8, x by SGD with momentum, W by AdamW.
+ * Per epoch: held-out accuracy, seconds and achieved GFLOP/s (matmul FLOPs
+ * counted by pcEpochFlops), next to this machine's measured matmul peak.
+ *
+ *   npm run bench [-- --seeds 3] [--epochs 25] [--datasets mnist,fashion-mnist]
+ *                 [--mnist DIR] [--fashion-mnist DIR] [--threads N] [--json]
+ *
+ * Accuracy is reported for the last epoch (not the best), as mean ± std over seeds.
+ */
+import { cpus } from 'node:os';
+import { parseArgs } from 'node:util';
+import { TRAIN_DEFAULTS } from '../src/cli/commands/train.ts';
+import { loadIdxDir } from '../src/cli/datasets.ts';
+import { createConfig, initModel, initWorkspace } from '../src/core/index.ts';
+import type { Activation, Backend } from '../src/kernels/index.ts';
+import { createBackend } from '../src/kernels/index.ts';
+import { createRng } from '../src/random.ts';
+import { fit, initOptimizer, meanStd, pcEpochFlops } from '../src/train/index.ts';
+
+const { values } = parseArgs({
+  options: {
+    seeds: { type: 'string', default: '1' },
+    epochs: { type: 'string', default: '25' },
+    datasets: { type: 'string', default: 'mnist,fashion-mnist' },
+    mnist: { type: 'string', default: '../shared/data/mnist' },
+    'fashion-mnist': { type: 'string', default: '../shared/data/fashion-mnist' },
+    threads: { type: 'string', default: '2' },
+    activation: { type: 'string', default: TRAIN_DEFAULTS.activation },
+    'lr-x': { type: 'string', default: String(TRAIN_DEFAULTS.lrX) },
+    'momentum-x': { type: 'string', default: String(TRAIN_DEFAULTS.momentumX) },
+    'lr-w': { type: 'string', default: String(TRAIN_DEFAULTS.lrW) },
+    'weight-decay': { type: 'string', default: String(TRAIN_DEFAULTS.weightDecay) },
+    'output-energy': { type: 'string', default: TRAIN_DEFAULTS.outputEnergy },
+    steps: { type: 'string', default: String(TRAIN_DEFAULTS.steps) },
+    json: { type: 'boolean', default: false },
+  },
+  strict: true,
+});
+
+const seeds = Number(values.seeds);
+const epochs = Number(values.epochs);
+const steps = Number(values.steps);
+const emit = (obj: Record<string, unknown>, text: string) => console.log(values.json ? JSON.stringify(obj) : text);
+
+/** Best GFLOP/s of the 256x784·784x256 product on this backend: the machine's matmul peak as we reach it. */
+function matmulPeak(backend: Backend<Float32Array>): number {
+  const [m, k, n] = [256, 784, 256];
+  const a = backend.alloc(m * k).fill(0.5);
+  const b = backend.alloc(k * n).fill(0.25);
+  const c = backend.alloc(m * n);
+  let best = 0;
+  for (let rep = 0; rep < 30; rep++) {
+    const t0 = performance.now();
+    for (let i = 0; i < 10; i++) backend.matmul(a, b, c, m, k, n);
+    best = Math.max(best, (2 * m * k * n * 10) / ((performance.now() - t0) / 1000) / 1e9);
+  }
+  for (const x of [a, b, c]) backend.free(x);
+  return best;
+}
+
+async function main(): Promise<void> {
+  const backend = await createBackend('wasm', { threads: Number(values.threads) });
+  const peak = matmulPeak(backend);
+  emit(
+    {
+      kind: 'machine',
+      cpu: cpus()[0]?.model,
+      cores: cpus().length,
+      node: process.version,
+      threads: backend.threads,
+      matmul_peak_gflops: Math.round(peak * 10) / 10,
+    },
+    `machine: ${cpus()[0]?.model}, ${cpus().length} cores, Node ${process.version}; wasm × ${backend.threads} threads; matmul peak ${peak.toFixed(1)} GFLOP/s (256x784·784x256)`,
+  );
+  const summary: Record<string, unknown>[] = [];
+  for (const name of values.datasets.split(',')) {
+    const dir = name === 'mnist' ? values.mnist : name === 'fashion-mnist' ? values['fashion-mnist'] : '';
+    if (!dir) throw new Error(`--datasets: unknown dataset '${name}'; expected mnist and/or fashion-mnist.`);
+    const data = await loadIdxDir(dir);
+    const config = createConfig({
+      sizes: [784, 128, 128, 128, 10],
+      activation: values.activation as Activation,
+      outputEnergy: values['output-energy'] as 'mse' | 'ce',
+    });
+    const flops = pcEpochFlops(config, steps, data.train.count, 128);
+    const finals: number[] = [];
+    const secs: number[] = [];
+    for (let seed = 0; seed < seeds; seed++) {
+      const model = initModel(config, backend, createRng(seed));
+      const ws = initWorkspace(model, 128, backend);
+      const opt = initOptimizer(model, { name: 'adamw', lr: Number(values['lr-w']), weightDecay: Number(values['weight-decay']) }, backend);
+      const history = await fit(model, opt, ws, data.train, data.test, {
+        epochs,
+        batchSize: 128,
+        seed,
+        schedule: 'warmup-cosine',
+        train: { init: 'forward', relax: { steps, lr: Number(values['lr-x']), momentum: Number(values['momentum-x']), tolerance: 0 } },
+        onEpoch: (s) => {
+          secs.push(s.seconds);
+          emit(
+            { kind: 'epoch', dataset: name, seed, epoch: s.epoch, test_acc: s.testAccuracy, seconds: s.seconds, gflops: flops / s.seconds / 1e9 },
+            `${name} seed ${seed} epoch ${String(s.epoch).padStart(2)}: test ${(100 * s.testAccuracy).toFixed(2)} %  ${s.seconds.toFixed(2)} s  ${(flops / s.seconds / 1e9).toFixed(1)} GFLOP/s`,
+          );
+        },
+      });
+      finals.push(history.at(-1)!.testAccuracy);
+    }
+    const acc = meanStd(finals);
+    const sec = meanStd(secs);
+    const row = {
+      kind: 'summary',
+      dataset: name,
+      seeds,
+      epochs,
+      test_acc_mean: acc.mean,
+      test_acc_std: acc.std,
+      seconds_per_epoch: sec.mean,
+      gflops: flops / sec.mean / 1e9,
+      gflop_per_epoch: flops / 1e9,
+      peak_fraction: flops / sec.mean / 1e9 / peak,
+    };
+    summary.push(row);
+    emit(
+      row,
+      `${name}: last-epoch test accuracy ${(100 * acc.mean).toFixed(2)} ± ${(100 * acc.std).toFixed(2)} % over ${seeds} seed${seeds > 1 ? 's' : ''}; ` +
+        `${sec.mean.toFixed(2)} s/epoch, ${(flops / 1e9).toFixed(1)} GFLOP/epoch, ${(flops / sec.mean / 1e9).toFixed(1)} GFLOP/s = ${((100 * flops) / sec.mean / 1e9 / peak).toFixed(0)} % of the matmul peak`,
+    );
+  }
+  backend.dispose();
+}
+
+main().catch((e: unknown) => {
+  console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(1);
+});

@@ -1,0 +1,38 @@
+/**
+ * FLOP counts of a training epoch, for throughput figures (GFLOP/s). Only
+ * matrix products are counted (2·m·k·n each), as DESIGN §3 does; the
+ * elementwise passes add a few percent of memory traffic, not arithmetic.
+ */
+import type { PcnConfig } from '../core/index.ts';
+
+/**
+ * Matmul FLOPs of one PC training step on `rows` examples with the layers in
+ * `clamped` held, T relaxation steps and forward initialisation, as trainStep
+ * computes them: every prediction once at initialisation; per step, the
+ * bottom-up term of each free layer below L and the predictions of layers
+ * whose input moved; then every weight gradient.
+ */
+export function pcStepFlops(config: PcnConfig, clamped: readonly boolean[], steps: number, rows: number): number {
+  const n = config.sizes;
+  const L = n.length - 1;
+  const mm = (a: number, b: number) => 2 * rows * a * b;
+  let init = 0;
+  let perStep = 0;
+  let grads = 0;
+  for (let l = 1; l <= L; l++) {
+    init += mm(n[l - 1], n[l]);
+    grads += mm(n[l - 1], n[l]);
+    if (!clamped[l - 1]) perStep += mm(n[l - 1], n[l]); // prediction of l from a free l − 1
+    if (!clamped[l - 1] && l - 1 < L) perStep += mm(n[l], n[l - 1]); // eps_l·W_l for free l − 1
+  }
+  return init + steps * perStep + grads;
+}
+
+/** FLOPs of an epoch of `count` examples in batches of `batch` (discriminative: x_0 and x_L clamped). */
+export function pcEpochFlops(config: PcnConfig, steps: number, count: number, batch: number): number {
+  const L = config.sizes.length - 1;
+  const clamped = config.sizes.map((_, l) => l === 0 || l === L);
+  const full = Math.floor(count / batch);
+  const rest = count - full * batch;
+  return full * pcStepFlops(config, clamped, steps, batch) + (rest > 0 ? pcStepFlops(config, clamped, steps, rest) : 0);
+}
