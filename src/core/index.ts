@@ -13,7 +13,7 @@ export {
   parameterCount,
   validateConfig,
 } from './model.ts';
-export { forward, predictLabels } from './predict.ts';
+export { forward, infer, predictLabels } from './predict.ts';
 export {
   DEFAULT_RELAX,
   planRelaxation,

@@ -5,8 +5,11 @@
  */
 import { check } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
+import type { Rng } from '../random.ts';
 import { computeActivations, computePrediction } from './energy.ts';
 import type { Model } from './model.ts';
+import { planRelaxation, type RelaxConfig, type RelaxResult, relax, startRelaxation } from './relax.ts';
+import { type Clamp, clampedLayers, type InitMode, initValues } from './values.ts';
 import type { Workspace } from './workspace.ts';
 
 /** Forward pass from `input` (rows × n_0) into ws.x; returns ws.x[L] (rows × n_L, logits for a 'ce' model). */
@@ -27,4 +30,25 @@ export function forward<T extends FloatArray>(model: Model<T>, ws: Workspace<T>,
 export function predictLabels<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, input: ArrayLike<number>, out: Int32Array): void {
   const last = forward(model, ws, rows, input);
   ws.backend.rowArgmax(last, out, rows, model.config.sizes[model.config.sizes.length - 1]);
+}
+
+/**
+ * Inference by relaxation with the weights frozen: clamps the given layers,
+ * initialises the rest (`init`), relaxes them, and leaves the equilibrium in
+ * ws.x. This is how a generative model classifies (clamp the image, read the
+ * top) or completes a partial input. Returns the energies.
+ */
+export function infer<T extends FloatArray>(
+  model: Model<T>,
+  ws: Workspace<T>,
+  rows: number,
+  clamp: Clamp,
+  relaxConfig: RelaxConfig,
+  init: InitMode = 'forward',
+  rng?: Rng,
+): RelaxResult {
+  check(rows >= 1 && rows <= ws.capacity, 'shape', () => `infer: rows must be in 1..${ws.capacity} (the workspace capacity), got ${rows}.`);
+  const clamped = clampedLayers(model, clamp, rows, 'infer');
+  initValues(model, ws, rows, clamp, init, rng);
+  return relax(model, ws, rows, planRelaxation(model, clamped), relaxConfig, startRelaxation(model, ws, rows));
 }

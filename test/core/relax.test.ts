@@ -5,6 +5,7 @@ import {
   computeErrors,
   computeWeightGrads,
   createConfig,
+  infer,
   initModel,
   initValues,
   initWorkspace,
@@ -230,3 +231,33 @@ function solve(A: number[][], b: number[]): number[] {
   }
   return M.map((row, i) => row[n] / row[i]);
 }
+
+describe('initialisation and inference', () => {
+  it('forward initialisation leaves every free error at zero, so E is the clamped output error alone', () => {
+    const config = createConfig({ sizes: [3, 4, 4, 2], activation: 'tanh' });
+    const model = initModel(config, f64, createRng(1));
+    const ws = initWorkspace(model, 2, f64);
+    const rng = createRng(2);
+    const x0 = Float64Array.from({ length: 6 }, () => rng.normal());
+    const y = Float64Array.from({ length: 4 }, () => rng.normal());
+    initValues(model, ws, 2, [x0, undefined, undefined, y], 'forward');
+    const e = startRelaxation(model, ws, 2);
+    for (const l of [1, 2]) for (let i = 0; i < 8; i++) expect(Math.abs(ws.eps[l][i])).toBeLessThan(1e-15);
+    expect(e).toBeCloseTo(ws.energies[3], 14);
+  });
+
+  it('infer relaxes with the weights frozen and lowers the energy', () => {
+    const config = createConfig({ sizes: [3, 5, 2], activation: 'gelu' });
+    const model = initModel(config, f64, createRng(1));
+    const ws = initWorkspace(model, 2, f64);
+    const weights = Array.from(model.layers[0].weights.data);
+    const r = infer(model, ws, 2, [Float64Array.from([1, 2, 3, 4, 5, 6]), undefined, Float64Array.from([1, 0, 0, 1])], {
+      steps: 50,
+      lr: 0.1,
+      momentum: 0,
+      tolerance: 0,
+    });
+    expect(r.energy).toBeLessThan(r.initialEnergy);
+    expect(Array.from(model.layers[0].weights.data)).toEqual(weights);
+  });
+});

@@ -1,4 +1,4 @@
-/** Examples are code that the tests run; the README's code block must be the example, verbatim. */
+/** Examples are code that the tests run; every README code block that names an example must be that file, verbatim. */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -12,9 +12,17 @@ describe('examples', () => {
     expect(run('examples/matmul.ts').trim()).toBe('Float32Array(4) [ 4, 5, 10, 11 ]');
   });
 
-  it("the README's kernel example is examples/matmul.ts, verbatim", () => {
+  it('examples/train-step.ts lowers the energy and learns the XOR-like problem', () => {
+    const m = run('examples/train-step.ts').match(/^energy ([\d.]+) → ([\d.]+); training accuracy (\d+)\/64$/m);
+    expect(m).not.toBeNull();
+    expect(Number(m![2])).toBeLessThan(0.1 * Number(m![1]));
+    expect(Number(m![3])).toBeGreaterThanOrEqual(56);
+  });
+
+  it('README code blocks that name an example are that file, verbatim', () => {
     const readme = readFileSync(`${root}README.md`, 'utf8');
-    const block = readme.match(/```ts\n(\/\/ examples\/matmul\.ts[\s\S]*?)```/)?.[1];
-    expect(block).toBe(readFileSync(`${root}examples/matmul.ts`, 'utf8'));
+    const blocks = [...readme.matchAll(/```ts\n(\/\/ (examples\/[\w-]+\.ts)[\s\S]*?)```/g)];
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    for (const [, body, file] of blocks) expect(body, file).toBe(readFileSync(`${root}${file}`, 'utf8'));
   });
 });
