@@ -12,6 +12,15 @@ function awayFromKinks(net: Net): void {
   for (const x of net.ws.x) for (let i = 0; i < x.length; i++) if (Math.abs(x[i]) < 0.05 || Math.abs(Math.abs(x[i]) - 1) < 0.05) x[i] += 0.13;
 }
 
+/** A small net for one case: x away from the kinks, a one-hot target for 'ce', errors computed. */
+function prepared(activation: (typeof ACTIVATIONS)[number], outputEnergy: 'mse' | 'ce'): Net {
+  const net = smallNet(activation, { outputEnergy, outputWeight: outputEnergy === 'ce' ? 0.7 : 1.3 });
+  awayFromKinks(net);
+  if (outputEnergy === 'ce') oneHotTop(net); // after: the 'ce' target must stay one-hot
+  energy(net);
+  return net;
+}
+
 const cases = ACTIVATIONS.flatMap((a) => [
   { activation: a, outputEnergy: 'mse' as const },
   { activation: a, outputEnergy: 'ce' as const },
@@ -20,14 +29,13 @@ const cases = ACTIVATIONS.flatMap((a) => [
 describe('∂E/∂x: one Euler step with lr 1 moves every free x by −∂E/∂x', () => {
   for (const { activation, outputEnergy } of cases) {
     it(`${activation}, ${outputEnergy} output`, () => {
-      const net = smallNet(activation, { outputEnergy, outputWeight: outputEnergy === 'ce' ? 0.7 : 1.3 });
-      awayFromKinks(net);
-      if (outputEnergy === 'ce') oneHotTop(net); // after: the 'ce' target must stay one-hot
+      const net = prepared(activation, outputEnergy);
       const { model, ws, rows } = net;
       const L = model.config.sizes.length - 1;
-      const clamped = model.config.sizes.map((_, l) => outputEnergy === 'ce' && l === L);
-      const plan = planRelaxation(model, clamped);
-      energy(net);
+      const plan = planRelaxation(
+        model,
+        model.config.sizes.map((_, l) => outputEnergy === 'ce' && l === L),
+      );
       // Finite differences first, at the unmoved state.
       const fd = plan.free.map((l) => Array.from(ws.x[l], (_, i) => centralDifference(net, ws.x[l], i)));
       const before = plan.free.map((l) => Float64Array.from(ws.x[l]));
@@ -45,11 +53,8 @@ describe('∂E/∂x: one Euler step with lr 1 moves every free x by −∂E/∂x
 describe('∂E/∂W and ∂E/∂b: computeWeightGrads is the batch mean of the gradient of E', () => {
   for (const { activation, outputEnergy } of cases) {
     it(`${activation}, ${outputEnergy} output`, () => {
-      const net = smallNet(activation, { outputEnergy, outputWeight: outputEnergy === 'ce' ? 0.7 : 1.3 });
-      awayFromKinks(net);
-      if (outputEnergy === 'ce') oneHotTop(net); // after: the 'ce' target must stay one-hot
+      const net = prepared(activation, outputEnergy);
       const { model, ws, rows } = net;
-      energy(net);
       computeWeightGrads(model, ws, rows);
       for (let l = 1; l < model.config.sizes.length; l++) {
         const { weights, bias } = model.layers[l - 1];

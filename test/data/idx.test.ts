@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { datasetFromIdx, decodeIdx, embeddedMnist } from '../../src/data/index.ts';
-import { PcError } from '../../src/errors.ts';
+import { rejectsPcError } from '../helpers/errors.ts';
 import { idx, tinyMnist } from './fixtures.ts';
 
-async function dataError(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(PcError);
-    expect((e as PcError).code).toBe('data');
-    return (e as PcError).message;
-  }
-  throw new Error('expected a PcError');
-}
+const dataError = async (p: Promise<unknown>): Promise<string> => (await rejectsPcError(p, 'data')).message;
 
 describe('IDX loader', () => {
   const { images, labels } = tinyMnist(7, 3, 2);

@@ -1,22 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { PcError } from '../../src/errors.ts';
 import { activate, activateBoth, addRowVector, axpy, columnSums, matmul, rowArgmax, softmax, sub } from '../../src/kernels/ops.ts';
 import { createReferenceBackend } from '../../src/kernels/reference.ts';
 import { createBackend } from '../../src/kernels/select.ts';
 import { type Tensor, tensor, zeros } from '../../src/kernels/tensor.ts';
 import { createWasmBackend } from '../../src/kernels/wasm/wasm-backend.ts';
+import { catchPcError } from '../helpers/errors.ts';
 
 const js = createReferenceBackend('float32');
 
-function pcError(fn: () => unknown): PcError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PcError) return e;
-    throw e;
-  }
-  throw new Error('expected a PcError, but nothing was thrown');
-}
+const pcError = catchPcError;
 
 describe('tensor construction', () => {
   it('rejects data whose length does not match the shape, naming both', () => {

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createConfig, initModel } from '../../src/core/index.ts';
-import { PcError } from '../../src/errors.ts';
 import { createReferenceBackend } from '../../src/kernels/index.ts';
 import { createRng } from '../../src/random.ts';
 import { crc32, decodeCheckpoint, encodeCheckpoint, initOptimizer, modelFromCheckpoint, restoreOptimizer } from '../../src/train/index.ts';
+import { catchPcError } from '../helpers/errors.ts';
 
 const js = createReferenceBackend('float32');
 const model = initModel(createConfig({ sizes: [5, 3, 2], activation: 'relu', outputEnergy: 'ce' }), js, createRng(2));
@@ -16,16 +16,7 @@ opt.step = 17;
 opt.slots[0][0].fill(0.25);
 const bytes = encodeCheckpoint(model, { optimizer: opt, metadata: { note: 'test' } });
 
-function dataError(b: Uint8Array): string {
-  try {
-    decodeCheckpoint(b, 'model.safetensors');
-  } catch (e) {
-    expect(e).toBeInstanceOf(PcError);
-    expect((e as PcError).code).toBe('data');
-    return (e as PcError).message;
-  }
-  throw new Error('expected the checkpoint to be refused');
-}
+const dataError = (b: Uint8Array): string => catchPcError(() => decodeCheckpoint(b, 'model.safetensors'), 'data').message;
 
 describe('checkpoints (safetensors)', () => {
   it('round-trip the config, every weight and the optimiser state exactly', () => {
