@@ -46,7 +46,7 @@ export const TRAIN_DEFAULTS = {
   epochs: 10,
   lrX: 0.05,
   momentumX: 0.9,
-  lrW: 1e-3,
+  lrW: 5e-4,
   weightDecay: 1e-2,
   optimizer: 'adamw',
   schedule: 'warmup-cosine',
