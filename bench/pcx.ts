@@ -121,7 +121,7 @@ async function main(): Promise<void> {
         epochs,
         batchSize: 128,
         seed,
-        schedule: 'warmup-cosine',
+        lrSchedule: 'warmup-cosine',
         train: { init: 'forward', relax: { steps, lr: Number(values['lr-x']), momentum: Number(values['momentum-x']), tolerance: 0 } },
         onEpoch: (s) => {
           secs.push(s.seconds);

@@ -1,10 +1,12 @@
 export { computeActivations, computeError, computeErrors, computePrediction } from './energy.ts';
+export { feedbackAngles } from './feedback.ts';
 export { disposeModel, initModel, type WeightInit } from './init.ts';
 export { computeWeightGrads } from './learn.ts';
 export {
   type ConfigOptions,
   createConfig,
   depth,
+  type Feedback,
   type Layer,
   type Model,
   type Orientation,
@@ -13,17 +15,21 @@ export {
   parameterCount,
   validateConfig,
 } from './model.ts';
-export { forward, infer, predictLabels } from './predict.ts';
+export { classifyByRelaxation, forward, type InferOptions, infer, predictLabels } from './predict.ts';
 export {
   DEFAULT_RELAX,
+  type PartialClamp,
   planRelaxation,
   type RelaxConfig,
+  type RelaxOptions,
+  type RelaxOrder,
   type RelaxPlan,
   type RelaxResult,
   refreshErrors,
   relax,
   startRelaxation,
   updateValues,
+  updateValuesRandomOrder,
 } from './relax.ts';
-export { type Clamp, clampedLayers, type InitMode, initValues } from './values.ts';
+export { type Clamp, clampedLayers, clampValues, type InitMode, initValues } from './values.ts';
 export { disposeWorkspace, initWorkspace, type Workspace } from './workspace.ts';

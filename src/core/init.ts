@@ -24,7 +24,14 @@ export function initModel<T extends FloatArray>(config: PcnConfig, backend: Back
     const a = init === 'xavier' ? Math.sqrt(6 / (nIn + nOut)) : 1 / Math.sqrt(nIn);
     for (let i = 0; i < weights.data.length; i++) weights.data[i] = (2 * rng.next() - 1) * a;
     if (init === 'uniform') for (let i = 0; i < nOut; i++) bias.data[i] = (2 * rng.next() - 1) * a;
-    layers.push({ weights, bias });
+    if (c.feedback === 'symmetric') {
+      layers.push({ weights, bias });
+      continue;
+    }
+    // B_l gets the distribution of W_lᵀ, drawn independently: a start with no alignment.
+    const feedback = zeros(backend, nIn, nOut);
+    for (let i = 0; i < feedback.data.length; i++) feedback.data[i] = (2 * rng.next() - 1) * a;
+    layers.push({ weights, bias, feedback });
   }
   return { config: c, layers };
 }
@@ -34,5 +41,6 @@ export function disposeModel<T extends FloatArray>(model: Model<T>, backend: Bac
   for (const layer of model.layers) {
     backend.free(layer.weights.data);
     backend.free(layer.bias.data);
+    if (layer.feedback) backend.free(layer.feedback.data);
   }
 }

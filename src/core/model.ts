@@ -31,6 +31,18 @@ export type Orientation = 'discriminative' | 'generative';
  */
 export type OutputEnergy = 'mse' | 'ce';
 
+/**
+ * What carries errors down in the x update (DESIGN §2, "feedback weights without
+ * weight transport"): the bottom-up term of ∂E/∂x_l is f'(x_l) ⊙ (eps_{l+1}·M)
+ * with M =
+ * - `'symmetric'`: W_{l+1} itself (exact gradient descent on E; weight transport);
+ * - `'learned'`: a separate B_{l+1} (stored [n_l, n_{l+1}], used as Bᵀ) moved by
+ *   its own local rule ΔB ∝ f_l(x_l)·eps_{l+1}ᵀ — the mirror of W's; with weight
+ *   decay on both (Kolen–Pollack) B − Wᵀ shrinks;
+ * - `'random'`: a fixed random B (feedback alignment).
+ */
+export type Feedback = 'symmetric' | 'learned' | 'random';
+
 export interface PcnConfig {
   /** n_0 … n_L. */
   readonly sizes: readonly number[];
@@ -44,6 +56,7 @@ export interface PcnConfig {
    * backprop's gradients (DESIGN §2). Stored errors carry it: ws.eps[L] = β·(x_L − mu_L).
    */
   readonly outputWeight: number;
+  readonly feedback: Feedback;
 }
 
 export interface Layer<T extends FloatArray = Float32Array> {
@@ -51,6 +64,8 @@ export interface Layer<T extends FloatArray = Float32Array> {
   readonly weights: Tensor<T>;
   /** b_l, shape [1, n_l]. */
   readonly bias: Tensor<T>;
+  /** B_l, shape [n_{l−1}, n_l], when config.feedback is not 'symmetric'. */
+  readonly feedback?: Tensor<T>;
 }
 
 export interface Model<T extends FloatArray = Float32Array> {
@@ -68,6 +83,7 @@ export interface ConfigOptions {
   readonly orientation?: Orientation;
   readonly outputEnergy?: OutputEnergy;
   readonly outputWeight?: number;
+  readonly feedback?: Feedback;
 }
 
 /** Builds and validates a configuration: f_0 = inputActivation, f_1…f_{L−1} = activation, f_L = linear. */
@@ -81,6 +97,7 @@ export function createConfig(options: ConfigOptions): PcnConfig {
     orientation: options.orientation ?? 'discriminative',
     outputEnergy: options.outputEnergy ?? 'mse',
     outputWeight: options.outputWeight ?? 1,
+    feedback: options.feedback ?? 'symmetric',
   });
 }
 
@@ -112,6 +129,12 @@ export function validateConfig(c: PcnConfig): PcnConfig {
     'config',
     () => `model config: outputEnergy must be 'mse' or 'ce', got '${String(c.outputEnergy)}'.`,
   );
+  const feedback = c.feedback ?? 'symmetric';
+  check(
+    ['symmetric', 'learned', 'random'].includes(feedback),
+    'config',
+    () => `model config: feedback must be 'symmetric', 'learned' or 'random', got '${String(feedback)}'.`,
+  );
   const beta = c.outputWeight ?? 1;
   check(Number.isFinite(beta) && beta !== 0, 'config', () => `model config: outputWeight must be a finite non-zero number, got ${beta}.`);
   return Object.freeze({
@@ -120,6 +143,7 @@ export function validateConfig(c: PcnConfig): PcnConfig {
     orientation: c.orientation,
     outputEnergy: c.outputEnergy,
     outputWeight: beta,
+    feedback,
   });
 }
 
@@ -128,9 +152,10 @@ export function depth(config: PcnConfig): number {
   return config.sizes.length - 1;
 }
 
-/** Number of weights and biases. */
+/** Number of weights and biases (and learned feedback weights). */
 export function parameterCount(config: PcnConfig): number {
   let s = 0;
-  for (let l = 1; l < config.sizes.length; l++) s += config.sizes[l] * (config.sizes[l - 1] + 1);
+  const perW = config.feedback === 'learned' ? 2 : 1;
+  for (let l = 1; l < config.sizes.length; l++) s += config.sizes[l] * (perW * config.sizes[l - 1] + 1);
   return s;
 }

@@ -8,7 +8,7 @@ import type { FloatArray } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
 import { computeActivations, computePrediction } from './energy.ts';
 import type { Model } from './model.ts';
-import { planRelaxation, type RelaxConfig, type RelaxResult, relax, startRelaxation } from './relax.ts';
+import { type PartialClamp, planRelaxation, type RelaxConfig, type RelaxResult, relax, startRelaxation } from './relax.ts';
 import { type Clamp, clampedLayers, type InitMode, initValues } from './values.ts';
 import type { Workspace } from './workspace.ts';
 
@@ -32,6 +32,18 @@ export function predictLabels<T extends FloatArray>(model: Model<T>, ws: Workspa
   ws.backend.rowArgmax(last, out, rows, model.config.sizes[model.config.sizes.length - 1]);
 }
 
+export interface InferOptions {
+  /** How free layers start (default 'forward'). */
+  readonly init?: InitMode;
+  /** Starting values of particular free layers (rows × n_l), overriding init. */
+  readonly start?: Clamp;
+  /** Some units of a free layer held at data (completion of a partly erased input). */
+  readonly partial?: readonly (PartialClamp | undefined)[];
+  /** For init 'random' and order 'random'. */
+  readonly rng?: Rng;
+  readonly trace?: boolean;
+}
+
 /**
  * Inference by relaxation with the weights frozen: clamps the given layers,
  * initialises the rest (`init`), relaxes them, and leaves the equilibrium in
@@ -44,11 +56,47 @@ export function infer<T extends FloatArray>(
   rows: number,
   clamp: Clamp,
   relaxConfig: RelaxConfig,
-  init: InitMode = 'forward',
-  rng?: Rng,
+  options: InferOptions = {},
 ): RelaxResult {
   check(rows >= 1 && rows <= ws.capacity, 'shape', () => `infer: rows must be in 1..${ws.capacity} (the workspace capacity), got ${rows}.`);
   const clamped = clampedLayers(model, clamp, rows, 'infer');
-  initValues(model, ws, rows, clamp, init, rng);
-  return relax(model, ws, rows, planRelaxation(model, clamped), relaxConfig, startRelaxation(model, ws, rows));
+  const partial = options.partial ?? [];
+  for (const [l, p] of partial.entries()) {
+    if (!p) continue;
+    const n = rows * model.config.sizes[l];
+    check(!clamped[l], 'config', () => `infer: layer ${l} is both clamped and partly clamped; give it one or the other.`);
+    check(
+      p.data.length === n && p.mask.length === n,
+      'shape',
+      () => `infer: partial[${l}] needs ${n} values and mask entries, got ${p.data.length} and ${p.mask.length}.`,
+    );
+  }
+  initValues(model, ws, rows, clamp, options.init ?? 'forward', options.rng, partial, options.start);
+  return relax(model, ws, rows, planRelaxation(model, clamped, partial), relaxConfig, startRelaxation(model, ws, rows), {
+    rng: options.rng,
+    trace: options.trace,
+  });
+}
+
+/**
+ * Generative classification (DESIGN §2): clamps each image at x_L, starts the
+ * label layer x_0 at the uniform prior 1/n_0 (it has no error of its own, so
+ * only the layers below move it), relaxes, and writes argmax x_0 per row to `out`.
+ */
+export function classifyByRelaxation<T extends FloatArray>(
+  model: Model<T>,
+  ws: Workspace<T>,
+  rows: number,
+  images: ArrayLike<number>,
+  relaxConfig: RelaxConfig,
+  out: Int32Array,
+): RelaxResult {
+  const sizes = model.config.sizes;
+  const L = sizes.length - 1;
+  const clamp: (ArrayLike<number> | undefined)[] = new Array(L + 1).fill(undefined);
+  clamp[L] = images;
+  const start: (ArrayLike<number> | undefined)[] = [new Float32Array(rows * sizes[0]).fill(1 / sizes[0])];
+  const r = infer(model, ws, rows, clamp, relaxConfig, { start });
+  ws.backend.rowArgmax(ws.x[0], out, rows, sizes[0]);
+  return r;
 }

@@ -1,12 +1,17 @@
 /**
- * Relaxation (inference): gradient descent of E on the free value neurons
- * (DESIGN §2), synchronous — every gradient comes from the same state:
+ * Relaxation (inference): gradient descent of E on the free value neurons (DESIGN §2):
  *   ∂E/∂x_l = eps_l − f_l'(x_l) ⊙ (eps_{l+1}·W_{l+1})   (first term absent for l = 0, second for l = L)
  *   v ← momentum·v + ∂E/∂x_l,  x_l ← x_l − eta_x·v        (momentum 0: Euler)
- * Clamped layers never move. Shapes: x_l, eps_l, g_l are [rows, n_l].
+ * with B_{l+1}ᵀ in place of W_{l+1} for learned or random feedback. The
+ * 'synchronous' order computes every gradient from the same state; the 'random'
+ * order (local autonomy) moves the free layers one at a time in a fresh random
+ * order each step, each from its neighbours' latest x and eps, with no barrier.
+ * Clamped layers (and the clamped units of partly clamped ones) never move.
+ * Shapes: x_l, eps_l, g_l are [rows, n_l].
  */
 import { check, PcError } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
+import type { Rng } from '../random.ts';
 import { computeActivations, computeError, computePrediction } from './energy.ts';
 import type { Model } from './model.ts';
 import type { Workspace } from './workspace.ts';
@@ -20,9 +25,20 @@ export interface RelaxConfig {
   readonly momentum: number;
   /** Stop early once |E_t − E_{t−1}| ≤ tolerance·E_{t−1}; 0 always runs all T steps. */
   readonly tolerance: number;
+  /** 'synchronous' (default) or 'random': see the file comment. 'random' needs options.rng. */
+  readonly order?: RelaxOrder;
 }
 
-export const DEFAULT_RELAX: RelaxConfig = Object.freeze({ steps: 8, lr: 0.1, momentum: 0, tolerance: 0 });
+/** How the free layers take a step: all from one state, or one at a time in random order. */
+export type RelaxOrder = 'synchronous' | 'random';
+
+export const DEFAULT_RELAX: RelaxConfig = Object.freeze({ steps: 8, lr: 0.1, momentum: 0, tolerance: 0, order: 'synchronous' });
+
+/** Units of a layer held at data while its other units relax (mask[i] = 1: held). */
+export interface PartialClamp {
+  readonly data: ArrayLike<number>;
+  readonly mask: Uint8Array;
+}
 
 /** Energy larger than this many times the starting energy (and 1) counts as divergence. */
 const EXPLOSION = 1e8;
@@ -41,13 +57,19 @@ export interface RelaxResult {
 /** Which layers move, and which predictions and errors a step must refresh. */
 export interface RelaxPlan {
   readonly free: readonly number[];
+  /** Partly clamped layers (also listed in free), by layer. */
+  readonly partial: readonly (PartialClamp | undefined)[];
   /** l with x_{l−1} free: mu_l changes after a step. */
   readonly predictions: readonly number[];
   /** l with x_l or x_{l−1} free: eps_l changes after a step. */
   readonly errors: readonly number[];
 }
 
-export function planRelaxation<T extends FloatArray>(model: Model<T>, clamped: readonly boolean[]): RelaxPlan {
+export function planRelaxation<T extends FloatArray>(
+  model: Model<T>,
+  clamped: readonly boolean[],
+  partial: readonly (PartialClamp | undefined)[] = [],
+): RelaxPlan {
   const L = model.config.sizes.length - 1;
   check(
     model.config.outputEnergy !== 'ce' || clamped[L],
@@ -62,23 +84,76 @@ export function planRelaxation<T extends FloatArray>(model: Model<T>, clamped: r
     if (l >= 1 && !clamped[l - 1]) predictions.push(l);
     if (l >= 1 && (!clamped[l] || !clamped[l - 1])) errors.push(l);
   }
-  return { free, predictions, errors };
+  return { free, partial, predictions, errors };
+}
+
+/** g_l = eps_{l+1}·W_{l+1} (or ·B_{l+1}ᵀ with separate feedback): the bottom-up message into layer l. */
+function computeFeedback<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number): void {
+  const sizes = model.config.sizes;
+  const layer = model.layers[l];
+  if (layer.feedback) ws.backend.matmul(ws.eps[l + 1], layer.feedback.data, ws.g[l], rows, sizes[l + 1], sizes[l], { transB: true });
+  else ws.backend.matmul(ws.eps[l + 1], layer.weights.data, ws.g[l], rows, sizes[l + 1], sizes[l]);
+}
+
+/** Moves free layer l by one step from the current eps_l and g_l, then puts its held units back. */
+function stepLayer<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, plan: RelaxPlan, config: RelaxConfig, l: number): void {
+  const L = model.config.sizes.length - 1;
+  const n = rows * model.config.sizes[l];
+  ws.backend.valueStep(ws.x[l], ws.v[l], l > 0 ? ws.eps[l] : null, ws.dfx[l], l < L ? ws.g[l] : null, config.lr, config.momentum, n);
+  const p = plan.partial[l];
+  if (!p) return;
+  const x = ws.x[l];
+  const v = ws.v[l];
+  for (let i = 0; i < n; i++) {
+    if (p.mask[i]) {
+      x[i] = p.data[i];
+      v[i] = 0;
+    }
+  }
 }
 
 /**
- * One synchronous relaxation step: g_l = eps_{l+1}·W_{l+1} for every free l,
- * then every free x_l moves. Mutates ws.g, ws.v and the free ws.x[l].
+ * One synchronous relaxation step: g_l for every free l, then every free x_l
+ * moves. Mutates ws.g, ws.v and the free ws.x[l].
  */
 export function updateValues<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, plan: RelaxPlan, config: RelaxConfig): void {
-  const { backend } = ws;
-  const sizes = model.config.sizes;
-  const L = sizes.length - 1;
-  for (const l of plan.free) {
-    if (l < L) backend.matmul(ws.eps[l + 1], model.layers[l].weights.data, ws.g[l], rows, sizes[l + 1], sizes[l]);
+  const L = model.config.sizes.length - 1;
+  for (const l of plan.free) if (l < L) computeFeedback(model, ws, rows, l);
+  for (const l of plan.free) stepLayer(model, ws, rows, plan, config, l);
+}
+
+/**
+ * One asynchronous step: the free layers move one at a time in a random order,
+ * each from the latest x and eps of its neighbours, and refresh the errors
+ * they touch before the next moves. Returns E.
+ */
+export function updateValuesRandomOrder<T extends FloatArray>(
+  model: Model<T>,
+  ws: Workspace<T>,
+  rows: number,
+  plan: RelaxPlan,
+  config: RelaxConfig,
+  rng: Rng,
+): number {
+  const L = model.config.sizes.length - 1;
+  const order = [...plan.free];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = rng.int(i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
   }
-  for (const l of plan.free) {
-    backend.valueStep(ws.x[l], ws.v[l], l > 0 ? ws.eps[l] : null, ws.dfx[l], l < L ? ws.g[l] : null, config.lr, config.momentum, rows * sizes[l]);
+  for (const l of order) {
+    if (l < L) computeFeedback(model, ws, rows, l);
+    stepLayer(model, ws, rows, plan, config, l);
+    if (l < L) {
+      computeActivations(model, ws, rows, l);
+      computePrediction(model, ws, rows, l + 1);
+      computeError(model, ws, rows, l + 1);
+    }
+    if (l > 0) computeError(model, ws, rows, l);
   }
+  let total = 0;
+  for (let l = 1; l <= L; l++) total += ws.energies[l];
+  return total;
 }
 
 /** After x moved: refreshes f(x), f'(x), the predictions and errors that depend on free layers; returns E. */
@@ -98,11 +173,23 @@ export function startRelaxation<T extends FloatArray>(model: Model<T>, ws: Works
   return total;
 }
 
+export interface RelaxOptions {
+  /** Record E after every step. */
+  readonly trace?: boolean;
+  /** Needed for order 'random'. */
+  readonly rng?: Rng;
+  /**
+   * Runs after each step's x update and before its errors are refreshed, so it
+   * sees the eps and f(x) the x update used — the hook incremental PC uses to
+   * move the weights at the same time as x.
+   */
+  readonly onUpdate?: (t: number) => void;
+}
+
 /**
  * Runs up to T steps from the current state (errors must be current, as after
- * startRelaxation). `onStep(t)` runs after each step's errors are refreshed —
- * the hook incremental PC uses to move the weights. Throws
- * PcError('divergence') naming the step and layer when E turns non-finite or explodes.
+ * startRelaxation). Throws PcError('divergence') naming the step and layer
+ * when E turns non-finite or explodes.
  */
 export function relax<T extends FloatArray>(
   model: Model<T>,
@@ -111,19 +198,27 @@ export function relax<T extends FloatArray>(
   plan: RelaxPlan,
   config: RelaxConfig,
   initialEnergy: number,
-  options: { readonly trace?: boolean; readonly onStep?: (t: number) => void } = {},
+  options: RelaxOptions = {},
 ): RelaxResult {
+  const random = config.order === 'random';
+  check(!random || options.rng !== undefined, 'config', () => "relax: order 'random' needs options.rng (a seeded createRng(seed)).");
+  check(!random || options.onUpdate === undefined, 'config', () => "relax: learning at every step (onUpdate) needs the 'synchronous' order.");
   const trace = options.trace ? new Float64Array(config.steps + 1) : undefined;
   if (trace) trace[0] = initialEnergy;
   checkFinite(ws, initialEnergy, 0, initialEnergy);
   let energy = initialEnergy;
   let t = 0;
   while (t < config.steps) {
-    updateValues(model, ws, rows, plan, config);
-    const next = refreshErrors(model, ws, rows, plan);
+    let next: number;
+    if (random) next = updateValuesRandomOrder(model, ws, rows, plan, config, options.rng!);
+    else {
+      updateValues(model, ws, rows, plan, config);
+      // x moved but eps, f(x) and W are still those of step t: learning here is simultaneous with x.
+      options.onUpdate?.(t);
+      next = refreshErrors(model, ws, rows, plan);
+    }
     t++;
     checkFinite(ws, next, t, initialEnergy);
-    options.onStep?.(t);
     if (trace) trace[t] = next;
     const settled = config.tolerance > 0 && Math.abs(next - energy) <= config.tolerance * energy;
     energy = next;

@@ -7,6 +7,7 @@ import type { FloatArray } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
 import { computeActivations, computePrediction } from './energy.ts';
 import type { Model } from './model.ts';
+import type { PartialClamp } from './relax.ts';
 import type { Workspace } from './workspace.ts';
 
 /**
@@ -45,9 +46,20 @@ export function clampedLayers<T extends FloatArray>(model: Model<T>, clamp: Clam
  * Copies the clamps (checked by clampedLayers) into x and initialises the free
  * layers, computing on the way f(x_l), f'(x_l) and the prediction mu_l of every
  * layer, each once — so relaxation can start from current predictions.
+ * `partial[l]` holds some units of a free layer at data (see PartialClamp);
+ * `start[l]` gives a free layer its starting values instead of `init`.
  * Mutates ws.x, ws.fx, ws.dfx, ws.mu, and zeroes ws.v.
  */
-export function initValues<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, clamp: Clamp, init: InitMode, rng?: Rng): void {
+export function initValues<T extends FloatArray>(
+  model: Model<T>,
+  ws: Workspace<T>,
+  rows: number,
+  clamp: Clamp,
+  init: InitMode,
+  rng?: Rng,
+  partial: readonly (PartialClamp | undefined)[] = [],
+  start: Clamp = [],
+): void {
   const { backend } = ws;
   const sizes = model.config.sizes;
   const L = sizes.length - 1;
@@ -57,14 +69,35 @@ export function initValues<T extends FloatArray>(model: Model<T>, ws: Workspace<
     const x = ws.x[l];
     const data = clamp[l];
     ws.v[l].fill(0, 0, n);
+    const from = start[l];
     if (data !== undefined) x.set(data);
+    else if (from !== undefined) x.set(from);
     // x_l = f(x_{l−1})·W_lᵀ + b_l: mu_l was computed from the final x_{l−1} in the previous pass.
     else if (init === 'forward' && l > 0) backend.addRowVector(ws.mu[l], model.layers[l - 1].bias.data, x, rows, sizes[l]);
     else if (init === 'random') for (let i = 0; i < n; i++) x[i] = rng!.normal();
     else x.fill(0, 0, n);
+    const p = partial[l];
+    if (p) for (let i = 0; i < n; i++) if (p.mask[i]) x[i] = p.data[i];
     if (l < L) {
       computeActivations(model, ws, rows, l);
       computePrediction(model, ws, rows, l + 1);
     }
+  }
+}
+
+/**
+ * Puts new data into the clamped layers and leaves every free layer where it
+ * is (no re-initialisation: the streaming schedule's states are never reset),
+ * then refreshes f(x) and every prediction. Mutates ws.x, ws.fx, ws.dfx, ws.mu.
+ */
+export function clampValues<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, clamp: Clamp): void {
+  const L = model.config.sizes.length - 1;
+  for (let l = 0; l <= L; l++) {
+    const data = clamp[l];
+    if (data !== undefined) ws.x[l].set(data);
+  }
+  for (let l = 0; l < L; l++) {
+    computeActivations(model, ws, rows, l);
+    computePrediction(model, ws, rows, l + 1);
   }
 }

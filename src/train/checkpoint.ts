@@ -4,7 +4,8 @@
  * a JSON header, then raw little-endian float32 data.
  *
  * Tensors: `layers.{l}.weights` [n_l, n_{l−1}] and `layers.{l}.bias` [n_l]
- * for l = 1…L, and, when saved, `optimizer.{i}.m` / `optimizer.{i}.v` in
+ * for l = 1…L, `layers.{l}.feedback` [n_{l−1}, n_l] for learned or random
+ * feedback, and, when saved, `optimizer.{i}.m` / `optimizer.{i}.v` in
  * parameter order. `__metadata__` (all strings, as the format requires)
  * holds `format`, `version`, `config` (the PcnConfig as JSON), `crc32` of the
  * data section (safetensors itself has no checksum), optionally `optimizer`
@@ -42,6 +43,7 @@ export function encodeCheckpoint<T extends FloatArray>(
   model.layers.forEach((layer, i) => {
     named.push([`layers.${i + 1}.weights`, layer.weights.data, [...layer.weights.shape]]);
     named.push([`layers.${i + 1}.bias`, layer.bias.data, [layer.bias.shape[1]]]);
+    if (layer.feedback) named.push([`layers.${i + 1}.feedback`, layer.feedback.data, [...layer.feedback.shape]]);
   });
   const opt = options.optimizer;
   if (opt) {
@@ -132,10 +134,12 @@ export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
   }
   const sizes = config.sizes;
   for (let l = 1; l < sizes.length; l++) {
-    for (const [suffix, count, shape] of [
+    const expected: [string, number, string][] = [
       ['weights', sizes[l] * sizes[l - 1], `[${sizes[l]}, ${sizes[l - 1]}]`],
       ['bias', sizes[l], `[${sizes[l]}]`],
-    ] as const) {
+    ];
+    if (config.feedback !== 'symmetric') expected.push(['feedback', sizes[l] * sizes[l - 1], `[${sizes[l - 1]}, ${sizes[l]}]`]);
+    for (const [suffix, count, shape] of expected) {
       const t = tensors.get(`layers.${l}.${suffix}`);
       if (!t) throw bad(`tensor layers.${l}.${suffix} is missing.`);
       if (t.length !== count) throw bad(`tensor layers.${l}.${suffix} has ${t.length} values but the stored config (sizes ${sizes.join('-')}) needs ${shape}.`);
@@ -157,7 +161,14 @@ export function modelFromCheckpoint<T extends FloatArray>(ckpt: Checkpoint, back
     const bias = zeros(backend, 1, sizes[l]);
     weights.data.set(ckpt.tensors.get(`layers.${l}.weights`)!);
     bias.data.set(ckpt.tensors.get(`layers.${l}.bias`)!);
-    layers.push({ weights, bias });
+    const stored = ckpt.tensors.get(`layers.${l}.feedback`);
+    if (ckpt.config.feedback === 'symmetric' || !stored) {
+      layers.push({ weights, bias });
+      continue;
+    }
+    const feedback = zeros(backend, sizes[l - 1], sizes[l]);
+    feedback.data.set(stored);
+    layers.push({ weights, bias, feedback });
   }
   return { config: ckpt.config, layers };
 }

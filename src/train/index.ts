@@ -9,12 +9,23 @@ export {
   restoreOptimizer,
 } from './checkpoint.ts';
 export { pcEpochFlops, pcStepFlops } from './flops.ts';
-export { type BatchInfo, type EpochStats, evaluate, type FitOptions, fit, gatherBatch, type LabeledData, shuffledOrder } from './loop.ts';
+export {
+  type BatchInfo,
+  type EpochStats,
+  evaluate,
+  type FitOptions,
+  fit,
+  GENERATIVE_EVAL_RELAX,
+  gatherBatch,
+  type LabeledData,
+  shuffledOrder,
+} from './loop.ts';
 export { accuracy, meanStd } from './metrics.ts';
 export {
   applyOptimizer,
   DEFAULT_OPTIMIZER,
   disposeOptimizer,
+  gradients,
   initOptimizer,
   OPTIMIZERS,
   type OptimizerConfig,
@@ -23,4 +34,5 @@ export {
   parameters,
 } from './optim.ts';
 export { type LrSchedule, SCHEDULES, scheduledLr } from './schedule.ts';
-export { type Batch, DEFAULT_TRAIN, type StepOptions, type StepResult, supervisedBatch, type TrainConfig, trainStep } from './step.ts';
+export { type Batch, DEFAULT_TRAIN, type LearningSchedule, type StepOptions, type StepResult, supervisedBatch, type TrainConfig, trainStep } from './step.ts';
+export { type StreamOptions, type StreamResult, stream } from './stream.ts';

@@ -4,7 +4,7 @@
  * for progress. Asynchronous only so that it yields to the event loop (a
  * progress bar can draw, a page or worker can take messages).
  */
-import { forward, type Model, type Workspace } from '../core/index.ts';
+import { classifyByRelaxation, forward, type Model, type RelaxConfig, type Workspace } from '../core/index.ts';
 import { check } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import { createRng, type Rng } from '../random.ts';
@@ -51,13 +51,15 @@ export interface FitOptions {
   readonly epochs: number;
   readonly batchSize: number;
   readonly train: TrainConfig;
-  readonly schedule: LrSchedule;
+  readonly lrSchedule: LrSchedule;
   /** Seeds the shuffling (and random initialisation). */
   readonly seed: number;
   readonly onBatch?: (info: BatchInfo) => void;
   readonly onEpoch?: (stats: EpochStats) => void;
   /** Let other work run at least this often (ms). Default 100. */
   readonly yieldEvery?: number;
+  /** How generative models relax to classify in the per-epoch evaluation (see evaluate). */
+  readonly evalRelax?: RelaxConfig;
   /** Checked after every batch: once aborted, fit returns the epochs completed so far. */
   readonly signal?: { readonly aborted: boolean };
 }
@@ -87,6 +89,8 @@ export async function fit<T extends FloatArray>(
   const targets = new Float32Array(batchSize * train.classes);
   const history: EpochStats[] = [];
   let lastYield = performance.now();
+  // Counts batches, not optimiser steps (incremental PC takes T steps per batch).
+  let stepIndex = 0;
   for (let epoch = 1; epoch <= epochs; epoch++) {
     const order = shuffledOrder(train.count, rng);
     const t0 = performance.now();
@@ -94,7 +98,7 @@ export async function fit<T extends FloatArray>(
     let lr = opt.config.lr;
     for (let b = 0; b < batches; b++) {
       const rows = gatherBatch(train, order, b * batchSize, batchSize, images, targets);
-      lr = scheduledLr(options.schedule, opt.config.lr, opt.step, total);
+      lr = scheduledLr(options.lrSchedule, opt.config.lr, stepIndex++, total);
       const batch = supervisedBatch(model.config, images.subarray(0, rows * train.features), targets.subarray(0, rows * train.classes), rows);
       const r = trainStep(model, opt, batch, options.train, ws, { lr, rng });
       energy += r.energy / rows;
@@ -106,7 +110,7 @@ export async function fit<T extends FloatArray>(
       if (options.signal?.aborted) return history;
     }
     const seconds = (performance.now() - t0) / 1000;
-    const testAccuracy = test ? evaluate(model, ws, test) : Number.NaN;
+    const testAccuracy = test ? evaluate(model, ws, test, options.evalRelax) : Number.NaN;
     const stats: EpochStats = { epoch, trainEnergy: energy / batches, testAccuracy, seconds, lr };
     history.push(stats);
     options.onEpoch?.(stats);
@@ -114,19 +118,24 @@ export async function fit<T extends FloatArray>(
   return history;
 }
 
+/** Relaxation used by evaluate() for generative models when none is given. */
+export const GENERATIVE_EVAL_RELAX: RelaxConfig = Object.freeze({ steps: 100, lr: 0.1, momentum: 0.9, tolerance: 0 });
+
 /**
  * Classification accuracy on `data`. Discriminative models classify by a
- * forward pass (the equilibrium with x_L free).
+ * forward pass (the equilibrium with x_L free); generative ones by relaxation
+ * with the image clamped (classifyByRelaxation, `relax` or GENERATIVE_EVAL_RELAX).
  */
-export function evaluate<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, data: LabeledData): number {
+export function evaluate<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, data: LabeledData, relax: RelaxConfig = GENERATIVE_EVAL_RELAX): number {
   checkData(model, data, 'evaluate');
-  check(model.config.orientation === 'discriminative', 'config', () => 'evaluate: generative models classify by relaxation; use classifyByRelaxation.');
+  const generative = model.config.orientation === 'generative';
   const predicted = new Int32Array(data.count);
   const out = new Int32Array(ws.capacity);
   for (let start = 0; start < data.count; start += ws.capacity) {
     const rows = Math.min(ws.capacity, data.count - start);
-    const last = forward(model, ws, rows, data.images.subarray(start * data.features, (start + rows) * data.features));
-    ws.backend.rowArgmax(last, out, rows, data.classes);
+    const images = data.images.subarray(start * data.features, (start + rows) * data.features);
+    if (generative) classifyByRelaxation(model, ws, rows, images, relax, out);
+    else ws.backend.rowArgmax(forward(model, ws, rows, images), out, rows, data.classes);
     predicted.set(out.subarray(0, rows), start);
   }
   return accuracy(predicted, data.labels);

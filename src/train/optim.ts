@@ -1,6 +1,8 @@
 /**
  * Weight optimisers (DESIGN §2: W_l ← W_l − η_W·opt(∂E/∂W_l)). Parameters are
- * visited in the order W_1, b_1, …, W_L, b_L; each has its own state slots.
+ * visited in the order W_1, b_1, (B_1,) …, W_L, b_L, (B_L,) — B_l only for learned
+ * feedback, which moves by the same optimiser on its mirror increment, so that
+ * B_l − W_lᵀ only changes through weight decay (Kolen–Pollack).
  */
 import type { Model, Workspace } from '../core/index.ts';
 import { check } from '../errors.ts';
@@ -41,13 +43,22 @@ export interface OptimizerState<T extends FloatArray = Float32Array> {
   readonly config: OptimizerConfig;
   /** Steps taken so far (Adam's t after the next step is step + 1). */
   step: number;
-  /** Per parameter, in the order W_1, b_1, …: [first moment or velocity, second moment] (unused slots are empty). */
+  /** Per parameter, in parameters() order: [first moment or velocity, second moment] (unused slots are empty). */
   readonly slots: readonly (readonly [T, T])[];
 }
 
-/** The parameters of a model in optimiser order. */
+/** The trained parameters of a model in optimiser order. */
 export function parameters<T extends FloatArray>(model: Model<T>): T[] {
-  return model.layers.flatMap((layer) => [layer.weights.data, layer.bias.data]);
+  const learned = model.config.feedback === 'learned';
+  return model.layers.flatMap((layer) =>
+    learned && layer.feedback ? [layer.weights.data, layer.bias.data, layer.feedback.data] : [layer.weights.data, layer.bias.data],
+  );
+}
+
+/** The workspace gradients matching parameters(), in the same order. */
+export function gradients<T extends FloatArray>(model: Model<T>, ws: Workspace<T>): T[] {
+  const learned = model.config.feedback === 'learned';
+  return model.layers.flatMap((_, i) => (learned ? [ws.gradW[i + 1], ws.gradB[i + 1], ws.gradFeedback[i + 1]] : [ws.gradW[i + 1], ws.gradB[i + 1]]));
 }
 
 /** Fresh optimiser state (zero moments) in the backend's memory. */
@@ -64,7 +75,7 @@ export function initOptimizer<T extends FloatArray>(model: Model<T>, config: Par
 }
 
 /**
- * Applies one step with gradients ws.gradW / ws.gradB; `lr` overrides the
+ * Applies one step with the workspace gradients (see gradients()); `lr` overrides the
  * configured rate (for schedules). Mutates the model's weights and `state`.
  */
 export function applyOptimizer<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, state: OptimizerState<T>, lr = state.config.lr): void {
@@ -72,9 +83,9 @@ export function applyOptimizer<T extends FloatArray>(model: Model<T>, ws: Worksp
   const c = state.config;
   state.step++;
   const params = parameters(model);
+  const grads = gradients(model, ws);
   for (let i = 0; i < params.length; i++) {
-    const l = (i >> 1) + 1;
-    const g = i % 2 === 0 ? ws.gradW[l] : ws.gradB[l];
+    const g = grads[i];
     const p = params[i];
     const [m, v] = state.slots[i];
     switch (c.name) {

@@ -23,13 +23,23 @@ import type { FloatArray } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
 import { applyOptimizer, type OptimizerState } from './optim.ts';
 
+/**
+ * When the weights learn (DESIGN §2, "no separate phases"):
+ * - `'standard'`: relax T steps with the weights fixed, then one weight update;
+ * - `'incremental'`: the weights update at every relaxation step, at the same time
+ *   as x and from the same errors (incremental PC, Salvatori et al.): T updates per batch.
+ */
+export type LearningSchedule = 'standard' | 'incremental';
+
 export interface TrainConfig {
   readonly relax: RelaxConfig;
   /** How free layers start each batch (DESIGN §2: forward initialisation by default). */
   readonly init: InitMode;
+  /** Default 'standard'. */
+  readonly schedule?: LearningSchedule;
 }
 
-export const DEFAULT_TRAIN: TrainConfig = Object.freeze({ relax: DEFAULT_RELAX, init: 'forward' });
+export const DEFAULT_TRAIN: TrainConfig = Object.freeze({ relax: DEFAULT_RELAX, init: 'forward', schedule: 'standard' });
 
 /** A batch: `rows` examples and the data of every clamped layer (see Clamp). */
 export interface Batch {
@@ -59,7 +69,7 @@ export interface StepOptions {
 /**
  * Trains on one batch: relaxes the free layers to (near) equilibrium with the
  * weights fixed, then moves every W and b by the optimiser on ∂E/∂W, ∂E/∂b
- * (batch means). Updates the model's weights and `opt` in place and returns
+ * (batch means) — or, on the 'incremental' schedule, moves them at every step. Updates the model's weights and `opt` in place and returns
  * the energies. Throws PcError('divergence') if the relaxation diverges.
  */
 export function trainStep<T extends FloatArray>(
@@ -79,9 +89,17 @@ export function trainStep<T extends FloatArray>(
   const clamped = clampedLayers(model, clamp, rows, 'trainStep');
   initValues(model, ws, rows, clamp, config.init, options.rng);
   const initialEnergy = startRelaxation(model, ws, rows);
-  const result = relax(model, ws, rows, planRelaxation(model, clamped), config.relax, initialEnergy, { trace: options.trace });
-  computeWeightGrads(model, ws, rows);
-  applyOptimizer(model, ws, opt, options.lr);
+  const learnNow = () => {
+    computeWeightGrads(model, ws, rows);
+    applyOptimizer(model, ws, opt, options.lr);
+  };
+  const incremental = config.schedule === 'incremental';
+  const result = relax(model, ws, rows, planRelaxation(model, clamped), config.relax, initialEnergy, {
+    trace: options.trace,
+    rng: options.rng,
+    onUpdate: incremental ? learnNow : undefined,
+  });
+  if (!incremental) learnNow();
   return result;
 }
 

@@ -28,7 +28,7 @@ describe('training', () => {
     const train = blobs(600, 2);
     const test = blobs(300, 3);
     const before = evaluate(model, ws, test);
-    const history = await fit(model, opt, ws, train, test, { epochs: 5, batchSize: 32, seed: 4, schedule: 'constant', train: { init: 'forward', relax } });
+    const history = await fit(model, opt, ws, train, test, { epochs: 5, batchSize: 32, seed: 4, lrSchedule: 'constant', train: { init: 'forward', relax } });
     expect(before).toBeLessThan(0.7);
     expect(history.at(-1)!.testAccuracy).toBeGreaterThan(0.95);
     expect(history.at(-1)!.trainEnergy).toBeLessThan(history[0].trainEnergy);
@@ -45,7 +45,7 @@ describe('training', () => {
         epochs: 2,
         batchSize: 16,
         seed,
-        schedule: 'warmup-cosine',
+        lrSchedule: 'warmup-cosine',
         train: { init: 'forward', relax },
       });
       const w = Array.from(model.layers[1].weights.data);

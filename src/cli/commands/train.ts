@@ -2,10 +2,32 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { createConfig, type InitMode, initModel, initWorkspace, type Orientation, type OutputEnergy, parameterCount } from '../../core/index.ts';
+import {
+  createConfig,
+  type Feedback,
+  feedbackAngles,
+  type InitMode,
+  initModel,
+  initWorkspace,
+  type Orientation,
+  type OutputEnergy,
+  parameterCount,
+} from '../../core/index.ts';
 import { ACTIVATIONS, type Activation, createBackend } from '../../kernels/index.ts';
 import { createRng } from '../../random.ts';
-import { type EpochStats, encodeCheckpoint, fit, initOptimizer, type LrSchedule, OPTIMIZERS, type OptimizerName, SCHEDULES } from '../../train/index.ts';
+import {
+  type EpochStats,
+  encodeCheckpoint,
+  fit,
+  GENERATIVE_EVAL_RELAX,
+  initOptimizer,
+  type LearningSchedule,
+  type LrSchedule,
+  OPTIMIZERS,
+  type OptimizerName,
+  SCHEDULES,
+  stream,
+} from '../../train/index.ts';
 import { loadData } from '../datasets.ts';
 import { writeFileAtomic } from '../io.ts';
 import { choice, integer, number, sizes, threads } from '../options.ts';
@@ -14,7 +36,13 @@ import { createProgress } from '../progress.ts';
 
 export interface TrainOptions {
   data: string;
-  layers: number[];
+  layers?: number[];
+  orientation: Orientation;
+  feedback: Feedback;
+  schedule: LearningSchedule | 'streaming';
+  streamSteps: number;
+  streams: number;
+  evalSteps: number;
   activation: Activation;
   outputEnergy: OutputEnergy;
   steps: number;
@@ -25,7 +53,7 @@ export interface TrainOptions {
   lrW: number;
   weightDecay: number;
   optimizer: OptimizerName;
-  schedule: LrSchedule;
+  lrSchedule: LrSchedule;
   init: InitMode;
   seed: number;
   threads: number | 'auto';
@@ -49,7 +77,8 @@ export const TRAIN_DEFAULTS = {
   lrW: 5e-4,
   weightDecay: 1e-2,
   optimizer: 'adamw',
-  schedule: 'warmup-cosine',
+  lrSchedule: 'warmup-cosine',
+  generativeLayers: '10,256,256,784',
   init: 'forward',
   seed: 0,
 } as const;
@@ -59,7 +88,28 @@ export function registerTrain(program: Command): void {
     .command('train')
     .description('train a predictive coding network and report held-out accuracy')
     .option('--data <spec>', "'mnist-embedded' (10,000 digits shipped with the package) or a directory with the four IDX files", TRAIN_DEFAULTS.data)
-    .option('--layers <sizes>', 'layer sizes n_0,…,n_L', sizes, sizes(TRAIN_DEFAULTS.layers))
+    .option('--layers <sizes>', `layer sizes n_0,…,n_L (default ${TRAIN_DEFAULTS.layers}; generative ${TRAIN_DEFAULTS.generativeLayers})`, sizes)
+    .option(
+      '--orientation <o>',
+      'discriminative (image at x_0, label at x_L) or generative (label at x_0, image at x_L)',
+      choice(['discriminative', 'generative'] as const),
+      'discriminative' as const,
+    )
+    .option(
+      '--feedback <f>',
+      'error feedback in the x update: symmetric (Wᵀ), learned (B, local rule) or random (fixed B)',
+      choice(['symmetric', 'learned', 'random'] as const),
+      'symmetric' as const,
+    )
+    .option(
+      '--schedule <s>',
+      'standard (relax, then learn), incremental (learn at every step) or streaming (one continuous pass)',
+      choice(['standard', 'incremental', 'streaming'] as const),
+      'standard' as const,
+    )
+    .option('--stream-steps <k>', 'streaming: relaxation steps per example', integer(1, 10_000), 8)
+    .option('--streams <n>', 'streaming: examples in flight side by side', integer(1, 4096), 1)
+    .option('--eval-steps <T>', 'generative: relaxation steps to classify a test image', integer(1, 100_000), GENERATIVE_EVAL_RELAX.steps)
     .option('--activation <f>', `hidden activation: ${ACTIVATIONS.join('|')}`, choice(ACTIVATIONS), TRAIN_DEFAULTS.activation)
     .option('--output-energy <e>', 'last-layer energy: mse|ce', choice(['mse', 'ce'] as const), TRAIN_DEFAULTS.outputEnergy)
     .option('--steps <T>', 'relaxation steps per batch', integer(0, 10_000), TRAIN_DEFAULTS.steps)
@@ -70,7 +120,7 @@ export function registerTrain(program: Command): void {
     .option('--lr-w <F>', 'weight learning rate', number(0), TRAIN_DEFAULTS.lrW)
     .option('--weight-decay <F>', 'weight decay', number(0), TRAIN_DEFAULTS.weightDecay)
     .option('--optimizer <name>', `weight optimiser: ${OPTIMIZERS.join('|')}`, choice(OPTIMIZERS), TRAIN_DEFAULTS.optimizer)
-    .option('--schedule <s>', `weight learning-rate schedule: ${SCHEDULES.join('|')}`, choice(SCHEDULES), TRAIN_DEFAULTS.schedule)
+    .option('--lr-schedule <s>', `weight learning-rate schedule: ${SCHEDULES.join('|')}`, choice(SCHEDULES), TRAIN_DEFAULTS.lrSchedule)
     .option('--init <mode>', 'initial values of free layers: forward|zero|random', choice(['forward', 'zero', 'random'] as const), TRAIN_DEFAULTS.init)
     .option('--seed <S>', 'seed of every random draw', integer(0, 2 ** 32 - 1), TRAIN_DEFAULTS.seed)
     .option('--threads <n>', "matmul threads: 1, 2, … or 'auto'", threads, 'auto' as const)
@@ -90,17 +140,19 @@ export async function runTrain(opts: TrainOptions): Promise<void> {
   const data = await loadData(opts.data);
   const backend = await createBackend(opts.backend, { threads: opts.threads });
   try {
+    const layers = opts.layers ?? sizes(opts.orientation === 'generative' ? TRAIN_DEFAULTS.generativeLayers : TRAIN_DEFAULTS.layers);
     const config = createConfig({
-      sizes: opts.layers,
+      sizes: layers,
       activation: opts.activation,
       outputEnergy: opts.outputEnergy,
-      orientation: 'discriminative' satisfies Orientation,
+      orientation: opts.orientation,
+      feedback: opts.feedback,
     });
     const model = initModel(config, backend, createRng(opts.seed));
     const opt = initOptimizer(model, { name: opts.optimizer, lr: opts.lrW, weightDecay: opts.weightDecay }, backend);
     const ws = initWorkspace(model, opts.batch, backend);
     log(
-      `pcn train: ${opts.layers.join('-')} ${opts.activation}, ${parameterCount(config).toLocaleString('en-US')} parameters, ` +
+      `pcn train: ${layers.join('-')} ${opts.orientation} ${opts.activation}${opts.feedback === 'symmetric' ? '' : `, ${opts.feedback} feedback`}, ${opts.schedule} schedule, ${parameterCount(config).toLocaleString('en-US')} parameters, ` +
         `${data.train.count.toLocaleString('en-US')} training / ${data.test.count.toLocaleString('en-US')} held-out examples from ${data.source}; ` +
         `T=${opts.steps}, batch ${opts.batch}, ${opts.optimizer} lr ${opts.lrW}, ${backend.name} backend × ${backend.threads} thread${backend.threads > 1 ? 's' : ''}`,
     );
@@ -115,12 +167,45 @@ export async function runTrain(opts: TrainOptions): Promise<void> {
       process.stderr.write('\ninterrupted: stopping after this batch and saving (Ctrl-C again to quit now)\n');
     };
     process.on('SIGINT', onSigint);
+    const relaxConfig = { steps: opts.steps, lr: opts.lrX, momentum: opts.momentumX, tolerance: 0 };
+    if (opts.schedule === 'streaming') {
+      const r = await stream(model, opt, ws, data.train, {
+        stepsPerExample: opts.streamSteps,
+        relax: relaxConfig,
+        seed: opts.seed,
+        streams: opts.streams,
+        signal,
+        progressEvery: 5000,
+        onProgress: (seen, acc) => log(`streamed ${seen.toLocaleString('en-US')} examples, prequential accuracy ${(100 * acc).toFixed(2)} %`),
+      });
+      process.off('SIGINT', onSigint);
+      const row = { seen: r.seen, prequential_acc: r.prequentialAccuracy, seconds: r.seconds };
+      appendFileSync(metricsPath, `${JSON.stringify(row)}\n`);
+      if (opts.json) process.stdout.write(`${JSON.stringify(row)}\n`);
+      writeFileAtomic(
+        join(out, 'model.safetensors'),
+        encodeCheckpoint(model, {
+          optimizer: opt,
+          metadata: {
+            command: `pcn train ${process.argv.slice(3).join(' ')}`.trim(),
+            data: data.source,
+            prequential_acc: String(r.prequentialAccuracy),
+            created: new Date().toISOString(),
+          },
+        }),
+      );
+      log(
+        `prequential accuracy over ${r.seen.toLocaleString('en-US')} streamed examples: ${(100 * r.prequentialAccuracy).toFixed(2)} % in ${r.seconds.toFixed(1)} s`,
+      );
+      return;
+    }
     const history = await fit(model, opt, ws, data.train, data.test, {
       epochs: opts.epochs,
       batchSize: opts.batch,
       seed: opts.seed,
-      schedule: opts.schedule,
-      train: { init: opts.init, relax: { steps: opts.steps, lr: opts.lrX, momentum: opts.momentumX, tolerance: 0 } },
+      lrSchedule: opts.lrSchedule,
+      evalRelax: { ...GENERATIVE_EVAL_RELAX, steps: opts.evalSteps },
+      train: { init: opts.init, schedule: opts.schedule, relax: relaxConfig },
       signal,
       onBatch: (b) => {
         if (b.batch === 1) progress.start(b.epoch, b.batches);
@@ -128,7 +213,7 @@ export async function runTrain(opts: TrainOptions): Promise<void> {
       },
       onEpoch: (s) => {
         progress.stop();
-        const row = epochRow(s);
+        const row = epochRow(s, feedbackAngles(model));
         appendFileSync(metricsPath, `${JSON.stringify(row)}\n`);
         if (opts.json) process.stdout.write(`${JSON.stringify(row)}\n`);
         else
@@ -179,8 +264,16 @@ export async function runTrain(opts: TrainOptions): Promise<void> {
   }
 }
 
-function epochRow(s: EpochStats): Record<string, number> {
-  return { epoch: s.epoch, train_energy: round(s.trainEnergy, 6), test_acc: round(s.testAccuracy, 6), seconds: round(s.seconds, 3), lr: s.lr };
+function epochRow(s: EpochStats, angles: number[]): Record<string, number | number[]> {
+  const row: Record<string, number | number[]> = {
+    epoch: s.epoch,
+    train_energy: round(s.trainEnergy, 6),
+    test_acc: round(s.testAccuracy, 6),
+    seconds: round(s.seconds, 3),
+    lr: s.lr,
+  };
+  if (angles.length) row.angle_deg = angles.map((a) => round(a, 2));
+  return row;
 }
 
 function round(v: number, digits: number): number {

@@ -1,0 +1,126 @@
+/**
+ * Streaming predictive coding (DESIGN §2, "no separate phases"): one
+ * continuous run over a stream of examples. The network never stops: each
+ * example is clamped in place of the previous one and shown for k relaxation
+ * steps while x and the weights both keep adapting (the incremental rule);
+ * states are never reset and nothing is frozen and thawed. Scored
+ * prequentially: each example is classified (a forward pass on a scratch
+ * workspace, leaving the running state untouched) before it is learned.
+ */
+
+import {
+  clampedLayers,
+  clampValues,
+  computeWeightGrads,
+  disposeWorkspace,
+  forward,
+  initValues,
+  initWorkspace,
+  type Model,
+  planRelaxation,
+  type RelaxConfig,
+  relax,
+  startRelaxation,
+  type Workspace,
+} from '../core/index.ts';
+import { check } from '../errors.ts';
+import type { FloatArray } from '../kernels/index.ts';
+import { createRng } from '../random.ts';
+import { gatherBatch, type LabeledData, shuffledOrder } from './loop.ts';
+import { applyOptimizer, type OptimizerState } from './optim.ts';
+import { supervisedBatch } from './step.ts';
+
+export interface StreamOptions {
+  /** Relaxation steps per example (k); the weights move at each. */
+  readonly stepsPerExample: number;
+  /** Step size and momentum of x (relax.steps is ignored). */
+  readonly relax: RelaxConfig;
+  /** Seeds the order of the stream. */
+  readonly seed: number;
+  /** Examples in flight at once (independent streams side by side). Default 1. */
+  readonly streams?: number;
+  /** Called every `progressEvery` examples. */
+  readonly onProgress?: (seen: number, prequentialAccuracy: number) => void;
+  readonly progressEvery?: number;
+  readonly signal?: { readonly aborted: boolean };
+}
+
+export interface StreamResult {
+  /** Fraction of examples classified correctly before they were learned. */
+  readonly prequentialAccuracy: number;
+  readonly seen: number;
+  /** Running prequential accuracy every progressEvery examples. */
+  readonly curve: readonly { readonly seen: number; readonly accuracy: number }[];
+  readonly seconds: number;
+}
+
+/** Streams `data` once through a discriminative model, learning at every step; returns the prequential score. */
+export async function stream<T extends FloatArray>(
+  model: Model<T>,
+  opt: OptimizerState<T>,
+  ws: Workspace<T>,
+  data: LabeledData,
+  options: StreamOptions,
+): Promise<StreamResult> {
+  check(
+    model.config.orientation === 'discriminative',
+    'config',
+    () => 'stream: the streaming schedule classifies by a forward pass; use a discriminative model.',
+  );
+  const rows = options.streams ?? 1;
+  check(
+    Number.isInteger(rows) && rows >= 1 && rows <= ws.capacity,
+    'config',
+    () => `stream: streams must be in 1..${ws.capacity} (the workspace capacity), got ${rows}.`,
+  );
+  check(
+    Number.isInteger(options.stepsPerExample) && options.stepsPerExample >= 1,
+    'config',
+    () => `stream: stepsPerExample must be a positive integer, got ${options.stepsPerExample}.`,
+  );
+  const order = shuffledOrder(data.count, createRng(options.seed));
+  const images = new Float32Array(rows * data.features);
+  const targets = new Float32Array(rows * data.classes);
+  const scratch = initWorkspace(model, rows, ws.backend);
+  const predicted = new Int32Array(rows);
+  const every = options.progressEvery ?? 1000;
+  const curve: { seen: number; accuracy: number }[] = [];
+  const relaxConfig: RelaxConfig = { ...options.relax, steps: options.stepsPerExample, tolerance: 0, order: 'synchronous' };
+  const learn = () => {
+    computeWeightGrads(model, ws, rows);
+    applyOptimizer(model, ws, opt);
+  };
+  const t0 = performance.now();
+  let hits = 0;
+  let seen = 0;
+  let lastYield = t0;
+  try {
+    for (let start = 0; start + rows <= data.count; start += rows) {
+      gatherBatch(data, order, start, rows, images, targets);
+      forward(model, scratch, rows, images);
+      scratch.backend.rowArgmax(scratch.x[scratch.x.length - 1], predicted, rows, data.classes);
+      for (let r = 0; r < rows; r++) if (predicted[r] === data.labels[order[start + r]]) hits++;
+      const { clamp } = supervisedBatch(model.config, images, targets, rows);
+      // The very first example needs states to start from; after that they only ever continue.
+      if (start === 0) initValues(model, ws, rows, clamp, 'forward');
+      else clampValues(model, ws, rows, clamp);
+      relax(model, ws, rows, planRelaxation(model, clampedLayers(model, clamp, rows, 'stream')), relaxConfig, startRelaxation(model, ws, rows), {
+        onUpdate: learn,
+      });
+      const before = seen;
+      seen += rows;
+      if (Math.floor(seen / every) > Math.floor(before / every)) {
+        curve.push({ seen, accuracy: hits / seen });
+        options.onProgress?.(seen, hits / seen);
+      }
+      if (performance.now() - lastYield > 100) {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        lastYield = performance.now();
+        if (options.signal?.aborted) break;
+      }
+    }
+  } finally {
+    disposeWorkspace(scratch);
+  }
+  return { prequentialAccuracy: seen ? hits / seen : Number.NaN, seen, curve, seconds: (performance.now() - t0) / 1000 };
+}
