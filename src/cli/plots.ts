@@ -1,4 +1,6 @@
-/** Training plots as SVG, drawn by Vega-Lite (no hand-made charts). */
+/** Training plots drawn by Vega-Lite (no hand-made charts), as SVG or, through resvg, PNG. */
+import { createRequire } from 'node:module';
+import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 
@@ -33,4 +35,16 @@ export async function lineChartSvg(
   const svg = await view.toSVG();
   view.finalize();
   return svg;
+}
+
+/** Renders an SVG to PNG with resvg and the DejaVu Sans font shipped as an npm package (stable output, no system fonts). */
+export function svgToPng(svg: string, scale = 2): Uint8Array {
+  const require = createRequire(import.meta.url);
+  const font = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
+  const resvg = new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: scale },
+    background: 'white',
+    font: { fontFiles: [font], loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
+  });
+  return resvg.render().asPng();
 }
