@@ -8,6 +8,8 @@ import { Command, CommanderError } from 'commander';
 import { PcError } from '../errors.ts';
 import { registerData } from './commands/data.ts';
 import { registerEval } from './commands/eval.ts';
+import { registerExperiment } from './commands/experiment.ts';
+import { registerGenerate } from './commands/generate.ts';
 import { registerInfo } from './commands/info.ts';
 import { registerTrain } from './commands/train.ts';
 
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
   registerTrain(program);
   registerEval(program);
   registerInfo(program);
+  registerGenerate(program);
+  registerExperiment(program);
   registerData(program);
   for (const c of program.commands) c.exitOverride();
   return program;

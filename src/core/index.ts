@@ -15,7 +15,7 @@ export {
   parameterCount,
   validateConfig,
 } from './model.ts';
-export { classifyByRelaxation, forward, type InferOptions, infer, predictLabels } from './predict.ts';
+export { classifyByRelaxation, forward, generate, type InferOptions, infer, predictLabels } from './predict.ts';
 export {
   DEFAULT_RELAX,
   type PartialClamp,
@@ -29,7 +29,7 @@ export {
   relax,
   startRelaxation,
   updateValues,
-  updateValuesRandomOrder,
+  updateValuesInOrder,
 } from './relax.ts';
 export { type Clamp, clampedLayers, clampValues, type InitMode, initValues } from './values.ts';
 export { disposeWorkspace, initWorkspace, type Workspace } from './workspace.ts';

@@ -90,13 +90,47 @@ export function classifyByRelaxation<T extends FloatArray>(
   images: ArrayLike<number>,
   relaxConfig: RelaxConfig,
   out: Int32Array,
+  options: { readonly trace?: boolean } = {},
 ): RelaxResult {
   const sizes = model.config.sizes;
   const L = sizes.length - 1;
   const clamp: (ArrayLike<number> | undefined)[] = new Array(L + 1).fill(undefined);
   clamp[L] = images;
   const start: (ArrayLike<number> | undefined)[] = [new Float32Array(rows * sizes[0]).fill(1 / sizes[0])];
-  const r = infer(model, ws, rows, clamp, relaxConfig, { start });
+  const r = infer(model, ws, rows, clamp, relaxConfig, { start, trace: options.trace });
   ws.backend.rowArgmax(ws.x[0], out, rows, sizes[0]);
   return r;
+}
+
+/**
+ * Generation (DESIGN §2, generative orientation): with x_0 clamped to `top`
+ * (rows × n_0, e.g. one-hot labels) and every other layer free, the
+ * equilibrium is the top-down pass x_l = mu_l. With noise σ > 0 the first
+ * layer below the top is drawn as x_1 = mu_1 + σ·N(0, 1) (one ancestral
+ * sampling step under the energy's Gaussian reading: a random "style" under
+ * the label), and the layers below follow as means, so samples of one label
+ * differ but stay clean. Returns ws.x[L] (rows × n_L).
+ */
+export function generate<T extends FloatArray>(
+  model: Model<T>,
+  ws: Workspace<T>,
+  rows: number,
+  top: ArrayLike<number>,
+  options: { readonly noise?: number; readonly rng?: Rng } = {},
+): T {
+  const sizes = model.config.sizes;
+  const L = sizes.length - 1;
+  const noise = options.noise ?? 0;
+  check(rows >= 1 && rows <= ws.capacity, 'shape', () => `generate: rows must be in 1..${ws.capacity} (the workspace capacity), got ${rows}.`);
+  check(top.length === rows * sizes[0], 'shape', () => `generate: top has ${top.length} values but rows·n_0 = ${rows * sizes[0]}.`);
+  check(noise === 0 || options.rng !== undefined, 'config', () => 'generate: noise needs an rng (a seeded createRng(seed)).');
+  ws.x[0].set(top);
+  for (let l = 1; l <= L; l++) {
+    computeActivations(model, ws, rows, l - 1);
+    computePrediction(model, ws, rows, l);
+    const x = ws.x[l];
+    ws.backend.addRowVector(ws.mu[l], model.layers[l - 1].bias.data, x, rows, sizes[l]);
+    if (noise > 0 && l === 1 && L > 1) for (let i = 0; i < rows * sizes[l]; i++) x[i] += noise * options.rng!.normal();
+  }
+  return ws.x[L];
 }

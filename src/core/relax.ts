@@ -29,8 +29,13 @@ export interface RelaxConfig {
   readonly order?: RelaxOrder;
 }
 
-/** How the free layers take a step: all from one state, or one at a time in random order. */
-export type RelaxOrder = 'synchronous' | 'random';
+/**
+ * How the free layers take a step: all from one state ('synchronous'), or one
+ * at a time from their neighbours' latest values — in a fresh random order
+ * each step ('random', no global barrier) or bottom-up ('bottom-up', so a new
+ * input reaches every layer within one step).
+ */
+export type RelaxOrder = 'synchronous' | 'random' | 'bottom-up';
 
 export const DEFAULT_RELAX: RelaxConfig = Object.freeze({ steps: 8, lr: 0.1, momentum: 0, tolerance: 0, order: 'synchronous' });
 
@@ -123,21 +128,21 @@ export function updateValues<T extends FloatArray>(model: Model<T>, ws: Workspac
 }
 
 /**
- * One asynchronous step: the free layers move one at a time in a random order,
- * each from the latest x and eps of its neighbours, and refresh the errors
- * they touch before the next moves. Returns E.
+ * One asynchronous step: the free layers move one at a time — in a random
+ * order given an rng, else bottom-up — each from the latest x and eps of its
+ * neighbours, refreshing the errors it touches before the next moves. Returns E.
  */
-export function updateValuesRandomOrder<T extends FloatArray>(
+export function updateValuesInOrder<T extends FloatArray>(
   model: Model<T>,
   ws: Workspace<T>,
   rows: number,
   plan: RelaxPlan,
   config: RelaxConfig,
-  rng: Rng,
+  rng?: Rng,
 ): number {
   const L = model.config.sizes.length - 1;
   const order = [...plan.free];
-  for (let i = order.length - 1; i > 0; i--) {
+  for (let i = order.length - 1; rng && i > 0; i--) {
     const j = rng.int(i + 1);
     [order[i], order[j]] = [order[j], order[i]];
   }
@@ -184,6 +189,8 @@ export interface RelaxOptions {
    * move the weights at the same time as x.
    */
   readonly onUpdate?: (t: number) => void;
+  /** Runs after each step once its errors are refreshed (learning from the errors x has just settled into). */
+  readonly onStep?: (t: number) => void;
 }
 
 /**
@@ -200,9 +207,13 @@ export function relax<T extends FloatArray>(
   initialEnergy: number,
   options: RelaxOptions = {},
 ): RelaxResult {
-  const random = config.order === 'random';
-  check(!random || options.rng !== undefined, 'config', () => "relax: order 'random' needs options.rng (a seeded createRng(seed)).");
-  check(!random || options.onUpdate === undefined, 'config', () => "relax: learning at every step (onUpdate) needs the 'synchronous' order.");
+  const order = config.order ?? 'synchronous';
+  check(order !== 'random' || options.rng !== undefined, 'config', () => "relax: order 'random' needs options.rng (a seeded createRng(seed)).");
+  check(
+    order === 'synchronous' || options.onUpdate === undefined,
+    'config',
+    () => "relax: learning simultaneously with x (onUpdate) needs the 'synchronous' order; use onStep.",
+  );
   const trace = options.trace ? new Float64Array(config.steps + 1) : undefined;
   if (trace) trace[0] = initialEnergy;
   checkFinite(ws, initialEnergy, 0, initialEnergy);
@@ -210,7 +221,7 @@ export function relax<T extends FloatArray>(
   let t = 0;
   while (t < config.steps) {
     let next: number;
-    if (random) next = updateValuesRandomOrder(model, ws, rows, plan, config, options.rng!);
+    if (order !== 'synchronous') next = updateValuesInOrder(model, ws, rows, plan, config, order === 'random' ? options.rng : undefined);
     else {
       updateValues(model, ws, rows, plan, config);
       // x moved but eps, f(x) and W are still those of step t: learning here is simultaneous with x.
@@ -219,6 +230,7 @@ export function relax<T extends FloatArray>(
     }
     t++;
     checkFinite(ws, next, t, initialEnergy);
+    options.onStep?.(t);
     if (trace) trace[t] = next;
     const settled = config.tolerance > 0 && Math.abs(next - energy) <= config.tolerance * energy;
     energy = next;

@@ -43,6 +43,8 @@ export interface StreamOptions {
   readonly onProgress?: (seen: number, prequentialAccuracy: number) => void;
   readonly progressEvery?: number;
   readonly signal?: { readonly aborted: boolean };
+  /** Re-initialise the free layers by a forward pass for every example (a control: the stream is then no longer continuous). */
+  readonly reset?: boolean;
 }
 
 export interface StreamResult {
@@ -85,7 +87,7 @@ export async function stream<T extends FloatArray>(
   const predicted = new Int32Array(rows);
   const every = options.progressEvery ?? 1000;
   const curve: { seen: number; accuracy: number }[] = [];
-  const relaxConfig: RelaxConfig = { ...options.relax, steps: options.stepsPerExample, tolerance: 0, order: 'synchronous' };
+  const relaxConfig: RelaxConfig = { ...options.relax, steps: options.stepsPerExample, tolerance: 0 };
   const learn = () => {
     computeWeightGrads(model, ws, rows);
     applyOptimizer(model, ws, opt);
@@ -102,10 +104,11 @@ export async function stream<T extends FloatArray>(
       for (let r = 0; r < rows; r++) if (predicted[r] === data.labels[order[start + r]]) hits++;
       const { clamp } = supervisedBatch(model.config, images, targets, rows);
       // The very first example needs states to start from; after that they only ever continue.
-      if (start === 0) initValues(model, ws, rows, clamp, 'forward');
+      if (start === 0 || options.reset) initValues(model, ws, rows, clamp, 'forward');
       else clampValues(model, ws, rows, clamp);
+      // The weights learn after every step, from the errors x has just moved into.
       relax(model, ws, rows, planRelaxation(model, clampedLayers(model, clamp, rows, 'stream')), relaxConfig, startRelaxation(model, ws, rows), {
-        onUpdate: learn,
+        onStep: learn,
       });
       const before = seen;
       seen += rows;

@@ -14,7 +14,14 @@ export interface Net {
 /** A small float64 network with odd sizes and every layer's x filled with seeded normals. */
 export function smallNet(activation: Activation, options: Partial<PcnConfig> & { sizes?: number[]; rows?: number; seed?: number } = {}): Net {
   const sizes = options.sizes ?? [3, 5, 4, 2];
-  const config = createConfig({ sizes, activation, outputEnergy: options.outputEnergy, outputWeight: options.outputWeight, orientation: options.orientation, feedback: options.feedback });
+  const config = createConfig({
+    sizes,
+    activation,
+    outputEnergy: options.outputEnergy,
+    outputWeight: options.outputWeight,
+    orientation: options.orientation,
+    feedback: options.feedback,
+  });
   const rng = createRng(options.seed ?? 7);
   const model = initModel(config, f64, rng);
   const rows = options.rows ?? 3;

@@ -82,7 +82,14 @@ describe('partial clamps and the asynchronous order', () => {
     const ws = initWorkspace(model, 2, f64);
     const data = Float64Array.from({ length: 16 }, (_, i) => Math.sin(i));
     const mask = Uint8Array.from({ length: 16 }, (_, i) => (i % 3 === 0 ? 1 : 0));
-    const r = infer(model, ws, 2, [Float64Array.from([1, 0, 0, 1])], { steps: 200, lr: 0.1, momentum: 0, tolerance: 0 }, { partial: [undefined, undefined, { data, mask }] });
+    const r = infer(
+      model,
+      ws,
+      2,
+      [Float64Array.from([1, 0, 0, 1])],
+      { steps: 200, lr: 0.1, momentum: 0, tolerance: 0 },
+      { partial: [undefined, undefined, { data, mask }] },
+    );
     for (let i = 0; i < 16; i++) if (mask[i]) expect(ws.x[2][i]).toBe(data[i]);
     expect(ws.x[2].some((v, i) => !mask[i] && v !== data[i])).toBe(true);
     expect(r.energy).toBeLessThan(r.initialEnergy);
@@ -93,9 +100,17 @@ describe('partial clamps and the asynchronous order', () => {
     for (const order of ['synchronous', 'random'] as const) {
       const net = smallNet('tanh', { sizes: [4, 7, 6, 3], rows: 5, seed: 9 });
       const e0 = refreshed(net);
-      const r = relax(net.model, net.ws, net.rows, planRelaxation(net.model, [true, false, false, true]), { steps: 600, lr: 0.1, momentum: 0, tolerance: 0, order }, e0, {
-        rng: createRng(3),
-      });
+      const r = relax(
+        net.model,
+        net.ws,
+        net.rows,
+        planRelaxation(net.model, [true, false, false, true]),
+        { steps: 600, lr: 0.1, momentum: 0, tolerance: 0, order },
+        e0,
+        {
+          rng: createRng(3),
+        },
+      );
       finals.push(r.energy);
     }
     expect(Math.abs(finals[1] - finals[0]) / finals[0]).toBeLessThan(1e-6);
@@ -103,8 +118,15 @@ describe('partial clamps and the asynchronous order', () => {
 
   it("order 'random' without an rng is a config error", () => {
     const net = smallNet('tanh');
-    expect(() => relax(net.model, net.ws, net.rows, planRelaxation(net.model, [true, false, false, true]), { steps: 2, lr: 0.1, momentum: 0, tolerance: 0, order: 'random' }, refreshed(net))).toThrow(
-      "relax: order 'random' needs options.rng",
-    );
+    expect(() =>
+      relax(
+        net.model,
+        net.ws,
+        net.rows,
+        planRelaxation(net.model, [true, false, false, true]),
+        { steps: 2, lr: 0.1, momentum: 0, tolerance: 0, order: 'random' },
+        refreshed(net),
+      ),
+    ).toThrow("relax: order 'random' needs options.rng");
   });
 });

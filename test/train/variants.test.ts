@@ -3,7 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { createConfig, feedbackAngles, initModel, initWorkspace } from '../../src/core/index.ts';
 import { createBackend, createReferenceBackend } from '../../src/kernels/index.ts';
 import { createRng } from '../../src/random.ts';
-import { decodeCheckpoint, encodeCheckpoint, evaluate, fit, initOptimizer, type LabeledData, modelFromCheckpoint, stream, supervisedBatch, trainStep } from '../../src/train/index.ts';
+import {
+  decodeCheckpoint,
+  encodeCheckpoint,
+  evaluate,
+  fit,
+  initOptimizer,
+  type LabeledData,
+  modelFromCheckpoint,
+  stream,
+  supervisedBatch,
+  trainStep,
+} from '../../src/train/index.ts';
 
 /** Gaussian blobs: class c has mean +2 on coordinate c of 6. */
 function blobs(count: number, seed: number): LabeledData {

@@ -1,0 +1,55 @@
+/** `pcn experiment <name>`: the seed's claims as commands that print measured figures and write plots. */
+import type { Command } from 'commander';
+import { PcError } from '../../errors.ts';
+import { GENERATIVE_EVAL_RELAX } from '../../train/index.ts';
+import { runAsync } from '../experiments/async.ts';
+import { type ExperimentOptions, openContext } from '../experiments/context.ts';
+import { runFeedback } from '../experiments/feedback.ts';
+import { runGenerative } from '../experiments/generative.ts';
+import { runIncremental } from '../experiments/incremental.ts';
+import { runStreaming } from '../experiments/streaming.ts';
+import { integer, number, threads } from '../options.ts';
+
+const NAMES = ['generative', 'feedback', 'incremental', 'streaming', 'async'] as const;
+type Name = (typeof NAMES)[number];
+
+interface Options extends ExperimentOptions {
+  evalSteps: number;
+  noise: number;
+  weightDecay: number;
+  lrW?: number;
+  steps?: number;
+  lrX?: number;
+}
+
+export function registerExperiment(program: Command): void {
+  program
+    .command('experiment')
+    .description(`run one of the seed's experiments and print its figures: ${NAMES.join('|')}`)
+    .argument('<name>', NAMES.join('|'))
+    .option('--data <spec>', "'mnist-embedded' or a directory with the four IDX files", 'mnist-embedded')
+    .option('--out <dir>', 'where to write plots, grids and result.json (default runs/experiment-<name>-<time>)')
+    .option('--epochs <n>', 'training epochs (default: generative 10, feedback 25, incremental 10, async 1)', integer(1, 10_000))
+    .option('--seed <S>', 'seed of every random draw', integer(0, 2 ** 32 - 1), 0)
+    .option('--threads <n>', "matmul threads or 'auto'", threads, 'auto' as const)
+    .option('--eval-steps <T>', 'generative: relaxation steps to classify', integer(1, 100_000), GENERATIVE_EVAL_RELAX.steps)
+    .option('--noise <σ>', 'generative: noise in the layer below the label when sampling', number(0), 0.2)
+    .option('--weight-decay <F>', 'feedback: decoupled weight decay on W and B (Kolen–Pollack)', number(0), 2)
+    .option('--lr-w <F>', 'incremental / streaming: weight learning rate', number(0))
+    .option('--steps <k>', 'streaming: steps per example; async: relaxation steps', integer(1, 1_000_000))
+    .option('--lr-x <F>', 'streaming / async: relaxation step size', number(0))
+    .option('--json', 'print one JSON object (the result) on stdout', false)
+    .action(async (name: Name, opts: Options) => {
+      if (!NAMES.includes(name)) throw new PcError('config', `pcn experiment: unknown experiment '${name}'; expected one of ${NAMES.join(', ')}.`);
+      const ctx = await openContext(name, opts);
+      try {
+        if (name === 'generative') await runGenerative(ctx, { epochs: opts.epochs ?? 10, evalSteps: opts.evalSteps, noise: opts.noise });
+        else if (name === 'feedback') await runFeedback(ctx, { epochs: opts.epochs ?? 25, weightDecay: opts.weightDecay });
+        else if (name === 'incremental') await runIncremental(ctx, { epochs: opts.epochs ?? 10, lrW: opts.lrW ?? 1e-4 });
+        else if (name === 'streaming') await runStreaming(ctx, { steps: opts.steps ?? 8, lrX: opts.lrX ?? 0.5, lrW: opts.lrW ?? 1e-3 });
+        else await runAsync(ctx, { epochs: opts.epochs ?? 1, steps: opts.steps ?? 500, lrX: opts.lrX ?? 0.05 });
+      } finally {
+        ctx.backend.dispose();
+      }
+    });
+}

@@ -1,0 +1,42 @@
+/**
+ * `pcn experiment incremental`: no separate phases. The weights move at every
+ * relaxation step together with x (incremental PC), instead of after T steps.
+ */
+import { type Context, finish } from './context.ts';
+import { trainMlp } from './discriminative.ts';
+
+export interface IncrementalOptions {
+  readonly epochs: number;
+  readonly lrW: number;
+}
+
+export async function runIncremental(ctx: Context, opts: IncrementalOptions): Promise<void> {
+  ctx.log(`incremental PC: ${opts.epochs} epochs, the weights learn at every one of the T relaxation steps (AdamW lr ${opts.lrW})`);
+  const { history } = await trainMlp(ctx, {
+    epochs: opts.epochs,
+    schedule: 'incremental',
+    lrW: opts.lrW,
+    onEpoch: (s) => ctx.log(`  epoch ${s.epoch}: energy ${s.trainEnergy.toFixed(4)}, test ${(100 * s.testAccuracy).toFixed(2)} %, ${s.seconds.toFixed(1)} s`),
+  });
+  await ctx.plot(
+    'accuracy',
+    'Incremental PC: test accuracy',
+    'epoch',
+    'accuracy',
+    history.map((s) => ({ x: s.epoch, y: s.testAccuracy })),
+  );
+  await ctx.plot(
+    'energy',
+    'Incremental PC: training energy per example',
+    'epoch',
+    'energy',
+    history.map((s) => ({ x: s.epoch, y: s.trainEnergy })),
+    true,
+  );
+  const acc = history[history.length - 1].testAccuracy;
+  finish(
+    ctx,
+    { experiment: 'incremental', test_acc: acc, epochs: opts.epochs, lr_w: opts.lrW },
+    `incremental: test accuracy ${(100 * acc).toFixed(2)} % after ${opts.epochs} epochs`,
+  );
+}

@@ -1,0 +1,45 @@
+/** Shared by `pcn generate` and `pcn experiment generative`: sampling digits and completing erased images. */
+import { generate, infer, initWorkspace, type Model, type PartialClamp } from '../core/index.ts';
+import { PcError } from '../errors.ts';
+import type { Backend } from '../kernels/index.ts';
+import { createRng } from '../random.ts';
+
+/** Which half of an image to erase. */
+export type Erase = 'top' | 'bottom' | 'left' | 'right';
+
+/** `count` images of class `label` (one-hot at x_0), with noise σ in the hidden layers. */
+export function sampleDigits(model: Model, backend: Backend, label: number, count: number, noise: number, seed: number): Float32Array[] {
+  const classes = model.config.sizes[0];
+  if (!Number.isInteger(label) || label < 0 || label >= classes)
+    throw new PcError('config', `generate: label ${label} is not a class of this model (0..${classes - 1}).`);
+  const n = model.config.sizes.at(-1)!;
+  const ws = initWorkspace(model, count, backend);
+  const top = new Float32Array(count * classes);
+  for (let r = 0; r < count; r++) top[r * classes + label] = 1;
+  const out = generate(model, ws, count, top, { noise, rng: createRng(seed) });
+  return Array.from({ length: count }, (_, r) => out.slice(r * n, (r + 1) * n));
+}
+
+/** Associative recall: relaxes the erased pixels (visible[i] = 0) and every hidden layer, the label layer starting at the uniform prior. */
+export function completeImage(model: Model, backend: Backend, pixels: ArrayLike<number>, visible: Uint8Array, steps: number): Float32Array {
+  const sizes = model.config.sizes;
+  const L = sizes.length - 1;
+  const ws = initWorkspace(model, 1, backend);
+  const partial: (PartialClamp | undefined)[] = new Array(L + 1).fill(undefined);
+  partial[L] = { data: pixels, mask: visible };
+  const start = [new Float32Array(sizes[0]).fill(1 / sizes[0])];
+  infer(model, ws, 1, [], { steps, lr: 0.1, momentum: 0.9, tolerance: 0 }, { start, partial });
+  return ws.x[L].slice(0, sizes[L]);
+}
+
+/** 1 for the pixels that stay visible when `half` is erased. */
+export function halfMask(width: number, height: number, half: Erase): Uint8Array {
+  const mask = new Uint8Array(width * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const erased = half === 'bottom' ? y >= height / 2 : half === 'top' ? y < height / 2 : half === 'left' ? x < width / 2 : x >= width / 2;
+      mask[y * width + x] = erased ? 0 : 1;
+    }
+  }
+  return mask;
+}
