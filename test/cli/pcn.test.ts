@@ -1,25 +1,17 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadEmbedded } from '../../src/cli/datasets.ts';
-import { idx, tinyMnist } from '../data/fixtures.ts';
+import { writeTinyIdxDir } from '../data/fixtures.ts';
 import { pcn } from './run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pcn-cli-'));
 const dataDir = join(dir, 'tiny');
 const out = join(dir, 'run');
 
-beforeAll(() => {
-  // A small IDX dataset in the standard layout: 300 training and 100 test images.
-  mkdirSync(dataDir);
-  const train = tinyMnist(300);
-  const test = tinyMnist(100);
-  writeFileSync(join(dataDir, 'train-images-idx3-ubyte.gz'), idx([300, 28, 28], train.images, true));
-  writeFileSync(join(dataDir, 'train-labels-idx1-ubyte'), idx([300], train.labels));
-  writeFileSync(join(dataDir, 't10k-images-idx3-ubyte'), idx([100, 28, 28], test.images));
-  writeFileSync(join(dataDir, 't10k-labels-idx1-ubyte.gz'), idx([100], test.labels, true));
-});
+// A small IDX dataset in the standard layout: 300 training and 100 test images.
+beforeAll(() => writeTinyIdxDir(dataDir));
 
 describe('pcn train / eval / info', () => {
   it('trains from an IDX directory, prints one JSON object per epoch, and writes checkpoint, log and plots', () => {

@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 /** An IDX file: magic 00 00 08 ndim, big-endian dims, then bytes. */
@@ -18,4 +20,15 @@ export function tinyMnist(n: number, rows = 28, cols = 28): { images: Uint8Array
   const images = new Uint8Array(n * rows * cols);
   for (let i = 0; i < n; i++) for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) images[(i * rows + r) * cols + c] = (i + r + c) % 256;
   return { images, labels: Uint8Array.from({ length: n }, (_, i) => i % 10) };
+}
+
+/** Writes a small dataset in the standard IDX layout (some files gzip-compressed) into `dir`. */
+export function writeTinyIdxDir(dir: string, trainCount = 300, testCount = 100): void {
+  mkdirSync(dir, { recursive: true });
+  const train = tinyMnist(trainCount);
+  const test = tinyMnist(testCount);
+  writeFileSync(join(dir, 'train-images-idx3-ubyte.gz'), idx([trainCount, 28, 28], train.images, true));
+  writeFileSync(join(dir, 'train-labels-idx1-ubyte'), idx([trainCount], train.labels));
+  writeFileSync(join(dir, 't10k-images-idx3-ubyte'), idx([testCount, 28, 28], test.images));
+  writeFileSync(join(dir, 't10k-labels-idx1-ubyte.gz'), idx([testCount], test.labels, true));
 }

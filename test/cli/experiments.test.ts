@@ -1,0 +1,72 @@
+/** `pcn generate` and `pcn experiment …` end to end on a tiny IDX dataset (fast settings; figures are measured by the real runs in docs/experiments.md). */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decode, encode } from 'fast-png';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tinyMnist, writeTinyIdxDir } from '../data/fixtures.ts';
+import { pcn } from './run.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'pcn-exp-'));
+const data = join(dir, 'tiny');
+beforeAll(() => writeTinyIdxDir(data));
+
+function experiment(name: string, extra: string[]): Record<string, unknown> {
+  const out = join(dir, name);
+  const r = pcn(['experiment', name, '--data', data, '--out', out, '--json', '--threads', '1', ...extra]);
+  expect(r.status, r.stderr).toBe(0);
+  const lines = r.stdout.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  return JSON.parse(lines[0]);
+}
+
+describe('pcn experiment', () => {
+  it('generative: reports test_acc and writes sample and completion grids that decode to the right size', () => {
+    const result = experiment('generative', ['--epochs', '1', '--eval-steps', '5']);
+    expect(result.experiment).toBe('generative');
+    expect(typeof result.test_acc).toBe('number');
+    const samples = decode(readFileSync(join(dir, 'generative', 'samples.png')));
+    // 10 rows × 8 columns of 28×28 cells with a 1-pixel gap, scaled ×3.
+    expect([samples.width, samples.height, samples.channels]).toEqual([(8 * 29 + 1) * 3, (10 * 29 + 1) * 3, 1]);
+    for (const f of ['completion.png', 'accuracy.png', 'energy-per-step.png', 'model.safetensors', 'result.json'])
+      expect(existsSync(join(dir, 'generative', f)), f).toBe(true);
+  });
+
+  it('pcn generate draws a grid from the generative checkpoint and completes an erased image', () => {
+    const model = join(dir, 'generative', 'model.safetensors');
+    const grid = join(dir, 'grid.png');
+    const g = pcn(['generate', '--model', model, '--label', '7', '--count', '16', '--out', grid]);
+    expect(g.status, g.stderr).toBe(0);
+    const png = decode(readFileSync(grid));
+    expect([png.width, png.height]).toEqual([(8 * 29 + 1) * 3, (2 * 29 + 1) * 3]);
+    const wrong = pcn(['generate', '--model', model, '--complete', grid, '--out', join(dir, 'x.png')]);
+    expect(wrong.status).toBe(1);
+    expect(wrong.stderr).toContain("pixels; the model's image layer has 784");
+    const digit = join(dir, 'digit.png');
+    writeFileSync(digit, encode({ width: 28, height: 28, data: tinyMnist(1).images, channels: 1, depth: 8 }));
+    const filled = join(dir, 'filled.png');
+    const c = pcn(['generate', '--model', model, '--complete', digit, '--out', filled, '--steps', '20']);
+    expect(c.status, c.stderr).toBe(0);
+    const out = decode(readFileSync(filled));
+    expect([out.width, out.height]).toEqual([(3 * 29 + 1) * 4, 29 * 4 + 4]);
+  });
+
+  it('feedback: reports the three accuracies and one angle per layer', () => {
+    const result = experiment('feedback', ['--epochs', '1']);
+    expect(Object.keys(result)).toEqual(expect.arrayContaining(['acc_symmetric', 'acc_learned', 'acc_random', 'angle_deg']));
+    expect(result.angle_deg).toHaveLength(4);
+  });
+
+  it('incremental, streaming and async report their figures', () => {
+    expect(experiment('incremental', ['--epochs', '1']).test_acc).toEqual(expect.any(Number));
+    expect(experiment('streaming', []).prequential_acc).toEqual(expect.any(Number));
+    const a = experiment('async', ['--epochs', '1', '--steps', '100']);
+    expect(Math.abs((a.energy_async as number) - (a.energy_sync as number)) / (a.energy_sync as number)).toBeLessThan(0.01);
+  });
+
+  it('an unknown experiment name is a one-line error', () => {
+    const r = pcn(['experiment', 'telepathy']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^error: /);
+  });
+});
