@@ -20,6 +20,7 @@ interface Options extends ExperimentOptions {
   lrW?: number;
   steps?: number;
   lrX?: number;
+  streams: number;
 }
 
 export function registerExperiment(program: Command): void {
@@ -38,6 +39,7 @@ export function registerExperiment(program: Command): void {
     .option('--lr-w <F>', 'incremental / streaming: weight learning rate', number(0))
     .option('--steps <k>', 'streaming: steps per example; async: relaxation steps', integer(1, 1_000_000))
     .option('--lr-x <F>', 'streaming / async: relaxation step size', number(0))
+    .option('--streams <n>', 'streaming: independent streams side by side', integer(1, 4096), 16)
     .option('--json', 'print one JSON object (the result) on stdout', false)
     .action(async (name: Name, opts: Options) => {
       if (!NAMES.includes(name)) throw new PcError('config', `pcn experiment: unknown experiment '${name}'; expected one of ${NAMES.join(', ')}.`);
@@ -46,7 +48,7 @@ export function registerExperiment(program: Command): void {
         if (name === 'generative') await runGenerative(ctx, { epochs: opts.epochs ?? 10, evalSteps: opts.evalSteps, noise: opts.noise });
         else if (name === 'feedback') await runFeedback(ctx, { epochs: opts.epochs ?? 25, weightDecay: opts.weightDecay });
         else if (name === 'incremental') await runIncremental(ctx, { epochs: opts.epochs ?? 10, lrW: opts.lrW ?? 1e-4 });
-        else if (name === 'streaming') await runStreaming(ctx, { steps: opts.steps ?? 8, lrX: opts.lrX ?? 0.5, lrW: opts.lrW ?? 1e-3 });
+        else if (name === 'streaming') await runStreaming(ctx, { steps: opts.steps ?? 30, lrX: opts.lrX ?? 0.8, lrW: opts.lrW ?? 3e-4, streams: opts.streams });
         else await runAsync(ctx, { epochs: opts.epochs ?? 1, steps: opts.steps ?? 500, lrX: opts.lrX ?? 0.05 });
       } finally {
         ctx.backend.dispose();

@@ -171,7 +171,8 @@ export async function runTrain(opts: TrainOptions): Promise<void> {
     if (opts.schedule === 'streaming') {
       const r = await stream(model, opt, ws, data.train, {
         stepsPerExample: opts.streamSteps,
-        relax: relaxConfig,
+        // Bottom-up order: a new input reaches every layer within one step.
+        relax: { ...relaxConfig, order: 'bottom-up' },
         seed: opts.seed,
         streams: opts.streams,
         signal,
