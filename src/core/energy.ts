@@ -65,3 +65,33 @@ function crossEntropy(y: ArrayLike<number>, p: ArrayLike<number>, n: number): nu
   for (let i = 0; i < n; i++) if (y[i] !== 0) s -= y[i] * Math.log(Math.max(p[i], 1.1754943508222875e-38));
   return s;
 }
+
+/**
+ * The energy of each row (example) from the current errors: out[r] =
+ * Σ_l ½‖eps_l[r]‖² (the last layer's divided by β, as E weights it).
+ * For a 'ce' output the last term is the row's cross-entropy.
+ */
+export function rowEnergies<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, out: Float64Array): void {
+  const sizes = model.config.sizes;
+  const L = sizes.length - 1;
+  out.fill(0, 0, rows);
+  for (let l = 1; l <= L; l++) {
+    const n = sizes[l];
+    const e = ws.eps[l];
+    const ce = l === L && model.config.outputEnergy === 'ce';
+    const beta = l === L ? model.config.outputWeight : 1;
+    for (let r = 0; r < rows; r++) {
+      let s = 0;
+      if (ce) {
+        for (let i = 0; i < n; i++) {
+          const y = ws.x[l][r * n + i];
+          if (y !== 0) s -= y * Math.log(Math.max(ws.mu[l][r * n + i], 1.1754943508222875e-38));
+        }
+        out[r] += beta * s;
+      } else {
+        for (let i = 0; i < n; i++) s += e[r * n + i] * e[r * n + i];
+        out[r] += (0.5 * s) / beta;
+      }
+    }
+  }
+}

@@ -1,4 +1,4 @@
-export { computeActivations, computeError, computeErrors, computePrediction } from './energy.ts';
+export { computeActivations, computeError, computeErrors, computePrediction, rowEnergies } from './energy.ts';
 export { feedbackAngles } from './feedback.ts';
 export { disposeModel, initModel, type WeightInit } from './init.ts';
 export { computeWeightGrads } from './learn.ts';
@@ -15,7 +15,7 @@ export {
   parameterCount,
   validateConfig,
 } from './model.ts';
-export { classifyByRelaxation, forward, generate, type InferOptions, infer, predictLabels } from './predict.ts';
+export { classifyByRelaxation, forward, type GenerativeReadout, generate, type InferOptions, infer, predictLabels } from './predict.ts';
 export {
   DEFAULT_RELAX,
   type PartialClamp,
@@ -28,6 +28,7 @@ export {
   refreshErrors,
   relax,
   startRelaxation,
+  type TopPrior,
   updateValues,
   updateValuesInOrder,
 } from './relax.ts';

@@ -6,9 +6,9 @@
 import { check } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
-import { computeActivations, computePrediction } from './energy.ts';
+import { computeActivations, computePrediction, rowEnergies } from './energy.ts';
 import type { Model } from './model.ts';
-import { type PartialClamp, planRelaxation, type RelaxConfig, type RelaxResult, relax, startRelaxation } from './relax.ts';
+import { type PartialClamp, planRelaxation, type RelaxConfig, type RelaxResult, relax, startRelaxation, type TopPrior } from './relax.ts';
 import { type Clamp, clampedLayers, type InitMode, initValues } from './values.ts';
 import type { Workspace } from './workspace.ts';
 
@@ -42,6 +42,8 @@ export interface InferOptions {
   /** For init 'random' and order 'random'. */
   readonly rng?: Rng;
   readonly trace?: boolean;
+  /** A prior on a free x_0 (see TopPrior). */
+  readonly prior?: TopPrior;
 }
 
 /**
@@ -72,16 +74,24 @@ export function infer<T extends FloatArray>(
     );
   }
   initValues(model, ws, rows, clamp, options.init ?? 'forward', options.rng, partial, options.start);
-  return relax(model, ws, rows, planRelaxation(model, clamped, partial), relaxConfig, startRelaxation(model, ws, rows), {
-    rng: options.rng,
-    trace: options.trace,
-  });
+  const plan = planRelaxation(model, clamped, partial, options.prior);
+  return relax(model, ws, rows, plan, relaxConfig, startRelaxation(model, ws, rows, plan), { rng: options.rng, trace: options.trace });
 }
 
 /**
- * Generative classification (DESIGN §2): clamps each image at x_L, starts the
- * label layer x_0 at the uniform prior 1/n_0 (it has no error of its own, so
- * only the layers below move it), relaxes, and writes argmax x_0 per row to `out`.
+ * How a generative model reads a class out of an image (image clamped at x_L):
+ * - `'relax-top'`: the label layer x_0 starts at the uniform prior 1/n_0 and
+ *   relaxes with the hidden layers (it has no error of its own, so only the
+ *   layer below moves it); the class is argmax x_0;
+ * - `'hypotheses'`: x_0 is clamped to each one-hot class in turn, the hidden
+ *   layers relax, and the class whose equilibrium has the least energy wins.
+ */
+export type GenerativeReadout = 'relax-top' | 'hypotheses';
+
+/**
+ * Generative classification (DESIGN §2): clamps each image at x_L, relaxes, and
+ * writes the class of each row to `out` (see GenerativeReadout). Returns the
+ * relaxation's energies ('hypotheses': those of the last hypothesis tried).
  */
 export function classifyByRelaxation<T extends FloatArray>(
   model: Model<T>,
@@ -90,16 +100,38 @@ export function classifyByRelaxation<T extends FloatArray>(
   images: ArrayLike<number>,
   relaxConfig: RelaxConfig,
   out: Int32Array,
-  options: { readonly trace?: boolean } = {},
+  options: { readonly trace?: boolean; readonly priorWeight?: number; readonly readout?: GenerativeReadout } = {},
 ): RelaxResult {
   const sizes = model.config.sizes;
   const L = sizes.length - 1;
+  const classes = sizes[0];
   const clamp: (ArrayLike<number> | undefined)[] = new Array(L + 1).fill(undefined);
   clamp[L] = images;
-  const start: (ArrayLike<number> | undefined)[] = [new Float32Array(rows * sizes[0]).fill(1 / sizes[0])];
-  const r = infer(model, ws, rows, clamp, relaxConfig, { start, trace: options.trace });
-  ws.backend.rowArgmax(ws.x[0], out, rows, sizes[0]);
-  return r;
+  if (options.readout !== 'hypotheses') {
+    const start: (ArrayLike<number> | undefined)[] = [new Float32Array(rows * classes).fill(1 / classes)];
+    const prior = options.priorWeight ? { mean: 1 / classes, weight: options.priorWeight } : undefined;
+    const r = infer(model, ws, rows, clamp, relaxConfig, { start, trace: options.trace, prior });
+    ws.backend.rowArgmax(ws.x[0], out, rows, classes);
+    return r;
+  }
+  const best = new Float64Array(rows).fill(Number.POSITIVE_INFINITY);
+  const energies = new Float64Array(rows);
+  const top = new Float32Array(rows * classes);
+  clamp[0] = top;
+  let last: RelaxResult | undefined;
+  for (let c = 0; c < classes; c++) {
+    top.fill(0);
+    for (let r = 0; r < rows; r++) top[r * classes + c] = 1;
+    last = infer(model, ws, rows, clamp, relaxConfig, { trace: options.trace });
+    rowEnergies(model, ws, rows, energies);
+    for (let r = 0; r < rows; r++) {
+      if (energies[r] < best[r]) {
+        best[r] = energies[r];
+        out[r] = c;
+      }
+    }
+  }
+  return last!;
 }
 
 /**

@@ -59,9 +59,21 @@ export interface RelaxResult {
   readonly trace?: Float64Array;
 }
 
+/**
+ * A Gaussian prior on a free top layer x_0 (DESIGN §2: "x_0 has no error of its
+ * own … give it a sensible start, or a prior"): the energy gains
+ * weight/2·‖x_0 − mean‖², so x_0 feels weight·(x_0 − mean) as its own error.
+ */
+export interface TopPrior {
+  readonly mean: number;
+  readonly weight: number;
+}
+
 /** Which layers move, and which predictions and errors a step must refresh. */
 export interface RelaxPlan {
   readonly free: readonly number[];
+  /** Applies only when x_0 is free. */
+  readonly prior?: TopPrior;
   /** Partly clamped layers (also listed in free), by layer. */
   readonly partial: readonly (PartialClamp | undefined)[];
   /** l with x_{l−1} free: mu_l changes after a step. */
@@ -74,6 +86,7 @@ export function planRelaxation<T extends FloatArray>(
   model: Model<T>,
   clamped: readonly boolean[],
   partial: readonly (PartialClamp | undefined)[] = [],
+  prior?: TopPrior,
 ): RelaxPlan {
   const L = model.config.sizes.length - 1;
   check(
@@ -89,7 +102,22 @@ export function planRelaxation<T extends FloatArray>(
     if (l >= 1 && !clamped[l - 1]) predictions.push(l);
     if (l >= 1 && (!clamped[l] || !clamped[l - 1])) errors.push(l);
   }
-  return { free, partial, predictions, errors };
+  return { free, partial, predictions, errors, prior: prior && !clamped[0] ? prior : undefined };
+}
+
+/** Sets eps[0] = weight·(x_0 − mean) and returns the prior's energy weight/2·‖x_0 − mean‖². */
+function computePriorError<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, prior: TopPrior): number {
+  const n = rows * model.config.sizes[0];
+  const x = ws.x[0];
+  const eps = ws.eps[0];
+  let e = 0;
+  for (let i = 0; i < n; i++) {
+    const d = x[i] - prior.mean;
+    eps[i] = prior.weight * d;
+    e += d * d;
+  }
+  ws.energies[0] = 0.5 * prior.weight * e;
+  return ws.energies[0];
 }
 
 /** g_l = eps_{l+1}·W_{l+1} (or ·B_{l+1}ᵀ with separate feedback): the bottom-up message into layer l. */
@@ -104,7 +132,8 @@ function computeFeedback<T extends FloatArray>(model: Model<T>, ws: Workspace<T>
 function stepLayer<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, plan: RelaxPlan, config: RelaxConfig, l: number): void {
   const L = model.config.sizes.length - 1;
   const n = rows * model.config.sizes[l];
-  ws.backend.valueStep(ws.x[l], ws.v[l], l > 0 ? ws.eps[l] : null, ws.dfx[l], l < L ? ws.g[l] : null, config.lr, config.momentum, n);
+  const own = l > 0 || plan.prior ? ws.eps[l] : null;
+  ws.backend.valueStep(ws.x[l], ws.v[l], own, ws.dfx[l], l < L ? ws.g[l] : null, config.lr, config.momentum, n);
   const p = plan.partial[l];
   if (!p) return;
   const x = ws.x[l];
@@ -155,8 +184,9 @@ export function updateValuesInOrder<T extends FloatArray>(
       computeError(model, ws, rows, l + 1);
     }
     if (l > 0) computeError(model, ws, rows, l);
+    else if (plan.prior) computePriorError(model, ws, rows, plan.prior);
   }
-  let total = 0;
+  let total = plan.prior ? ws.energies[0] : 0;
   for (let l = 1; l <= L; l++) total += ws.energies[l];
   return total;
 }
@@ -166,14 +196,14 @@ export function refreshErrors<T extends FloatArray>(model: Model<T>, ws: Workspa
   const L = model.config.sizes.length - 1;
   for (const l of plan.free) if (l < L) computeActivations(model, ws, rows, l);
   for (const l of plan.predictions) computePrediction(model, ws, rows, l);
-  let total = 0;
+  let total = plan.prior ? computePriorError(model, ws, rows, plan.prior) : 0;
   for (let l = 1; l <= L; l++) total += plan.errors.includes(l) ? computeError(model, ws, rows, l) : ws.energies[l];
   return total;
 }
 
-/** Computes every error from the current predictions (as initValues leaves them); returns E. */
-export function startRelaxation<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number): number {
-  let total = 0;
+/** Computes every error from the current predictions (as initValues leaves them), and the prior's if the plan has one; returns E. */
+export function startRelaxation<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, plan?: RelaxPlan): number {
+  let total = plan?.prior ? computePriorError(model, ws, rows, plan.prior) : 0;
   for (let l = 1; l < model.config.sizes.length; l++) total += computeError(model, ws, rows, l);
   return total;
 }

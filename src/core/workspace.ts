@@ -21,7 +21,7 @@ export interface Workspace<T extends FloatArray = Float32Array> {
   readonly dfx: T[];
   /** f_{l−1}(x_{l−1})·W_lᵀ without the bias (softmax(mu_L) for a 'ce' output), l = 1…L; mu[0] is empty. */
   readonly mu: T[];
-  /** eps_l, l = 1…L; eps[0] is empty. */
+  /** eps_l, l = 1…L; eps[0] holds the prior's error on x_0 when relaxation uses one (see RelaxPlan.prior). */
   readonly eps: T[];
   /** Relaxation momentum of x_l. */
   readonly v: T[];
@@ -60,7 +60,7 @@ export function initWorkspace<T extends FloatArray>(model: Model<T>, capacity: n
     fx,
     dfx,
     mu: per(1, L, rows),
-    eps: per(1, L, rows),
+    eps: per(0, L, rows),
     v: per(0, L, rows),
     g: per(0, L - 1, rows),
     gradW: per(1, L, (l) => sizes[l] * sizes[l - 1]),

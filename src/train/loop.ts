@@ -4,7 +4,7 @@
  * for progress. Asynchronous only so that it yields to the event loop (a
  * progress bar can draw, a page or worker can take messages).
  */
-import { classifyByRelaxation, forward, type Model, type RelaxConfig, type Workspace } from '../core/index.ts';
+import { classifyByRelaxation, forward, type GenerativeReadout, type Model, type RelaxConfig, type Workspace } from '../core/index.ts';
 import { check } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import { createRng, type Rng } from '../random.ts';
@@ -119,14 +119,21 @@ export async function fit<T extends FloatArray>(
 }
 
 /** Relaxation used by evaluate() for generative models when none is given. */
-export const GENERATIVE_EVAL_RELAX: RelaxConfig = Object.freeze({ steps: 100, lr: 0.1, momentum: 0.9, tolerance: 0 });
+export const GENERATIVE_EVAL_RELAX: RelaxConfig = Object.freeze({ steps: 200, lr: 0.02, momentum: 0.9, tolerance: 0 });
 
 /**
  * Classification accuracy on `data`. Discriminative models classify by a
  * forward pass (the equilibrium with x_L free); generative ones by relaxation
- * with the image clamped (classifyByRelaxation, `relax` or GENERATIVE_EVAL_RELAX).
+ * with the image clamped (classifyByRelaxation with `readout`, relaxing by
+ * `relax` or GENERATIVE_EVAL_RELAX).
  */
-export function evaluate<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, data: LabeledData, relax: RelaxConfig = GENERATIVE_EVAL_RELAX): number {
+export function evaluate<T extends FloatArray>(
+  model: Model<T>,
+  ws: Workspace<T>,
+  data: LabeledData,
+  relax: RelaxConfig = GENERATIVE_EVAL_RELAX,
+  readout: GenerativeReadout = 'relax-top',
+): number {
   checkData(model, data, 'evaluate');
   const generative = model.config.orientation === 'generative';
   const predicted = new Int32Array(data.count);
@@ -134,7 +141,7 @@ export function evaluate<T extends FloatArray>(model: Model<T>, ws: Workspace<T>
   for (let start = 0; start < data.count; start += ws.capacity) {
     const rows = Math.min(ws.capacity, data.count - start);
     const images = data.images.subarray(start * data.features, (start + rows) * data.features);
-    if (generative) classifyByRelaxation(model, ws, rows, images, relax, out);
+    if (generative) classifyByRelaxation(model, ws, rows, images, relax, out, { readout });
     else ws.backend.rowArgmax(forward(model, ws, rows, images), out, rows, data.classes);
     predicted.set(out.subarray(0, rows), start);
   }

@@ -30,7 +30,7 @@ export function registerExperiment(program: Command): void {
     .argument('<name>', NAMES.join('|'))
     .option('--data <spec>', "'mnist-embedded' or a directory with the four IDX files", 'mnist-embedded')
     .option('--out <dir>', 'where to write plots, grids and result.json (default runs/experiment-<name>-<time>)')
-    .option('--epochs <n>', 'training epochs (default: generative 10, feedback 25, incremental 10, async 1)', integer(1, 10_000))
+    .option('--epochs <n>', 'training epochs (default: generative 4, feedback 25, incremental 10, async 1)', integer(1, 10_000))
     .option('--seed <S>', 'seed of every random draw', integer(0, 2 ** 32 - 1), 0)
     .option('--threads <n>', "matmul threads or 'auto'", threads, 'auto' as const)
     .option('--eval-steps <T>', 'generative: relaxation steps to classify', integer(1, 100_000), GENERATIVE_EVAL_RELAX.steps)
@@ -45,9 +45,10 @@ export function registerExperiment(program: Command): void {
       if (!NAMES.includes(name)) throw new PcError('config', `pcn experiment: unknown experiment '${name}'; expected one of ${NAMES.join(', ')}.`);
       const ctx = await openContext(name, opts);
       try {
-        if (name === 'generative') await runGenerative(ctx, { epochs: opts.epochs ?? 10, evalSteps: opts.evalSteps, noise: opts.noise });
+        if (name === 'generative') await runGenerative(ctx, { epochs: opts.epochs ?? 4, evalSteps: opts.evalSteps, noise: opts.noise });
         else if (name === 'feedback') await runFeedback(ctx, { epochs: opts.epochs ?? 25, weightDecay: opts.weightDecay });
-        else if (name === 'incremental') await runIncremental(ctx, { epochs: opts.epochs ?? 10, lrW: opts.lrW ?? 1e-4 });
+        // The weights move at every step, so x relaxes with less momentum (measured: momentum 0.9 plateaus near 97.1 %).
+        else if (name === 'incremental') await runIncremental(ctx, { epochs: opts.epochs ?? 10, lrW: opts.lrW ?? 1e-4, lrX: opts.lrX ?? 0.1, momentumX: 0.5 });
         else if (name === 'streaming') await runStreaming(ctx, { steps: opts.steps ?? 30, lrX: opts.lrX ?? 0.8, lrW: opts.lrW ?? 3e-4, streams: opts.streams });
         else await runAsync(ctx, { epochs: opts.epochs ?? 1, steps: opts.steps ?? 500, lrX: opts.lrX ?? 0.05 });
       } finally {

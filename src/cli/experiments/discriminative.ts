@@ -19,6 +19,9 @@ export interface MlpOptions {
   readonly schedule?: LearningSchedule;
   readonly lrW?: number;
   readonly weightDecay?: number;
+  /** Relaxation step size and momentum on x (default: pcn train's). */
+  readonly lrX?: number;
+  readonly momentumX?: number;
   readonly onEpoch?: (s: EpochStats, model: Model) => void;
 }
 
@@ -36,7 +39,7 @@ export async function trainMlp(ctx: Context, o: MlpOptions): Promise<Trained> {
     train: {
       init: 'forward',
       schedule: o.schedule ?? 'standard',
-      relax: { steps: TRAIN_DEFAULTS.steps, lr: TRAIN_DEFAULTS.lrX, momentum: TRAIN_DEFAULTS.momentumX, tolerance: 0 },
+      relax: { steps: TRAIN_DEFAULTS.steps, lr: o.lrX ?? TRAIN_DEFAULTS.lrX, momentum: o.momentumX ?? TRAIN_DEFAULTS.momentumX, tolerance: 0 },
     },
     onEpoch: (s) => o.onEpoch?.(s, model),
   });

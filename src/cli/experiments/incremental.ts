@@ -8,14 +8,20 @@ import { trainMlp } from './discriminative.ts';
 export interface IncrementalOptions {
   readonly epochs: number;
   readonly lrW: number;
+  readonly lrX: number;
+  readonly momentumX: number;
 }
 
 export async function runIncremental(ctx: Context, opts: IncrementalOptions): Promise<void> {
-  ctx.log(`incremental PC: ${opts.epochs} epochs, the weights learn at every one of the T relaxation steps (AdamW lr ${opts.lrW})`);
+  ctx.log(
+    `incremental PC: ${opts.epochs} epochs, the weights learn at every one of the T relaxation steps (AdamW lr ${opts.lrW}; x lr ${opts.lrX}, momentum ${opts.momentumX})`,
+  );
   const { history } = await trainMlp(ctx, {
     epochs: opts.epochs,
     schedule: 'incremental',
     lrW: opts.lrW,
+    lrX: opts.lrX,
+    momentumX: opts.momentumX,
     onEpoch: (s) => ctx.log(`  epoch ${s.epoch}: energy ${s.trainEnergy.toFixed(4)}, test ${(100 * s.testAccuracy).toFixed(2)} %, ${s.seconds.toFixed(1)} s`),
   });
   await ctx.plot(
@@ -36,7 +42,7 @@ export async function runIncremental(ctx: Context, opts: IncrementalOptions): Pr
   const acc = history[history.length - 1].testAccuracy;
   finish(
     ctx,
-    { experiment: 'incremental', test_acc: acc, epochs: opts.epochs, lr_w: opts.lrW },
+    { experiment: 'incremental', test_acc: acc, epochs: opts.epochs, lr_w: opts.lrW, lr_x: opts.lrX, momentum_x: opts.momentumX },
     `incremental: test accuracy ${(100 * acc).toFixed(2)} % after ${opts.epochs} epochs`,
   );
 }

@@ -29,7 +29,9 @@ async function run(ctx: Context, opts: StreamingOptions, reset: boolean): Promis
   const ws = initWorkspace(model, opts.streams, ctx.backend);
   const opt = initOptimizer(model, { name: 'adamw', lr: reset ? 1e-3 : opts.lrW, weightDecay: TRAIN_DEFAULTS.weightDecay }, ctx.backend);
   const steps = reset ? 8 : opts.steps;
-  ctx.log(`${reset ? 'control (feedforward re-initialisation per example)' : 'streaming, states never reset'}: ${steps} bottom-up steps per example, x lr ${opts.lrX}, ${opts.streams} streams`);
+  ctx.log(
+    `${reset ? 'control (feedforward re-initialisation per example)' : 'streaming, states never reset'}: ${steps} bottom-up steps per example, x lr ${opts.lrX}, ${opts.streams} streams`,
+  );
   return stream(model, opt, ws, ctx.data.train, {
     stepsPerExample: steps,
     // Bottom-up order: a new input reaches every layer within one step.
