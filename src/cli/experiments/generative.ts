@@ -62,6 +62,8 @@ export async function runGenerative(ctx: Context, opts: GenerativeOptions): Prom
   const side = data.test.rows;
   const grid = Array.from({ length: 10 }, (_, digit) => sampleDigits(model, backend, digit, 8, opts.noise, seed + digit)).flat();
   writeGreyPng(ctx.file('samples.png'), tile(grid, side, side, 8, 3));
+  const means = Array.from({ length: 10 }, (_, digit) => sampleDigits(model, backend, digit, 1, 0, seed)[0]);
+  writeGreyPng(ctx.file('means.png'), tile(means, side, side, 10, 3));
   const completions = Array.from({ length: 6 }, (_, i) => {
     const img = data.test.images.subarray(i * data.test.features, (i + 1) * data.test.features);
     const visible = halfMask(side, side, 'bottom');
@@ -96,6 +98,6 @@ export async function runGenerative(ctx: Context, opts: GenerativeOptions): Prom
     ctx,
     { experiment: 'generative', test_acc: testAcc, test_acc_hypotheses: hypothesesAcc, epochs: opts.epochs, eval_steps: opts.evalSteps, sizes: config.sizes },
     `generative: classification by relaxing the label layer ${(100 * testAcc).toFixed(2)} %, by least-energy hypothesis ${(100 * hypothesesAcc).toFixed(2)} % on ${data.test.count} test images; ` +
-      'samples.png (rows = digits 0–9), completion.png (original | bottom half erased | completed)',
+      'means.png (the mean image of each digit), samples.png (rows = digits 0–9), completion.png (original | bottom half erased | completed)',
   );
 }
