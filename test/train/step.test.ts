@@ -2,20 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { createConfig, initModel, initWorkspace } from '../../src/core/index.ts';
 import { createBackend, createReferenceBackend } from '../../src/kernels/index.ts';
 import { createRng } from '../../src/random.ts';
-import { evaluate, fit, initOptimizer, type LabeledData, supervisedBatch, trainStep } from '../../src/train/index.ts';
-
-/** Two Gaussian blobs per class in 6 dimensions, linearly separable: class c has mean +2 on coordinate c. */
-function blobs(count: number, seed: number): LabeledData {
-  const rng = createRng(seed);
-  const images = new Float32Array(count * 6);
-  const labels = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    const c = rng.int(3);
-    labels[i] = c;
-    for (let j = 0; j < 6; j++) images[i * 6 + j] = 0.5 * rng.normal() + (j === c ? 2 : 0);
-  }
-  return { count, features: 6, classes: 3, images, labels };
-}
+import { evaluate, fit, initOptimizer, supervisedBatch, trainStep } from '../../src/train/index.ts';
+import { blobs } from '../helpers/blobs.ts';
 
 const relax = { steps: 8, lr: 0.1, momentum: 0.5, tolerance: 0 };
 

@@ -9,25 +9,12 @@ import {
   evaluate,
   fit,
   initOptimizer,
-  type LabeledData,
   modelFromCheckpoint,
   stream,
   supervisedBatch,
   trainStep,
 } from '../../src/train/index.ts';
-
-/** Gaussian blobs: class c has mean +2 on coordinate c of 6. */
-function blobs(count: number, seed: number): LabeledData {
-  const rng = createRng(seed);
-  const images = new Float32Array(count * 6);
-  const labels = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    const c = rng.int(3);
-    labels[i] = c;
-    for (let j = 0; j < 6; j++) images[i * 6 + j] = 0.5 * rng.normal() + (j === c ? 2 : 0);
-  }
-  return { count, features: 6, classes: 3, images, labels };
-}
+import { blobs } from '../helpers/blobs.ts';
 
 const relax = { steps: 8, lr: 0.1, momentum: 0.5, tolerance: 0 };
 
