@@ -1,7 +1,7 @@
 export { computeActivations, computeError, computeErrors, computePrediction, rowEnergies } from './energy.ts';
 export { feedbackAngles } from './feedback.ts';
 export { disposeModel, initModel, type WeightInit } from './init.ts';
-export { computeWeightGrads } from './learn.ts';
+export { computeWeightGrads, type LearnOptions } from './learn.ts';
 export {
   type ConfigOptions,
   createConfig,

@@ -10,15 +10,42 @@ import type { FloatArray } from '../kernels/index.ts';
 import type { Model } from './model.ts';
 import type { Workspace } from './workspace.ts';
 
+export interface LearnOptions {
+  /**
+   * Stillness-modulated plasticity, for learning while x still moves (the
+   * streaming schedule): each post-synaptic neuron's error is scaled by
+   * 1 / (1 + (v/θ)²), v its relaxation velocity (ws.v, ∂E/∂x without momentum),
+   * so a synapse learns little while its neuron is in a transient and fully
+   * once it has settled — a local, continuous modulation, not a phase switch.
+   * θ in the units of v; undefined: plain Hebbian rule. Applies to layers
+   * 1…L−1 (the last layer is the clamped target wherever this is used).
+   */
+  readonly stillness?: number;
+}
+
 /** Fills ws.gradW[l], ws.gradB[l] (and ws.gradFeedback[l]) for l = 1…L from the current eps and f(x). */
-export function computeWeightGrads<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number): void {
+export function computeWeightGrads<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, options: LearnOptions = {}): void {
   const { backend } = ws;
   const sizes = model.config.sizes;
+  const L = sizes.length - 1;
   for (let l = 1; l < sizes.length; l++) {
-    backend.matmul(ws.eps[l], ws.fx[l - 1], ws.gradW[l], sizes[l], rows, sizes[l - 1], { transA: true, alpha: -1 / rows });
-    backend.columnSums(ws.eps[l], ws.gradB[l], rows, sizes[l]);
+    const eps = options.stillness !== undefined && l < L ? stillErrors(ws, rows * sizes[l], l, options.stillness) : ws.eps[l];
+    backend.matmul(eps, ws.fx[l - 1], ws.gradW[l], sizes[l], rows, sizes[l - 1], { transA: true, alpha: -1 / rows });
+    backend.columnSums(eps, ws.gradB[l], rows, sizes[l]);
     backend.scale(-1 / rows, ws.gradB[l], sizes[l]);
     if (model.config.feedback === 'learned')
       backend.matmul(ws.fx[l - 1], ws.eps[l], ws.gradFeedback[l], sizes[l - 1], rows, sizes[l], { transA: true, alpha: -1 / rows });
   }
+}
+
+// eps_l ⊙ 1/(1 + (v_l/θ)²) into ws.g[l], which is free between a step and the next (computed afresh before use).
+function stillErrors<T extends FloatArray>(ws: Workspace<T>, n: number, l: number, theta: number): T {
+  const out = ws.g[l];
+  const eps = ws.eps[l];
+  const v = ws.v[l];
+  for (let i = 0; i < n; i++) {
+    const r = v[i] / theta;
+    out[i] = eps[i] / (1 + r * r);
+  }
+  return out;
 }

@@ -43,6 +43,8 @@ export interface StreamOptions {
   readonly onProgress?: (seen: number, prequentialAccuracy: number) => void;
   readonly progressEvery?: number;
   readonly signal?: { readonly aborted: boolean };
+  /** Stillness-modulated plasticity θ (see LearnOptions.stillness); undefined: the plain rule. */
+  readonly stillness?: number;
   /** Re-initialise the free layers by a forward pass for every example (a control: the stream is then no longer continuous). */
   readonly reset?: boolean;
 }
@@ -89,7 +91,7 @@ export async function stream<T extends FloatArray>(
   const curve: { seen: number; accuracy: number }[] = [];
   const relaxConfig: RelaxConfig = { ...options.relax, steps: options.stepsPerExample, tolerance: 0 };
   const learn = () => {
-    computeWeightGrads(model, ws, rows);
+    computeWeightGrads(model, ws, rows, { stillness: options.stillness });
     applyOptimizer(model, ws, opt);
   };
   const t0 = performance.now();

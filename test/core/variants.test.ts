@@ -130,3 +130,32 @@ describe('partial clamps and the asynchronous order', () => {
     ).toThrow("relax: order 'random' needs options.rng");
   });
 });
+
+describe('stillness-modulated plasticity', () => {
+  it('scales each hidden neuron’s error by 1/(1 + (v/θ)²) in the weight rule, and is the plain rule when nothing moves', () => {
+    const net = smallNet('tanh');
+    refreshed(net);
+    const { model, ws, rows } = net;
+    computeWeightGrads(model, ws, rows);
+    const plain = ws.gradW.map((g) => Float64Array.from(g));
+    computeWeightGrads(model, ws, rows, { stillness: 0.5 }); // v = 0 everywhere
+    ws.gradW.forEach((g, l) => expect(Array.from(g)).toEqual(Array.from(plain[l])));
+    const s = model.config.sizes;
+    for (let i = 0; i < ws.v[1].length; i++) ws.v[1][i] = Math.sin(i);
+    const eps1 = Float64Array.from(ws.eps[1]);
+    computeWeightGrads(model, ws, rows, { stillness: 0.5 });
+    for (let i = 0; i < s[1]; i++) {
+      for (let j = 0; j < s[0]; j++) {
+        let want = 0;
+        for (let r = 0; r < rows; r++) {
+          const k = r * s[1] + i;
+          want -= (eps1[k] / (1 + (ws.v[1][k] / 0.5) ** 2)) * ws.x[0][r * s[0] + j];
+        }
+        expect(ws.gradW[1][i * s[0] + j]).toBeCloseTo(want / rows, 14);
+      }
+    }
+    // The last layer's synapses are never modulated (a clamped layer does not move), nor are eps themselves.
+    expect(Array.from(ws.gradW[3])).toEqual(Array.from(plain[3]));
+    expect(Array.from(ws.eps[1])).toEqual(Array.from(eps1));
+  });
+});

@@ -21,6 +21,7 @@ interface Options extends ExperimentOptions {
   steps?: number;
   lrX?: number;
   streams: number;
+  stillness: number;
 }
 
 export function registerExperiment(program: Command): void {
@@ -40,6 +41,7 @@ export function registerExperiment(program: Command): void {
     .option('--steps <k>', 'streaming: steps per example; async: relaxation steps', integer(1, 1_000_000))
     .option('--lr-x <F>', 'streaming / async: relaxation step size', number(0))
     .option('--streams <n>', 'streaming: independent streams side by side', integer(1, 4096), 16)
+    .option('--stillness <θ>', 'streaming: θ of stillness-modulated plasticity', number(0), 0.0005)
     .option('--json', 'print one JSON object (the result) on stdout', false)
     .action(async (name: Name, opts: Options) => {
       if (!NAMES.includes(name)) throw new PcError('config', `pcn experiment: unknown experiment '${name}'; expected one of ${NAMES.join(', ')}.`);
@@ -49,7 +51,8 @@ export function registerExperiment(program: Command): void {
         else if (name === 'feedback') await runFeedback(ctx, { epochs: opts.epochs ?? 25, weightDecay: opts.weightDecay });
         // The weights move at every step, so x relaxes with less momentum (measured: momentum 0.9 plateaus near 97.1 %).
         else if (name === 'incremental') await runIncremental(ctx, { epochs: opts.epochs ?? 10, lrW: opts.lrW ?? 1e-4, lrX: opts.lrX ?? 0.1, momentumX: 0.5 });
-        else if (name === 'streaming') await runStreaming(ctx, { steps: opts.steps ?? 30, lrX: opts.lrX ?? 0.8, lrW: opts.lrW ?? 3e-4, streams: opts.streams });
+        else if (name === 'streaming')
+          await runStreaming(ctx, { steps: opts.steps ?? 30, lrX: opts.lrX ?? 0.8, lrW: opts.lrW ?? 3e-4, streams: opts.streams, stillness: opts.stillness });
         else await runAsync(ctx, { epochs: opts.epochs ?? 1, steps: opts.steps ?? 500, lrX: opts.lrX ?? 0.05 });
       } finally {
         ctx.backend.dispose();

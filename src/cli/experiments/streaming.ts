@@ -5,9 +5,11 @@
  * never reset; each example is scored before it is learned (prequential
  * accuracy). Several independent streams run side by side (`streams`).
  *
- * A control run re-initialises the free layers by a feedforward sweep for
- * every example (the stream is then no longer continuous): the gap between
- * the two is the cost of never resetting, reported next to it.
+ * Three runs: with stillness-modulated plasticity (each synapse learns in
+ * proportion to how settled its post-synaptic neuron is — see
+ * LearnOptions.stillness), with the plain Hebbian rule, and a control that
+ * re-initialises the free layers by a feedforward sweep for every example
+ * (the stream is then no longer continuous).
  */
 import { createConfig, initModel, initWorkspace } from '../../core/index.ts';
 import { createRng } from '../../random.ts';
@@ -21,17 +23,27 @@ export interface StreamingOptions {
   readonly lrX: number;
   readonly lrW: number;
   readonly streams: number;
+  /** θ of stillness-modulated plasticity, in units of the relaxation velocity. */
+  readonly stillness: number;
 }
 
-async function run(ctx: Context, opts: StreamingOptions, reset: boolean): Promise<StreamResult> {
+type Variant = 'stillness' | 'plain' | 'reset';
+
+const LABEL: Record<Variant, string> = {
+  stillness: 'states never reset, stillness-modulated plasticity',
+  plain: 'states never reset, plain Hebbian rule',
+  reset: 'control: feedforward re-initialisation per example',
+};
+
+async function run(ctx: Context, opts: StreamingOptions, variant: Variant): Promise<StreamResult> {
   const config = createConfig({ sizes: sizes(TRAIN_DEFAULTS.layers), activation: TRAIN_DEFAULTS.activation });
   const model = initModel(config, ctx.backend, createRng(ctx.options.seed));
   const ws = initWorkspace(model, opts.streams, ctx.backend);
-  const opt = initOptimizer(model, { name: 'adamw', lr: reset ? 1e-3 : opts.lrW, weightDecay: TRAIN_DEFAULTS.weightDecay }, ctx.backend);
+  const reset = variant === 'reset';
+  // The control needs no long presentation: its states start from the feedforward sweep.
   const steps = reset ? 8 : opts.steps;
-  ctx.log(
-    `${reset ? 'control (feedforward re-initialisation per example)' : 'streaming, states never reset'}: ${steps} bottom-up steps per example, x lr ${opts.lrX}, ${opts.streams} streams`,
-  );
+  const opt = initOptimizer(model, { name: 'adamw', lr: reset ? 1e-3 : opts.lrW, weightDecay: TRAIN_DEFAULTS.weightDecay }, ctx.backend);
+  ctx.log(`${LABEL[variant]}: ${steps} bottom-up steps per example, x lr ${opts.lrX}, ${opts.streams} streams`);
   return stream(model, opt, ws, ctx.data.train, {
     stepsPerExample: steps,
     // Bottom-up order: a new input reaches every layer within one step.
@@ -39,6 +51,7 @@ async function run(ctx: Context, opts: StreamingOptions, reset: boolean): Promis
     seed: ctx.options.seed,
     streams: opts.streams,
     reset,
+    stillness: variant === 'stillness' ? opts.stillness : undefined,
     progressEvery: 1000,
     onProgress: (seen, acc) => {
       if (seen % 10_000 < opts.streams) ctx.log(`  ${seen.toLocaleString('en-US')} examples: prequential accuracy ${(100 * acc).toFixed(2)} %`);
@@ -48,24 +61,33 @@ async function run(ctx: Context, opts: StreamingOptions, reset: boolean): Promis
 
 export async function runStreaming(ctx: Context, opts: StreamingOptions): Promise<void> {
   ctx.log(`streaming PC: one pass over ${ctx.data.train.count.toLocaleString('en-US')} examples, AdamW after every step`);
-  const strict = await run(ctx, opts, false);
-  const control = await run(ctx, opts, true);
-  await ctx.plot('prequential', 'Streaming PC: prequential accuracy (each example scored before it is learned)', 'examples seen', 'accuracy', [
-    ...strict.curve.map((c) => ({ x: c.seen, y: c.accuracy, series: 'states never reset' })),
-    ...control.curve.map((c) => ({ x: c.seen, y: c.accuracy, series: 'feedforward re-initialisation (control)' })),
-  ]);
+  const results: Record<Variant, StreamResult> = {
+    stillness: await run(ctx, opts, 'stillness'),
+    plain: await run(ctx, opts, 'plain'),
+    reset: await run(ctx, opts, 'reset'),
+  };
+  await ctx.plot(
+    'prequential',
+    'Streaming PC: prequential accuracy (each example scored before it is learned)',
+    'examples seen',
+    'accuracy',
+    (Object.keys(results) as Variant[]).flatMap((v) => results[v].curve.map((c) => ({ x: c.seen, y: c.accuracy, series: LABEL[v] }))),
+  );
+  const pct = (v: Variant) => `${(100 * results[v].prequentialAccuracy).toFixed(2)} %`;
   finish(
     ctx,
     {
       experiment: 'streaming',
-      prequential_acc: strict.prequentialAccuracy,
-      prequential_acc_reset: control.prequentialAccuracy,
-      examples: strict.seen,
+      prequential_acc: results.stillness.prequentialAccuracy,
+      prequential_acc_plain: results.plain.prequentialAccuracy,
+      prequential_acc_reset: results.reset.prequentialAccuracy,
+      examples: results.stillness.seen,
       steps_per_example: opts.steps,
       streams: opts.streams,
-      seconds: strict.seconds,
+      stillness: opts.stillness,
+      seconds: results.stillness.seconds,
     },
-    `streaming: prequential accuracy ${(100 * strict.prequentialAccuracy).toFixed(2)} % with states never reset (${strict.seen.toLocaleString('en-US')} examples, ${strict.seconds.toFixed(0)} s); ` +
-      `${(100 * control.prequentialAccuracy).toFixed(2)} % when each example starts from a feedforward sweep`,
+    `streaming (states never reset): prequential accuracy ${pct('stillness')} with stillness-modulated plasticity, ${pct('plain')} with the plain rule; ` +
+      `${pct('reset')} when each example starts from a feedforward sweep`,
   );
 }
