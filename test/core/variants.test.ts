@@ -139,7 +139,7 @@ describe('stillness-modulated plasticity', () => {
     computeWeightGrads(model, ws, rows);
     const plain = ws.gradW.map((g) => Float64Array.from(g));
     computeWeightGrads(model, ws, rows, { stillness: 0.5 }); // v = 0 everywhere
-    ws.gradW.forEach((g, l) => expect(Array.from(g)).toEqual(Array.from(plain[l])));
+    for (const [l, g] of ws.gradW.entries()) expect(Array.from(g)).toEqual(Array.from(plain[l]));
     const s = model.config.sizes;
     for (let i = 0; i < ws.v[1].length; i++) ws.v[1][i] = Math.sin(i);
     const eps1 = Float64Array.from(ws.eps[1]);
