@@ -36,3 +36,21 @@ export function pcEpochFlops(config: PcnConfig, steps: number, count: number, ba
   const rest = count - full * batch;
   return full * pcStepFlops(config, clamped, steps, batch) + (rest > 0 ? pcStepFlops(config, clamped, steps, rest) : 0);
 }
+
+/** Matmul FLOPs of one backprop step on `rows` examples: forward, deltas down to layer 1 (none into the input), weight gradients. */
+export function bpStepFlops(config: PcnConfig, rows: number): number {
+  const n = config.sizes;
+  let f = 0;
+  for (let l = 1; l < n.length; l++) {
+    f += 2 * 2 * rows * n[l - 1] * n[l]; // forward and weight gradient
+    if (l >= 2) f += 2 * rows * n[l] * n[l - 1]; // eps_{l−1} = f'(h) ⊙ eps_l·W_l
+  }
+  return f;
+}
+
+/** FLOPs of a backprop epoch of `count` examples in batches of `batch`. */
+export function bpEpochFlops(config: PcnConfig, count: number, batch: number): number {
+  const full = Math.floor(count / batch);
+  const rest = count - full * batch;
+  return full * bpStepFlops(config, batch) + (rest > 0 ? bpStepFlops(config, rest) : 0);
+}

@@ -1,3 +1,4 @@
+export { backpropGradients, backpropStep } from './backprop.ts';
 export {
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
@@ -8,7 +9,7 @@ export {
   modelFromCheckpoint,
   restoreOptimizer,
 } from './checkpoint.ts';
-export { pcEpochFlops, pcStepFlops } from './flops.ts';
+export { bpEpochFlops, bpStepFlops, pcEpochFlops, pcStepFlops } from './flops.ts';
 export {
   type BatchInfo,
   type EpochStats,

@@ -8,6 +8,7 @@ import { classifyByRelaxation, forward, type GenerativeReadout, type Model, type
 import { check } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import { createRng, type Rng } from '../random.ts';
+import { backpropStep } from './backprop.ts';
 import { accuracy } from './metrics.ts';
 import type { OptimizerState } from './optim.ts';
 import { type LrSchedule, scheduledLr } from './schedule.ts';
@@ -28,7 +29,7 @@ export interface LabeledData {
 export interface EpochStats {
   /** 1-based. */
   readonly epoch: number;
-  /** Mean over the epoch's batches of E after relaxation, per example. */
+  /** Mean over the epoch's batches of E after relaxation, per example (backprop: the mean loss). */
   readonly trainEnergy: number;
   /** Accuracy on the evaluation data after the epoch (NaN without it). */
   readonly testAccuracy: number;
@@ -47,7 +48,7 @@ export interface BatchInfo {
   readonly energy: number;
 }
 
-export interface FitOptions {
+export interface FitOptions<T extends FloatArray = Float32Array> {
   readonly epochs: number;
   readonly batchSize: number;
   readonly train: TrainConfig;
@@ -60,6 +61,10 @@ export interface FitOptions {
   readonly yieldEvery?: number;
   /** How generative models relax to classify in the per-epoch evaluation (see evaluate). */
   readonly evalRelax?: RelaxConfig;
+  /** 'pc' (default): trainStep; 'backprop': backpropStep on the same batches, for comparisons. */
+  readonly method?: 'pc' | 'backprop';
+  /** Called after every PC batch with the workspace holding that batch's gradients, before they are applied (comparisons). */
+  readonly onGradients?: (ws: Workspace<T>, rows: number, images: Float32Array, targets: Float32Array) => void;
   /** Checked after every batch: once aborted, fit returns the epochs completed so far. */
   readonly signal?: { readonly aborted: boolean };
 }
@@ -71,7 +76,7 @@ export async function fit<T extends FloatArray>(
   ws: Workspace<T>,
   train: LabeledData,
   test: LabeledData | null,
-  options: FitOptions,
+  options: FitOptions<T>,
 ): Promise<EpochStats[]> {
   const { batchSize, epochs } = options;
   check(
@@ -99,10 +104,21 @@ export async function fit<T extends FloatArray>(
     for (let b = 0; b < batches; b++) {
       const rows = gatherBatch(train, order, b * batchSize, batchSize, images, targets);
       lr = scheduledLr(options.lrSchedule, opt.config.lr, stepIndex++, total);
-      const batch = supervisedBatch(model.config, images.subarray(0, rows * train.features), targets.subarray(0, rows * train.classes), rows);
-      const r = trainStep(model, opt, batch, options.train, ws, { lr, rng });
-      energy += r.energy / rows;
-      options.onBatch?.({ epoch, batch: b + 1, batches, energy: r.energy / rows });
+      const x = images.subarray(0, rows * train.features);
+      const y = targets.subarray(0, rows * train.classes);
+      let e: number;
+      if (options.method === 'backprop') e = backpropStep(model, opt, rows, x, y, ws, lr);
+      else {
+        const onGradients = options.onGradients;
+        const r = trainStep(model, opt, supervisedBatch(model.config, x, y, rows), options.train, ws, {
+          lr,
+          rng,
+          onGradients: onGradients && (() => onGradients(ws, rows, x, y)),
+        });
+        e = r.energy / rows;
+      }
+      energy += e;
+      options.onBatch?.({ epoch, batch: b + 1, batches, energy: e });
       if (performance.now() - lastYield >= (options.yieldEvery ?? 100)) {
         await new Promise((resolve) => setTimeout(resolve, 0));
         lastYield = performance.now();

@@ -64,6 +64,8 @@ export interface StepOptions {
   readonly rng?: Rng;
   /** Record E after every relaxation step. */
   readonly trace?: boolean;
+  /** Sees the workspace gradients of a standard step before they are applied (comparisons, logging). */
+  readonly onGradients?: () => void;
 }
 
 /**
@@ -99,7 +101,11 @@ export function trainStep<T extends FloatArray>(
     rng: options.rng,
     onUpdate: incremental ? learnNow : undefined,
   });
-  if (!incremental) learnNow();
+  if (!incremental) {
+    computeWeightGrads(model, ws, rows);
+    options.onGradients?.();
+    applyOptimizer(model, ws, opt, options.lr);
+  }
   return result;
 }
 

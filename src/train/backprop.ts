@@ -1,0 +1,79 @@
+/**
+ * Backpropagation for the same networks, on the same kernels, workspace,
+ * optimisers and checkpoints — for comparisons with PC. The trick that lets
+ * the two share code: backprop's deltas, negated, are exactly the error
+ * neurons PC would hold at the feedforward state under the fixed-prediction
+ * assumption,
+ *   eps_L = y − out                      (½‖y − out‖², or y − softmax(out) for 'ce')
+ *   eps_l = f_l'(h_l) ⊙ (eps_{l+1}·W_{l+1})
+ * so computeWeightGrads' Hebbian rule −(1/rows)·eps_lᵀ·f(h_{l−1}) *is* the
+ * backprop gradient of the batch-mean loss, and applyOptimizer applies it.
+ * Shapes as in core: h_l = ws.x[l] is [rows, n_l]. Discriminative models only.
+ */
+import { computeWeightGrads, forward, type Model, type Workspace } from '../core/index.ts';
+import { check } from '../errors.ts';
+import type { FloatArray } from '../kernels/index.ts';
+import { applyOptimizer, type OptimizerState } from './optim.ts';
+
+/**
+ * Fills ws.gradW / ws.gradB with the gradients of the batch-mean loss
+ * (½‖y − out‖² per example, or cross-entropy for a 'ce' model) by a forward
+ * and a backward pass; returns that mean loss. Mutates ws.x, ws.fx, ws.dfx,
+ * ws.mu, ws.eps, ws.g and the gradients; not the weights.
+ */
+export function backpropGradients<T extends FloatArray>(
+  model: Model<T>,
+  ws: Workspace<T>,
+  rows: number,
+  inputs: ArrayLike<number>,
+  targets: ArrayLike<number>,
+): number {
+  const { backend } = ws;
+  const sizes = model.config.sizes;
+  const L = sizes.length - 1;
+  check(
+    model.config.orientation === 'discriminative',
+    'config',
+    () => 'backprop: only discriminative models (image at x_0, label at x_L) have a backward pass here.',
+  );
+  check(
+    targets.length === rows * sizes[L],
+    'shape',
+    () => `backprop: targets has ${targets.length} values but rows·n_L = ${rows}·${sizes[L]} = ${rows * sizes[L]}.`,
+  );
+  const out = forward(model, ws, rows, inputs);
+  const n = rows * sizes[L];
+  const eps = ws.eps[L];
+  let loss = 0;
+  if (model.config.outputEnergy === 'ce') {
+    backend.softmax(out, eps, rows, sizes[L]);
+    for (let i = 0; i < n; i++) {
+      if (targets[i] !== 0) loss -= targets[i] * Math.log(Math.max(eps[i], 1.1754943508222875e-38));
+      eps[i] = targets[i] - eps[i];
+    }
+  } else {
+    for (let i = 0; i < n; i++) eps[i] = targets[i] - out[i];
+    loss = 0.5 * backend.sumSquares(eps, n);
+  }
+  for (let l = L - 1; l >= 1; l--) {
+    backend.matmul(ws.eps[l + 1], model.layers[l].weights.data, ws.g[l], rows, sizes[l + 1], sizes[l]);
+    backend.mul(ws.dfx[l], ws.g[l], ws.eps[l], rows * sizes[l]);
+  }
+  computeWeightGrads(model, ws, rows);
+  return loss / rows;
+}
+
+/** One backprop training step: gradients, then the optimiser. Updates the weights and `opt` in place; returns the mean loss. */
+export function backpropStep<T extends FloatArray>(
+  model: Model<T>,
+  opt: OptimizerState<T>,
+  rows: number,
+  inputs: ArrayLike<number>,
+  targets: ArrayLike<number>,
+  ws: Workspace<T>,
+  lr?: number,
+): number {
+  const loss = backpropGradients(model, ws, rows, inputs, targets);
+  applyOptimizer(model, ws, opt, lr);
+  return loss;
+}
