@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { PcError } from '../errors.ts';
+import { registerCompare } from './commands/compare.ts';
 import { registerData } from './commands/data.ts';
 import { registerEval } from './commands/eval.ts';
 import { registerExperiment } from './commands/experiment.ts';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerInfo(program);
   registerGenerate(program);
   registerExperiment(program);
+  registerCompare(program);
   registerData(program);
   for (const c of program.commands) c.exitOverride();
   return program;

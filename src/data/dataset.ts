@@ -49,3 +49,21 @@ export function subset(data: Dataset, indices: ArrayLike<number>, name = data.na
   }
   return { ...data, name, count: indices.length, images, labels };
 }
+
+/** The same examples with every image's pixels reordered by `perm` (new pixel i = old pixel perm[i]): a permuted-MNIST task. */
+export function permutePixels(data: Dataset, perm: ArrayLike<number>, name = `${data.name} (permuted)`): Dataset {
+  check(perm.length === data.features, 'shape', () => `permutePixels: the permutation has ${perm.length} entries but images have ${data.features} pixels.`);
+  const images = new Float32Array(data.images.length);
+  for (let k = 0; k < data.count; k++) {
+    const o = k * data.features;
+    for (let i = 0; i < data.features; i++) images[o + i] = data.images[o + perm[i]];
+  }
+  return { ...data, name, images };
+}
+
+/** The examples whose label is in `classes`, in their original order. */
+export function withLabels(data: Dataset, classes: readonly number[], name = `${data.name} (classes ${classes.join(',')})`): Dataset {
+  const keep: number[] = [];
+  for (let i = 0; i < data.count; i++) if (classes.includes(data.labels[i])) keep.push(i);
+  return subset(data, keep, name);
+}

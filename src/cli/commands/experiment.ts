@@ -5,12 +5,13 @@ import { GENERATIVE_EVAL_RELAX } from '../../train/index.ts';
 import { runAsync } from '../experiments/async.ts';
 import { type ExperimentOptions, openContext } from '../experiments/context.ts';
 import { runFeedback } from '../experiments/feedback.ts';
+import { type Protocol, runForgetting } from '../experiments/forgetting.ts';
 import { runGenerative } from '../experiments/generative.ts';
 import { runIncremental } from '../experiments/incremental.ts';
 import { runStreaming } from '../experiments/streaming.ts';
-import { integer, number, threads } from '../options.ts';
+import { choice, integer, number, threads } from '../options.ts';
 
-const NAMES = ['generative', 'feedback', 'incremental', 'streaming', 'async'] as const;
+const NAMES = ['generative', 'feedback', 'incremental', 'streaming', 'async', 'forgetting'] as const;
 type Name = (typeof NAMES)[number];
 
 interface Options extends ExperimentOptions {
@@ -22,6 +23,9 @@ interface Options extends ExperimentOptions {
   lrX?: number;
   streams: number;
   stillness: number;
+  protocol: Protocol;
+  tasks: number;
+  seeds: number;
 }
 
 export function registerExperiment(program: Command): void {
@@ -31,7 +35,7 @@ export function registerExperiment(program: Command): void {
     .argument('<name>', NAMES.join('|'))
     .option('--data <spec>', "'mnist-embedded' or a directory with the four IDX files", 'mnist-embedded')
     .option('--out <dir>', 'where to write plots, grids and result.json (default runs/experiment-<name>-<time>)')
-    .option('--epochs <n>', 'training epochs (default: generative 4, feedback 25, incremental 10, async 1)', integer(1, 10_000))
+    .option('--epochs <n>', 'training epochs (default: generative 4, feedback 25, incremental 10, async 1, forgetting 1 per task)', integer(1, 10_000))
     .option('--seed <S>', 'seed of every random draw', integer(0, 2 ** 32 - 1), 0)
     .option('--threads <n>', "matmul threads or 'auto'", threads, 'auto' as const)
     .option('--eval-steps <T>', 'generative: relaxation steps to classify', integer(1, 100_000), GENERATIVE_EVAL_RELAX.steps)
@@ -42,6 +46,14 @@ export function registerExperiment(program: Command): void {
     .option('--lr-x <F>', 'streaming / async: relaxation step size', number(0))
     .option('--streams <n>', 'streaming: independent streams side by side', integer(1, 4096), 16)
     .option('--stillness <θ>', 'streaming: θ of stillness-modulated plasticity', number(0), 0.0005)
+    .option(
+      '--protocol <p>',
+      'forgetting: split (5 two-digit tasks) or permuted (pixel permutations)',
+      choice(['split', 'permuted'] as const),
+      'split' as const,
+    )
+    .option('--tasks <n>', 'forgetting, permuted: number of tasks', integer(2, 100), 5)
+    .option('--seeds <n>', 'forgetting: seeds', integer(1, 100), 3)
     .option('--json', 'print one JSON object (the result) on stdout', false)
     .action(async (name: Name, opts: Options) => {
       if (!NAMES.includes(name)) throw new PcError('config', `pcn experiment: unknown experiment '${name}'; expected one of ${NAMES.join(', ')}.`);
@@ -53,6 +65,7 @@ export function registerExperiment(program: Command): void {
         else if (name === 'incremental') await runIncremental(ctx, { epochs: opts.epochs ?? 10, lrW: opts.lrW ?? 1e-4, lrX: opts.lrX ?? 0.1, momentumX: 0.5 });
         else if (name === 'streaming')
           await runStreaming(ctx, { steps: opts.steps ?? 30, lrX: opts.lrX ?? 0.8, lrW: opts.lrW ?? 3e-4, streams: opts.streams, stillness: opts.stillness });
+        else if (name === 'forgetting') await runForgetting(ctx, { protocol: opts.protocol, seeds: opts.seeds, epochs: opts.epochs ?? 1, tasks: opts.tasks });
         else await runAsync(ctx, { epochs: opts.epochs ?? 1, steps: opts.steps ?? 500, lrX: opts.lrX ?? 0.05 });
       } finally {
         ctx.backend.dispose();

@@ -1,0 +1,178 @@
+/**
+ * `pcn compare`: predictive coding and backprop on identical configurations
+ * (same network, initial weights, batches, optimiser and schedule, same
+ * kernels): test accuracy, time and achieved GFLOP/s per epoch, and per layer
+ * the cosine between PC's weight updates and backprop's gradients on the same
+ * batch over training.
+ */
+import type { Command } from 'commander';
+import { createConfig, initModel, initWorkspace, type Workspace } from '../../core/index.ts';
+import { createBackend } from '../../kernels/index.ts';
+import { createRng } from '../../random.ts';
+import { backpropGradients, bpEpochFlops, type EpochStats, fit, initOptimizer, meanStd, pcEpochFlops } from '../../train/index.ts';
+import { loadData, type Split } from '../datasets.ts';
+import { integer, threads } from '../options.ts';
+import { TRAIN_DEFAULTS } from './train.ts';
+
+interface CompareOptions {
+  data: string;
+  epochs: number;
+  seeds: number;
+  threads: number | 'auto';
+  tSweep?: string;
+  cosineEvery: number;
+  json: boolean;
+}
+
+export function registerCompare(program: Command): void {
+  program
+    .command('compare')
+    .description('predictive coding vs backprop on the same engine, network and data')
+    .option('--data <spec>', "'mnist-embedded' or a directory with the four IDX files", 'mnist-embedded')
+    .option('--epochs <n>', 'epochs per run', integer(1, 10_000), 10)
+    .option('--seeds <n>', 'seeds (0, 1, …) per method', integer(1, 100), 3)
+    .option('--threads <n>', "matmul threads or 'auto'", threads, 'auto' as const)
+    .option('--t-sweep <list>', 'also train PC (seed 0) with each of these relaxation step counts, e.g. 1,2,4,8')
+    .option('--cosine-every <n>', 'compare PC updates with backprop gradients every n batches', integer(1, 1_000_000), 25)
+    .option('--json', 'print one JSON object (the result) on stdout', false)
+    .action(async (opts: CompareOptions) => {
+      await runCompare(opts);
+    });
+}
+
+type Method = 'pc' | 'backprop';
+
+interface Run {
+  readonly history: EpochStats[];
+  /** Seconds per epoch without the cosine probes. */
+  readonly seconds: number[];
+  /** Mean cosine per layer over the probes (PC only). */
+  readonly cosine: number[];
+}
+
+async function train(
+  data: Split,
+  method: Method,
+  seed: number,
+  epochs: number,
+  steps: number,
+  cosineEvery: number,
+  threadsOpt: number | 'auto',
+  log: (s: string) => void,
+): Promise<Run> {
+  const backend = await createBackend('wasm', { threads: threadsOpt });
+  try {
+    const config = createConfig({ sizes: [784, 128, 128, 128, 10], activation: TRAIN_DEFAULTS.activation });
+    const model = initModel(config, backend, createRng(seed));
+    const ws = initWorkspace(model, TRAIN_DEFAULTS.batch, backend);
+    const probe = method === 'pc' ? initWorkspace(model, TRAIN_DEFAULTS.batch, backend) : null;
+    const opt = initOptimizer(model, { name: 'adamw', lr: TRAIN_DEFAULTS.lrW, weightDecay: TRAIN_DEFAULTS.weightDecay }, backend);
+    const L = config.sizes.length - 1;
+    const sums = new Float64Array(L + 1);
+    let probes = 0;
+    let batch = 0;
+    let probeSeconds = 0;
+    const seconds: number[] = [];
+    const history = await fit(model, opt, ws, data.train, data.test, {
+      epochs,
+      batchSize: TRAIN_DEFAULTS.batch,
+      seed,
+      lrSchedule: TRAIN_DEFAULTS.lrSchedule,
+      method,
+      train: { init: 'forward', relax: { steps, lr: TRAIN_DEFAULTS.lrX, momentum: TRAIN_DEFAULTS.momentumX, tolerance: 0 } },
+      onGradients: !probe
+        ? undefined
+        : (pcWs, rows, images, targets) => {
+            if (batch++ % cosineEvery !== 0) return;
+            const t0 = performance.now();
+            // Backprop's gradient on the same batch and the same (not yet updated) weights.
+            backpropGradients(model, probe, rows, images, targets);
+            for (let l = 1; l <= L; l++) sums[l] += cosine(pcWs, probe, l);
+            probes++;
+            probeSeconds += (performance.now() - t0) / 1000;
+          },
+      onEpoch: (s) => {
+        seconds.push(s.seconds - probeSeconds);
+        probeSeconds = 0;
+        log(`  ${method} seed ${seed} epoch ${s.epoch}: test ${(100 * s.testAccuracy).toFixed(2)} %, ${seconds[seconds.length - 1].toFixed(2)} s`);
+      },
+    });
+    return { history, seconds, cosine: Array.from(sums.subarray(1), (v) => v / Math.max(1, probes)) };
+  } finally {
+    backend.dispose();
+  }
+}
+
+function cosine(a: Workspace, b: Workspace, l: number): number {
+  const x = a.gradW[l];
+  const y = b.gradW[l];
+  let dot = 0;
+  let xx = 0;
+  let yy = 0;
+  for (let i = 0; i < x.length; i++) {
+    dot += x[i] * y[i];
+    xx += x[i] * x[i];
+    yy += y[i] * y[i];
+  }
+  return xx > 0 && yy > 0 ? dot / Math.sqrt(xx * yy) : 0;
+}
+
+export async function runCompare(opts: CompareOptions): Promise<void> {
+  const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
+  const data = await loadData(opts.data);
+  const config = createConfig({ sizes: [784, 128, 128, 128, 10], activation: TRAIN_DEFAULTS.activation });
+  const pcFlops = pcEpochFlops(config, TRAIN_DEFAULTS.steps, data.train.count, TRAIN_DEFAULTS.batch);
+  const bpFlops = bpEpochFlops(config, data.train.count, TRAIN_DEFAULTS.batch);
+  log(
+    `compare PC (T=${TRAIN_DEFAULTS.steps}) and backprop: ${config.sizes.join('-')} ${TRAIN_DEFAULTS.activation}, ${opts.epochs} epochs × ${opts.seeds} seeds on ${data.source}`,
+  );
+  const runs: Record<Method, Run[]> = { pc: [], backprop: [] };
+  for (let seed = 0; seed < opts.seeds; seed++) {
+    for (const method of ['pc', 'backprop'] as const)
+      runs[method].push(await train(data, method, seed, opts.epochs, TRAIN_DEFAULTS.steps, opts.cosineEvery, opts.threads, log));
+  }
+  const acc = (m: Method) => meanStd(runs[m].map((r) => r.history[r.history.length - 1].testAccuracy));
+  const secs = (m: Method) => meanStd(runs[m].flatMap((r) => r.seconds)).mean;
+  const pc = acc('pc');
+  const bp = acc('backprop');
+  const pcSec = secs('pc');
+  const bpSec = secs('backprop');
+  const cos = runs.pc[0].cosine.map((_, l) => runs.pc.reduce((s, r) => s + r.cosine[l], 0) / runs.pc.length);
+  const sweep: { steps: number; test_acc: number; seconds_per_epoch: number }[] = [];
+  for (const t of (opts.tSweep ?? '').split(',').filter(Boolean).map(Number)) {
+    const r = await train(data, 'pc', 0, opts.epochs, t, Number.MAX_SAFE_INTEGER, opts.threads, log);
+    sweep.push({ steps: t, test_acc: r.history[r.history.length - 1].testAccuracy, seconds_per_epoch: meanStd(r.seconds).mean });
+  }
+  const result = {
+    pc_acc_mean: pc.mean,
+    pc_acc_std: pc.std,
+    bp_acc_mean: bp.mean,
+    bp_acc_std: bp.std,
+    pc_seconds_per_epoch: pcSec,
+    bp_seconds_per_epoch: bpSec,
+    pc_gflops: pcFlops / pcSec / 1e9,
+    bp_gflops: bpFlops / bpSec / 1e9,
+    flop_ratio: pcFlops / bpFlops,
+    cosine: cos,
+    ...(sweep.length ? { t_sweep: sweep } : {}),
+    epochs: opts.epochs,
+    seeds: opts.seeds,
+  };
+  if (opts.json) {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  const pct = (m: { mean: number; std: number }) => `${(100 * m.mean).toFixed(2)} ± ${(100 * m.std).toFixed(2)} %`;
+  console.log(`\n${''.padEnd(10)} ${'test accuracy'.padStart(18)} ${'s/epoch'.padStart(9)} ${'GFLOP/epoch'.padStart(12)} ${'GFLOP/s'.padStart(9)}`);
+  console.log(
+    `${'PC'.padEnd(10)} ${pct(pc).padStart(18)} ${pcSec.toFixed(2).padStart(9)} ${(pcFlops / 1e9).toFixed(1).padStart(12)} ${result.pc_gflops.toFixed(1).padStart(9)}`,
+  );
+  console.log(
+    `${'backprop'.padEnd(10)} ${pct(bp).padStart(18)} ${bpSec.toFixed(2).padStart(9)} ${(bpFlops / 1e9).toFixed(1).padStart(12)} ${result.bp_gflops.toFixed(1).padStart(9)}`,
+  );
+  console.log(
+    `FLOP ratio PC/BP ${result.flop_ratio.toFixed(2)}, time ratio ${(pcSec / bpSec).toFixed(2)}, GFLOP/s ratio ${(result.pc_gflops / result.bp_gflops).toFixed(2)}`,
+  );
+  console.log(`cosine(PC update, backprop gradient) per layer, mean over training: ${cos.map((c) => c.toFixed(4)).join(', ')}`);
+  for (const s of sweep) console.log(`T = ${s.steps}: PC test accuracy ${(100 * s.test_acc).toFixed(2)} %, ${s.seconds_per_epoch.toFixed(2)} s/epoch`);
+}
