@@ -70,3 +70,37 @@ describe('pcn experiment', () => {
     expect(r.stderr).toMatch(/^error: /);
   });
 });
+
+describe('pcn compare and the forgetting experiment', () => {
+  it('compare prints the JSON fields the issue names, with a FLOP ratio from the FLOP counts', () => {
+    const r = pcn(['compare', '--data', data, '--epochs', '1', '--seeds', '1', '--threads', '1', '--json', '--t-sweep', '2']);
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout.trim());
+    for (const k of [
+      'pc_acc_mean',
+      'pc_acc_std',
+      'bp_acc_mean',
+      'bp_acc_std',
+      'pc_seconds_per_epoch',
+      'bp_seconds_per_epoch',
+      'pc_gflops',
+      'bp_gflops',
+      'flop_ratio',
+      'cosine',
+    ]) {
+      expect(result, k).toHaveProperty(k);
+    }
+    expect(result.cosine).toHaveLength(4);
+    // FLOPs are linear in the rows: T = 8 PC costs 1.627136 MFLOP per image, backprop 0.605696.
+    expect(result.flop_ratio).toBeCloseTo(1.627136 / 0.605696, 6);
+    expect(result.t_sweep[0].steps).toBe(2);
+  });
+
+  it('forgetting (split) reports average accuracy and forgetting for both methods and both scenarios', () => {
+    const result = experiment('forgetting', ['--seeds', '1']);
+    expect(result.protocol).toBe('split');
+    for (const k of ['pc_avg_acc', 'bp_avg_acc', 'pc_forgetting', 'bp_forgetting', 'pc_avg_acc_task', 'bp_forgetting_task'])
+      expect(result[k], k).toEqual(expect.any(Number));
+    expect(result.pc_matrix).toHaveLength(5);
+  });
+});
