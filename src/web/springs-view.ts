@@ -1,0 +1,257 @@
+/**
+ * The lecture's mechanical picture, drawn live: each neuron is a node sliding
+ * on a pole (its value x), its prediction is a platform on the same pole set
+ * by the layer above through rods (the weights), and the error is a spring
+ * between node and platform whose tension (ε²) colours and thickens it.
+ * Click a node to clamp or release it, drag a node to move it (and clamp it),
+ * click a rod to select its weight and set it with the slider.
+ */
+import uPlot from 'uplot';
+import { SIZES, SpringsNetwork } from './springs-model.ts';
+
+const W = 640;
+const H = 420;
+const POLE = 110; // pixels from value −2 to 2
+const RANGE = 2;
+
+interface Selection {
+  l: number;
+  i: number;
+  j: number;
+}
+
+export function mountSprings(root: HTMLElement): void {
+  const net = new SpringsNetwork(1);
+  root.innerHTML = `
+    <h2>Springs: a network relaxing</h2>
+    <p class="hint">Nodes slide on poles (their activity); platforms are the predictions from the layer above, carried by the rods (weights);
+    springs are the errors — the redder and thicker, the more energy. Click a node to clamp (●) or release (○) it; drag a node to move it;
+    click a rod to pick its weight.</p>
+    <div class="row">
+      <canvas id="springs-canvas" width="${W}" height="${H}"></canvas>
+      <div class="side">
+        <div class="buttons">
+          <button id="springs-play">Play</button>
+          <button id="springs-step">Step</button>
+          <button id="springs-reset">Reset</button>
+          <label><input type="checkbox" id="springs-learn" /> learning (weights move too)</label>
+        </div>
+        <p>Energy <strong id="springs-energy" data-testid="springs-energy"></strong> after <span id="springs-steps">0</span> steps</p>
+        <div id="springs-chart"></div>
+        <div id="springs-weight" hidden>
+          <label>weight <span id="springs-weight-name"></span>
+            <input type="range" id="springs-weight-slider" min="-3" max="3" step="0.01" /></label>
+          <output id="springs-weight-value"></output>
+        </div>
+      </div>
+    </div>`;
+  const canvas = root.querySelector<HTMLCanvasElement>('#springs-canvas')!;
+  const ctx = canvas.getContext('2d')!;
+  const energyEl = root.querySelector<HTMLElement>('#springs-energy')!;
+  const stepsEl = root.querySelector<HTMLElement>('#springs-steps')!;
+  const playBtn = root.querySelector<HTMLButtonElement>('#springs-play')!;
+  const weightBox = root.querySelector<HTMLElement>('#springs-weight')!;
+  const slider = root.querySelector<HTMLInputElement>('#springs-weight-slider')!;
+  const trace: [number[], number[]] = [[], []];
+  const chart = new uPlot(
+    {
+      width: 300,
+      height: 160,
+      scales: { x: { time: false } },
+      series: [{ label: 'step' }, { label: 'energy', stroke: '#e63946', width: 2 }],
+      axes: [{}, { size: 50 }],
+    },
+    trace,
+    root.querySelector<HTMLElement>('#springs-chart')!,
+  );
+  let playing = false;
+  let seed = 1;
+  let selected: Selection | null = null;
+  let dragging: { l: number; i: number } | null = null;
+
+  const px = (l: number, i: number) => ((i + 1) * W) / (SIZES[l] + 1);
+  const rowY = (l: number) => 70 + l * ((H - 140) / (SIZES.length - 1));
+  const valueY = (l: number, v: number) => rowY(l) - (Math.max(-RANGE, Math.min(RANGE, v)) / RANGE) * (POLE / 2);
+
+  function record(): void {
+    const s = net.state;
+    trace[0].push(s.steps);
+    trace[1].push(s.energy);
+    if (trace[0].length > 500) {
+      trace[0].shift();
+      trace[1].shift();
+    }
+    chart.setData(trace);
+    energyEl.textContent = s.energy.toFixed(4);
+    energyEl.dataset.value = String(s.energy);
+    stepsEl.textContent = String(s.steps);
+  }
+
+  function draw(): void {
+    const s = net.state;
+    ctx.clearRect(0, 0, W, H);
+    // Rods: from each node of layer l − 1 to each platform of layer l.
+    for (let l = 1; l < SIZES.length; l++) {
+      for (let i = 0; i < SIZES[l]; i++) {
+        for (let j = 0; j < SIZES[l - 1]; j++) {
+          const w = net.weight(l, i, j);
+          const isSel = selected && selected.l === l && selected.i === i && selected.j === j;
+          ctx.strokeStyle = isSel ? '#ffb703' : w >= 0 ? 'rgba(69,123,157,0.55)' : 'rgba(230,111,81,0.55)';
+          ctx.lineWidth = isSel ? 4 : Math.min(5, 0.5 + 1.5 * Math.abs(w));
+          ctx.beginPath();
+          ctx.moveTo(px(l - 1, j), valueY(l - 1, s.ws.x[l - 1][j]));
+          ctx.lineTo(px(l, i), valueY(l, net.prediction(l, i)));
+          ctx.stroke();
+        }
+      }
+    }
+    for (let l = 0; l < SIZES.length; l++) {
+      for (let i = 0; i < SIZES[l]; i++) {
+        const x = px(l, i);
+        ctx.strokeStyle = '#999';
+        ctx.lineWidth = 2;
+        ctx.beginPath();
+        ctx.moveTo(x, rowY(l) - POLE / 2 - 8);
+        ctx.lineTo(x, rowY(l) + POLE / 2 + 8);
+        ctx.stroke();
+        const vy = valueY(l, s.ws.x[l][i]);
+        if (l > 0) {
+          const py = valueY(l, net.prediction(l, i));
+          const e = s.ws.eps[l][i];
+          spring(x, py, vy, e * e);
+          ctx.fillStyle = '#1d3557';
+          ctx.fillRect(x - 14, py - 3, 28, 6);
+        }
+        ctx.beginPath();
+        ctx.arc(x, vy, 9, 0, 2 * Math.PI);
+        ctx.fillStyle = net.isClamped(l, i) ? '#1d3557' : '#f1faee';
+        ctx.fill();
+        ctx.strokeStyle = '#1d3557';
+        ctx.lineWidth = 2;
+        ctx.stroke();
+      }
+      ctx.fillStyle = '#555';
+      ctx.font = '12px sans-serif';
+      ctx.fillText(l === 0 ? 'top (cause)' : l === SIZES.length - 1 ? 'bottom (senses)' : `layer ${l}`, 6, rowY(l) + 4);
+    }
+  }
+
+  function spring(x: number, y0: number, y1: number, tension: number): void {
+    const t = Math.min(1, tension / 1.5);
+    ctx.strokeStyle = `rgb(${Math.round(60 + 190 * t)}, ${Math.round(160 - 120 * t)}, 80)`;
+    ctx.lineWidth = 1 + 4 * t;
+    ctx.beginPath();
+    const turns = 8;
+    for (let k = 0; k <= turns * 2; k++) {
+      const y = y0 + ((y1 - y0) * k) / (turns * 2);
+      const dx = k === 0 || k === turns * 2 ? 0 : k % 2 ? 6 : -6;
+      if (k === 0) ctx.moveTo(x + dx, y);
+      else ctx.lineTo(x + dx, y);
+    }
+    ctx.stroke();
+  }
+
+  function nodeAt(mx: number, my: number): { l: number; i: number } | null {
+    for (let l = 0; l < SIZES.length; l++) {
+      for (let i = 0; i < SIZES[l]; i++) if (Math.hypot(mx - px(l, i), my - valueY(l, net.state.ws.x[l][i])) < 12) return { l, i };
+    }
+    return null;
+  }
+
+  function rodAt(mx: number, my: number): Selection | null {
+    let best: Selection | null = null;
+    let bestD = 5;
+    for (let l = 1; l < SIZES.length; l++) {
+      for (let i = 0; i < SIZES[l]; i++) {
+        for (let j = 0; j < SIZES[l - 1]; j++) {
+          const d = segmentDistance(mx, my, px(l - 1, j), valueY(l - 1, net.state.ws.x[l - 1][j]), px(l, i), valueY(l, net.prediction(l, i)));
+          if (d < bestD) {
+            bestD = d;
+            best = { l, i, j };
+          }
+        }
+      }
+    }
+    return best;
+  }
+
+  const pos = (e: PointerEvent) => {
+    const r = canvas.getBoundingClientRect();
+    return [((e.clientX - r.left) * W) / r.width, ((e.clientY - r.top) * H) / r.height] as const;
+  };
+  let moved = false;
+  canvas.addEventListener('pointerdown', (e) => {
+    const [mx, my] = pos(e);
+    dragging = nodeAt(mx, my);
+    moved = false;
+    if (dragging) canvas.setPointerCapture(e.pointerId);
+  });
+  canvas.addEventListener('pointermove', (e) => {
+    if (!dragging) return;
+    const [, my] = pos(e);
+    moved = true;
+    net.setValue(dragging.l, dragging.i, (-(my - rowY(dragging.l)) / (POLE / 2)) * RANGE);
+    record();
+    draw();
+  });
+  canvas.addEventListener('pointerup', (e) => {
+    const [mx, my] = pos(e);
+    if (dragging && !moved) net.toggleClamp(dragging.l, dragging.i);
+    else if (!dragging) {
+      selected = rodAt(mx, my);
+      weightBox.hidden = !selected;
+      if (selected) {
+        root.querySelector<HTMLElement>('#springs-weight-name')!.textContent = `W${selected.l}[${selected.i},${selected.j}]`;
+        slider.value = String(net.weight(selected.l, selected.i, selected.j));
+        root.querySelector<HTMLOutputElement>('#springs-weight-value')!.value = Number(slider.value).toFixed(2);
+      }
+    }
+    dragging = null;
+    record();
+    draw();
+  });
+  slider.addEventListener('input', () => {
+    if (!selected) return;
+    net.setWeight(selected.l, selected.i, selected.j, Number(slider.value));
+    root.querySelector<HTMLOutputElement>('#springs-weight-value')!.value = Number(slider.value).toFixed(2);
+    record();
+    draw();
+  });
+  playBtn.addEventListener('click', () => {
+    playing = !playing;
+    playBtn.textContent = playing ? 'Pause' : 'Play';
+  });
+  root.querySelector('#springs-step')!.addEventListener('click', () => {
+    net.step();
+    record();
+    draw();
+  });
+  root.querySelector('#springs-reset')!.addEventListener('click', () => {
+    net.reset(++seed); // a new network, from the next seed
+    trace[0].length = 0;
+    trace[1].length = 0;
+    record();
+    draw();
+  });
+  root.querySelector<HTMLInputElement>('#springs-learn')!.addEventListener('change', (e) => {
+    net.state.learning = (e.target as HTMLInputElement).checked;
+  });
+  const frame = () => {
+    if (playing) {
+      net.step();
+      record();
+      draw();
+    }
+    requestAnimationFrame(frame);
+  };
+  record();
+  draw();
+  requestAnimationFrame(frame);
+}
+
+function segmentDistance(px: number, py: number, x0: number, y0: number, x1: number, y1: number): number {
+  const dx = x1 - x0;
+  const dy = y1 - y0;
+  const t = Math.max(0, Math.min(1, ((px - x0) * dx + (py - y0) * dy) / (dx * dx + dy * dy || 1)));
+  return Math.hypot(px - (x0 + t * dx), py - (y0 + t * dy));
+}

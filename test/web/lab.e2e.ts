@@ -1,0 +1,132 @@
+/**
+ * The lab in real Chromium: the built site (npm run build:lab) served by
+ * `vite preview` with the cross-origin-isolation headers. Screenshots go to
+ * test-results/ as artefacts.
+ */
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { type PreviewServer, preview } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const shots = `${root}test-results`;
+let server: PreviewServer;
+let browser: Browser;
+let page: Page;
+const errors: string[] = [];
+const requests: string[] = [];
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  server = await preview({ configFile: `${root}vite.config.lab.ts`, root: `${root}lab`, preview: { port: 0, open: false }, logLevel: 'silent' });
+  const url = server.resolvedUrls?.local[0];
+  if (!url) throw new Error('vite preview did not report a URL');
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+  page = await browser.newPage({ viewport: { width: 1200, height: 1600 } });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('request', (r) => requests.push(r.url()));
+  await page.goto(url);
+  await page.waitForSelector('[data-testid="pg-status"][data-ready="true"]', { timeout: 60_000 });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((resolve) => server?.httpServer.close(() => resolve()));
+});
+
+describe('browser lab', () => {
+  it('loads with no console errors, cross-origin isolated, and requests nothing beyond its own origin', async () => {
+    await page.screenshot({ path: `${shots}/lab-loaded.png`, fullPage: true });
+    expect(errors).toEqual([]);
+    expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
+    const origin = new URL(page.url()).origin;
+    expect(requests.filter((u) => !u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:'))).toEqual([]);
+  });
+
+  it('the springs view’s energy falls after pressing play', async () => {
+    const energy = async () => Number(await page.getAttribute('[data-testid="springs-energy"]', 'data-value'));
+    const before = await energy();
+    await page.click('#springs-play');
+    await page.waitForTimeout(1500);
+    await page.click('#springs-play');
+    const after = await energy();
+    await page.locator('#springs').screenshot({ path: `${shots}/springs.png` });
+    expect(after).toBeLessThan(0.5 * before);
+  });
+
+  it('drawing a "1" with the shipped checkpoint classifies as 1, relaxing at ≥ 30 steps per second', async () => {
+    const pad = page.locator('[data-testid="pad"]');
+    const box = (await pad.boundingBox())!;
+    const x = box.x + box.width / 2;
+    await page.mouse.move(x, box.y + box.height * 0.15);
+    await page.mouse.down();
+    for (let k = 1; k <= 20; k++) await page.mouse.move(x, box.y + box.height * (0.15 + (0.7 * k) / 20));
+    await page.mouse.up();
+    await page.waitForSelector('[data-testid="prediction"][data-value]');
+    await page.locator('#playground').screenshot({ path: `${shots}/drawn-one.png` });
+    expect(await page.getAttribute('[data-testid="prediction"]', 'data-value')).toBe('1');
+    expect(Number(await page.getAttribute('[data-testid="relax-speed"]', 'data-value'))).toBeGreaterThanOrEqual(30);
+  });
+
+  it('a generated digit is a non-blank image', async () => {
+    await page.click('#pg-labels button[data-digit="7"]');
+    const ink = await page.evaluate(() => {
+      const c = document.querySelector<HTMLCanvasElement>('[data-testid="generated"]')!;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.height, c.height).data;
+      let bright = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] > 128) bright++;
+      return bright / (d.length / 4);
+    });
+    await page.locator('[data-testid="generated"]').screenshot({ path: `${shots}/generated-7.png` });
+    expect(ink).toBeGreaterThan(0.03);
+    expect(ink).toBeLessThan(0.6);
+  });
+
+  it('erasing the bottom half of the drawn digit and relaxing fills it in', async () => {
+    await page.click('#pg-erase');
+    const ink = await page.evaluate(() => {
+      const c = document.querySelector<HTMLCanvasElement>('[data-testid="completion"]')!;
+      // The third cell is the completion; its bottom half was erased and must now hold some ink.
+      const cell = c.height;
+      const d = c.getContext('2d')!.getImageData(2 * (cell + 4), cell / 2, cell, cell / 2).data;
+      let bright = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] > 100) bright++;
+      return bright;
+    });
+    await page.locator('[data-testid="completion"]').screenshot({ path: `${shots}/completion.png` });
+    expect(ink).toBeGreaterThan(20);
+  });
+
+  it('trains in a Web Worker with live progress and then classifies with the model it trained', async () => {
+    await page.fill('#pg-epochs', '1');
+    await page.click('#pg-train');
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="pg-status"]')?.textContent?.includes('now classifying with the model trained here'),
+      undefined,
+      {
+        timeout: 60_000,
+      },
+    );
+    const status = (await page.textContent('[data-testid="pg-status"]')) ?? '';
+    const accuracy = Number(status.match(/held-out accuracy ([\d.]+) %/)?.[1]);
+    await page.locator('#playground').screenshot({ path: `${shots}/trained.png` });
+    expect(accuracy).toBeGreaterThan(70);
+    expect(errors).toEqual([]);
+  });
+});
