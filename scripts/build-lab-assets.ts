@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { loadEmbedded } from '../src/cli/datasets.ts';
 import { createConfig, initModel, initWorkspace } from '../src/core/index.ts';
-import type { Dataset } from '../src/data/index.ts';
+import { type Dataset, encodeIdx } from '../src/data/index.ts';
 import { createBackend } from '../src/kernels/index.ts';
 import { createRng } from '../src/random.ts';
 import { encodeCheckpoint, evaluate, fit, initOptimizer } from '../src/train/index.ts';
@@ -21,15 +21,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'lab/public');
 
 function idx(dims: number[], data: Uint8Array): Uint8Array {
-  const header = new Uint8Array(4 + 4 * dims.length);
-  header[2] = 0x08;
-  header[3] = dims.length;
-  const view = new DataView(header.buffer);
-  for (const [i, d] of dims.entries()) view.setUint32(4 + 4 * i, d, false);
-  const bytes = new Uint8Array(header.length + data.length);
-  bytes.set(header);
-  bytes.set(data, header.length);
-  return gzipSync(bytes, { level: 9 });
+  return gzipSync(encodeIdx(dims, data), { level: 9 });
 }
 
 function writeIdx(dir: string, prefix: string, d: Dataset): void {

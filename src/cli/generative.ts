@@ -1,5 +1,5 @@
 /** Shared by `pcn generate` and `pcn experiment generative`: sampling digits and completing erased images. */
-import { generate, infer, initWorkspace, type Model, type PartialClamp } from '../core/index.ts';
+import { complete, generate, initWorkspace, type Model } from '../core/index.ts';
 import { PcError } from '../errors.ts';
 import type { Backend } from '../kernels/index.ts';
 import { createRng } from '../random.ts';
@@ -20,16 +20,10 @@ export function sampleDigits(model: Model, backend: Backend, label: number, coun
   return Array.from({ length: count }, (_, r) => out.slice(r * n, (r + 1) * n));
 }
 
-/** Associative recall: relaxes the erased pixels (visible[i] = 0) and every hidden layer, the label layer starting at the uniform prior. */
+/** Associative recall: relaxes the erased pixels (visible[i] = 0) and every hidden layer (see core's complete). */
 export function completeImage(model: Model, backend: Backend, pixels: ArrayLike<number>, visible: Uint8Array, steps: number): Float32Array {
-  const sizes = model.config.sizes;
-  const L = sizes.length - 1;
   const ws = initWorkspace(model, 1, backend);
-  const partial: (PartialClamp | undefined)[] = new Array(L + 1).fill(undefined);
-  partial[L] = { data: pixels, mask: visible };
-  const start = [new Float32Array(sizes[0]).fill(1 / sizes[0])];
-  infer(model, ws, 1, [], { steps, lr: 0.1, momentum: 0.9, tolerance: 0 }, { start, partial });
-  return ws.x[L].slice(0, sizes[L]);
+  return complete(model, ws, 1, pixels, visible, { steps, lr: 0.1, momentum: 0.9, tolerance: 0 }).slice(0, model.config.sizes.at(-1));
 }
 
 /** 1 for the pixels that stay visible when `half` is erased. */

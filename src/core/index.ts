@@ -15,7 +15,7 @@ export {
   parameterCount,
   validateConfig,
 } from './model.ts';
-export { classifyByRelaxation, forward, type GenerativeReadout, generate, type InferOptions, infer, predictLabels } from './predict.ts';
+export { classifyByRelaxation, complete, forward, type GenerativeReadout, generate, type InferOptions, infer, predictLabels } from './predict.ts';
 export {
   DEFAULT_RELAX,
   type PartialClamp,

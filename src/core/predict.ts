@@ -166,3 +166,25 @@ export function generate<T extends FloatArray>(
   }
   return ws.x[L];
 }
+
+/**
+ * Associative recall in a generative model: holds the visible units of the
+ * last layer (visible[i] = 1) at `data` (rows × n_L), starts the label layer
+ * at the uniform prior 1/n_0, relaxes everything else, and returns ws.x[L]
+ * with the hidden units filled in.
+ */
+export function complete<T extends FloatArray>(
+  model: Model<T>,
+  ws: Workspace<T>,
+  rows: number,
+  data: ArrayLike<number>,
+  visible: Uint8Array,
+  relaxConfig: RelaxConfig,
+): T {
+  const sizes = model.config.sizes;
+  const L = sizes.length - 1;
+  const partial: (PartialClamp | undefined)[] = new Array(L + 1).fill(undefined);
+  partial[L] = { data, mask: visible };
+  infer(model, ws, rows, [], relaxConfig, { start: [new Float32Array(rows * sizes[0]).fill(1 / sizes[0])], partial });
+  return ws.x[L];
+}

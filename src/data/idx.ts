@@ -59,3 +59,17 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
 function hex(bytes: Uint8Array, from: number, to: number): string {
   return Array.from(bytes.subarray(from, to), (b) => b.toString(16).padStart(2, '0')).join(' ');
 }
+
+/** IDX bytes (uncompressed) of unsigned-byte data with the given dimensions: the inverse of parseIdx. */
+export function encodeIdx(dims: readonly number[], data: Uint8Array): Uint8Array {
+  const count = dims.reduce((a, b) => a * b, 1);
+  check(data.length === count, 'shape', () => `encodeIdx: dimensions [${dims.join(', ')}] need ${count} bytes, got ${data.length}.`);
+  const header = 4 + 4 * dims.length;
+  const out = new Uint8Array(header + data.length);
+  out[2] = 0x08;
+  out[3] = dims.length;
+  const view = new DataView(out.buffer);
+  for (const [i, d] of dims.entries()) view.setUint32(4 + 4 * i, d, false);
+  out.set(data, header);
+  return out;
+}

@@ -21,7 +21,7 @@ export {
   type LabeledData,
   shuffledOrder,
 } from './loop.ts';
-export { accuracy, meanStd } from './metrics.ts';
+export { accuracy, cosine, meanStd } from './metrics.ts';
 export {
   applyOptimizer,
   DEFAULT_OPTIMIZER,

@@ -6,7 +6,7 @@
  * generative network fill it in.
  */
 import uPlot from 'uplot';
-import { generate, infer, initValues, initWorkspace, type Model, type PartialClamp, planRelaxation, relax, startRelaxation } from '../core/index.ts';
+import { complete, generate, initValues, initWorkspace, type Model, planRelaxation, relax, startRelaxation } from '../core/index.ts';
 import type { Backend } from '../kernels/index.ts';
 import { createRng } from '../random.ts';
 import { decodeCheckpoint, modelFromCheckpoint } from '../train/index.ts';
@@ -98,14 +98,10 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
   // Associative recall with the generative network: the drawn digit's bottom half is erased and relaxed back.
   $('pg-erase').addEventListener('click', () => {
     if (!drawn) return;
-    const L = generator.config.sizes.length - 1;
     const visible = Uint8Array.from({ length: 784 }, (_, i) => (i < 392 ? 1 : 0));
-    const partial: (PartialClamp | undefined)[] = new Array(L + 1).fill(undefined);
-    partial[L] = { data: drawn, mask: visible };
-    const one = initWorkspace(generator, 1, backend);
-    infer(generator, one, 1, [], { steps: 200, lr: 0.1, momentum: 0.9, tolerance: 0 }, { start: [new Float32Array(10).fill(0.1)], partial });
+    const filled = complete(generator, initWorkspace(generator, 1, backend), 1, drawn, visible, { steps: 200, lr: 0.1, momentum: 0.9, tolerance: 0 });
     const erased = Float32Array.from(drawn, (v, i) => (visible[i] ? v : 0.5));
-    paintDigits($<HTMLCanvasElement>('pg-complete'), [drawn, erased, one.x[L].slice(0, 784)]);
+    paintDigits($<HTMLCanvasElement>('pg-complete'), [drawn, erased, filled.slice(0, 784)]);
   });
 
   const labels = $('pg-labels');

@@ -38,18 +38,12 @@ const RELAX = { steps: 1, lr: 0.1, momentum: 0, tolerance: 0 };
 
 export class SpringsNetwork {
   readonly backend: Backend = createReferenceBackend('float32');
-  state: SpringsState;
-  private plan: RelaxPlan;
-  private opt: OptimizerState;
+  state!: SpringsState;
+  private plan!: RelaxPlan;
+  private opt!: OptimizerState;
 
   constructor(seed = 1) {
-    this.state = this.fresh(seed);
-    this.plan = planRelaxation(
-      this.state.model,
-      SIZES.map(() => false),
-      this.state.clamps,
-    );
-    this.opt = initOptimizer(this.state.model, { name: 'sgd', lr: 0.05 }, this.backend);
+    this.reset(seed);
   }
 
   /** A new network: random weights and values, the bottom (sensory) layer clamped to a pattern. */

@@ -1,17 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { encodeIdx } from '../../src/data/index.ts';
 
-/** An IDX file: magic 00 00 08 ndim, big-endian dims, then bytes. */
+/** An IDX file (encodeIdx), optionally gzip-compressed. */
 export function idx(dims: number[], data: Uint8Array, gzip = false): Uint8Array {
-  const header = new Uint8Array(4 + 4 * dims.length);
-  header[2] = 0x08;
-  header[3] = dims.length;
-  const view = new DataView(header.buffer);
-  for (const [i, d] of dims.entries()) view.setUint32(4 + 4 * i, d, false);
-  const out = new Uint8Array(header.length + data.length);
-  out.set(header);
-  out.set(data, header.length);
+  const out = encodeIdx(dims, data);
   return gzip ? new Uint8Array(gzipSync(out)) : out;
 }
 

@@ -6,10 +6,10 @@
  * batch over training.
  */
 import type { Command } from 'commander';
-import { createConfig, initModel, initWorkspace, type Workspace } from '../../core/index.ts';
+import { createConfig, initModel, initWorkspace } from '../../core/index.ts';
 import { createBackend } from '../../kernels/index.ts';
 import { createRng } from '../../random.ts';
-import { backpropGradients, bpEpochFlops, type EpochStats, fit, initOptimizer, meanStd, pcEpochFlops } from '../../train/index.ts';
+import { backpropGradients, bpEpochFlops, cosine, type EpochStats, fit, initOptimizer, meanStd, pcEpochFlops } from '../../train/index.ts';
 import { loadData, type Split } from '../datasets.ts';
 import { integer, threads } from '../options.ts';
 import { TRAIN_DEFAULTS } from './train.ts';
@@ -87,7 +87,7 @@ async function train(
             const t0 = performance.now();
             // Backprop's gradient on the same batch and the same (not yet updated) weights.
             backpropGradients(model, probe, rows, images, targets);
-            for (let l = 1; l <= L; l++) sums[l] += cosine(pcWs, probe, l);
+            for (let l = 1; l <= L; l++) sums[l] += cosine(pcWs.gradW[l], probe.gradW[l]);
             probes++;
             probeSeconds += (performance.now() - t0) / 1000;
           },
@@ -101,20 +101,6 @@ async function train(
   } finally {
     backend.dispose();
   }
-}
-
-function cosine(a: Workspace, b: Workspace, l: number): number {
-  const x = a.gradW[l];
-  const y = b.gradW[l];
-  let dot = 0;
-  let xx = 0;
-  let yy = 0;
-  for (let i = 0; i < x.length; i++) {
-    dot += x[i] * y[i];
-    xx += x[i] * x[i];
-    yy += y[i] * y[i];
-  }
-  return xx > 0 && yy > 0 ? dot / Math.sqrt(xx * yy) : 0;
 }
 
 export async function runCompare(opts: CompareOptions): Promise<void> {
