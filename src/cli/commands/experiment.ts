@@ -44,8 +44,8 @@ export function registerExperiment(program: Command): void {
     .option('--lr-w <F>', 'incremental / streaming: weight learning rate', number(0))
     .option('--steps <k>', 'streaming: steps per example; async: relaxation steps', integer(1, 1_000_000))
     .option('--lr-x <F>', 'streaming / async: relaxation step size', number(0))
-    .option('--streams <n>', 'streaming: independent streams side by side', integer(1, 4096), 16)
-    .option('--stillness <θ>', 'streaming: θ of stillness-modulated plasticity', number(0), 0.0005)
+    .option('--streams <n>', 'streaming: independent streams side by side (48 divides 60,000)', integer(1, 4096), 48)
+    .option('--stillness <θ>', 'streaming: θ of stillness-modulated plasticity', number(0), 0.001)
     .option(
       '--protocol <p>',
       'forgetting: split (5 two-digit tasks) or permuted (pixel permutations)',
