@@ -64,7 +64,7 @@ export interface StepOptions {
   readonly rng?: Rng;
   /** Record E after every relaxation step. */
   readonly trace?: boolean;
-  /** Sees the workspace gradients of a standard step before they are applied (comparisons, logging). */
+  /** Sees the workspace gradients before each weight update is applied (comparisons, logging). */
   readonly onGradients?: () => void;
 }
 
@@ -93,6 +93,7 @@ export function trainStep<T extends FloatArray>(
   const initialEnergy = startRelaxation(model, ws, rows);
   const learnNow = () => {
     computeWeightGrads(model, ws, rows);
+    options.onGradients?.();
     applyOptimizer(model, ws, opt, options.lr);
   };
   const incremental = config.schedule === 'incremental';
@@ -101,11 +102,7 @@ export function trainStep<T extends FloatArray>(
     rng: options.rng,
     onUpdate: incremental ? learnNow : undefined,
   });
-  if (!incremental) {
-    computeWeightGrads(model, ws, rows);
-    options.onGradients?.();
-    applyOptimizer(model, ws, opt, options.lr);
-  }
+  if (!incremental) learnNow();
   return result;
 }
 
