@@ -190,7 +190,8 @@ export function gatherBatch(data: LabeledData, order: Uint32Array, start: number
   return rows;
 }
 
-function checkData<T extends FloatArray>(model: Model<T>, data: LabeledData, name: string): void {
+/** Throws a PcError unless `data` fits the model's image and label layers and is internally consistent. */
+export function checkData<T extends FloatArray>(model: Model<T>, data: LabeledData, name: string): void {
   const sizes = model.config.sizes;
   const L = sizes.length - 1;
   const [inSize, outSize] = model.config.orientation === 'discriminative' ? [sizes[0], sizes[L]] : [sizes[L], sizes[0]];

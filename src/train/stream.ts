@@ -26,7 +26,7 @@ import {
 import { check } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import { createRng } from '../random.ts';
-import { gatherBatch, type LabeledData, shuffledOrder } from './loop.ts';
+import { checkData, gatherBatch, type LabeledData, shuffledOrder } from './loop.ts';
 import { applyOptimizer, type OptimizerState } from './optim.ts';
 import { supervisedBatch } from './step.ts';
 
@@ -71,6 +71,7 @@ export async function stream<T extends FloatArray>(
     'config',
     () => 'stream: the streaming schedule classifies by a forward pass; use a discriminative model.',
   );
+  checkData(model, data, 'stream');
   const rows = options.streams ?? 1;
   check(
     Number.isInteger(rows) && rows >= 1 && rows <= ws.capacity,

@@ -15,6 +15,7 @@ import {
   trainStep,
 } from '../../src/train/index.ts';
 import { blobs } from '../helpers/blobs.ts';
+import { rejectsPcError } from '../helpers/errors.ts';
 
 const relax = { steps: 8, lr: 0.1, momentum: 0.5, tolerance: 0 };
 
@@ -50,6 +51,15 @@ describe('streaming PC', () => {
     expect(r.curve.map((c) => c.seen)).toEqual([500, 1000, 1500]);
     expect(r.prequentialAccuracy).toBeGreaterThan(0.9);
     backend.dispose();
+  });
+
+  it('rejects data that does not fit the model with a clear error', async () => {
+    const f64 = createReferenceBackend('float64');
+    const model = initModel(createConfig({ sizes: [6, 8, 2] }), f64, createRng(2));
+    const ws = initWorkspace(model, 4, f64);
+    const opt = initOptimizer(model, {}, f64);
+    const e = await rejectsPcError(stream(model, opt, ws, blobs(20, 1), { stepsPerExample: 2, relax, seed: 1, streams: 4 }), 'shape');
+    expect(e.message).toMatch(/3 classes but the model's label layer has 2/);
   });
 });
 

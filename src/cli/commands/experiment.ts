@@ -8,8 +8,8 @@ import { runFeedback } from '../experiments/feedback.ts';
 import { type Protocol, runForgetting } from '../experiments/forgetting.ts';
 import { runGenerative } from '../experiments/generative.ts';
 import { runIncremental } from '../experiments/incremental.ts';
-import { runStreaming } from '../experiments/streaming.ts';
-import { choice, integer, number, threads } from '../options.ts';
+import { runStreaming, STREAMING_LAYERS } from '../experiments/streaming.ts';
+import { choice, integer, number, sizes, threads } from '../options.ts';
 
 const NAMES = ['generative', 'feedback', 'incremental', 'streaming', 'async', 'forgetting'] as const;
 type Name = (typeof NAMES)[number];
@@ -22,6 +22,7 @@ interface Options extends ExperimentOptions {
   steps?: number;
   lrX?: number;
   streams: number;
+  layers?: number[];
   stillness: number;
   protocol: Protocol;
   tasks: number;
@@ -38,11 +39,12 @@ export function registerExperiment(program: Command): void {
     .option('--epochs <n>', 'training epochs (default: generative 4, feedback 25, incremental 10, async 1, forgetting 1 per task)', integer(1, 10_000))
     .option('--seed <S>', 'seed of every random draw', integer(0, 2 ** 32 - 1), 0)
     .option('--threads <n>', "matmul threads or 'auto'", threads, 'auto' as const)
+    .option('--layers <sizes>', 'generative / streaming: layer sizes (default: generative 10,256,256,784, streaming 784,256,10)', sizes)
     .option('--eval-steps <T>', 'generative: relaxation steps to classify', integer(1, 100_000), GENERATIVE_EVAL_RELAX.steps)
     .option('--noise <σ>', 'generative: noise in the layer below the label when sampling', number(0), 0.2)
     .option('--weight-decay <F>', 'feedback: decoupled weight decay on W and B (Kolen–Pollack)', number(0), 2)
     .option('--lr-w <F>', 'incremental / streaming: weight learning rate', number(0))
-    .option('--steps <k>', 'streaming: steps per example; async: relaxation steps', integer(1, 1_000_000))
+    .option('--steps <k>', 'streaming: steps per example (default 20); async: relaxation steps (default 500)', integer(1, 1_000_000))
     .option('--lr-x <F>', 'streaming / async: relaxation step size', number(0))
     .option('--streams <n>', 'streaming: independent streams side by side (48 divides 60,000)', integer(1, 4096), 48)
     .option('--stillness <θ>', 'streaming: θ of stillness-modulated plasticity', number(0), 0.001)
@@ -64,7 +66,14 @@ export function registerExperiment(program: Command): void {
         // The weights move at every step, so x relaxes with less momentum (measured: momentum 0.9 plateaus near 97.1 %).
         else if (name === 'incremental') await runIncremental(ctx, { epochs: opts.epochs ?? 10, lrW: opts.lrW ?? 1e-4, lrX: opts.lrX ?? 0.1, momentumX: 0.5 });
         else if (name === 'streaming')
-          await runStreaming(ctx, { steps: opts.steps ?? 30, lrX: opts.lrX ?? 0.8, lrW: opts.lrW ?? 3e-4, streams: opts.streams, stillness: opts.stillness });
+          await runStreaming(ctx, {
+            layers: opts.layers ?? STREAMING_LAYERS,
+            steps: opts.steps ?? 20,
+            lrX: opts.lrX ?? 0.8,
+            lrW: opts.lrW ?? 3e-4,
+            streams: opts.streams,
+            stillness: opts.stillness,
+          });
         else if (name === 'forgetting') await runForgetting(ctx, { protocol: opts.protocol, seeds: opts.seeds, epochs: opts.epochs ?? 1, tasks: opts.tasks });
         else await runAsync(ctx, { epochs: opts.epochs ?? 1, steps: opts.steps ?? 500, lrX: opts.lrX ?? 0.05 });
       } finally {

@@ -15,10 +15,18 @@ import { createConfig, initModel, initWorkspace } from '../../core/index.ts';
 import { createRng } from '../../random.ts';
 import { initOptimizer, type StreamResult, stream } from '../../train/index.ts';
 import { TRAIN_DEFAULTS } from '../commands/train.ts';
-import { sizes } from '../options.ts';
 import { type Context, finish } from './context.ts';
 
+/**
+ * One hidden layer by default: measured on MNIST (48 streams, θ = 0.001), the
+ * never-reset stream reaches 93.0 % with 784-256-10 (k = 20) but 89.0 % with
+ * the deeper 784-128-128-128-10 (k = 30): every extra layer adds transients
+ * after each input switch that the weights learn from.
+ */
+export const STREAMING_LAYERS: readonly number[] = [784, 256, 10];
+
 export interface StreamingOptions {
+  readonly layers: readonly number[];
   readonly steps: number;
   readonly lrX: number;
   readonly lrW: number;
@@ -36,14 +44,14 @@ const LABEL: Record<Variant, string> = {
 };
 
 async function run(ctx: Context, opts: StreamingOptions, variant: Variant): Promise<StreamResult> {
-  const config = createConfig({ sizes: sizes(TRAIN_DEFAULTS.layers), activation: TRAIN_DEFAULTS.activation });
+  const config = createConfig({ sizes: [...opts.layers], activation: TRAIN_DEFAULTS.activation });
   const model = initModel(config, ctx.backend, createRng(ctx.options.seed));
   const ws = initWorkspace(model, opts.streams, ctx.backend);
   const reset = variant === 'reset';
   // The control needs no long presentation: its states start from the feedforward sweep.
   const steps = reset ? 8 : opts.steps;
   const opt = initOptimizer(model, { name: 'adamw', lr: reset ? 1e-3 : opts.lrW, weightDecay: TRAIN_DEFAULTS.weightDecay }, ctx.backend);
-  ctx.log(`${LABEL[variant]}: ${steps} bottom-up steps per example, x lr ${opts.lrX}, ${opts.streams} streams`);
+  ctx.log(`${LABEL[variant]}: ${config.sizes.join('-')}, ${steps} bottom-up steps per example, x lr ${opts.lrX}, ${opts.streams} streams`);
   return stream(model, opt, ws, ctx.data.train, {
     stepsPerExample: steps,
     // Bottom-up order: a new input reaches every layer within one step.
@@ -83,6 +91,7 @@ export async function runStreaming(ctx: Context, opts: StreamingOptions): Promis
       prequential_acc_reset: results.reset.prequentialAccuracy,
       examples: results.stillness.seen,
       steps_per_example: opts.steps,
+      sizes: opts.layers,
       streams: opts.streams,
       stillness: opts.stillness,
       seconds: results.stillness.seconds,
