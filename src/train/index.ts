@@ -13,10 +13,12 @@ export { bpEpochFlops, bpStepFlops, pcEpochFlops, pcStepFlops } from './flops.ts
 export {
   type BatchInfo,
   type EpochStats,
+  type EvaluateOptions,
   evaluate,
   type FitOptions,
   fit,
   GENERATIVE_EVAL_RELAX,
+  GENERATIVE_PRIOR_WEIGHT,
   gatherBatch,
   type LabeledData,
   shuffledOrder,

@@ -27,6 +27,14 @@ export interface OptimizerConfig {
   readonly beta2: number;
   readonly epsilon: number;
   readonly weightDecay: number;
+  /**
+   * After every step each weight W_l[i,j] is clipped into [−cap, cap]
+   * (biases and feedback weights are not); one cap for every layer or one
+   * per layer (W_1…W_L). Undefined (the default): no cap.
+   * Capping keeps any one layer from dominating its neighbours during
+   * relaxation (Kinghorn, Millidge & Buckley 2022, for generative PCNs).
+   */
+  readonly weightCap?: number | readonly number[];
 }
 
 export const DEFAULT_OPTIMIZER: OptimizerConfig = Object.freeze({
@@ -68,6 +76,13 @@ export function initOptimizer<T extends FloatArray>(model: Model<T>, config: Par
   for (const key of ['lr', 'momentum', 'beta1', 'beta2', 'epsilon', 'weightDecay'] as const) {
     check(Number.isFinite(c[key]) && c[key] >= 0, 'config', () => `optimizer: ${key} must be a finite number ≥ 0, got ${c[key]}.`);
   }
+  const caps = c.weightCap === undefined ? [] : typeof c.weightCap === 'number' ? [c.weightCap] : c.weightCap;
+  check(
+    caps.every((cap) => Number.isFinite(cap) && cap > 0) && (typeof c.weightCap !== 'object' || caps.length === model.layers.length),
+    'config',
+    () =>
+      `optimizer: weightCap must be a finite number > 0 or one such number per layer (${model.layers.length}), or left out (no cap); got ${JSON.stringify(c.weightCap)}.`,
+  );
   check(c.beta1 < 1 && c.beta2 < 1, 'config', () => `optimizer: beta1 and beta2 must be < 1, got ${c.beta1} and ${c.beta2}.`);
   const needs = c.name === 'sgd' ? 0 : c.name === 'momentum' ? 1 : 2;
   const slots = parameters(model).map((p) => [backend.alloc(needs >= 1 ? p.length : 0), backend.alloc(needs >= 2 ? p.length : 0)] as const);
@@ -106,6 +121,15 @@ export function applyOptimizer<T extends FloatArray>(model: Model<T>, ws: Worksp
           t: state.step,
         });
     }
+  }
+  const cap = c.weightCap;
+  if (cap !== undefined) for (const [i, layer] of model.layers.entries()) clip(layer.weights.data, typeof cap === 'number' ? cap : cap[i]);
+}
+
+function clip(w: FloatArray, cap: number): void {
+  for (let i = 0; i < w.length; i++) {
+    if (w[i] > cap) w[i] = cap;
+    else if (w[i] < -cap) w[i] = -cap;
   }
 }
 

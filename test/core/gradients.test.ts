@@ -3,7 +3,7 @@
  * (DESIGN §2: "each x, W, b update equals minus the gradient of E").
  */
 import { describe, expect, it } from 'vitest';
-import { computeWeightGrads, planRelaxation, updateValues } from '../../src/core/index.ts';
+import { computeWeightGrads, planRelaxation, startRelaxation, updateValues } from '../../src/core/index.ts';
 import { ACTIVATIONS } from '../../src/kernels/index.ts';
 import { centralDifference, energy, type Net, oneHotTop, smallNet } from './helpers.ts';
 
@@ -67,6 +67,45 @@ describe('∂E/∂W and ∂E/∂b: computeWeightGrads is the batch mean of the g
           expect(Math.abs(ws.gradB[l][i] - fd), `b_${l}[${i}]`).toBeLessThan(1e-9 * Math.max(1, Math.abs(fd)));
         }
       }
+    });
+  }
+});
+
+describe('the prior on a free top layer (TopPrior): E + w/2·‖x_0 − m‖²', () => {
+  for (const activation of ['tanh', 'leaky-relu'] as const) {
+    it(`${activation}: one Euler step with lr 1 moves x_0 and x_1 by minus the finite-difference gradient of the total`, () => {
+      const net = smallNet(activation, { orientation: 'generative', sizes: [3, 5, 4] });
+      awayFromKinks(net);
+      const { model, ws, rows } = net;
+      const prior = { mean: 0.2, weight: 0.7 };
+      const total = (): number => {
+        let p = 0;
+        for (const v of ws.x[0]) p += 0.5 * prior.weight * (v - prior.mean) ** 2;
+        return energy(net) + p;
+      };
+      const fdOf = (a: Float64Array, i: number, h = 1e-4): number => {
+        const old = a[i];
+        const at = (d: number): number => {
+          a[i] = old + d;
+          return total();
+        };
+        const d = 8 * (at(h) - at(-h)) - (at(2 * h) - at(-2 * h));
+        a[i] = old;
+        return d / (12 * h);
+      };
+      const plan = planRelaxation(model, [false, false, true], [], prior);
+      const fd = plan.free.map((l) => Array.from(ws.x[l], (_, i) => fdOf(ws.x[l], i)));
+      const before = plan.free.map((l) => Float64Array.from(ws.x[l]));
+      energy(net);
+      startRelaxation(model, ws, rows, plan);
+      updateValues(model, ws, rows, plan, { steps: 1, lr: 1, momentum: 0, tolerance: 0 });
+      expect(plan.free).toEqual([0, 1]);
+      plan.free.forEach((l, k) => {
+        for (let i = 0; i < ws.x[l].length; i++) {
+          const grad = before[k][i] - ws.x[l][i];
+          expect(Math.abs(grad - fd[k][i]), `layer ${l} [${i}]`).toBeLessThan(1e-9 * Math.max(1, Math.abs(fd[k][i])));
+        }
+      });
     });
   }
 });

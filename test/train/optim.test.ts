@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createConfig, initModel, initWorkspace } from '../../src/core/index.ts';
 import { createReferenceBackend } from '../../src/kernels/index.ts';
 import { createRng } from '../../src/random.ts';
-import { applyOptimizer, initOptimizer, type OptimizerName } from '../../src/train/index.ts';
+import { applyOptimizer, decodeCheckpoint, encodeCheckpoint, initOptimizer, type OptimizerName } from '../../src/train/index.ts';
 import { scheduledLr } from '../../src/train/schedule.ts';
 
 const f64 = createReferenceBackend('float64');
@@ -65,11 +65,35 @@ describe('optimisers, worked by hand', () => {
     expect(w.b()).toBeCloseTo(-1 - 0.1 * (-1 + 0.1 * -1), 14);
   });
 
+  it('weightCap clips every weight into [−cap, cap] after the step, but not the biases, and survives a checkpoint', () => {
+    const model = initModel(createConfig({ sizes: [3, 4, 2] }), f64, createRng(1));
+    const ws = initWorkspace(model, 1, f64);
+    for (let l = 1; l <= 2; l++) {
+      ws.gradW[l].fill(-10); // sgd: every weight grows by lr·10 = 1, well past the cap
+      ws.gradB[l].fill(-10);
+    }
+    const before = model.layers.map((layer) => Array.from(layer.bias.data));
+    const opt = initOptimizer(model, { name: 'sgd', lr: 0.1, weightCap: 0.3 }, f64);
+    applyOptimizer(model, ws, opt);
+    for (const [i, layer] of model.layers.entries()) {
+      expect(Array.from(layer.weights.data)).toEqual(Array.from(layer.weights.data, () => 0.3));
+      expect(Array.from(layer.bias.data)).toEqual(before[i].map((b) => b + 1));
+    }
+    for (let l = 1; l <= 2; l++) ws.gradW[l].fill(20);
+    applyOptimizer(model, ws, opt);
+    for (const layer of model.layers) expect(Math.min(...layer.weights.data)).toBe(-0.3);
+    const back = decodeCheckpoint(encodeCheckpoint(model, { optimizer: opt }), 'x');
+    expect(back.optimizer?.config.weightCap).toBe(0.3);
+    expect(initOptimizer(model, {}, f64).config.weightCap).toBeUndefined();
+  });
+
   it('rejects unknown names and out-of-range settings', () => {
     const model = initModel(createConfig({ sizes: [1, 1] }), f64, createRng(0));
     expect(() => initOptimizer(model, { name: 'lion' as never }, f64)).toThrow("optimizer: unknown name 'lion'");
     expect(() => initOptimizer(model, { lr: -1 }, f64)).toThrow('optimizer: lr must be a finite number ≥ 0, got -1.');
     expect(() => initOptimizer(model, { beta2: 1 }, f64)).toThrow('beta1 and beta2 must be < 1');
+    expect(() => initOptimizer(model, { weightCap: 0 }, f64)).toThrow('optimizer: weightCap must be a finite number > 0');
+    expect(() => initOptimizer(model, { weightCap: Number.POSITIVE_INFINITY }, f64)).toThrow('weightCap');
   });
 });
 

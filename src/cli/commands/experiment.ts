@@ -1,12 +1,12 @@
 /** `pcn experiment <name>`: the seed's claims as commands that print measured figures and write plots. */
 import type { Command } from 'commander';
 import { PcError } from '../../errors.ts';
-import { GENERATIVE_EVAL_RELAX } from '../../train/index.ts';
+import { GENERATIVE_EVAL_RELAX, GENERATIVE_PRIOR_WEIGHT } from '../../train/index.ts';
 import { runAsync } from '../experiments/async.ts';
 import { type ExperimentOptions, openContext } from '../experiments/context.ts';
 import { runFeedback } from '../experiments/feedback.ts';
 import { type Protocol, runForgetting } from '../experiments/forgetting.ts';
-import { runGenerative } from '../experiments/generative.ts';
+import { GENERATIVE_WEIGHT_CAP, runGenerative } from '../experiments/generative.ts';
 import { runIncremental } from '../experiments/incremental.ts';
 import { runStreaming, STREAMING_LAYERS } from '../experiments/streaming.ts';
 import { choice, integer, number, sizes, threads } from '../options.ts';
@@ -18,6 +18,8 @@ interface Options extends ExperimentOptions {
   evalSteps: number;
   noise: number;
   weightDecay: number;
+  weightCap: number;
+  prior: number;
   lrW?: number;
   steps?: number;
   lrX?: number;
@@ -42,6 +44,8 @@ export function registerExperiment(program: Command): void {
     .option('--layers <sizes>', 'generative / streaming: layer sizes (default: generative 10,256,256,784, streaming 784,256,10)', sizes)
     .option('--eval-steps <T>', 'generative: relaxation steps to classify', integer(1, 100_000), GENERATIVE_EVAL_RELAX.steps)
     .option('--noise <σ>', 'generative: noise in the layer below the label when sampling', number(0), 0.2)
+    .option('--prior <w>', 'generative: weight of the Gaussian prior on the label layer while it relaxes (0: none)', number(0), GENERATIVE_PRIOR_WEIGHT)
+    .option('--weight-cap <c>', 'generative: clip every weight into [−c, c] after each step (0: no cap)', number(0), GENERATIVE_WEIGHT_CAP)
     .option('--weight-decay <F>', 'feedback: decoupled weight decay on W and B (Kolen–Pollack)', number(0), 2)
     .option('--lr-w <F>', 'incremental / streaming: weight learning rate', number(0))
     .option('--steps <k>', 'streaming: steps per example (default 20); async: relaxation steps (default 500)', integer(1, 1_000_000))
@@ -61,7 +65,7 @@ export function registerExperiment(program: Command): void {
       if (!NAMES.includes(name)) throw new PcError('config', `pcn experiment: unknown experiment '${name}'; expected one of ${NAMES.join(', ')}.`);
       const ctx = await openContext(name, opts);
       try {
-        if (name === 'generative') await runGenerative(ctx, { epochs: opts.epochs ?? 4, evalSteps: opts.evalSteps, noise: opts.noise });
+        if (name === 'generative') await runGenerative(ctx, { epochs: opts.epochs ?? 4, evalSteps: opts.evalSteps, noise: opts.noise, weightCap: opts.weightCap, prior: opts.prior, layers: opts.layers });
         else if (name === 'feedback') await runFeedback(ctx, { epochs: opts.epochs ?? 25, weightDecay: opts.weightDecay });
         // The weights move at every step, so x relaxes with less momentum (measured: momentum 0.9 plateaus near 97.1 %).
         else if (name === 'incremental') await runIncremental(ctx, { epochs: opts.epochs ?? 10, lrW: opts.lrW ?? 1e-4, lrX: opts.lrX ?? 0.1, momentumX: 0.5 });

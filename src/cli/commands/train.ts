@@ -52,6 +52,7 @@ export interface TrainOptions {
   momentumX: number;
   lrW: number;
   weightDecay: number;
+  weightCap?: number;
   optimizer: OptimizerName;
   lrSchedule: LrSchedule;
   init: InitMode;
@@ -119,6 +120,7 @@ export function registerTrain(program: Command): void {
     .option('--momentum-x <F>', 'relaxation momentum (0: Euler)', number(0, 0.999), TRAIN_DEFAULTS.momentumX)
     .option('--lr-w <F>', 'weight learning rate', number(0), TRAIN_DEFAULTS.lrW)
     .option('--weight-decay <F>', 'weight decay', number(0), TRAIN_DEFAULTS.weightDecay)
+    .option('--weight-cap <c>', 'clip every weight into [−c, c] after each step (default: no cap; 0.12 for the generative experiment)', number(0))
     .option('--optimizer <name>', `weight optimiser: ${OPTIMIZERS.join('|')}`, choice(OPTIMIZERS), TRAIN_DEFAULTS.optimizer)
     .option('--lr-schedule <s>', `weight learning-rate schedule: ${SCHEDULES.join('|')}`, choice(SCHEDULES), TRAIN_DEFAULTS.lrSchedule)
     .option('--init <mode>', 'initial values of free layers: forward|zero|random', choice(['forward', 'zero', 'random'] as const), TRAIN_DEFAULTS.init)
@@ -149,7 +151,7 @@ export async function runTrain(opts: TrainOptions): Promise<void> {
       feedback: opts.feedback,
     });
     const model = initModel(config, backend, createRng(opts.seed));
-    const opt = initOptimizer(model, { name: opts.optimizer, lr: opts.lrW, weightDecay: opts.weightDecay }, backend);
+    const opt = initOptimizer(model, { name: opts.optimizer, lr: opts.lrW, weightDecay: opts.weightDecay, weightCap: opts.weightCap }, backend);
     const ws = initWorkspace(model, opts.batch, backend);
     log(
       `pcn train: ${layers.join('-')} ${opts.orientation} ${opts.activation}${opts.feedback === 'symmetric' ? '' : `, ${opts.feedback} feedback`}, ${opts.schedule} schedule, ${parameterCount(config).toLocaleString('en-US')} parameters, ` +
