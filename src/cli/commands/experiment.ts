@@ -65,7 +65,15 @@ export function registerExperiment(program: Command): void {
       if (!NAMES.includes(name)) throw new PcError('config', `pcn experiment: unknown experiment '${name}'; expected one of ${NAMES.join(', ')}.`);
       const ctx = await openContext(name, opts);
       try {
-        if (name === 'generative') await runGenerative(ctx, { epochs: opts.epochs ?? 4, evalSteps: opts.evalSteps, noise: opts.noise, weightCap: opts.weightCap, prior: opts.prior, layers: opts.layers });
+        if (name === 'generative')
+          await runGenerative(ctx, {
+            epochs: opts.epochs ?? 4,
+            evalSteps: opts.evalSteps,
+            noise: opts.noise,
+            weightCap: opts.weightCap,
+            prior: opts.prior,
+            layers: opts.layers,
+          });
         else if (name === 'feedback') await runFeedback(ctx, { epochs: opts.epochs ?? 25, weightDecay: opts.weightDecay });
         // The weights move at every step, so x relaxes with less momentum (measured: momentum 0.9 plateaus near 97.1 %).
         else if (name === 'incremental') await runIncremental(ctx, { epochs: opts.epochs ?? 10, lrW: opts.lrW ?? 1e-4, lrX: opts.lrX ?? 0.1, momentumX: 0.5 });

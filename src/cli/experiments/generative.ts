@@ -41,15 +41,25 @@ export interface GenerativeOptions {
 export async function runGenerative(ctx: Context, opts: GenerativeOptions): Promise<void> {
   const { data, backend } = ctx;
   const seed = ctx.options.seed;
-  const config = createConfig({ sizes: opts.layers ? [...opts.layers] : [10, 256, 256, data.train.features], activation: TRAIN_DEFAULTS.activation, orientation: 'generative' });
+  const config = createConfig({
+    sizes: opts.layers ? [...opts.layers] : [10, 256, 256, data.train.features],
+    activation: TRAIN_DEFAULTS.activation,
+    orientation: 'generative',
+  });
   const model = initModel(config, backend, createRng(seed));
   const ws = initWorkspace(model, 128, backend);
-  const opt = initOptimizer(model, { name: 'adamw', lr: TRAIN_DEFAULTS.lrW, weightDecay: TRAIN_DEFAULTS.weightDecay, weightCap: opts.weightCap || undefined }, backend);
+  const opt = initOptimizer(
+    model,
+    { name: 'adamw', lr: TRAIN_DEFAULTS.lrW, weightDecay: TRAIN_DEFAULTS.weightDecay, weightCap: opts.weightCap || undefined },
+    backend,
+  );
   const evalRelax = { ...GENERATIVE_EVAL_RELAX, steps: opts.evalSteps };
   // Per-epoch accuracy on a fixed 1,000-image sample of the test set (the full set is scored at the end).
   const probe = subset(data.test, shuffledOrder(data.test.count, createRng(seed + 1)).subarray(0, Math.min(1000, data.test.count)));
   const curve: { epoch: number; energy: number; acc: number }[] = [];
-  ctx.log(`generative PCN ${config.sizes.join('-')} on ${data.source}: ${opts.epochs} epochs, ${opts.weightCap ? `weights capped at ±${opts.weightCap}` : 'no weight cap'}, classification by ${opts.evalSteps} relaxation steps${opts.prior ? ` under a prior of weight ${opts.prior} on the label layer` : ''}`);
+  ctx.log(
+    `generative PCN ${config.sizes.join('-')} on ${data.source}: ${opts.epochs} epochs, ${opts.weightCap ? `weights capped at ±${opts.weightCap}` : 'no weight cap'}, classification by ${opts.evalSteps} relaxation steps${opts.prior ? ` under a prior of weight ${opts.prior} on the label layer` : ''}`,
+  );
   await fit(model, opt, ws, data.train, null, {
     epochs: opts.epochs,
     batchSize: 128,
@@ -73,7 +83,10 @@ export async function runGenerative(ctx: Context, opts: GenerativeOptions): Prom
   // Energy per relaxation step while classifying one batch.
   const rows = Math.min(128, data.test.count);
   const out = new Int32Array(rows);
-  const r = classifyByRelaxation(model, ws, rows, data.test.images.subarray(0, rows * data.test.features), evalRelax, out, { trace: true, priorWeight: opts.prior });
+  const r = classifyByRelaxation(model, ws, rows, data.test.images.subarray(0, rows * data.test.features), evalRelax, out, {
+    trace: true,
+    priorWeight: opts.prior,
+  });
   const side = data.test.rows;
   const grid = Array.from({ length: 10 }, (_, digit) => sampleDigits(model, backend, digit, 8, opts.noise, seed + digit)).flat();
   writeGreyPng(ctx.file('samples.png'), tile(grid, side, side, 8, 3));
@@ -111,7 +124,16 @@ export async function runGenerative(ctx: Context, opts: GenerativeOptions): Prom
   writeFileAtomic(ctx.file('model.safetensors'), encodeCheckpoint(model, { metadata: { experiment: 'generative', test_acc: String(testAcc) } }));
   finish(
     ctx,
-    { experiment: 'generative', test_acc: testAcc, test_acc_hypotheses: hypothesesAcc, epochs: opts.epochs, eval_steps: opts.evalSteps, weight_cap: opts.weightCap, prior_weight: opts.prior, sizes: config.sizes },
+    {
+      experiment: 'generative',
+      test_acc: testAcc,
+      test_acc_hypotheses: hypothesesAcc,
+      epochs: opts.epochs,
+      eval_steps: opts.evalSteps,
+      weight_cap: opts.weightCap,
+      prior_weight: opts.prior,
+      sizes: config.sizes,
+    },
     `generative: classification by relaxing the label layer ${(100 * testAcc).toFixed(2)} %, by least-energy hypothesis ${(100 * hypothesesAcc).toFixed(2)} % on ${data.test.count} test images; ` +
       'means.png (the mean image of each digit), samples.png (rows = digits 0–9), completion.png (original | bottom half erased | completed)',
   );
