@@ -41,6 +41,17 @@ describe('pcn train / eval / info', () => {
     expect(info.optimizer.step).toBe(12);
   });
 
+  it('a generative model gets the default weight cap, which the checkpoint records; --weight-cap 0 means none', () => {
+    const gen = join(dir, 'gen');
+    const args = ['train', '--data', dataDir, '--orientation', 'generative', '--layers', '10,16,784', '--epochs', '1', '--batch', '100', '--threads', '1'];
+    expect(pcn([...args, '--out', gen]).status).toBe(0);
+    const capped = JSON.parse(pcn(['info', '--model', join(gen, 'model.safetensors'), '--json']).stdout);
+    expect(capped.optimizer.weightCap).toBe(0.12);
+    expect(pcn([...args, '--weight-cap', '0', '--out', gen]).status).toBe(0);
+    const free = JSON.parse(pcn(['info', '--model', join(gen, 'model.safetensors'), '--json']).stdout);
+    expect(free.optimizer.weightCap).toBeUndefined();
+  });
+
   it('bad flags and values get a one-line error and exit 1, with no stack trace', () => {
     for (const args of [['train', '--bogus'], ['train', '--lr-x', 'fast'], ['train', '--activation', 'swish'], ['train', '--layers', '784'], ['frobnicate']]) {
       const r = pcn(args);

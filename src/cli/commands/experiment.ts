@@ -6,10 +6,11 @@ import { runAsync } from '../experiments/async.ts';
 import { type ExperimentOptions, openContext } from '../experiments/context.ts';
 import { runFeedback } from '../experiments/feedback.ts';
 import { type Protocol, runForgetting } from '../experiments/forgetting.ts';
-import { GENERATIVE_WEIGHT_CAP, runGenerative } from '../experiments/generative.ts';
+import { runGenerative } from '../experiments/generative.ts';
 import { runIncremental } from '../experiments/incremental.ts';
 import { runStreaming, STREAMING_LAYERS } from '../experiments/streaming.ts';
 import { choice, integer, number, sizes, threads } from '../options.ts';
+import { TRAIN_DEFAULTS } from './train.ts';
 
 const NAMES = ['generative', 'feedback', 'incremental', 'streaming', 'async', 'forgetting'] as const;
 type Name = (typeof NAMES)[number];
@@ -45,7 +46,7 @@ export function registerExperiment(program: Command): void {
     .option('--eval-steps <T>', 'generative: relaxation steps to classify', integer(1, 100_000), GENERATIVE_EVAL_RELAX.steps)
     .option('--noise <σ>', 'generative: noise in the layer below the label when sampling', number(0), 0.2)
     .option('--prior <w>', 'generative: weight of the Gaussian prior on the label layer while it relaxes (0: none)', number(0), GENERATIVE_PRIOR_WEIGHT)
-    .option('--weight-cap <c>', 'generative: clip every weight into [−c, c] after each step (0: no cap)', number(0), GENERATIVE_WEIGHT_CAP)
+    .option('--weight-cap <c>', 'generative: clip every weight into [−c, c] after each step (0: no cap)', number(0), TRAIN_DEFAULTS.generativeWeightCap)
     .option('--weight-decay <F>', 'feedback: decoupled weight decay on W and B (Kolen–Pollack)', number(0), 2)
     .option('--lr-w <F>', 'incremental / streaming: weight learning rate', number(0))
     .option('--steps <k>', 'streaming: steps per example (default 20); async: relaxation steps (default 500)', integer(1, 1_000_000))

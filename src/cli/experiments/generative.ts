@@ -17,15 +17,6 @@ import { type Context, finish } from './context.ts';
 /** Relaxation of the hidden layers under each clamped label hypothesis. */
 const HYPOTHESES_RELAX = Object.freeze({ steps: 50, lr: 0.05, momentum: 0.5, tolerance: 0 });
 
-/**
- * Weight cap of the generative experiment. Without one, accuracy by free
- * relaxation peaks after an epoch and then falls as the image layer's weights
- * grow and dominate the relaxation (measured: 83 % → 80 % over 4 epochs);
- * capping every weight at 0.12 gave 84–87.5 % on a 1,000-image probe
- * (0.04 / 0.08 / 0.1 / 0.15 / 0.2 / 0.3: 76 / 79 / 85 / 86 / 85 / 86 %).
- */
-export const GENERATIVE_WEIGHT_CAP = 0.12;
-
 export interface GenerativeOptions {
   readonly epochs: number;
   /** 0: no cap. */
