@@ -44,7 +44,7 @@ export function registerExperiment(program: Command): void {
     .option('--threads <n>', "matmul threads or 'auto'", threads, 'auto' as const)
     .option('--layers <sizes>', 'generative / streaming: layer sizes (default: generative 10,256,256,784, streaming 784,256,10)', sizes)
     .option('--eval-steps <T>', 'generative: relaxation steps to classify', integer(1, 100_000), GENERATIVE_EVAL_RELAX.steps)
-    .option('--noise <σ>', 'generative: noise in the layer below the label when sampling', number(0), 0.2)
+    .option('--noise <σ>', 'generative: noise in the layer below the label when sampling', number(0), 0.1)
     .option('--prior <w>', 'generative: weight of the Gaussian prior on the label layer while it relaxes (0: none)', number(0), GENERATIVE_PRIOR_WEIGHT)
     .option('--weight-cap <c>', 'generative: clip every weight into [−c, c] after each step (0: no cap)', number(0), TRAIN_DEFAULTS.generativeWeightCap)
     .option('--weight-decay <F>', 'feedback: decoupled weight decay on W and B (Kolen–Pollack)', number(0), 2)

@@ -32,7 +32,8 @@ export function registerGenerate(program: Command): void {
     .requiredOption('--out <file.png>', 'where to write the PNG')
     .option('--label <n>', 'class to generate', integer(0, 1_000_000))
     .option('--count <n>', 'how many samples', integer(1, 1024), 16)
-    .option('--noise <σ>', 'standard deviation of the noise drawn into each hidden layer (0: the mean image)', number(0), 0.5)
+    // Measured on the experiment's model: σ = 0.1 gives varied, clean digits; 0.5 often unreadable ones.
+    .option('--noise <σ>', 'standard deviation of the noise drawn into the layer below the label (0: the mean image)', number(0), 0.1)
     .option('--seed <S>', 'seed of the noise', integer(0, 2 ** 32 - 1), 0)
     .option('--complete <image.png>', 'a 28×28-style greyscale PNG to complete; transparent pixels are the erased ones')
     .option(
