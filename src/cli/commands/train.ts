@@ -42,6 +42,7 @@ export interface TrainOptions {
   schedule: LearningSchedule | 'streaming';
   streamSteps: number;
   streams: number;
+  stillness: number;
   evalSteps: number;
   activation: Activation;
   outputEnergy: OutputEnergy;
@@ -124,6 +125,7 @@ export function registerTrain(program: Command): void {
     )
     .option('--stream-steps <k>', 'streaming: relaxation steps per example', integer(1, 10_000), 8)
     .option('--streams <n>', 'streaming: examples in flight side by side', integer(1, 4096), 1)
+    .option('--stillness <θ>', 'streaming: θ of stillness-modulated plasticity (0: the plain rule)', number(0), 0.001)
     .option('--eval-steps <T>', 'generative: relaxation steps to classify a test image', integer(1, 100_000), GENERATIVE_EVAL_RELAX.steps)
     .option('--activation <f>', `hidden activation: ${ACTIVATIONS.join('|')}`, choice(ACTIVATIONS), TRAIN_DEFAULTS.activation)
     .option('--output-energy <e>', 'last-layer energy: mse|ce', choice(['mse', 'ce'] as const), TRAIN_DEFAULTS.outputEnergy)
@@ -195,6 +197,7 @@ export async function runTrain(opts: TrainOptions): Promise<void> {
         relax: { ...relaxConfig, order: 'bottom-up' },
         seed: opts.seed,
         streams: opts.streams,
+        stillness: opts.stillness || undefined,
         signal,
         progressEvery: 5000,
         onProgress: (seen, acc) => log(`streamed ${seen.toLocaleString('en-US')} examples, prequential accuracy ${(100 * acc).toFixed(2)} %`),
