@@ -72,6 +72,12 @@ export async function stream<T extends FloatArray>(
     () => 'stream: the streaming schedule classifies by a forward pass; use a discriminative model.',
   );
   checkData(model, data, 'stream');
+  // θ = 0 would divide 0 by 0 for a neuron at rest (NaN weights), so it is refused, not clamped.
+  check(
+    options.stillness === undefined || (Number.isFinite(options.stillness) && options.stillness > 0),
+    'config',
+    () => `stream: stillness θ must be a finite number > 0 (or left out: the plain rule), got ${options.stillness}.`,
+  );
   const rows = options.streams ?? 1;
   check(
     Number.isInteger(rows) && rows >= 1 && rows <= ws.capacity,

@@ -53,13 +53,19 @@ describe('streaming PC', () => {
     backend.dispose();
   });
 
-  it('rejects data that does not fit the model with a clear error', async () => {
+  it('rejects data that does not fit the model, and a stillness θ of 0, with a clear error', async () => {
     const f64 = createReferenceBackend('float64');
     const model = initModel(createConfig({ sizes: [6, 8, 2] }), f64, createRng(2));
     const ws = initWorkspace(model, 4, f64);
     const opt = initOptimizer(model, {}, f64);
     const e = await rejectsPcError(stream(model, opt, ws, blobs(20, 1), { stepsPerExample: 2, relax, seed: 1, streams: 4 }), 'shape');
     expect(e.message).toMatch(/3 classes but the model's label layer has 2/);
+    const fits = initModel(createConfig({ sizes: [6, 8, 3] }), f64, createRng(2));
+    const still = await rejectsPcError(
+      stream(fits, initOptimizer(fits, {}, f64), initWorkspace(fits, 4, f64), blobs(20, 1), { stepsPerExample: 2, relax, seed: 1, streams: 4, stillness: 0 }),
+      'config',
+    );
+    expect(still.message).toMatch(/stillness θ must be a finite number > 0/);
   });
 });
 
