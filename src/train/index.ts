@@ -35,6 +35,7 @@ export {
   type OptimizerName,
   type OptimizerState,
   parameters,
+  validateOptimizerConfig,
 } from './optim.ts';
 export { type LrSchedule, SCHEDULES, scheduledLr } from './schedule.ts';
 export { type Batch, DEFAULT_TRAIN, type LearningSchedule, type StepOptions, type StepResult, supervisedBatch, type TrainConfig, trainStep } from './step.ts';

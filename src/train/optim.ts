@@ -69,21 +69,36 @@ export function gradients<T extends FloatArray>(model: Model<T>, ws: Workspace<T
   return model.layers.flatMap((_, i) => (learned ? [ws.gradW[i + 1], ws.gradB[i + 1], ws.gradFeedback[i + 1]] : [ws.gradW[i + 1], ws.gradB[i + 1]]));
 }
 
-/** Fresh optimiser state (zero moments) in the backend's memory. */
-export function initOptimizer<T extends FloatArray>(model: Model<T>, config: Partial<OptimizerConfig>, backend: Backend<T>): OptimizerState<T> {
+/**
+ * Checks an optimiser configuration (from code or a checkpoint) for a model of
+ * `layerCount` weight layers and returns it complete (defaults filled in) and
+ * frozen. Throws PcError('config') naming the field, the value and the range.
+ */
+export function validateOptimizerConfig(config: Partial<OptimizerConfig>, layerCount: number): OptimizerConfig {
   const c: OptimizerConfig = Object.freeze({ ...DEFAULT_OPTIMIZER, ...config });
   check(OPTIMIZERS.includes(c.name), 'config', () => `optimizer: unknown name '${String(c.name)}'; expected one of ${OPTIMIZERS.join(', ')}.`);
   for (const key of ['lr', 'momentum', 'beta1', 'beta2', 'epsilon', 'weightDecay'] as const) {
-    check(Number.isFinite(c[key]) && c[key] >= 0, 'config', () => `optimizer: ${key} must be a finite number ≥ 0, got ${c[key]}.`);
+    check(
+      typeof c[key] === 'number' && Number.isFinite(c[key]) && c[key] >= 0,
+      'config',
+      () => `optimizer: ${key} must be a finite number ≥ 0, got ${JSON.stringify(c[key])}.`,
+    );
   }
-  const caps = c.weightCap === undefined ? [] : typeof c.weightCap === 'number' ? [c.weightCap] : c.weightCap;
+  const cap = c.weightCap;
+  const caps = cap === undefined ? [] : typeof cap === 'number' ? [cap] : Array.isArray(cap) ? cap : [Number.NaN];
   check(
-    caps.every((cap) => Number.isFinite(cap) && cap > 0) && (typeof c.weightCap !== 'object' || caps.length === model.layers.length),
+    caps.every((v) => typeof v === 'number' && Number.isFinite(v) && v > 0) && (!Array.isArray(cap) || caps.length === layerCount),
     'config',
-    () =>
-      `optimizer: weightCap must be a finite number > 0 or one such number per layer (${model.layers.length}), or left out (no cap); got ${JSON.stringify(c.weightCap)}.`,
+    () => `optimizer: weightCap must be a finite number > 0 or one such number per layer (${layerCount}), or left out (no cap); got ${JSON.stringify(cap)}.`,
   );
   check(c.beta1 < 1 && c.beta2 < 1, 'config', () => `optimizer: beta1 and beta2 must be < 1, got ${c.beta1} and ${c.beta2}.`);
+  check(c.momentum < 1, 'config', () => `optimizer: momentum must be < 1 (1 or more never forgets a gradient and diverges), got ${c.momentum}.`);
+  return c;
+}
+
+/** Fresh optimiser state (zero moments) in the backend's memory; validates `config` (validateOptimizerConfig). */
+export function initOptimizer<T extends FloatArray>(model: Model<T>, config: Partial<OptimizerConfig>, backend: Backend<T>): OptimizerState<T> {
+  const c = validateOptimizerConfig(config, model.layers.length);
   const needs = c.name === 'sgd' ? 0 : c.name === 'momentum' ? 1 : 2;
   const slots = parameters(model).map((p) => [backend.alloc(needs >= 1 ? p.length : 0), backend.alloc(needs >= 2 ? p.length : 0)] as const);
   return { config: c, step: 0, slots };
