@@ -4,6 +4,8 @@
  * xoshiro128** (Blackman & Vigna), seeded through splitmix32; 32-bit integer
  * arithmetic only, so a seed gives the same stream on every engine.
  */
+import { PcError } from './errors.ts';
+
 export interface Rng {
   /** Uniform in [0, 1), 32 random bits. */
   next(): number;
@@ -13,6 +15,15 @@ export interface Rng {
   normal(): number;
   /** An independent generator derived from this one (for a sub-task with its own stream). */
   fork(): Rng;
+  /** A copy of the generator's state (draws nothing); restoreRng continues the stream from it. */
+  state(): RngState;
+}
+
+/** Everything an Rng's future draws depend on: xoshiro128**'s four words and the pending second normal of a Box–Muller pair. */
+export interface RngState {
+  /** Four unsigned 32-bit words, not all zero. */
+  readonly words: readonly [number, number, number, number];
+  readonly spare: number | null;
 }
 
 export function createRng(seed: number): Rng {
@@ -24,10 +35,12 @@ export function createRng(seed: number): Rng {
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
     return (z ^ (z >>> 16)) >>> 0;
   };
-  let a = split();
-  let b = split();
-  let c = split();
-  let d = split();
+  return restoreRng({ words: [split(), split(), split(), split()], spare: null });
+}
+
+/** A generator that continues from `state` (from Rng.state(), or parseRngState). */
+export function restoreRng(state: RngState): Rng {
+  let [a, b, c, d] = state.words.map((w) => w | 0);
   const u32 = (): number => {
     const r = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
     const t = b << 9;
@@ -39,7 +52,7 @@ export function createRng(seed: number): Rng {
     d = rotl(d, 11);
     return r;
   };
-  let spare: number | null = null;
+  let spare: number | null = state.spare;
   const rng: Rng = {
     next: () => u32() / 4294967296,
     int: (n) => Math.floor((u32() / 4294967296) * n),
@@ -57,8 +70,33 @@ export function createRng(seed: number): Rng {
       return r * Math.cos(2 * Math.PI * v);
     },
     fork: () => createRng(u32()),
+    state: () => ({ words: [a >>> 0, b >>> 0, c >>> 0, d >>> 0], spare }),
   };
   return rng;
+}
+
+/** Parses JSON.stringify(rng.state()) back, checking every field; `source` (a file) names it in the PcError('data'). */
+export function parseRngState(text: string, source: string): RngState {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    v = undefined;
+  }
+  const o = (typeof v === 'object' && v !== null ? v : {}) as { words?: unknown; spare?: unknown };
+  const words = o.words;
+  const ok =
+    Array.isArray(words) &&
+    words.length === 4 &&
+    words.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32) &&
+    words.some((w) => w !== 0) &&
+    (o.spare === null || (typeof o.spare === 'number' && Number.isFinite(o.spare)));
+  if (!ok)
+    throw new PcError(
+      'data',
+      `${source}: the saved random-generator state ${JSON.stringify(text.slice(0, 80))} is not four unsigned 32-bit words (not all zero) and a spare (a number or null). The file is corrupt; start the run afresh.`,
+    );
+  return { words: [words[0], words[1], words[2], words[3]], spare: o.spare as number | null };
 }
 
 function rotl(x: number, k: number): number {

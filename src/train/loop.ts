@@ -53,8 +53,17 @@ export interface FitOptions<T extends FloatArray = Float32Array> {
   readonly batchSize: number;
   readonly train: TrainConfig;
   readonly lrSchedule: LrSchedule;
-  /** Seeds the shuffling (and random initialisation). */
+  /** Seeds the shuffling (and random initialisation) when `rng` is not given. */
   readonly seed: number;
+  /**
+   * Epochs already trained (default 0): fit trains epochs startEpoch+1…epochs,
+   * with the learning-rate schedule continuing at step startEpoch·batches of
+   * epochs·batches. To resume a run bit-identically, pass with it the model and
+   * optimiser state saved after epoch startEpoch and `rng` restored to its state then.
+   */
+  readonly startEpoch?: number;
+  /** The generator for shuffling and random initialisation (default createRng(seed)); fit advances it, so its state() after an epoch is the one to save. */
+  readonly rng?: Rng;
   readonly onBatch?: (info: BatchInfo) => void;
   readonly onEpoch?: (stats: EpochStats) => void;
   /** Let other work run at least this often (ms). Default 100. */
@@ -65,7 +74,7 @@ export interface FitOptions<T extends FloatArray = Float32Array> {
   readonly method?: 'pc' | 'backprop';
   /** Called after every PC batch with the workspace holding that batch's gradients, before they are applied (comparisons). */
   readonly onGradients?: (ws: Workspace<T>, rows: number, images: Float32Array, targets: Float32Array) => void;
-  /** Checked after every batch: once aborted, fit returns the epochs completed so far. */
+  /** Checked before every epoch and after every batch: once aborted, fit returns the epochs completed so far. */
   readonly signal?: { readonly aborted: boolean };
 }
 
@@ -85,9 +94,15 @@ export async function fit<T extends FloatArray>(
     () => `fit: batchSize must be in 1..${ws.capacity} (the workspace capacity), got ${batchSize}.`,
   );
   check(Number.isInteger(epochs) && epochs >= 0, 'config', () => `fit: epochs must be a non-negative integer, got ${epochs}.`);
+  const startEpoch = options.startEpoch ?? 0;
+  check(
+    Number.isInteger(startEpoch) && startEpoch >= 0 && startEpoch <= epochs,
+    'config',
+    () => `fit: startEpoch (epochs already trained) must be an integer in 0..${epochs} (epochs), got ${startEpoch}.`,
+  );
   checkData(model, train, 'train');
   if (test) checkData(model, test, 'test');
-  const rng = createRng(options.seed);
+  const rng = options.rng ?? createRng(options.seed);
   const batches = Math.ceil(train.count / batchSize);
   const total = epochs * batches;
   const images = new Float32Array(batchSize * train.features);
@@ -95,8 +110,9 @@ export async function fit<T extends FloatArray>(
   const history: EpochStats[] = [];
   let lastYield = performance.now();
   // Counts batches, not optimiser steps (incremental PC takes T steps per batch).
-  let stepIndex = 0;
-  for (let epoch = 1; epoch <= epochs; epoch++) {
+  let stepIndex = startEpoch * batches;
+  for (let epoch = startEpoch + 1; epoch <= epochs; epoch++) {
+    if (options.signal?.aborted) return history;
     const order = shuffledOrder(train.count, rng);
     const t0 = performance.now();
     let energy = 0;

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { createRng, parseRngState, restoreRng } from '../src/random.ts';
+import { catchPcError } from './helpers/errors.ts';
+
+describe('rng state', () => {
+  it('a generator restored from a saved state continues the same stream, including a pending Box–Muller spare', () => {
+    for (const draws of [0, 1, 7]) {
+      const a = createRng(42);
+      for (let i = 0; i < draws; i++) a.next();
+      a.normal(); // leaves the second normal of the pair pending
+      const b = restoreRng(parseRngState(JSON.stringify(a.state()), 'test'));
+      const fromA = [a.normal(), a.next(), a.int(1000), a.normal(), a.normal()];
+      const fromB = [b.normal(), b.next(), b.int(1000), b.normal(), b.normal()];
+      expect(fromB).toEqual(fromA);
+    }
+  });
+
+  it('the state is four 32-bit words and the spare, and saving it draws nothing', () => {
+    const a = createRng(1);
+    const s = a.state();
+    expect(s.words).toHaveLength(4);
+    for (const w of s.words) expect(Number.isInteger(w) && w >= 0 && w < 2 ** 32).toBe(true);
+    expect(s.spare).toBeNull();
+    expect(a.state()).toEqual(s);
+    expect(a.next()).toBe(createRng(1).next());
+  });
+
+  it('a state that is not four u32 words and a finite spare or null is a data error naming its source', () => {
+    for (const bad of [
+      '',
+      'null',
+      '{}',
+      '{"words":[1,2,3],"spare":null}',
+      '{"words":[1,2,3,-1],"spare":null}',
+      '{"words":[0,0,0,0],"spare":null}',
+      '{"words":[1,2,3,4],"spare":"x"}',
+    ])
+      expect(catchPcError(() => parseRngState(bad, 'run.safetensors'), 'data').message).toContain('run.safetensors');
+  });
+});
