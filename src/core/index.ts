@@ -18,9 +18,11 @@ export {
 export { classifyByRelaxation, complete, forward, type GenerativeReadout, generate, type InferOptions, infer, predictLabels } from './predict.ts';
 export {
   DEFAULT_RELAX,
+  type LearningTiming,
   type PartialClamp,
   planRelaxation,
   type RelaxConfig,
+  type RelaxLearning,
   type RelaxOptions,
   type RelaxOrder,
   type RelaxPlan,

@@ -33,14 +33,15 @@ export function computeWeightGrads<T extends FloatArray>(model: Model<T>, ws: Wo
     backend.matmul(eps, ws.fx[l - 1], ws.gradW[l], sizes[l], rows, sizes[l - 1], { transA: true, alpha: -1 / rows });
     backend.columnSums(eps, ws.gradB[l], rows, sizes[l]);
     backend.scale(-1 / rows, ws.gradB[l], sizes[l]);
+    // The mirror of W's rule from the same (possibly scaled) errors, so B keeps tracking Wᵀ.
     if (model.config.feedback === 'learned')
-      backend.matmul(ws.fx[l - 1], ws.eps[l], ws.gradFeedback[l], sizes[l - 1], rows, sizes[l], { transA: true, alpha: -1 / rows });
+      backend.matmul(ws.fx[l - 1], eps, ws.gradFeedback[l], sizes[l - 1], rows, sizes[l], { transA: true, alpha: -1 / rows });
   }
 }
 
-// eps_l ⊙ 1/(1 + (v_l/θ)²) into ws.g[l], which is free between a step and the next (computed afresh before use).
+// eps_l ⊙ 1/(1 + (v_l/θ)²) into ws.scaledEps[l] (not ws.g: learning simultaneous with x runs between g's computation and its use).
 function stillErrors<T extends FloatArray>(ws: Workspace<T>, n: number, l: number, theta: number): T {
-  const out = ws.g[l];
+  const out = ws.scaledEps[l];
   const eps = ws.eps[l];
   const v = ws.v[l];
   for (let i = 0; i < n; i++) {

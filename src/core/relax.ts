@@ -148,11 +148,21 @@ function stepLayer<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows
 
 /**
  * One synchronous relaxation step: g_l for every free l, then every free x_l
- * moves. Mutates ws.g, ws.v and the free ws.x[l].
+ * moves. `beforeMove` runs in between, when the state the step reads (x, f(x),
+ * eps, W) is still intact — where learning simultaneous with x reads it.
+ * Mutates ws.g, ws.v and the free ws.x[l].
  */
-export function updateValues<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, plan: RelaxPlan, config: RelaxConfig): void {
+export function updateValues<T extends FloatArray>(
+  model: Model<T>,
+  ws: Workspace<T>,
+  rows: number,
+  plan: RelaxPlan,
+  config: RelaxConfig,
+  beforeMove?: () => void,
+): void {
   const L = model.config.sizes.length - 1;
   for (const l of plan.free) if (l < L) computeFeedback(model, ws, rows, l);
+  beforeMove?.();
   for (const l of plan.free) stepLayer(model, ws, rows, plan, config, l);
 }
 
@@ -191,13 +201,18 @@ export function updateValuesInOrder<T extends FloatArray>(
   return total;
 }
 
-/** After x moved: refreshes f(x), f'(x), the predictions and errors that depend on free layers; returns E. */
-export function refreshErrors<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, plan: RelaxPlan): number {
+/**
+ * After x (and maybe the weights) moved: refreshes f(x) and f'(x) of the free
+ * layers, the predictions and errors that depend on them — or, when
+ * `weightsChanged`, every prediction and error, since each mu_l reads W_l —
+ * and the prior's error; returns E.
+ */
+export function refreshErrors<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, plan: RelaxPlan, weightsChanged = false): number {
   const L = model.config.sizes.length - 1;
   for (const l of plan.free) if (l < L) computeActivations(model, ws, rows, l);
-  for (const l of plan.predictions) computePrediction(model, ws, rows, l);
+  for (let l = 1; l <= L; l++) if (weightsChanged || plan.predictions.includes(l)) computePrediction(model, ws, rows, l);
   let total = plan.prior ? computePriorError(model, ws, rows, plan.prior) : 0;
-  for (let l = 1; l <= L; l++) total += plan.errors.includes(l) ? computeError(model, ws, rows, l) : ws.energies[l];
+  for (let l = 1; l <= L; l++) total += weightsChanged || plan.errors.includes(l) ? computeError(model, ws, rows, l) : ws.energies[l];
   return total;
 }
 
@@ -208,18 +223,36 @@ export function startRelaxation<T extends FloatArray>(model: Model<T>, ws: Works
   return total;
 }
 
+/**
+ * When weights learn during relaxation (DESIGN §2, "no separate phases"):
+ * - `'with-x'`: at every step, from the very state the x update reads (its eps,
+ *   f(x) and W), so x and the weights move simultaneously (incremental PC,
+ *   Salvatori et al.); synchronous order only, as only then do all layers
+ *   step from one state;
+ * - `'after-x'`: after every step, from the errors x has just moved into (the
+ *   streaming schedule); any order.
+ */
+export type LearningTiming = 'with-x' | 'after-x';
+
+/** Weight learning inside a relaxation: `apply` computes the weight gradients from the workspace and applies them. */
+export interface RelaxLearning {
+  readonly timing: LearningTiming;
+  /** Called once per step t (0-based) at the point `timing` names; may change any weight, bias or feedback matrix. */
+  readonly apply: (t: number) => void;
+}
+
 export interface RelaxOptions {
   /** Record E after every step. */
   readonly trace?: boolean;
   /** Needed for order 'random'. */
   readonly rng?: Rng;
   /**
-   * Runs after each step's x update and before its errors are refreshed, so it
-   * sees the eps and f(x) the x update used — the hook incremental PC uses to
-   * move the weights at the same time as x.
+   * Learn at every step. After each weight change every prediction and error
+   * is recomputed before anything reads it, so the next step, the trace and
+   * the returned energy all see the new weights.
    */
-  readonly onUpdate?: (t: number) => void;
-  /** Runs after each step once its errors are refreshed (learning from the errors x has just settled into). */
+  readonly learn?: RelaxLearning;
+  /** Observes the state after each step (t = 1…), once every error is current; must not change the model or the workspace. */
   readonly onStep?: (t: number) => void;
 }
 
@@ -239,10 +272,11 @@ export function relax<T extends FloatArray>(
 ): RelaxResult {
   const order = config.order ?? 'synchronous';
   check(order !== 'random' || options.rng !== undefined, 'config', () => "relax: order 'random' needs options.rng (a seeded createRng(seed)).");
+  const learn = options.learn;
   check(
-    order === 'synchronous' || options.onUpdate === undefined,
+    order === 'synchronous' || learn?.timing !== 'with-x',
     'config',
-    () => "relax: learning simultaneously with x (onUpdate) needs the 'synchronous' order; use onStep.",
+    () => `relax: learning simultaneously with x ('with-x') needs the 'synchronous' order (got '${order}'); use 'after-x'.`,
   );
   const trace = options.trace ? new Float64Array(config.steps + 1) : undefined;
   if (trace) trace[0] = initialEnergy;
@@ -252,11 +286,18 @@ export function relax<T extends FloatArray>(
   while (t < config.steps) {
     let next: number;
     if (order !== 'synchronous') next = updateValuesInOrder(model, ws, rows, plan, config, order === 'random' ? options.rng : undefined);
-    else {
+    else if (learn?.timing === 'with-x') {
+      const step = t;
+      // The weights learn from the eps and f(x) the x update reads, before x moves (f(x) is x itself on a linear layer).
+      updateValues(model, ws, rows, plan, config, () => learn.apply(step));
+      next = refreshErrors(model, ws, rows, plan, true);
+    } else {
       updateValues(model, ws, rows, plan, config);
-      // x moved but eps, f(x) and W are still those of step t: learning here is simultaneous with x.
-      options.onUpdate?.(t);
       next = refreshErrors(model, ws, rows, plan);
+    }
+    if (learn?.timing === 'after-x') {
+      learn.apply(t);
+      next = refreshErrors(model, ws, rows, plan, true);
     }
     t++;
     checkFinite(ws, next, t, initialEnergy);

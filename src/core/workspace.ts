@@ -32,6 +32,8 @@ export interface Workspace<T extends FloatArray = Float32Array> {
   readonly gradB: T[];
   /** The learned-feedback increment direction −(1/rows)·f(x_{l−1})ᵀ·eps_l = (gradW[l])ᵀ, l = 1…L (empty unless feedback is 'learned'). */
   readonly gradFeedback: T[];
+  /** Scratch for errors scaled before learning (stillness-modulated plasticity), l = 1…L−1. */
+  readonly scaledEps: T[];
   /** Energy of each layer after the last computeErrors (index 0 is always 0). */
   readonly energies: Float64Array;
   /** f_l is linear: fx[l] is x[l] itself and dfx[l] holds ones, so neither is ever recomputed. */
@@ -66,6 +68,7 @@ export function initWorkspace<T extends FloatArray>(model: Model<T>, capacity: n
     gradW: per(1, L, (l) => sizes[l] * sizes[l - 1]),
     gradB: per(1, L, (l) => sizes[l]),
     gradFeedback: per(1, model.config.feedback === 'learned' ? L : 0, (l) => sizes[l] * sizes[l - 1]),
+    scaledEps: per(1, L - 1, rows),
     energies: new Float64Array(L + 1),
     linear,
   };
@@ -74,6 +77,6 @@ export function initWorkspace<T extends FloatArray>(model: Model<T>, capacity: n
 /** Returns a workspace's buffers to its backend. */
 export function disposeWorkspace<T extends FloatArray>(ws: Workspace<T>): void {
   // fx[l] aliases x[l] on linear layers: free each array once.
-  const unique = new Set([ws.x, ws.fx, ws.dfx, ws.mu, ws.eps, ws.v, ws.g, ws.gradW, ws.gradB, ws.gradFeedback].flat());
+  const unique = new Set([ws.x, ws.fx, ws.dfx, ws.mu, ws.eps, ws.v, ws.g, ws.gradW, ws.gradB, ws.gradFeedback, ws.scaledEps].flat());
   for (const a of unique) ws.backend.free(a);
 }

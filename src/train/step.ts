@@ -100,7 +100,7 @@ export function trainStep<T extends FloatArray>(
   const result = relax(model, ws, rows, planRelaxation(model, clamped), config.relax, initialEnergy, {
     trace: options.trace,
     rng: options.rng,
-    onUpdate: incremental ? learnNow : undefined,
+    learn: incremental ? { timing: 'with-x', apply: learnNow } : undefined,
   });
   if (!incremental) learnNow();
   return result;

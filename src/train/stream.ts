@@ -117,7 +117,7 @@ export async function stream<T extends FloatArray>(
       else clampValues(model, ws, rows, clamp);
       // The weights learn after every step, from the errors x has just moved into.
       relax(model, ws, rows, planRelaxation(model, clampedLayers(model, clamp, rows, 'stream')), relaxConfig, startRelaxation(model, ws, rows), {
-        onStep: learn,
+        learn: { timing: 'after-x', apply: learn },
       });
       const before = seen;
       seen += rows;

@@ -60,13 +60,16 @@ export class SpringsNetwork {
   /** One relaxation step (and a weight update if learning is on); returns E. */
   step(): number {
     const s = this.state;
-    const onUpdate = s.learning
-      ? () => {
-          computeWeightGrads(s.model, s.ws, 1);
-          applyOptimizer(s.model, s.ws, this.opt);
+    const learn = s.learning
+      ? {
+          timing: 'with-x' as const,
+          apply: () => {
+            computeWeightGrads(s.model, s.ws, 1);
+            applyOptimizer(s.model, s.ws, this.opt);
+          },
         }
       : undefined;
-    const r = relax(s.model, s.ws, 1, this.plan, RELAX, s.energy, { onUpdate });
+    const r = relax(s.model, s.ws, 1, this.plan, RELAX, s.energy, { learn });
     s.energy = r.energy;
     s.steps++;
     return s.energy;
