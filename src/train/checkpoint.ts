@@ -15,7 +15,8 @@ import { type Model, type PcnConfig, validateConfig } from '../core/index.ts';
 import { check, PcError } from '../errors.ts';
 import type { Backend, FloatArray } from '../kernels/index.ts';
 import { zeros } from '../kernels/index.ts';
-import { DEFAULT_OPTIMIZER, type OptimizerConfig, type OptimizerState, parameters } from './optim.ts';
+import { type Bad, type HeaderTensor, headerLengthOf, oneLine, parseHeader, parseStrictJson, printable } from './checkpoint-header.ts';
+import { type OptimizerConfig, type OptimizerState, parameters, validateOptimizerConfig } from './optim.ts';
 
 export const CHECKPOINT_FORMAT = 'predictive-coding';
 export const CHECKPOINT_VERSION = '1';
@@ -85,71 +86,152 @@ export function encodeCheckpoint<T extends FloatArray>(
   return out;
 }
 
-/** Parses and fully validates checkpoint bytes; `name` (a path) appears in every error. Throws PcError('data'). */
+/**
+ * Parses and fully validates checkpoint bytes; `name` (a path) appears in
+ * every error. The header is checked against the safetensors schema, the
+ * config and optimiser metadata by the library's own validators; the file
+ * must hold exactly the tensors the config names, with their exact shapes,
+ * tiling the data section, all finite. Throws PcError('data') only.
+ */
 export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
   const bad = (what: string): PcError => new PcError('data', `${name}: ${what}`);
-  if (bytes.length < 8) throw bad(`${bytes.length} bytes is too short for a safetensors file (8-byte header length first). The file is truncated or empty.`);
-  const headerLength = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
-  if (headerLength > bytes.length - 8)
-    throw bad(`the header claims ${headerLength} bytes but only ${bytes.length - 8} follow. The file is truncated or not a safetensors checkpoint.`);
-  let header: Record<string, unknown>;
+  const headerLength = headerLengthOf(bytes, bad);
+  let text: string;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength)));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength));
   } catch {
-    throw bad('the header is not valid JSON. The file is corrupt or not a safetensors checkpoint.');
+    throw bad('the header is not valid UTF-8. The file is corrupt or not a safetensors checkpoint.');
   }
-  const meta = header.__metadata__ as Record<string, string> | undefined;
-  if (!meta || meta.format !== CHECKPOINT_FORMAT)
-    throw bad(`this safetensors file is not a ${CHECKPOINT_FORMAT} checkpoint (metadata format is ${JSON.stringify(meta?.format)}).`);
-  if (meta.version !== CHECKPOINT_VERSION) throw bad(`checkpoint version ${meta.version} is not supported (this library reads version ${CHECKPOINT_VERSION}).`);
-  let config: PcnConfig;
-  try {
-    config = validateConfig(JSON.parse(meta.config));
-  } catch (e) {
-    throw bad(`the stored model config is invalid: ${e instanceof Error ? e.message : String(e)}`);
-  }
+  const header = parseHeader(parseStrictJson(text, 'the header', bad), bad);
+  const meta = header.metadata;
+  if (meta.format !== CHECKPOINT_FORMAT)
+    throw bad(
+      `this safetensors file is not a ${CHECKPOINT_FORMAT} checkpoint (metadata format is ${meta.format === undefined ? 'undefined' : printable(meta.format)}).`,
+    );
+  if (meta.version !== CHECKPOINT_VERSION)
+    throw bad(`checkpoint version ${printable(String(meta.version))} is not supported (this library reads version ${CHECKPOINT_VERSION}).`);
+  if (meta.crc32 !== undefined && !/^[0-9a-f]{8}$/.test(meta.crc32))
+    throw bad(`the metadata field crc32 is ${printable(meta.crc32)}; expected 8 lowercase hex digits. ${FORGED}`);
+  const storedConfig = jsonObjectField(meta, 'config', bad);
+  const config = validated('model config', () => validateConfig(storedConfig as unknown as PcnConfig), bad);
+  const optimizer = optimizerOf(meta, config, bad);
   const data = bytes.subarray(8 + headerLength);
-  const tensors = new Map<string, Float32Array>();
-  let end = 0;
-  for (const [key, value] of Object.entries(header)) {
-    if (key === '__metadata__') continue;
-    const e = value as TensorEntry;
-    if (e?.dtype !== 'F32') throw bad(`tensor ${key} has dtype ${JSON.stringify(e?.dtype)}; this library stores F32.`);
-    const [from, to] = e.data_offsets ?? [];
-    const count = (e.shape ?? []).reduce((a, b) => a * b, 1);
-    if (!(Number.isInteger(from) && Number.isInteger(to) && from >= 0 && to <= data.length && to - from === count * 4)) {
-      throw bad(
-        `tensor ${key} (shape [${e.shape}]) has data offsets [${from}, ${to}] outside the ${data.length}-byte data section or of the wrong length. The file is truncated or corrupt.`,
-      );
-    }
-    const view = new DataView(data.buffer, data.byteOffset + from, to - from);
-    const t = new Float32Array(count);
-    for (let i = 0; i < count; i++) t[i] = view.getFloat32(i * 4, true);
-    tensors.set(key, t);
-    end = Math.max(end, to);
-  }
-  if (end !== data.length) throw bad(`${data.length - end} bytes after the last tensor; the file is corrupt.`);
+  checkTensors(header.tensors, config, optimizer?.config, data.length, bad);
   if (meta.crc32 !== undefined && crc32(data).toString(16).padStart(8, '0') !== meta.crc32) {
     throw bad('the tensor data does not match its CRC-32: the file is corrupt. Restore it from a good copy.');
   }
+  const tensors = new Map<string, Float32Array>();
+  for (const { name: key, begin, end } of header.tensors) {
+    const view = new DataView(data.buffer, data.byteOffset + begin, end - begin);
+    const t = new Float32Array((end - begin) / 4);
+    for (let i = 0; i < t.length; i++) {
+      t[i] = view.getFloat32(i * 4, true);
+      if (!Number.isFinite(t[i]))
+        throw bad(
+          `tensor ${key} holds ${t[i]} at index ${i}; a trained model has finite weights. The run that wrote it diverged; retrain with a smaller learning rate.`,
+        );
+    }
+    tensors.set(key, t);
+  }
+  return { config, tensors, metadata: { ...meta }, optimizer };
+}
+
+const FORGED = 'The file is corrupt or forged.';
+
+/** Metadata field `key` parsed as JSON; refuses anything but an object. */
+function jsonObjectField(meta: Readonly<Record<string, string>>, key: string, bad: Bad): Record<string, unknown> {
+  const text = meta[key];
+  if (text === undefined) throw bad(`the metadata has no ${key} field; every ${CHECKPOINT_FORMAT} checkpoint stores one. ${FORGED}`);
+  const value = parseStrictJson(text, `the metadata field ${key}`, bad);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw bad(`the metadata field ${key} must be a JSON object, got ${oneLine(text, 40)}. ${FORGED}`);
+  return value as Record<string, unknown>;
+}
+
+/** Runs a library validator on stored settings; its error (any error: the input is hostile) becomes a data error naming the file. */
+function validated<T>(what: string, validate: () => T, bad: Bad): T {
+  try {
+    return validate();
+  } catch (e) {
+    throw bad(`the stored ${what} is invalid: ${oneLine(e instanceof Error ? e.message : String(e))}`);
+  }
+}
+
+function optimizerOf(meta: Readonly<Record<string, string>>, config: PcnConfig, bad: Bad): Checkpoint['optimizer'] {
+  const stepText = meta.optimizer_step;
+  if (meta.optimizer === undefined) {
+    if (stepText !== undefined) throw bad(`the metadata field optimizer_step is set but the checkpoint holds no optimizer config. ${FORGED}`);
+    return undefined;
+  }
+  const stored = jsonObjectField(meta, 'optimizer', bad);
+  const layers = config.sizes.length - 1;
+  const optimizerConfig = validated('optimizer config', () => validateOptimizerConfig(stored as Partial<OptimizerConfig>, layers), bad);
+  const step = stepText === undefined ? 0 : Number(stepText);
+  if (stepText !== undefined && !(/^\d+$/.test(stepText) && Number.isSafeInteger(step)))
+    throw bad(
+      `the metadata field optimizer_step is ${printable(stepText)}; expected a non-negative integer (decimal digits, at most ${Number.MAX_SAFE_INTEGER}).`,
+    );
+  return { config: optimizerConfig, step };
+}
+
+/** Optimiser moments per parameter, as initOptimizer allocates them: sgd none, momentum m, Adam(W) m and v. */
+function momentNames(name: OptimizerConfig['name']): string[] {
+  return name === 'sgd' ? [] : name === 'momentum' ? ['m'] : ['m', 'v'];
+}
+
+/** The tensors a checkpoint of `config` (with `optimizer` state, if any) holds, by name, with their shapes, in the writer's order. */
+function expectedTensors(config: PcnConfig, optimizer: OptimizerConfig | undefined): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  const params: number[] = [];
   const sizes = config.sizes;
   for (let l = 1; l < sizes.length; l++) {
-    const expected: [string, number, string][] = [
-      ['weights', sizes[l] * sizes[l - 1], `[${sizes[l]}, ${sizes[l - 1]}]`],
-      ['bias', sizes[l], `[${sizes[l]}]`],
-    ];
-    if (config.feedback !== 'symmetric') expected.push(['feedback', sizes[l] * sizes[l - 1], `[${sizes[l - 1]}, ${sizes[l]}]`]);
-    for (const [suffix, count, shape] of expected) {
-      const t = tensors.get(`layers.${l}.${suffix}`);
-      if (!t) throw bad(`tensor layers.${l}.${suffix} is missing.`);
-      if (t.length !== count) throw bad(`tensor layers.${l}.${suffix} has ${t.length} values but the stored config (sizes ${sizes.join('-')}) needs ${shape}.`);
-    }
+    out.set(`layers.${l}.weights`, [sizes[l], sizes[l - 1]]);
+    out.set(`layers.${l}.bias`, [sizes[l]]);
+    if (config.feedback !== 'symmetric') out.set(`layers.${l}.feedback`, [sizes[l - 1], sizes[l]]);
+    params.push(sizes[l] * sizes[l - 1], sizes[l]);
+    if (config.feedback === 'learned') params.push(sizes[l] * sizes[l - 1]); // parameters(): W, b, B per layer
   }
-  const metadata = { ...meta };
-  const optimizer = meta.optimizer
-    ? { config: { ...DEFAULT_OPTIMIZER, ...(JSON.parse(meta.optimizer) as Partial<OptimizerConfig>) }, step: Number(meta.optimizer_step ?? 0) }
-    : undefined;
-  return { config, tensors, metadata, optimizer };
+  const moments = optimizer ? momentNames(optimizer.name) : [];
+  for (const [i, n] of params.entries()) for (const slot of moments) out.set(`optimizer.${i}.${slot}`, [n]);
+  return out;
+}
+
+/** Exactly the expected tensors, each of its exact shape, tiling [0, dataLength) in order with no gap or overlap. */
+function checkTensors(tensors: readonly HeaderTensor[], config: PcnConfig, optimizer: OptimizerConfig | undefined, dataLength: number, bad: Bad): void {
+  const expected = expectedTensors(config, optimizer);
+  const model = config.sizes.join('-');
+  const shape = (s: readonly number[]) => `[${s.join(', ')}]`;
+  for (const t of tensors) {
+    const want = expected.get(t.name);
+    if (!want) throw bad(`tensor ${printable(t.name)} is not part of a ${model} model or its optimizer state. ${FORGED}`);
+    if (t.shape.length !== want.length || t.shape.some((n, i) => n !== want[i]))
+      throw bad(`tensor ${t.name} has shape ${shape(t.shape)} but the stored config (sizes ${model}) needs ${shape(want)}. ${FORGED}`);
+  }
+  const present = new Set(tensors.map((t) => t.name));
+  for (const key of expected.keys()) {
+    if (present.has(key)) continue;
+    const group = [...expected.keys()].filter((k) => k.startsWith(key.startsWith('optimizer.') ? 'optimizer.' : 'layers.'));
+    const list = group.length > 8 ? `${group.slice(0, 8).join(', ')}, …` : group.join(', ');
+    throw bad(`tensor ${key} is missing (${key.startsWith('optimizer.') ? `${optimizer?.name} state for ` : ''}a ${model} model needs ${list}).`);
+  }
+  const range = (t: HeaderTensor) => `${t.name} [${t.begin}, ${t.end})`;
+  const tile = 'tensors must tile the data section in order with no gaps.';
+  const sorted = [...tensors].sort((a, b) => a.begin - b.begin); // stable: ties keep file order
+  let previous: HeaderTensor | undefined;
+  for (const t of sorted) {
+    const at = previous?.end ?? 0;
+    if (t.begin > at) throw bad(`the data section has ${t.begin - at} unused bytes before ${range(t)}; ${tile} ${FORGED}`);
+    if (previous && t.begin < at) throw bad(`tensors ${range(previous)} and ${range(t)} overlap; ${tile} ${FORGED}`);
+    if (t.end < t.begin) throw bad(`tensor ${t.name} has data_offsets [${t.begin}, ${t.end}], which end before they begin. ${FORGED}`);
+    // Shapes match the validated config here, so the product is a safe integer.
+    const need = 4 * t.shape.reduce((a, b) => a * b, 1);
+    if (t.end - t.begin !== need) throw bad(`tensor ${range(t)} holds ${t.end - t.begin} bytes but its shape ${shape(t.shape)} needs ${need}. ${FORGED}`);
+    if (t.end > dataLength) throw bad(`tensor ${range(t)} ends past the ${dataLength}-byte data section. The file is truncated; restore it from a good copy.`);
+    previous = t;
+  }
+  const end = previous?.end ?? 0;
+  if (end !== dataLength)
+    throw bad(`the data section has ${dataLength - end} bytes after the last tensor (${previous?.name} ends at ${end} of ${dataLength}); ${tile} ${FORGED}`);
 }
 
 /** A model in the backend's memory with the checkpoint's weights. */
