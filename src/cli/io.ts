@@ -1,8 +1,8 @@
 /** File output that never leaves a half-written file behind (Node). */
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { PcError } from '../errors.ts';
-import { type Checkpoint, decodeCheckpoint } from '../train/index.ts';
+import { type Checkpoint, checkCheckpointStart, decodeCheckpoint } from '../train/index.ts';
+import { CHECKPOINT_MAX_BYTES, readFileChecked } from './read-file.ts';
 
 /** Writes `data` to `path` atomically: a temporary file in the same directory, fsync, then rename. */
 export function writeFileAtomic(path: string, data: Uint8Array | string): void {
@@ -25,14 +25,12 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   }
 }
 
-/** Reads and validates a checkpoint file. */
-export function readCheckpoint(path: string): Checkpoint {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    throw new PcError('data', code === 'ENOENT' ? `--model: ${path} does not exist.` : `--model: cannot read ${path} (${code ?? String(e)}).`);
-  }
-  return decodeCheckpoint(bytes, path);
+/**
+ * Reads and validates a checkpoint file: a regular file of at most
+ * CHECKPOINT_MAX_BYTES whose first 8 bytes are checked before the rest is
+ * read. Throws PcError('data') naming `flag` or the path.
+ */
+export function readCheckpoint(path: string, flag = '--model'): Checkpoint {
+  const head = { bytes: 8, check: (bytes: Uint8Array, size: number) => checkCheckpointStart(bytes, size, path) };
+  return decodeCheckpoint(readFileChecked(path, { flag, maxBytes: CHECKPOINT_MAX_BYTES, kind: 'checkpoint', head }), path);
 }

@@ -58,9 +58,13 @@ export function printable(s: string, max = 60): string {
   return `"${oneLine(cut.replace(/["\\]/g, '\\$&'), 2 * max)}"`;
 }
 
-/** The header length stated by the first 8 bytes; refuses a short file, a header over MAX_HEADER_BYTES, or one past the end. */
-export function headerLengthOf(bytes: Uint8Array, bad: Bad): number {
-  if (bytes.length < 8) throw bad(`${bytes.length} bytes is too short for a safetensors file (8-byte header length first). The file is truncated or empty.`);
+/**
+ * The header length stated by the first 8 bytes of a file of `total` bytes
+ * (default: all of `bytes`); refuses a short file, a header over
+ * MAX_HEADER_BYTES, or one past the end.
+ */
+export function headerLengthOf(bytes: Uint8Array, bad: Bad, total = bytes.length): number {
+  if (total < 8) throw bad(`${total} bytes is too short for a safetensors file (8-byte header length first). The file is truncated or empty.`);
   // Compared as a BigInt before any conversion: a u64 above 2^53 must not round into range.
   const claimed = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   if (claimed > BigInt(MAX_HEADER_BYTES))
@@ -68,8 +72,7 @@ export function headerLengthOf(bytes: Uint8Array, bad: Bad): number {
       `the header claims ${claimed} bytes; safetensors headers are at most ${MAX_HEADER_BYTES} bytes (the reference reader's limit). The file is corrupt or not a safetensors checkpoint.`,
     );
   const n = Number(claimed);
-  if (n > bytes.length - 8)
-    throw bad(`the header claims ${n} bytes but only ${bytes.length - 8} follow. The file is truncated or not a safetensors checkpoint.`);
+  if (n > total - 8) throw bad(`the header claims ${n} bytes but only ${total - 8} follow. The file is truncated or not a safetensors checkpoint.`);
   return n;
 }
 

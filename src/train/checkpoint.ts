@@ -136,6 +136,15 @@ export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
   return { config, tensors, metadata: { ...meta }, optimizer };
 }
 
+/**
+ * Checks the first 8 bytes of a checkpoint file of `fileSize` bytes: throws
+ * the PcError('data') decodeCheckpoint would for a header over the 100 MB
+ * limit or past the end, so a file reader can refuse before reading on.
+ */
+export function checkCheckpointStart(head: Uint8Array, fileSize: number, name: string): void {
+  headerLengthOf(head, (what) => new PcError('data', `${name}: ${what}`), fileSize);
+}
+
 const FORGED = 'The file is corrupt or forged.';
 
 /** Metadata field `key` parsed as JSON; refuses anything but an object. */

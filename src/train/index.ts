@@ -3,6 +3,7 @@ export {
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
   type Checkpoint,
+  checkCheckpointStart,
   crc32,
   decodeCheckpoint,
   encodeCheckpoint,

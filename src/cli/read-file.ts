@@ -1,0 +1,108 @@
+/**
+ * Reading input files (Node) so that no path can hang the CLI, exhaust its
+ * memory or crash it: the file is opened without blocking, must be a regular
+ * file (not a folder, device, FIFO or socket: a link to /dev/zero or a named
+ * pipe would otherwise be read forever), and its size is checked against a cap
+ * before anything is allocated. Every failure is a one-line PcError('data')
+ * naming the option and the path.
+ */
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { PcError } from '../errors.ts';
+
+/** Largest checkpoint read: 2 GiB, the most node:fs reads into one buffer (a 784-…-10 MNIST model is under 1 MB). */
+export const CHECKPOINT_MAX_BYTES = 2 ** 31 - 1;
+
+/** Largest PNG read by `pcn generate --complete`: 64 MiB (the largest image layer, 2^20 pixels of 16-bit RGBA stored raw, is 8 MiB). */
+export const PNG_MAX_BYTES = 64 * 2 ** 20;
+
+/** What each error code means for a file to be read, and what to do about it. */
+const REASONS: Readonly<Record<string, readonly [string, string]>> = {
+  ENOTDIR: ['a part of the path that should be a folder is a file', 'Check the path.'],
+  EISDIR: ['it is a folder, not a file', 'Name a file.'],
+  EACCES: ['permission denied', 'Change its permissions or run as a user who may read it.'],
+  EPERM: ['the operation is not permitted', 'Change its permissions or run as a user who may read it.'],
+  ELOOP: ['too many levels of symbolic links (a link that points back at itself?)', 'Fix the links.'],
+  ENAMETOOLONG: ['the name is too long', 'Choose a shorter path.'],
+  EMFILE: ['this process has too many files open', 'Raise the limit (ulimit -n) and retry.'],
+  ENFILE: ['the system has too many files open', 'Close some programs and retry.'],
+  EIO: ['an input/output error from the device', 'Check the disk.'],
+  ENXIO: ['no such device (a socket or an unconnected device?)', 'Name a regular file.'],
+  EAGAIN: ['it is not ready to be read (a pipe or device?)', 'Name a regular file.'],
+};
+
+/** A read failure as a one-line PcError('data'): `--model: cannot read x: permission denied (EACCES). …`. */
+export function readError(e: unknown, flag: string, path: string): PcError {
+  const code = typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : '';
+  if (code === 'ENOENT') return new PcError('data', `${flag}: ${path} does not exist.`);
+  const [what, todo] = REASONS[code] ?? [`${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, 'Check the file.'];
+  return new PcError('data', `${flag}: cannot read ${path}: ${what}${code ? ` (${code})` : ''}. ${todo}`);
+}
+
+function kindOf(s: Stats): string {
+  if (s.isDirectory()) return 'a folder';
+  if (s.isFIFO()) return 'a named pipe (FIFO)';
+  if (s.isSocket()) return 'a socket';
+  if (s.isCharacterDevice()) return 'a character device (such as /dev/zero)';
+  if (s.isBlockDevice()) return 'a block device';
+  return 'not a regular file';
+}
+
+export interface ReadOptions {
+  /** The option that named the file, for messages ('--model'). */
+  readonly flag: string;
+  /** Files larger than this are refused before reading. */
+  readonly maxBytes: number;
+  /** What the file is, for messages ('checkpoint', 'IDX file'). */
+  readonly kind: string;
+  /**
+   * Called with the first `headBytes` bytes (fewer if the file is shorter) and
+   * the file's size before the rest is read: it may throw to refuse the file
+   * early, e.g. when the header states a size the file cannot have.
+   */
+  readonly head?: { readonly bytes: number; readonly check: (head: Uint8Array, size: number) => void };
+}
+
+/**
+ * The bytes of the regular file at `path`, at most `maxBytes` of them.
+ * Throws PcError('data') naming `flag` and `path` for a missing file, a
+ * folder, a device, a pipe, a file over the cap, or any read error.
+ */
+export function readFileChecked(path: string, options: ReadOptions): Uint8Array {
+  const { flag, maxBytes, kind } = options;
+  let fd: number;
+  try {
+    // O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever, before fstat could refuse it.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (e) {
+    throw readError(e, flag, path);
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) throw new PcError('data', `${flag}: ${path} is ${kindOf(stat)}; expected a ${kind} file. Name a regular file.`);
+    if (stat.size > maxBytes)
+      throw new PcError(
+        'data',
+        `${flag}: ${path} is ${stat.size.toLocaleString('en-US')} bytes; a ${kind} file may be at most ${maxBytes.toLocaleString('en-US')} bytes. Is this the right file?`,
+      );
+    // Read what fstat reported and no more: a file that grows while being read cannot make us read forever.
+    const bytes = new Uint8Array(stat.size);
+    let got = 0;
+    const fill = (upTo: number) => {
+      while (got < upTo) {
+        const n = readSync(fd, bytes, got, upTo - got, got);
+        if (n === 0) break; // the file shrank: the decoder reports it as truncated
+        got += n;
+      }
+    };
+    if (options.head) {
+      fill(Math.min(options.head.bytes, stat.size));
+      options.head.check(bytes.subarray(0, got), stat.size);
+    }
+    fill(stat.size);
+    return got === bytes.length ? bytes : bytes.subarray(0, got);
+  } catch (e) {
+    throw e instanceof PcError ? e : readError(e, flag, path);
+  } finally {
+    closeSync(fd);
+  }
+}
