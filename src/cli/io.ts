@@ -32,5 +32,5 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
  */
 export function readCheckpoint(path: string, flag = '--model'): Checkpoint {
   const head = { bytes: 8, check: (bytes: Uint8Array, size: number) => checkCheckpointStart(bytes, size, path) };
-  return decodeCheckpoint(readFileChecked(path, { flag, maxBytes: CHECKPOINT_MAX_BYTES, kind: 'checkpoint', head }), path);
+  return decodeCheckpoint(readFileChecked(path, { flag, maxBytes: CHECKPOINT_MAX_BYTES, kind: 'a checkpoint', head }), path);
 }

@@ -52,7 +52,7 @@ export interface ReadOptions {
   readonly flag: string;
   /** Files larger than this are refused before reading. */
   readonly maxBytes: number;
-  /** What the file is, for messages ('checkpoint', 'IDX file'). */
+  /** What the file is, with its article, for messages ('a checkpoint', 'an IDX'). */
   readonly kind: string;
   /**
    * Called with the first `headBytes` bytes (fewer if the file is shorter) and
@@ -68,21 +68,31 @@ export interface ReadOptions {
  * folder, a device, a pipe, a file over the cap, or any read error.
  */
 export function readFileChecked(path: string, options: ReadOptions): Uint8Array {
+  return readFile(path, options, false)!;
+}
+
+/** As readFileChecked, but null when nothing exists at `path`. */
+export function readFileIfPresent(path: string, options: ReadOptions): Uint8Array | null {
+  return readFile(path, options, true);
+}
+
+function readFile(path: string, options: ReadOptions, optional: boolean): Uint8Array | null {
   const { flag, maxBytes, kind } = options;
   let fd: number;
   try {
     // O_NONBLOCK: opening a FIFO with no writer would otherwise wait forever, before fstat could refuse it.
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
+    if (optional && (e as { code?: unknown }).code === 'ENOENT') return null;
     throw readError(e, flag, path);
   }
   try {
     const stat = fstatSync(fd);
-    if (!stat.isFile()) throw new PcError('data', `${flag}: ${path} is ${kindOf(stat)}; expected a ${kind} file. Name a regular file.`);
+    if (!stat.isFile()) throw new PcError('data', `${flag}: ${path} is ${kindOf(stat)}; expected ${kind} file. Name a regular file.`);
     if (stat.size > maxBytes)
       throw new PcError(
         'data',
-        `${flag}: ${path} is ${stat.size.toLocaleString('en-US')} bytes; a ${kind} file may be at most ${maxBytes.toLocaleString('en-US')} bytes. Is this the right file?`,
+        `${flag}: ${path} is ${stat.size.toLocaleString('en-US')} bytes; ${kind} file may be at most ${maxBytes.toLocaleString('en-US')} bytes. Is this the right file?`,
       );
     // Read what fstat reported and no more: a file that grows while being read cannot make us read forever.
     const bytes = new Uint8Array(stat.size);

@@ -10,29 +10,35 @@ export interface IdxArray {
   readonly data: Uint8Array;
 }
 
+/**
+ * Largest data section read from one IDX file: 2^28 bytes (268,435,456;
+ * 342,000 images of 28×28). Its images take 4 bytes per pixel once scaled to
+ * float32 (1 GiB at the cap); MNIST's training images are 47 MB.
+ */
+export const IDX_MAX_DATA_BYTES = 2 ** 28;
+
 /** Whether `bytes` starts with the gzip magic 1f 8b. */
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Decompresses gzip with the platform's DecompressionStream (Node ≥ 18 and browsers). */
-export async function gunzip(bytes: Uint8Array, name: string): Promise<Uint8Array> {
-  try {
-    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
-  } catch (e) {
-    throw new PcError('data', `${name}: the gzip stream is corrupt or truncated (${e instanceof Error ? e.message : String(e)}). Download the file again.`);
+/** What an IDX header declares: its own length, the dimensions and the file's total length. */
+interface IdxHeader {
+  readonly headerLength: number;
+  readonly dims: readonly number[];
+  readonly total: number;
+}
+
+/**
+ * Reads the IDX header at the start of `bytes` and checks it, including that
+ * the data it declares is at most IDX_MAX_DATA_BYTES; null while `bytes` is
+ * too short to hold it (and `final` is false).
+ */
+function readHeader(bytes: Uint8Array, name: string, final: boolean): IdxHeader | null {
+  if (bytes.length < 4) {
+    if (!final) return null;
+    throw new PcError('data', `${name}: ${bytes.length} bytes is too short for an IDX header (at least 4). The file is truncated or not IDX.`);
   }
-}
-
-/** Parses an IDX file (raw or gzip); `name` appears in every error. Throws PcError('data'). */
-export async function decodeIdx(bytes: Uint8Array, name: string): Promise<IdxArray> {
-  return parseIdx(isGzip(bytes) ? await gunzip(bytes, name) : bytes, name);
-}
-
-/** Parses uncompressed IDX bytes. */
-export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
-  check(bytes.length >= 4, 'data', () => `${name}: ${bytes.length} bytes is too short for an IDX header (at least 4). The file is truncated or not IDX.`);
   check(bytes[0] === 0 && bytes[1] === 0, 'data', () => `${name}: bad IDX magic ${hex(bytes, 0, 4)}; an IDX file starts with 00 00. Is this the right file?`);
   check(
     bytes[2] === 0x08,
@@ -41,12 +47,101 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
   );
   const ndim = bytes[3];
   check(ndim >= 1 && ndim <= 4, 'data', () => `${name}: IDX header says ${ndim} dimensions; expected 1 (labels) to 3 (images).`);
-  const header = 4 + 4 * ndim;
-  check(bytes.length >= header, 'data', () => `${name}: the file ends inside its header (${bytes.length} of ${header} bytes). It is truncated.`);
+  const headerLength = 4 + 4 * ndim;
+  if (bytes.length < headerLength) {
+    if (!final) return null;
+    throw new PcError('data', `${name}: the file ends inside its header (${bytes.length} of ${headerLength} bytes). It is truncated.`);
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];
   for (let d = 0; d < ndim; d++) dims.push(view.getUint32(4 + 4 * d, false));
-  const expected = dims.reduce((a, b) => a * b, 1);
+  const count = dims.reduce((a, b) => a * b, 1); // ≤ (2^32)^4: exact enough to compare with the cap
+  check(
+    count <= IDX_MAX_DATA_BYTES,
+    'data',
+    () =>
+      `${name}: dimensions [${dims.join(', ')}] hold ${count.toLocaleString('en-US')} bytes; this loader reads IDX files of at most ${IDX_MAX_DATA_BYTES.toLocaleString('en-US')} data bytes (their images take 4 bytes per pixel in memory). Use a smaller dataset or split it.`,
+  );
+  return { headerLength, dims, total: headerLength + count };
+}
+
+/**
+ * Inflates a gzip IDX file as a stream, reading its header from the first
+ * bytes and stopping as soon as the output exceeds what the header declares:
+ * a small file that inflates to gigabytes costs one chunk, not the gigabytes.
+ * Uses the platform's DecompressionStream (Node ≥ 18 and browsers), which
+ * verifies the gzip CRC-32 and refuses trailing bytes.
+ */
+async function gunzipIdx(bytes: Uint8Array, name: string): Promise<Uint8Array> {
+  const corrupt = (e: unknown) =>
+    new PcError('data', `${name}: the gzip stream is corrupt or truncated (${e instanceof Error ? e.message : String(e)}). Download the file again.`);
+  const reader = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+  const pending: Uint8Array[] = [];
+  let header: IdxHeader | null = null;
+  let out: Uint8Array | null = null;
+  let got = 0;
+  try {
+    for (;;) {
+      let chunk: ReadableStreamReadResult<Uint8Array>;
+      try {
+        chunk = await reader.read();
+      } catch (e) {
+        throw corrupt(e);
+      }
+      if (chunk.done) break;
+      const part = chunk.value;
+      if (!out) {
+        pending.push(part);
+        got += part.length;
+        header = readHeader(concat(pending, got), name, false);
+        if (!header) continue;
+        if (got > header.total) throw tooLong(name, header);
+        // Allocated once the header is checked; untouched pages of a large array cost no memory until written.
+        out = new Uint8Array(header.total);
+        out.set(concat(pending, got));
+        pending.length = 0;
+        continue;
+      }
+      if (got + part.length > out.length) throw tooLong(name, header!);
+      out.set(part, got);
+      got += part.length;
+    }
+  } catch (e) {
+    await reader.cancel().catch(() => undefined);
+    throw e;
+  }
+  if (!out) return concat(pending, got); // shorter than its header: parseIdx says so
+  return got === out.length ? out : out.subarray(0, got);
+}
+
+function tooLong(name: string, h: IdxHeader): PcError {
+  return new PcError(
+    'data',
+    `${name}: the gzip stream inflates to more than the ${h.total} bytes its IDX header declares (${h.headerLength}-byte header, dimensions [${h.dims.join(', ')}]). The file is corrupt or forged; download it again.`,
+  );
+}
+
+function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Parses an IDX file (raw or gzip); `name` appears in every error. Throws PcError('data'). */
+export async function decodeIdx(bytes: Uint8Array, name: string): Promise<IdxArray> {
+  if (isGzip(bytes)) return parseIdx(await gunzipIdx(bytes, name), name);
+  return parseIdx(bytes, name);
+}
+
+/** Parses uncompressed IDX bytes. */
+export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
+  const { headerLength: header, dims, total } = readHeader(bytes, name, true)!;
+  const expected = total - header;
   const got = bytes.length - header;
   check(got === expected, 'data', () =>
     got < expected

@@ -16,6 +16,8 @@ export function datasetFromIdx(name: string, images: IdxArray, labels: IdxArray)
   );
   check(labels.dims.length === 1, 'data', () => `${name}: the labels file has dimensions [${labels.dims.join(', ')}]; expected [count].`);
   const [n, rows, cols] = images.dims;
+  check(n >= 1, 'data', () => `${name}: the files hold no examples (dimensions [${images.dims.join(', ')}]). Is the download complete?`);
+  check(rows >= 1 && cols >= 1, 'data', () => `${name}: images of ${rows}×${cols} pixels (dimensions [${images.dims.join(', ')}]); expected at least 1×1.`);
   check(labels.dims[0] === n, 'data', () => `${name}: ${n} images but ${labels.dims[0]} labels; the files do not belong together.`);
   return datasetFromBytes(name, images.data, labels.data, rows, cols);
 }

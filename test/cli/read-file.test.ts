@@ -8,7 +8,7 @@ import { readError, readFileChecked } from '../../src/cli/read-file.ts';
 import { catchPcError } from '../helpers/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pc-read-'));
-const options = { flag: '--model', maxBytes: 1000, kind: 'checkpoint' };
+const options = { flag: '--model', maxBytes: 1000, kind: 'a checkpoint' };
 const refusal = (path: string, o = options): string => catchPcError(() => readFileChecked(path, o), 'data').message;
 
 describe('reading an input file', () => {

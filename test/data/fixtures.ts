@@ -16,13 +16,13 @@ export function tinyMnist(n: number, rows = 28, cols = 28): { images: Uint8Array
   return { images, labels: Uint8Array.from({ length: n }, (_, i) => i % 10) };
 }
 
-/** Writes a small dataset in the standard IDX layout (some files gzip-compressed) into `dir`. */
-export function writeTinyIdxDir(dir: string, trainCount = 300, testCount = 100): void {
+/** Writes a small dataset of side×side images in the standard IDX layout (some files gzip-compressed) into `dir`. */
+export function writeTinyIdxDir(dir: string, trainCount = 300, testCount = 100, side = 28): void {
   mkdirSync(dir, { recursive: true });
-  const train = tinyMnist(trainCount);
-  const test = tinyMnist(testCount);
-  writeFileSync(join(dir, 'train-images-idx3-ubyte.gz'), idx([trainCount, 28, 28], train.images, true));
+  const train = tinyMnist(trainCount, side, side);
+  const test = tinyMnist(testCount, side, side);
+  writeFileSync(join(dir, 'train-images-idx3-ubyte.gz'), idx([trainCount, side, side], train.images, true));
   writeFileSync(join(dir, 'train-labels-idx1-ubyte'), idx([trainCount], train.labels));
-  writeFileSync(join(dir, 't10k-images-idx3-ubyte'), idx([testCount, 28, 28], test.images));
+  writeFileSync(join(dir, 't10k-images-idx3-ubyte'), idx([testCount, side, side], test.images));
   writeFileSync(join(dir, 't10k-labels-idx1-ubyte.gz'), idx([testCount], test.labels, true));
 }

@@ -1,5 +1,6 @@
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { datasetFromIdx, decodeIdx, embeddedMnist } from '../../src/data/index.ts';
+import { datasetFromIdx, decodeIdx, embeddedMnist, IDX_MAX_DATA_BYTES } from '../../src/data/index.ts';
 import { rejectsPcError } from '../helpers/errors.ts';
 import { idx, tinyMnist } from './fixtures.ts';
 
@@ -51,6 +52,66 @@ describe('IDX loader', () => {
     expect(() => datasetFromIdx('d', im, { dims: [6], data: new Uint8Array(6) })).toThrow('d: 7 images but 6 labels; the files do not belong together.');
     expect(() => datasetFromIdx('d', { dims: [7], data: labels }, im)).toThrow('Are the image and label files swapped?');
     expect(() => datasetFromIdx('d', im, { dims: [7], data: Uint8Array.from([1, 2, 3, 4, 5, 6, 11]) })).toThrow('d: label 6 is 11, outside 0..9.');
+  });
+});
+
+/** An IDX header for `dims` (unsigned bytes) alone. */
+function idxHeader(dims: number[]): Uint8Array {
+  const out = new Uint8Array(4 + 4 * dims.length);
+  out.set([0, 0, 8, dims.length]);
+  for (const [i, d] of dims.entries()) new DataView(out.buffer).setUint32(4 + 4 * i, d);
+  return out;
+}
+
+/** An IDX header for `dims` followed by `data` zero bytes, gzip-compressed. */
+function bomb(dims: number[], data: number): Uint8Array {
+  const out = new Uint8Array(4 + 4 * dims.length + data);
+  out.set(idxHeader(dims));
+  return new Uint8Array(gzipSync(out, { level: 1 }));
+}
+const { images } = tinyMnist(7, 3, 2);
+
+describe('IDX loader limits', () => {
+  it('stops inflating a gzip bomb at the size its header declares, without holding the rest', async () => {
+    const gz = bomb([7, 3, 2], 64 * 2 ** 20); // 64 MiB of zeros in 280 kB
+    const before = process.memoryUsage().arrayBuffers;
+    const message = await dataError(decodeIdx(gz, 'bomb.gz'));
+    expect(message).toBe(
+      'bomb.gz: the gzip stream inflates to more than the 58 bytes its IDX header declares (16-byte header, dimensions [7, 3, 2]). The file is corrupt or forged; download it again.',
+    );
+    // The old loader held all 64 MiB at once; the stream stops after its first chunks.
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(32 * 2 ** 20);
+  });
+
+  it('refuses dimensions over the cap from the header, before inflating or allocating', async () => {
+    const claims = [60_000_000, 28, 28];
+    const expected = `big: dimensions [60000000, 28, 28] hold 47,040,000,000 bytes; this loader reads IDX files of at most ${IDX_MAX_DATA_BYTES.toLocaleString('en-US')} data bytes (their images take 4 bytes per pixel in memory). Use a smaller dataset or split it.`;
+    expect(await dataError(decodeIdx(bomb(claims, 1000), 'big'))).toBe(expected);
+    expect(await dataError(decodeIdx(idxHeader(claims), 'big'))).toBe(expected);
+  });
+
+  it('refuses a gzip stream that inflates to fewer bytes than its header declares', async () => {
+    const header = idx([7, 3, 2], images).subarray(0, 30);
+    expect(await dataError(decodeIdx(new Uint8Array(gzipSync(header)), 'short.gz'))).toBe(
+      'short.gz: dimensions [7, 3, 2] need 42 data bytes but only 14 follow the header. The file is truncated; download it again.',
+    );
+  });
+
+  it('refuses a gzip stream with a bad checksum or trailing bytes', async () => {
+    const gz = idx([7, 3, 2], images, true);
+    const crc = gz.slice();
+    crc[crc.length - 6] ^= 1;
+    expect(await dataError(decodeIdx(crc, 'crc.gz'))).toMatch(/^crc\.gz: the gzip stream is corrupt or truncated \(.*\)\. Download the file again\.$/);
+    expect(await dataError(decodeIdx(new Uint8Array([...gz, 1, 2, 3]), 'junk.gz'))).toMatch(/^junk\.gz: the gzip stream is corrupt or truncated/);
+  });
+
+  it('refuses an empty set and images of zero size', () => {
+    expect(() => datasetFromIdx('d', { dims: [0, 3, 2], data: new Uint8Array(0) }, { dims: [0], data: new Uint8Array(0) })).toThrow(
+      'd: the files hold no examples (dimensions [0, 3, 2]). Is the download complete?',
+    );
+    expect(() => datasetFromIdx('d', { dims: [2, 0, 2], data: new Uint8Array(0) }, { dims: [2], data: new Uint8Array(2) })).toThrow(
+      'd: images of 0×2 pixels (dimensions [2, 0, 2]); expected at least 1×1.',
+    );
   });
 });
 
