@@ -1,11 +1,12 @@
 /**
- * Greyscale images as PNG files (fast-png): grids of generated digits, and
- * reading a digit to complete. Pixel values are floats, 0 = black, 1 = white.
+ * Greyscale images as PNG files: grids of generated digits (written with
+ * fast-png), and reading a digit to complete (png.ts). Pixel values are
+ * floats, 0 = black, 1 = white.
  */
-import { readFileSync } from 'node:fs';
-import { decode, encode } from 'fast-png';
-import { PcError } from '../errors.ts';
+import { encode } from 'fast-png';
 import { writeFileAtomic } from './io.ts';
+import { decodePng, type PngImage } from './png.ts';
+import { PNG_MAX_BYTES, readFileChecked } from './read-file.ts';
 
 export interface GreyImage {
   readonly width: number;
@@ -42,26 +43,12 @@ export function writeGreyPng(path: string, image: GreyImage): void {
   writeFileAtomic(path, encodeGreyPng(image));
 }
 
-/** A PNG read as greyscale in [0, 1], with the pixels whose alpha is below half marked in `transparent`. */
-export function readGreyPng(path: string): GreyImage & { readonly transparent: Uint8Array | null } {
-  let png: ReturnType<typeof decode>;
-  try {
-    png = decode(readFileSync(path));
-  } catch (e) {
-    const code = (e as { code?: string }).code;
-    throw new PcError('data', code === 'ENOENT' ? `${path} does not exist.` : `${path} is not a readable PNG (${e instanceof Error ? e.message : String(e)}).`);
-  }
-  const { width, height, channels, depth } = png;
-  const max = 2 ** depth - 1;
-  const hasAlpha = channels === 2 || channels === 4;
-  const colour = channels >= 3 ? 3 : 1;
-  const data = new Float32Array(width * height);
-  const transparent = hasAlpha ? new Uint8Array(width * height) : null;
-  for (let i = 0; i < width * height; i++) {
-    let v = 0;
-    for (let c = 0; c < colour; c++) v += png.data[i * channels + c];
-    data[i] = v / colour / max;
-    if (transparent) transparent[i] = png.data[i * channels + channels - 1] < max / 2 ? 1 : 0;
-  }
-  return { width, height, data, transparent };
+/**
+ * A PNG file read as greyscale in [0, 1] (see decodePng), with the pixels
+ * whose alpha is below half marked in `transparent`; `pixels`, the model's
+ * image size, is checked before the image data is inflated. Throws
+ * PcError('data') naming the path.
+ */
+export function readGreyPng(path: string, pixels?: number, flag = '--complete'): PngImage {
+  return decodePng(readFileChecked(path, { flag, maxBytes: PNG_MAX_BYTES, kind: 'a PNG' }), path, pixels);
 }

@@ -58,8 +58,8 @@ export function registerGenerate(program: Command): void {
           writeGreyPng(opts.out, tile(images, side, side, Math.min(8, opts.count), 3));
           console.log(`wrote ${opts.count} samples of class ${opts.label} to ${opts.out}`);
         } else {
-          const img = readGreyPng(opts.complete!);
           const n = model.config.sizes.at(-1)!;
+          const img = readGreyPng(opts.complete!, n); // checks the size before inflating the image data
           if (img.width * img.height !== n)
             throw new PcError(
               'shape',
