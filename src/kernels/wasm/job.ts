@@ -5,13 +5,30 @@
  * elementwise job uses A = x, B = first output, C = second output, K = the
  * activation code, N = the length, and COLS_PER = elements per chunk.
  */
-export const JOB_BYTES = 128;
+export const JOB_BYTES = 512;
+export const JOB_WORDS = JOB_BYTES / 4;
 
-/** (gen << 16) | (next chunk << 8) | total chunks: claiming a chunk is one compareExchange. */
+/**
+ * Most threads a pool runs (the caller and MAX_THREADS − 1 workers). A job has
+ * at most 8 chunks per thread (pool.ts: planMatmul), so MAX_THREADS · 8 = 512
+ * chunks stay well inside the ticket's 12-bit fields.
+ */
+export const MAX_THREADS = 64;
+
+/** (gen << 24) | (next chunk << 12) | total chunks: claiming a chunk is one compareExchange. */
 export const TICKET = 0;
-/** Chunks finished in the current job. */
+/** Bits of the ticket's `total` and `next` fields, and so the most chunks one job may have. */
+export const CHUNK_BITS = 12;
+export const MAX_CHUNKS = (1 << CHUNK_BITS) - 1;
+/** Added to the ticket to claim its next chunk. */
+export const TICKET_NEXT = 1 << CHUNK_BITS;
+export const TICKET_GEN_SHIFT = 2 * CHUNK_BITS;
+/** The ticket keeps 7 bits of the generation, so it stays a non-negative i32. */
+export const TICKET_GEN_MASK = 0x7f;
+/** Chunks finished in the current job; a failing worker also sets DONE_FAILED, so the caller stops waiting at once. */
 export const DONE = 1;
-/** Generation of the newest job; workers wait on this word. */
+export const DONE_FAILED = 1 << 30;
+/** Generation of the newest job (a 31-bit counter); workers wait on this word. */
 export const WAKE = 2;
 /** Non-zero asks workers to exit. */
 export const SHUTDOWN = 3;
@@ -32,10 +49,19 @@ export const J_PACK = 17;
 export const J_PACK_STRIDE = 18;
 /** Workers currently blocked in Atomics.wait (the caller notifies only when some are). */
 export const SLEEPERS = 19;
-/** Chunks computed by worker threads since the pool started (observability for tests and benchmarks). */
+/** Chunks computed by worker threads since the pool started, modulo 2^32 (observability for tests and benchmarks). */
 export const WORKER_CHUNKS = 20;
 /** Which job: OP_MATMUL or an elementwise map (assembly/jobs.ts keeps the same codes). */
 export const J_OP = 21;
+/** 0 until a worker claims the (single) failure report; the claimant then writes FAIL_TEXT, FAIL_LEN and FAILED. */
+export const FAIL_CLAIM = 22;
+/** The failed worker's thread number (≥ 1), stored last: non-zero means the report is complete. Never cleared. */
+export const FAILED = 23;
+/** Length of the failure text, in UTF-16 code units. */
+export const FAIL_LEN = 24;
+/** The failure text (UTF-16), in the block's bytes FAIL_TEXT_BYTE to JOB_BYTES. */
+export const FAIL_TEXT_BYTE = 128;
+export const FAIL_TEXT_CHARS = (JOB_BYTES - FAIL_TEXT_BYTE) / 2;
 export const OP_MATMUL = 0;
 export const OP_ACTIVATE = 1;
 export const OP_DERIVATIVE = 2;

@@ -5,11 +5,27 @@
  * is slow to wake — or not started yet — only means the caller does more.
  * Workers start lazily on the first product and are unref'd, so the pool
  * never keeps a Node process alive.
+ *
+ * Failure: a worker that dies is reported, never waited on forever. While the
+ * caller spins it cannot run event handlers, so a dying worker says why in
+ * shared memory (worker-source.ts); a death that runs no JavaScript
+ * (terminate(), out of memory) shows as a stall — no chunk finishing for
+ * `stallMs` — which the spin checks every 4096 turns, off the fast path.
+ * Failures seen between calls arrive through the spawn's `onFailure`. Any of
+ * them throws PcError('config') — the remedy is a configuration one, threads: 1
+ * — and leaves the pool unusable: workers still running chunks of the failed
+ * job may write into its output for a moment after the throw, so no later
+ * result could be trusted. The backend turns every later call into the same error.
  */
 
+import { PcError } from '../../errors.ts';
 import type { LinearHeap } from './heap.ts';
 import {
+  CHUNK_BITS,
   DONE,
+  FAIL_LEN,
+  FAIL_TEXT_BYTE,
+  FAILED,
   J_A,
   J_ALPHA,
   J_B,
@@ -27,10 +43,16 @@ import {
   J_ROW_CHUNKS,
   J_ROWS_PER,
   JOB_BYTES,
+  JOB_WORDS,
+  MAX_CHUNKS,
+  MAX_THREADS,
   OP_MATMUL,
   SHUTDOWN,
   SLEEPERS,
   TICKET,
+  TICKET_GEN_MASK,
+  TICKET_GEN_SHIFT,
+  TICKET_NEXT,
   WAKE,
   WORKER_CHUNKS,
 } from './job.ts';
@@ -43,20 +65,64 @@ export interface WorkerHandle {
   terminate(): unknown;
 }
 
-/** Starts one worker running `source` (see threads.ts for Node and browsers). */
-export type SpawnWorker = (source: string) => WorkerHandle;
+/**
+ * Starts one worker running `source` (see threads.ts for Node and browsers).
+ * `onFailure` is called, from the event loop, with why the worker stopped
+ * (an error it threw, or its exit); the pool ignores calls after it stopped the workers itself.
+ */
+export type SpawnWorker = (source: string, onFailure: (reason: string) => void) => WorkerHandle;
+
+export interface PoolOptions {
+  /** A job whose in-flight chunks make no progress for this long (or longer, for big chunks) fails. Default STALL_MIN_MS. */
+  readonly stallMs?: number;
+}
 
 /** Chunks per thread: enough to rebalance around a late worker, few enough to keep each chunk long. */
 const CHUNKS_PER_THREAD = 4;
+/** Chunks take microseconds to a second; ten seconds without one finishing means a worker died. */
+export const STALL_MIN_MS = 10_000;
+/** …and a bigger chunk gets longer: 10⁴ multiply-adds per ms is ~1/2000 of one core's SIMD rate, so an overloaded machine still makes it. */
+const SLOWEST_MACS_PER_MS = 1e4;
+/** An activation map costs about this many multiply-adds per element (the polynomial and the division). */
+const MAP_MACS = 32;
+
+/** How a product is cut: rowChunks × colChunks chunks of rowsPer × colsPer (multiples of the 4×8 micro-kernel). */
+export interface MatmulPlan {
+  rowsPer: number;
+  colsPer: number;
+  rowChunks: number;
+  colChunks: number;
+}
+
+/**
+ * Cuts an m×n product for `threads` threads into about CHUNKS_PER_THREAD chunks each.
+ * At most 2·threads·CHUNKS_PER_THREAD chunks: colChunks ≤ target and
+ * rowChunks ≤ ⌈target / colChunks⌉, so their product < target + colChunks ≤ 2·target.
+ */
+export function planMatmul(m: number, n: number, threads: number): MatmulPlan {
+  const target = threads * CHUNKS_PER_THREAD;
+  const panels = Math.ceil(n / 8);
+  const colsPer = Math.ceil(panels / Math.min(panels, target)) * 8;
+  const colChunks = Math.ceil(n / colsPer);
+  const quads = Math.ceil(m / 4);
+  const rowsPer = Math.ceil(quads / Math.max(1, Math.min(quads, Math.ceil(target / colChunks)))) * 4;
+  return { rowsPer, colsPer, rowChunks: Math.ceil(m / rowsPer), colChunks };
+}
 
 export class MatmulPool {
   private workers: WorkerHandle[] = [];
   private readonly job: number;
   private readonly ctl: Int32Array;
   private readonly ctlF32: Float32Array;
+  private readonly stallMinMs: number;
   private pack = 0;
   private packCapacity = 0;
-  private gen = 0;
+  private wake = 0;
+  /** Longest a job may go without a chunk finishing (set per job from its chunk size). */
+  private stallMs = 0;
+  /** Set once the workers are stopped, by dispose() or a failure; later events from them are expected. */
+  private stopped = false;
+  private failure: string | null = null;
 
   constructor(
     readonly threads: number,
@@ -64,21 +130,20 @@ export class MatmulPool {
     private readonly heap: LinearHeap,
     private readonly module: WebAssembly.Module,
     private readonly spawn: SpawnWorker,
+    options: PoolOptions = {},
   ) {
+    // planMatmul makes at most 2·CHUNKS_PER_THREAD chunks per thread; the ticket holds MAX_CHUNKS.
+    if (!(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS))
+      throw new PcError('config', `MatmulPool: threads must be an integer in 1..${MAX_THREADS}, got ${threads}.`);
+    this.stallMinMs = options.stallMs ?? STALL_MIN_MS;
     this.job = heap.alloc(JOB_BYTES);
-    this.ctl = new Int32Array(heap.memory.buffer, this.job, JOB_BYTES / 4);
-    this.ctlF32 = new Float32Array(heap.memory.buffer, this.job, JOB_BYTES / 4);
+    this.ctl = new Int32Array(heap.memory.buffer, this.job, JOB_WORDS);
+    this.ctlF32 = new Float32Array(heap.memory.buffer, this.job, JOB_WORDS);
   }
 
   /** C = alpha·op(A)·op(B) + beta·C over all threads; arguments are byte offsets, as for the `matmul` export. */
   run(a: number, b: number, c: number, m: number, k: number, n: number, flags: number, alpha: number, beta: number): void {
-    const target = this.threads * CHUNKS_PER_THREAD;
-    const panels = Math.ceil(n / 8);
-    const colsPer = Math.ceil(panels / Math.min(panels, target)) * 8;
-    const colChunks = Math.ceil(n / colsPer);
-    const quads = Math.ceil(m / 4);
-    const rowsPer = Math.ceil(quads / Math.max(1, Math.min(quads, Math.ceil(target / colChunks)))) * 4;
-    const rowChunks = Math.ceil(m / rowsPer);
+    const { rowsPer, colsPer, rowChunks, colChunks } = planMatmul(m, n, this.threads);
     const stride = Math.ceil(this.ex.packBytes(k) / 64) * 64;
     this.reservePack(stride * this.threads);
     const ctl = this.ctl;
@@ -98,6 +163,7 @@ export class MatmulPool {
     ctl[J_COLS_PER] = colsPer;
     ctl[J_PACK] = this.pack;
     ctl[J_PACK_STRIDE] = stride;
+    this.stallMs = Math.max(this.stallMinMs, (rowsPer * colsPer * k) / SLOWEST_MACS_PER_MS);
     this.execute(rowChunks * colChunks);
   }
 
@@ -115,51 +181,129 @@ export class MatmulPool {
     ctl[J_K] = kind;
     ctl[J_N] = n;
     ctl[J_COLS_PER] = Math.ceil(n / chunks / 4) * 4;
+    this.stallMs = Math.max(this.stallMinMs, (ctl[J_COLS_PER] * MAP_MACS) / SLOWEST_MACS_PER_MS);
     this.execute(Math.ceil(n / ctl[J_COLS_PER]));
+  }
+
+  /** Why the pool stopped working, or null while it works. */
+  get failed(): string | null {
+    return this.failure;
+  }
+
+  /** The error every call after a failure throws. */
+  unusable(): PcError {
+    return new PcError('config', `wasm backend: unusable since ${this.failure}. Create a new backend (threads: 1 runs without worker threads).`);
   }
 
   // Publishes the job written into the block, computes chunks beside the workers, and waits for all.
   private execute(total: number): void {
-    if (this.workers.length === 0) this.start();
+    if (this.failure !== null) throw this.unusable();
     const ctl = this.ctl;
-    this.gen = (this.gen + 1) & 0x7fff;
+    if (Atomics.load(ctl, FAILED) !== 0) throw this.fail(this.workerReport('between products'));
+    if (this.workers.length === 0) this.start();
+    this.wake = (this.wake + 1) & 0x7fffffff;
     Atomics.store(ctl, DONE, 0);
     // The seq-cst store publishes the plain writes above to any worker that loads the ticket.
-    Atomics.store(ctl, TICKET, (this.gen << 16) | total);
-    Atomics.store(ctl, WAKE, this.gen);
+    Atomics.store(ctl, TICKET, ((this.wake & TICKET_GEN_MASK) << TICKET_GEN_SHIFT) | total);
+    Atomics.store(ctl, WAKE, this.wake);
     if (Atomics.load(ctl, SLEEPERS) > 0) Atomics.notify(ctl, WAKE);
-    for (;;) {
-      const t = Atomics.load(ctl, TICKET);
-      const next = (t >>> 8) & 255;
-      if (next >= total) break;
-      if (Atomics.compareExchange(ctl, TICKET, t, t + 256) !== t) continue;
-      this.ex.runChunk(this.job, next, 0);
-      Atomics.add(ctl, DONE, 1);
+    try {
+      for (;;) {
+        const t = Atomics.load(ctl, TICKET);
+        const next = (t >>> CHUNK_BITS) & MAX_CHUNKS;
+        if (next >= total) break;
+        if (Atomics.compareExchange(ctl, TICKET, t, t + TICKET_NEXT) !== t) continue;
+        this.ex.runChunk(this.job, next, 0);
+        Atomics.add(ctl, DONE, 1);
+      }
+    } catch (e) {
+      // A trap in the caller's own chunk is a bug, thrown as it is; but workers may still hold chunks of this job.
+      this.fail(`the calling thread threw ${errorText(e)} during a ${this.describeJob()}`);
+      throw e;
     }
-    // Whatever is left is being computed by a worker right now: spin briefly.
-    while (Atomics.load(ctl, DONE) < total) {}
+    this.waitForWorkers(total);
+    if (Atomics.load(ctl, FAILED) !== 0) throw this.fail(this.workerReport(`during a ${this.describeJob()}`));
   }
 
-  /** Chunks the worker threads have computed so far (0 until they have started). */
+  // Whatever is left is being computed by a worker right now: spin. A failing worker ends the spin
+  // through DONE_FAILED; one that dies silently is caught by the clock, read only every 4096 turns.
+  private waitForWorkers(total: number): void {
+    const ctl = this.ctl;
+    let spins = 0;
+    let seen = -1;
+    let since = 0;
+    for (let done = Atomics.load(ctl, DONE); done < total; done = Atomics.load(ctl, DONE)) {
+      if ((++spins & 0xfff) !== 0) continue;
+      const now = performance.now();
+      if (done !== seen) {
+        seen = done;
+        since = now;
+      } else if (now - since > this.stallMs)
+        throw this.fail(
+          `no worker thread finished a chunk of a ${this.describeJob()} for ${((now - since) / 1000).toFixed(1)} s, with ${total - done} of ${total} chunks outstanding: a worker died without a word (terminated, or out of memory) or the machine is badly overloaded`,
+        );
+    }
+  }
+
+  /** Chunks the worker threads have computed so far (0 until they have started), modulo 2^32. */
   get workerChunks(): number {
-    return Atomics.load(this.ctl, WORKER_CHUNKS);
+    return Atomics.load(this.ctl, WORKER_CHUNKS) >>> 0;
   }
 
   /** Asks the workers to exit and terminates them. */
   dispose(): void {
-    Atomics.store(this.ctl, SHUTDOWN, 1);
-    Atomics.store(this.ctl, WAKE, (this.gen + 1) & 0x7fff);
-    Atomics.notify(this.ctl, WAKE);
-    for (const w of this.workers) w.terminate();
-    this.workers = [];
+    this.stopWorkers();
   }
 
   private start(): void {
     for (let t = 1; t < this.threads; t++) {
-      const w = this.spawn(WORKER_SOURCE);
+      let w: WorkerHandle;
+      try {
+        w = this.spawn(WORKER_SOURCE, (reason) => this.onWorkerFailure(t, reason));
+      } catch (e) {
+        throw this.fail(`could not start worker thread ${t} of ${this.threads - 1}: ${errorText(e)}`);
+      }
       w.postMessage({ module: this.module, memory: this.heap.memory, job: this.job, thread: t });
       this.workers.push(w);
     }
+  }
+
+  // From the event loop, so never while a job runs: the next call throws.
+  private onWorkerFailure(thread: number, reason: string): void {
+    if (this.stopped) return;
+    if (Atomics.load(this.ctl, FAILED) !== 0) this.fail(this.workerReport('between products'));
+    else this.fail(`worker thread ${thread} of ${this.threads - 1} ${oneLine(reason)} between products`);
+  }
+
+  /** Records the first failure, stops the workers, and returns the error to throw now. */
+  private fail(cause: string): PcError {
+    this.failure ??= cause;
+    this.stopWorkers();
+    return new PcError('config', `wasm backend: ${cause}. This backend is now unusable: create a new one (threads: 1 runs without worker threads).`);
+  }
+
+  // The report a worker left in the job block (worker-source.ts).
+  private workerReport(when: string): string {
+    const thread = Atomics.load(this.ctl, FAILED);
+    const len = Atomics.load(this.ctl, FAIL_LEN);
+    const text = String.fromCharCode(...new Uint16Array(this.heap.memory.buffer, this.job + FAIL_TEXT_BYTE, len));
+    return `worker thread ${thread} of ${this.threads - 1} ${oneLine(text)} ${when}`;
+  }
+
+  private describeJob(): string {
+    const ctl = this.ctl;
+    if (ctl[J_OP] === OP_MATMUL) return `${ctl[J_M]}×${ctl[J_K]} by ${ctl[J_K]}×${ctl[J_N]} matrix product`;
+    return `${ctl[J_N]}-element activation map`;
+  }
+
+  private stopWorkers(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    Atomics.store(this.ctl, SHUTDOWN, 1);
+    Atomics.store(this.ctl, WAKE, (this.wake + 1) & 0x7fffffff);
+    Atomics.notify(this.ctl, WAKE);
+    for (const w of this.workers) w.terminate();
+    this.workers = [];
   }
 
   private reservePack(bytes: number): void {
@@ -168,4 +312,14 @@ export class MatmulPool {
     this.pack = this.heap.alloc(bytes);
     this.packCapacity = bytes;
   }
+}
+
+function errorText(e: unknown): string {
+  return oneLine(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+}
+
+/** Worker text reaches a one-line error message: no line breaks or control characters. */
+function oneLine(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+  return s.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim();
 }

@@ -16,6 +16,7 @@ export interface ThreadSupport {
 interface NodeWorker {
   unref(): void;
   on(event: 'error', listener: (e: unknown) => void): void;
+  on(event: 'exit', listener: (code: number) => void): void;
   postMessage(message: unknown): void;
   terminate(): unknown;
 }
@@ -29,11 +30,12 @@ export async function detectThreads(): Promise<ThreadSupport> {
     const osName = 'node:os';
     const wt = (await import(/* @vite-ignore */ wtName)) as { Worker: new (src: string, opts: { eval: boolean }) => NodeWorker };
     const os = (await import(/* @vite-ignore */ osName)) as { availableParallelism(): number };
-    const spawn: SpawnWorker = (source) => {
+    const spawn: SpawnWorker = (source, onFailure) => {
       const w = new wt.Worker(source, { eval: true });
       w.unref();
-      // A worker that fails to start leaves the caller computing every chunk itself; nothing to report.
-      w.on('error', () => {});
+      // Kernel workers exit only when the pool stops them, so any error or exit is a failure to report.
+      w.on('error', (e) => onFailure(`threw ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`));
+      w.on('exit', (code) => onFailure(`exited with code ${code}`));
       return w;
     };
     return { spawn, reason: '', cores: os.availableParallelism() };
@@ -44,11 +46,18 @@ export async function detectThreads(): Promise<ThreadSupport> {
   if (!g.crossOriginIsolated)
     return { spawn: null, reason: 'the page is not cross-origin isolated (serve it with COOP: same-origin and COEP: require-corp)', cores };
   const WorkerCtor = g.Worker;
-  const spawn: SpawnWorker = (source) => new WorkerCtor(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+  const spawn: SpawnWorker = (source, onFailure) => {
+    const w = new WorkerCtor(URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+    // Browsers have no exit event; a worker that throws (or fails to load) fires 'error'.
+    w.addEventListener('error', (e) => onFailure(`threw ${e.message || 'an error (the worker script failed to load or run)'}`));
+    w.addEventListener('messageerror', () => onFailure('could not receive its start message'));
+    return w;
+  };
   return { spawn, reason: '', cores };
 }
 
 interface WorkerLike {
   postMessage(message: unknown): void;
   terminate(): void;
+  addEventListener(type: 'error' | 'messageerror', listener: (e: { message?: string }) => void): void;
 }

@@ -10,13 +10,17 @@
 import { PcError } from '../../errors.ts';
 import { ACTIVATIONS, type Activation, type Backend, type MatmulOptions } from '../backend.ts';
 import { LinearHeap } from './heap.ts';
-import { OP_ACTIVATE, OP_BOTH, OP_DERIVATIVE } from './job.ts';
+import { MAX_THREADS, OP_ACTIVATE, OP_BOTH, OP_DERIVATIVE } from './job.ts';
 import { compileKernels, hasWasmSimd, instantiateKernels } from './loader.ts';
 import { MatmulPool } from './pool.ts';
-import { detectThreads } from './threads.ts';
+import { detectThreads, type ThreadSupport } from './threads.ts';
 
 export interface WasmBackendOptions {
-  /** Threads for large products: a count, or 'auto' (up to 4 where workers can share memory). Default 'auto'. */
+  /**
+   * Threads for large products: a count in 1..64 (MAX_THREADS), or 'auto': min(4, cores) where workers
+   * can share memory, else 1. Default 'auto'. A worker thread that fails makes the backend throw
+   * PcError('config') from then on (see pool.ts).
+   */
   readonly threads?: number | 'auto';
   /**
    * Linear memory limit in MiB. Shared memory (threads, Node) grows up to it;
@@ -43,11 +47,14 @@ interface Staged {
   copyBack: boolean;
 }
 
-/** Creates the wasm backend; throws PcError('config') where WebAssembly SIMD is missing. */
-export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<Backend<Float32Array>> {
+/**
+ * Creates the wasm backend; throws PcError('config') where WebAssembly SIMD is missing.
+ * `support` replaces the detected thread support (tests inject failing workers through it).
+ */
+export async function createWasmBackend(options: WasmBackendOptions = {}, support?: ThreadSupport): Promise<Backend<Float32Array>> {
   if (!hasWasmSimd())
     throw new PcError('config', 'createBackend: this engine has no WebAssembly SIMD (simd128). Use the js backend, or Node >= 20 / a current browser.');
-  const support = await detectThreads();
+  support ??= await detectThreads();
   const threads = resolveThreads(options, support.cores, support.spawn !== null, support.reason);
   const shared = support.spawn !== null;
   const limitMB = options.memoryMB ?? (shared ? 1024 : 256);
@@ -81,6 +88,9 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
   const staged: Staged[] = [];
   /** Byte offset of x's first n elements, staging a copy when x lives outside linear memory. */
   const at = (x: Float32Array | Int32Array, n: number, mode: 'in' | 'out' | 'inout'): number => {
+    // Every kernel call passes its arrays through here, so this one check makes the whole backend
+    // refuse work after a worker failure (pool.ts says why nothing after it can be trusted).
+    if (pool?.failed) throw pool.unusable();
     if (heap.owns(x)) return x.byteOffset;
     for (const s of staged) {
       if (s.array !== x) continue;
@@ -240,9 +250,13 @@ export async function createWasmBackend(options: WasmBackendOptions = {}): Promi
 
 function resolveThreads(options: WasmBackendOptions, cores: number, canShare: boolean, reason: string): number {
   const requested = options.threads ?? 'auto';
-  if (requested === 'auto') return canShare ? Math.max(1, Math.min(4, cores)) : 1;
-  if (!(Number.isInteger(requested) && requested >= 1 && requested <= 64))
-    throw new PcError('config', `createBackend: threads must be 'auto' or an integer in 1..64, got ${String(requested)}.`);
+  const auto = canShare ? Math.max(1, Math.min(4, cores)) : 1;
+  if (requested === 'auto') return auto;
+  if (!(Number.isInteger(requested) && requested >= 1 && requested <= MAX_THREADS))
+    throw new PcError(
+      'config',
+      `createBackend: threads must be 'auto' or an integer in 1..${MAX_THREADS}, got ${String(requested)}. 'auto' picks ${auto} here (min(4, cores) where workers can share memory, else 1).`,
+    );
   if (requested > 1 && !canShare)
     throw new PcError('config', `createBackend: threads: ${requested} needs shared memory, but ${reason}. Use threads: 1 or 'auto'.`);
   return requested;
