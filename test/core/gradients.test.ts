@@ -36,6 +36,8 @@ describe('∂E/∂x: one Euler step with lr 1 moves every free x by −∂E/∂x
         model,
         model.config.sizes.map((_, l) => outputEnergy === 'ce' && l === L),
       );
+      // Nothing clamped but a 'ce' target: without this, an empty plan would pass the loop below vacuously.
+      expect(plan.free).toEqual(outputEnergy === 'ce' ? [0, 1, 2] : [0, 1, 2, 3]);
       // Finite differences first, at the unmoved state.
       const fd = plan.free.map((l) => Array.from(ws.x[l], (_, i) => centralDifference(net, ws.x[l], i)));
       const before = plan.free.map((l) => Float64Array.from(ws.x[l]));
