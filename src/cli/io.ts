@@ -2,13 +2,19 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { type Checkpoint, checkCheckpointStart, decodeCheckpoint } from '../train/index.ts';
+import { fsError } from './fs-errors.ts';
 import { CHECKPOINT_MAX_BYTES, readFileChecked } from './read-file.ts';
 
-/** Writes `data` to `path` atomically: a temporary file in the same directory, fsync, then rename. */
-export function writeFileAtomic(path: string, data: Uint8Array | string): void {
-  mkdirSync(dirname(path), { recursive: true });
+/**
+ * Writes `data` to `path` atomically: a temporary file in the same directory,
+ * fsync, then rename. A file-system failure (a folder that is a file, no
+ * permission, a full disk …) throws a PcError naming `path` (and `flag`, the
+ * option that chose it), and leaves no temporary file behind.
+ */
+export function writeFileAtomic(path: string, data: Uint8Array | string, flag?: string): void {
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
   try {
+    mkdirSync(dirname(path), { recursive: true });
     const fd = openSync(tmp, 'w');
     try {
       const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
@@ -20,8 +26,29 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
     }
     renameSync(tmp, path);
   } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
+    try {
+      rmSync(tmp, { force: true });
+    } catch {
+      // The temporary file was never made (its folder is missing or is a file): nothing to clean up.
+    }
+    throw fsError(e, 'write', path, flag);
+  }
+}
+
+/** Appends `text` to `path` (created if missing) and flushes it to disk; errors as writeFileAtomic's. */
+export function appendFileDurable(path: string, text: string): void {
+  try {
+    const fd = openSync(path, 'a');
+    try {
+      const bytes = new TextEncoder().encode(text);
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    throw fsError(e, 'write', path);
   }
 }
 

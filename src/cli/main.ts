@@ -4,6 +4,7 @@
  * `error: <message>` and exit 1; anything else is a bug: exit 2, and
  * `--debug` shows the stack.
  */
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { PcError } from '../errors.ts';
 import { registerCompare } from './commands/compare.ts';
@@ -13,10 +14,20 @@ import { registerExperiment } from './commands/experiment.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { registerInfo } from './commands/info.ts';
 import { registerTrain } from './commands/train.ts';
+import { fsError, isFsError } from './fs-errors.ts';
+
+/** The package's version, from its package.json: two folders up from both src/cli/main.ts and dist/cli/main.js. */
+export function packageVersion(): string {
+  const pkg: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  const version = (pkg as { version?: unknown }).version;
+  if (typeof version !== 'string') throw new Error('package.json has no version');
+  return version;
+}
 
 export function buildProgram(): Command {
   const program = new Command('pcn')
     .description('predictive coding networks: train, evaluate and inspect them')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .option('--debug', 'show stack traces of errors')
     .showHelpAfterError('(run pcn --help for usage)')
     .exitOverride();
@@ -38,9 +49,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 1; // commander already printed its one-line message
-    if (e instanceof PcError) {
-      process.stderr.write(`error: ${e.message}\n`);
-      if (debug) process.stderr.write(`${e.stack}\n`);
+    // A file-system error that no boundary turned into a PcError is still about the user's files (a folder
+    // that is a file, no permission, a full disk), not a bug in pcn: name the path and exit 1, not 2.
+    const user = e instanceof PcError ? e : isFsError(e) && typeof e.path === 'string' ? fsError(e, e.syscall ?? 'use', e.path) : null;
+    if (user instanceof PcError) {
+      process.stderr.write(`error: ${user.message}\n`);
+      if (debug) process.stderr.write(`${e instanceof Error ? e.stack : String(e)}\n`);
       return 1;
     }
     process.stderr.write(`error: internal error: ${e instanceof Error ? e.message : String(e)}\n`);

@@ -38,3 +38,10 @@ export function sizes(value: string): number[] {
 export function threads(value: string): number | 'auto' {
   return value === 'auto' ? 'auto' : integer(1, 64)(value);
 }
+
+/** A finite number > 0 (a rate for which 0 would mean "do nothing"). */
+export function positive(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number > 0.');
+  return n;
+}

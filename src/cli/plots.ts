@@ -1,8 +1,11 @@
-/** Training plots drawn by Vega-Lite (no hand-made charts), as SVG or, through resvg, PNG. */
+/**
+ * Training plots drawn by Vega-Lite (no hand-made charts), as SVG or, through
+ * resvg, PNG. Vega, Vega-Lite and resvg load on first use: together they take
+ * about a second to load, which every `pcn` command would otherwise pay at
+ * start, plotting or not.
+ */
 import { createRequire } from 'node:module';
-import { Resvg } from '@resvg/resvg-js';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 
 export interface Series {
   readonly x: number;
@@ -31,6 +34,7 @@ export async function lineChartSvg(
       color: { field: 'series', type: 'nominal', title: null },
     },
   };
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
@@ -40,6 +44,7 @@ export async function lineChartSvg(
 /** Renders an SVG to PNG with resvg and the DejaVu Sans font shipped as an npm package (stable output, no system fonts). */
 export function svgToPng(svg: string, scale = 2): Uint8Array {
   const require = createRequire(import.meta.url);
+  const { Resvg } = require('@resvg/resvg-js') as typeof import('@resvg/resvg-js');
   const font = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
   const resvg = new Resvg(svg, {
     fitTo: { mode: 'zoom', value: scale },

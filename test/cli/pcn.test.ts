@@ -47,8 +47,9 @@ describe('pcn train / eval / info', () => {
     expect(pcn([...args, '--out', gen]).status).toBe(0);
     const capped = JSON.parse(pcn(['info', '--model', join(gen, 'model.safetensors'), '--json']).stdout);
     expect(capped.optimizer.weightCap).toBe(0.12);
-    expect(pcn([...args, '--weight-cap', '0', '--out', gen]).status).toBe(0);
-    const free = JSON.parse(pcn(['info', '--model', join(gen, 'model.safetensors'), '--json']).stdout);
+    const uncapped = join(dir, 'gen-uncapped');
+    expect(pcn([...args, '--weight-cap', '0', '--out', uncapped]).status).toBe(0);
+    const free = JSON.parse(pcn(['info', '--model', join(uncapped, 'model.safetensors'), '--json']).stdout);
     expect(free.optimizer.weightCap).toBeUndefined();
   });
 

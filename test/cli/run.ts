@@ -1,7 +1,22 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+const main = join(root, 'src/cli/main.ts');
+/** Where the CLI runs unless a test says otherwise: a temporary folder, so that a default output (runs/…) never lands in the repository. */
+export const scratchCwd = mkdtempSync(join(tmpdir(), 'pcn-cwd-'));
+// tsx's loader by absolute URL, so that the CLI runs from any working directory (`--import tsx` resolves from the cwd).
+const tsxPackage = createRequire(import.meta.url).resolve('tsx/package.json');
+const tsx = pathToFileURL(join(dirname(tsxPackage), (JSON.parse(readFileSync(tsxPackage, 'utf8')) as { exports: { '.': string } }).exports['.'])).href;
+
+/** The node arguments that run `pcn args…` from the sources. */
+export function pcnArgs(args: readonly string[]): string[] {
+  return ['--import', tsx, main, ...args];
+}
 
 export interface Run {
   status: number | null;
@@ -9,16 +24,16 @@ export interface Run {
   stderr: string;
 }
 
-/** Runs `pcn args…` from the sources as a child process. */
-export function pcn(args: string[], timeout = 120_000): Run {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, encoding: 'utf8', timeout });
+/** Runs `pcn args…` from the sources as a child process, in `cwd` (default: scratchCwd). */
+export function pcn(args: string[], timeout = 120_000, cwd = scratchCwd): Run {
+  const r = spawnSync(process.execPath, pcnArgs(args), { cwd, encoding: 'utf8', timeout });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** As pcn(), without blocking this process's event loop (needed when this process also serves HTTP). */
 export function pcnAsync(args: string[], timeout = 120_000): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: root, timeout });
+    const child = spawn(process.execPath, pcnArgs(args), { cwd: scratchCwd, timeout });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

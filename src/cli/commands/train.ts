@@ -1,38 +1,33 @@
-/** `pcn train`: train a PCN on MNIST-style data, with progress, logs, plots and a checkpoint. */
-import { appendFileSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+/**
+ * `pcn train`: train a PCN on MNIST-style data, with progress, logs, plots, a
+ * checkpoint after every epoch, and --resume. SIGINT, SIGTERM and SIGHUP stop
+ * it after the current batch; it then still writes the model, the log and the
+ * plots, and exits with 128 + the signal's number (stop.ts).
+ */
+
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import {
-  createConfig,
-  type Feedback,
-  feedbackAngles,
-  type InitMode,
-  initModel,
-  initWorkspace,
-  type Orientation,
-  type OutputEnergy,
-  parameterCount,
-} from '../../core/index.ts';
+import { createConfig, type Feedback, type InitMode, initModel, initWorkspace, type Orientation, type OutputEnergy, parameterCount } from '../../core/index.ts';
+import { PcError } from '../../errors.ts';
 import { ACTIVATIONS, type Activation, createBackend } from '../../kernels/index.ts';
 import { createRng } from '../../random.ts';
 import {
-  type EpochStats,
-  encodeCheckpoint,
-  fit,
   GENERATIVE_EVAL_RELAX,
   initOptimizer,
   type LearningSchedule,
   type LrSchedule,
+  modelFromCheckpoint,
   OPTIMIZERS,
   type OptimizerName,
+  restoreOptimizer,
   SCHEDULES,
-  stream,
 } from '../../train/index.ts';
 import { loadData } from '../datasets.ts';
-import { writeFileAtomic } from '../io.ts';
-import { choice, integer, number, sizes, threads } from '../options.ts';
-import { lineChartSvg } from '../plots.ts';
+import { choice, integer, number, positive, sizes, threads } from '../options.ts';
 import { createProgress } from '../progress.ts';
+import { createRunDir } from '../run-dir.ts';
+import { CHECKPOINT_FILE, checkFreshOut, dataFingerprint, readResume, resumeOptions } from '../run-state.ts';
+import { type Run, stopOnSignals, trainEpochs, trainStreaming } from '../train-run.ts';
 
 export interface TrainOptions {
   data: string;
@@ -61,6 +56,7 @@ export interface TrainOptions {
   threads: number | 'auto';
   backend: 'wasm' | 'js';
   out?: string;
+  resume?: string;
   json: boolean;
   progress: boolean;
 }
@@ -129,12 +125,14 @@ export function registerTrain(program: Command): void {
     .option('--eval-steps <T>', 'generative: relaxation steps to classify a test image', integer(1, 100_000), GENERATIVE_EVAL_RELAX.steps)
     .option('--activation <f>', `hidden activation: ${ACTIVATIONS.join('|')}`, choice(ACTIVATIONS), TRAIN_DEFAULTS.activation)
     .option('--output-energy <e>', 'last-layer energy: mse|ce', choice(['mse', 'ce'] as const), TRAIN_DEFAULTS.outputEnergy)
-    .option('--steps <T>', 'relaxation steps per batch', integer(0, 10_000), TRAIN_DEFAULTS.steps)
-    .option('--batch <n>', 'batch size', integer(1, 65_536), TRAIN_DEFAULTS.batch)
-    .option('--epochs <n>', 'epochs', integer(0, 100_000), TRAIN_DEFAULTS.epochs)
-    .option('--lr-x <F>', 'relaxation step size eta_x', number(0), TRAIN_DEFAULTS.lrX)
+    // T = 0 never relaxes: after a forward start only the top layer has an error, so only W_L learns (and incremental PC learns nothing).
+    .option('--steps <T>', 'relaxation steps per batch', integer(1, 10_000), TRAIN_DEFAULTS.steps)
+    .option('--batch <n>', 'batch size (more than the training examples: one batch of all of them)', integer(1, 65_536), TRAIN_DEFAULTS.batch)
+    .option('--epochs <n>', 'epochs (with --resume: the new total)', integer(1, 100_000), TRAIN_DEFAULTS.epochs)
+    // A rate of 0 leaves x (or the weights) where they start: a run that cannot learn and reports chance.
+    .option('--lr-x <F>', 'relaxation step size eta_x', positive, TRAIN_DEFAULTS.lrX)
     .option('--momentum-x <F>', 'relaxation momentum (0: Euler)', number(0, 0.999), TRAIN_DEFAULTS.momentumX)
-    .option('--lr-w <F>', 'weight learning rate', number(0), TRAIN_DEFAULTS.lrW)
+    .option('--lr-w <F>', 'weight learning rate', positive, TRAIN_DEFAULTS.lrW)
     .option('--weight-decay <F>', 'weight decay', number(0), TRAIN_DEFAULTS.weightDecay)
     .option(
       '--weight-cap <c>',
@@ -147,160 +145,77 @@ export function registerTrain(program: Command): void {
     .option('--seed <S>', 'seed of every random draw', integer(0, 2 ** 32 - 1), TRAIN_DEFAULTS.seed)
     .option('--threads <n>', "matmul threads: 1, 2, … or 'auto'", threads, 'auto' as const)
     .option('--backend <name>', 'kernels: wasm|js', choice(['wasm', 'js'] as const), 'wasm' as const)
-    .option('--out <dir>', 'where to write the checkpoint, metrics log and plots (default runs/<time>)')
+    .option('--out <dir>', 'where to write the model, checkpoint, metrics log and plots (default runs/<time>, or runs/<time>-2 … if taken)')
+    .option('--resume <dir>', "continue the run in <dir> from its last epoch's checkpoint, with its settings (--epochs N: train to N epochs in all)")
     .option('--json', 'print one JSON object per epoch on stdout and nothing else', false)
     .option('--no-progress', 'no progress bar')
-    .action(async (opts: TrainOptions) => {
-      await runTrain(opts);
+    .action(async (opts: TrainOptions, cmd: Command) => {
+      await runTrain(opts, cmd);
     });
 }
 
-export async function runTrain(opts: TrainOptions): Promise<void> {
+export async function runTrain(given: TrainOptions, cmd?: Command): Promise<void> {
+  const resumed = given.resume === undefined ? null : readResume(given.resume);
+  const opts = resumed ? resumeOptions(given, resumed, cmd) : given;
+  if (!resumed && opts.out !== undefined) checkFreshOut(opts.out);
   const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
-  const out = resolve(opts.out ?? join('runs', new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-')));
-  mkdirSync(out, { recursive: true });
   const data = await loadData(opts.data);
+  const streaming = opts.schedule === 'streaming';
+  const fingerprint = streaming ? '' : dataFingerprint(data);
+  if (resumed && fingerprint !== resumed.fingerprint)
+    throw new PcError(
+      'config',
+      `--resume: the data from ${opts.data} is not the data the run in ${resumed.dir} trained on (their counts, labels or pixels differ). Pass that run's data with --data.`,
+    );
+  if (streaming && opts.streams > data.train.count)
+    throw new PcError('config', `--streams: ${opts.streams} streams need at least as many training examples, but ${opts.data} has ${data.train.count}.`);
+  const layers = opts.layers ?? defaultLayers(opts.orientation, data.train.features, data.train.classes);
+  const config = createConfig({
+    sizes: layers,
+    activation: opts.activation,
+    outputEnergy: opts.outputEnergy,
+    orientation: opts.orientation,
+    feedback: opts.feedback,
+  });
+  if (resumed && JSON.stringify(resumed.checkpoint.config) !== JSON.stringify(config))
+    throw new PcError('data', `--resume: the model in ${join(resumed.dir, CHECKPOINT_FILE)} does not match the run's own settings; the file is corrupt.`);
+  // One batch of every example is all a larger batch could hold (same batches, a smaller workspace).
+  const batch = Math.min(opts.batch, data.train.count);
   const backend = await createBackend(opts.backend, { threads: opts.threads });
   try {
-    const layers = opts.layers ?? sizes(opts.orientation === 'generative' ? TRAIN_DEFAULTS.generativeLayers : TRAIN_DEFAULTS.layers);
-    const config = createConfig({
-      sizes: layers,
-      activation: opts.activation,
-      outputEnergy: opts.outputEnergy,
-      orientation: opts.orientation,
-      feedback: opts.feedback,
-    });
-    const model = initModel(config, backend, createRng(opts.seed));
+    const model = resumed ? modelFromCheckpoint(resumed.checkpoint, backend) : initModel(config, backend, createRng(opts.seed));
     const opt = initOptimizer(model, { name: opts.optimizer, lr: opts.lrW, weightDecay: opts.weightDecay, weightCap: capOf(opts) }, backend);
-    const ws = initWorkspace(model, opts.batch, backend);
-    log(
-      `pcn train: ${layers.join('-')} ${opts.orientation} ${opts.activation}${opts.feedback === 'symmetric' ? '' : `, ${opts.feedback} feedback`}, ${opts.schedule} schedule, ${parameterCount(config).toLocaleString('en-US')} parameters, ` +
-        `${data.train.count.toLocaleString('en-US')} training / ${data.test.count.toLocaleString('en-US')} held-out examples from ${data.source}; ` +
-        `T=${opts.steps}, batch ${opts.batch}, ${opts.optimizer} lr ${opts.lrW}, ${backend.name} backend × ${backend.threads} thread${backend.threads > 1 ? 's' : ''}`,
-    );
-    const metricsPath = join(out, 'metrics.jsonl');
-    writeFileAtomic(metricsPath, '');
-    const progress = createProgress(opts.epochs, opts.progress);
-    const signal = { aborted: false };
-    const onSigint = () => {
-      if (signal.aborted) process.exit(130);
-      signal.aborted = true;
-      progress.stop();
-      process.stderr.write('\ninterrupted: stopping after this batch and saving (Ctrl-C again to quit now)\n');
-    };
-    process.on('SIGINT', onSigint);
-    const relaxConfig = { steps: opts.steps, lr: opts.lrX, momentum: opts.momentumX, tolerance: 0 };
-    if (opts.schedule === 'streaming') {
-      const r = await stream(model, opt, ws, data.train, {
-        stepsPerExample: opts.streamSteps,
-        // Bottom-up order: a new input reaches every layer within one step.
-        relax: { ...relaxConfig, order: 'bottom-up' },
-        seed: opts.seed,
-        streams: opts.streams,
-        stillness: opts.stillness || undefined,
-        signal,
-        progressEvery: 5000,
-        onProgress: (seen, acc) => log(`streamed ${seen.toLocaleString('en-US')} examples, prequential accuracy ${(100 * acc).toFixed(2)} %`),
-      });
-      process.off('SIGINT', onSigint);
-      const row = { seen: r.seen, prequential_acc: r.prequentialAccuracy, seconds: r.seconds };
-      appendFileSync(metricsPath, `${JSON.stringify(row)}\n`);
-      if (opts.json) process.stdout.write(`${JSON.stringify(row)}\n`);
-      writeFileAtomic(
-        join(out, 'model.safetensors'),
-        encodeCheckpoint(model, {
-          optimizer: opt,
-          metadata: {
-            command: `pcn train ${process.argv.slice(3).join(' ')}`.trim(),
-            data: data.source,
-            prequential_acc: String(r.prequentialAccuracy),
-            created: new Date().toISOString(),
-          },
-        }),
-      );
+    if (resumed) restoreOptimizer(resumed.checkpoint, model, opt);
+    const ws = initWorkspace(model, batch, backend);
+    // The inputs are valid: only now does the run get a folder.
+    const dir = resumed ? { path: resumed.dir, removeIfEmpty() {} } : createRunDir(opts.out);
+    const progress = createProgress(opts.epochs, opts.progress && !streaming);
+    const stop = stopOnSignals(progress);
+    const run: Run = { opts, data, model, opt, ws, out: dir.path, log, fingerprint, batch, resumed, stop, progress };
+    try {
       log(
-        `prequential accuracy over ${r.seen.toLocaleString('en-US')} streamed examples: ${(100 * r.prequentialAccuracy).toFixed(2)} % in ${r.seconds.toFixed(1)} s`,
+        `pcn train: ${layers.join('-')} ${opts.orientation} ${opts.activation}${opts.feedback === 'symmetric' ? '' : `, ${opts.feedback} feedback`}, ${opts.schedule} schedule, ${parameterCount(config).toLocaleString('en-US')} parameters, ` +
+          `${data.train.count.toLocaleString('en-US')} training / ${data.test.count.toLocaleString('en-US')} held-out examples from ${data.source}; ` +
+          `T=${opts.steps}, batch ${batch}${batch < opts.batch ? ' (all the training examples)' : ''}, ${opts.optimizer} lr ${opts.lrW}, ${backend.name} backend × ${backend.threads} thread${backend.threads > 1 ? 's' : ''}` +
+          (resumed ? `; resuming ${dir.path} after epoch ${resumed.epoch} of ${opts.epochs}` : ''),
       );
-      return;
+      await (streaming ? trainStreaming(run) : trainEpochs(run));
+    } catch (e) {
+      dir.removeIfEmpty();
+      throw e;
+    } finally {
+      stop.dispose();
     }
-    const history = await fit(model, opt, ws, data.train, data.test, {
-      epochs: opts.epochs,
-      batchSize: opts.batch,
-      seed: opts.seed,
-      lrSchedule: opts.lrSchedule,
-      evalRelax: { ...GENERATIVE_EVAL_RELAX, steps: opts.evalSteps },
-      train: { init: opts.init, schedule: opts.schedule, relax: relaxConfig },
-      signal,
-      onBatch: (b) => {
-        if (b.batch === 1) progress.start(b.epoch, b.batches);
-        progress.update(b.batch, b.energy);
-      },
-      onEpoch: (s) => {
-        progress.stop();
-        const row = epochRow(s, feedbackAngles(model));
-        appendFileSync(metricsPath, `${JSON.stringify(row)}\n`);
-        if (opts.json) process.stdout.write(`${JSON.stringify(row)}\n`);
-        else
-          log(
-            `epoch ${s.epoch}/${opts.epochs}  energy ${s.trainEnergy.toFixed(4)}  held-out accuracy ${(100 * s.testAccuracy).toFixed(2)} %  ${s.seconds.toFixed(2)} s`,
-          );
-      },
-    });
-    process.off('SIGINT', onSigint);
-    const last = history.at(-1);
-    const metadata = {
-      command: `pcn train ${process.argv.slice(3).join(' ')}`.trim(),
-      data: data.source,
-      epochs: String(history.length),
-      test_acc: last ? String(last.testAccuracy) : '',
-      created: new Date().toISOString(),
-    };
-    writeFileAtomic(join(out, 'model.safetensors'), encodeCheckpoint(model, { optimizer: opt, metadata }));
-    if (history.length > 0) {
-      writeFileAtomic(
-        join(out, 'energy.svg'),
-        await lineChartSvg(
-          'Training energy per example',
-          'epoch',
-          'energy',
-          history.map((s) => ({ x: s.epoch, y: s.trainEnergy })),
-          { logY: true },
-        ),
-      );
-      writeFileAtomic(
-        join(out, 'accuracy.svg'),
-        await lineChartSvg(
-          'Held-out accuracy',
-          'epoch',
-          'accuracy',
-          history.map((s) => ({ x: s.epoch, y: s.testAccuracy })),
-        ),
-      );
-    }
-    if (last)
-      log(
-        `held-out accuracy: ${(100 * last.testAccuracy).toFixed(2)} % (${data.test.count.toLocaleString('en-US')} examples) after ${history.length} epoch${history.length > 1 ? 's' : ''}`,
-      );
-    log(`wrote ${join(out, 'model.safetensors')}, metrics.jsonl, energy.svg, accuracy.svg`);
-    if (signal.aborted) process.exitCode = 130;
   } finally {
     backend.dispose();
   }
 }
 
-function epochRow(s: EpochStats, angles: number[]): Record<string, number | number[]> {
-  const row: Record<string, number | number[]> = {
-    epoch: s.epoch,
-    train_energy: round(s.trainEnergy, 6),
-    test_acc: round(s.testAccuracy, 6),
-    seconds: round(s.seconds, 3),
-    lr: s.lr,
-  };
-  if (angles.length) row.angle_deg = angles.map((a) => round(a, 2));
-  return row;
-}
-
-function round(v: number, digits: number): number {
-  const k = 10 ** digits;
-  return Math.round(v * k) / k;
+/** Default sizes with n_0 and n_L taken from the data (features and classes; swapped for generative models). */
+function defaultLayers(orientation: Orientation, features: number, classes: number): number[] {
+  const generative = orientation === 'generative';
+  const sizesOf = sizes(generative ? TRAIN_DEFAULTS.generativeLayers : TRAIN_DEFAULTS.layers);
+  sizesOf[0] = generative ? classes : features;
+  sizesOf[sizesOf.length - 1] = generative ? features : classes;
+  return sizesOf;
 }
