@@ -7,7 +7,6 @@
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { Orientation } from '../core/index.ts';
 import { type Dataset, datasetFromIdx, decodeIdx, embeddedMnist, IDX_MAX_DATA_BYTES, type IdxArray } from '../data/index.ts';
 import { PcError } from '../errors.ts';
 import { readError, readFileIfPresent } from './read-file.ts';
@@ -46,16 +45,6 @@ export async function loadTestSet(spec: string): Promise<{ readonly test: Datase
   checkFolder(spec);
   const [images, labels] = await Promise.all([readIdx(spec, IDX_FILES.testImages), readIdx(spec, IDX_FILES.testLabels)]);
   return { test: pairOf(spec, 'test', images, labels), source: spec };
-}
-
-/**
- * Layer sizes n_0 … n_L for `data` with `hidden` layers between: the image
- * layer gets the data's values per image, the label layer its classes
- * (discriminative: image at x_0; generative: label at x_0).
- */
-export function dataSizes(data: Split, orientation: Orientation, hidden: readonly number[]): number[] {
-  const sizes = [data.train.features, ...hidden, data.train.classes];
-  return orientation === 'generative' ? sizes.reverse() : sizes;
 }
 
 export function loadEmbedded(): { train: Dataset; test: Dataset } {

@@ -7,11 +7,22 @@ import { createRng } from '../random.ts';
 /** Which half of an image to erase. */
 export type Erase = 'top' | 'bottom' | 'left' | 'right';
 
-/** `count` images of class `label` (one-hot at x_0), with noise σ in the hidden layers. */
-export function sampleDigits(model: Model, backend: Backend, label: number, count: number, noise: number, seed: number): Float32Array[] {
+/** `count` images of class `label` (one-hot at x_0), with noise σ in the hidden layers; `modelName` (its file) appears in errors. */
+export function sampleDigits(
+  model: Model,
+  backend: Backend,
+  label: number,
+  count: number,
+  noise: number,
+  seed: number,
+  modelName = 'this model',
+): Float32Array[] {
   const classes = model.config.sizes[0];
   if (!Number.isInteger(label) || label < 0 || label >= classes)
-    throw new PcError('config', `generate: label ${label} is not a class of this model (0..${classes - 1}).`);
+    throw new PcError(
+      'config',
+      `generate: label ${label} is not a class of ${modelName}, whose label layer has ${classes} units (classes 0..${classes - 1}). Pass --label 0 to ${classes - 1}.`,
+    );
   const n = model.config.sizes.at(-1)!;
   const ws = initWorkspace(model, count, backend);
   const top = new Float32Array(count * classes);

@@ -16,6 +16,8 @@ import { supervisedBatch, type TrainConfig, trainStep } from './step.ts';
 
 /** Labelled examples, row-major (data/ loaders return objects of this shape). */
 export interface LabeledData {
+  /** Where the examples came from (a file or dataset), for messages. */
+  readonly name?: string;
   readonly count: number;
   /** Values per example (784 for MNIST). */
   readonly features: number;
@@ -222,8 +224,9 @@ export function gatherBatch(data: LabeledData, order: Uint32Array, start: number
   return rows;
 }
 
-/** Throws a PcError unless `data` fits the model's image and label layers and is internally consistent. */
-export function checkData<T extends FloatArray>(model: Model<T>, data: LabeledData, name: string): void {
+/** Throws a PcError unless `data` fits the model's image and label layers and is internally consistent; messages name `role` and data.name. */
+export function checkData<T extends FloatArray>(model: Model<T>, data: LabeledData, role: string): void {
+  const name = data.name ? `${role}: ${data.name}` : role;
   const sizes = model.config.sizes;
   const L = sizes.length - 1;
   const [inSize, outSize] = model.config.orientation === 'discriminative' ? [sizes[0], sizes[L]] : [sizes[L], sizes[0]];
@@ -232,7 +235,12 @@ export function checkData<T extends FloatArray>(model: Model<T>, data: LabeledDa
     'shape',
     () => `${name}: examples have ${data.features} values but the model's image layer has ${inSize}. Check sizes against the data.`,
   );
-  check(data.classes === outSize, 'shape', () => `${name}: the data has ${data.classes} classes but the model's label layer has ${outSize}.`);
+  check(
+    data.classes === outSize,
+    'shape',
+    () => `${name}: the data has ${data.classes} classes but the model's label layer has ${outSize}. Check sizes against the data.`,
+  );
+  check(data.count >= 1, 'data', () => `${name}: the data holds no examples; an accuracy or a trained model needs at least one.`);
   check(
     data.images.length === data.count * data.features && data.labels.length === data.count,
     'shape',

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dataSizes, loadData, loadTestSet } from '../../src/cli/datasets.ts';
+import { loadData, loadTestSet } from '../../src/cli/datasets.ts';
 import { idx, tinyMnist, writeTinyIdxDir } from '../data/fixtures.ts';
 import { rejectsPcError } from '../helpers/errors.ts';
 
@@ -91,13 +91,5 @@ describe('loading only the test split', () => {
   it('gives the held-out embedded digits for mnist-embedded', async () => {
     const { test } = await loadTestSet('mnist-embedded');
     expect(test.count).toBe(2000);
-  });
-});
-
-describe('layer sizes from the data', () => {
-  it('puts the image size at the image layer and the class count at the label layer', async () => {
-    const data = await loadData(fresh('eight', 8));
-    expect(dataSizes(data, 'discriminative', [128, 128, 128])).toEqual([64, 128, 128, 128, 10]);
-    expect(dataSizes(data, 'generative', [256, 256])).toEqual([10, 256, 256, 64]);
   });
 });

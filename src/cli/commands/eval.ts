@@ -4,7 +4,7 @@ import { initWorkspace } from '../../core/index.ts';
 import { PcError } from '../../errors.ts';
 import { createBackend } from '../../kernels/index.ts';
 import { evaluate, modelFromCheckpoint } from '../../train/index.ts';
-import { loadData } from '../datasets.ts';
+import { loadTestSet } from '../datasets.ts';
 import { readCheckpoint } from '../io.ts';
 import { choice, threads } from '../options.ts';
 
@@ -21,7 +21,11 @@ export function registerEval(program: Command): void {
     .command('eval')
     .description('held-out accuracy of a saved model')
     .requiredOption('--model <file>', 'checkpoint written by pcn train (.safetensors)')
-    .option('--data <spec>', "'mnist-embedded' or a directory with the four IDX files", 'mnist-embedded')
+    .option(
+      '--data <spec>',
+      "'mnist-embedded' or a folder with the test files t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (each optionally .gz)",
+      'mnist-embedded',
+    )
     .option('--threads <n>', "matmul threads or 'auto'", threads, 'auto' as const)
     .option('--backend <name>', 'kernels: wasm|js', choice(['wasm', 'js'] as const), 'wasm' as const)
     .option('--json', 'print one JSON object', false)
@@ -29,7 +33,13 @@ export function registerEval(program: Command): void {
       const ckpt = readCheckpoint(opts.model);
       if (ckpt.config.orientation !== 'discriminative')
         throw new PcError('config', `pcn eval: ${opts.model} is a generative model; evaluate it with pcn experiment generative.`);
-      const data = await loadData(opts.data);
+      const data = await loadTestSet(opts.data);
+      const [n0, nL] = [ckpt.config.sizes[0], ckpt.config.sizes.at(-1)!];
+      if (data.test.features !== n0 || data.test.classes !== nL)
+        throw new PcError(
+          'data',
+          `pcn eval: ${opts.model} takes ${n0} values per image and ${nL} classes, but ${data.test.name} has ${data.test.features} (${data.test.rows}×${data.test.cols}) and ${data.test.classes}. Evaluate it on the data it was trained on.`,
+        );
       const backend = await createBackend(opts.backend, { threads: opts.threads });
       try {
         const model = modelFromCheckpoint(ckpt, backend);

@@ -54,7 +54,7 @@ export function registerGenerate(program: Command): void {
         const model = modelFromCheckpoint(ckpt, backend);
         const side = Math.round(Math.sqrt(model.config.sizes.at(-1)!));
         if (opts.label !== undefined) {
-          const images = sampleDigits(model, backend, opts.label, opts.count, opts.noise, opts.seed);
+          const images = sampleDigits(model, backend, opts.label, opts.count, opts.noise, opts.seed, opts.model);
           writeGreyPng(opts.out, tile(images, side, side, Math.min(8, opts.count), 3));
           console.log(`wrote ${opts.count} samples of class ${opts.label} to ${opts.out}`);
         } else {
