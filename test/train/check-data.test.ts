@@ -25,7 +25,10 @@ describe('data that does not fit the model', () => {
     );
     const opt = initOptimizer(model, { name: 'sgd', lr: 0.1 }, js);
     const named = { ...data, name: 'train.idx' };
-    const e = await rejectsPcError(fit(model, opt, ws, named, null, { epochs: 1, batchSize: 8, seed: 0, train: DEFAULT_TRAIN, lrSchedule: 'constant' }), 'shape');
+    const e = await rejectsPcError(
+      fit(model, opt, ws, named, null, { epochs: 1, batchSize: 8, seed: 0, train: DEFAULT_TRAIN, lrSchedule: 'constant' }),
+      'shape',
+    );
     expect(e.message).toBe("train: train.idx: examples have 6 values but the model's image layer has 5. Check sizes against the data.");
   });
 
