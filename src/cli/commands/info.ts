@@ -1,18 +1,27 @@
-/** `pcn info`: what a checkpoint holds. */
+/**
+ * `pcn info`: what a checkpoint holds. What comes from the file is shown, never
+ * obeyed: every key and value is escaped for the terminal (printable.ts), and
+ * the file's metadata is listed under its own key, so an entry named
+ * "parameters" or "sizes" cannot pass itself off as a computed field.
+ */
 import type { Command } from 'commander';
 import { parameterCount } from '../../core/index.ts';
 import { readCheckpoint } from '../io.ts';
+import { printable, printableJson } from '../printable.ts';
+
+/** Metadata the checkpoint format itself writes, shown as the computed fields (network, optimizer) instead. */
+const FORMAT_KEYS = new Set(['format', 'version', 'config', 'crc32', 'optimizer', 'optimizer_step']);
 
 export function registerInfo(program: Command): void {
   program
     .command('info')
     .description('describe a saved model')
     .requiredOption('--model <file>', 'checkpoint (.safetensors)')
-    .option('--json', 'print one JSON object', false)
+    .option('--json', 'print one JSON object; the file\'s own entries are under "metadata"', false)
     .action((opts: { model: string; json: boolean }) => {
       const ckpt = readCheckpoint(opts.model);
-      const { config, metadata } = ckpt;
-      const { config: _c, crc32: _crc, format: _f, optimizer: _o, optimizer_step: _s, ...meta } = metadata;
+      const { config } = ckpt;
+      const metadata = Object.fromEntries(Object.entries(ckpt.metadata).filter(([k]) => !FORMAT_KEYS.has(k)));
       const info = {
         file: opts.model,
         orientation: config.orientation,
@@ -21,18 +30,20 @@ export function registerInfo(program: Command): void {
         output_energy: config.outputEnergy,
         parameters: parameterCount(config),
         optimizer: ckpt.optimizer ? { ...ckpt.optimizer.config, step: ckpt.optimizer.step } : null,
-        ...meta,
+        metadata,
       };
       if (opts.json) {
-        console.log(JSON.stringify(info));
+        console.log(printableJson(info));
         return;
       }
-      console.log(`${opts.model}`);
+      const text = (v: unknown) => printable(typeof v === 'string' ? v : JSON.stringify(v));
+      console.log(text(opts.model));
       console.log(
-        `  network     ${config.sizes.join('-')} (${config.orientation}), activations ${config.activations.join(', ')}, output energy ${config.outputEnergy}`,
+        `  network     ${config.sizes.join('-')} (${text(config.orientation)}), activations ${config.activations.map(text).join(', ')}, output energy ${text(config.outputEnergy)}`,
       );
       console.log(`  parameters  ${info.parameters.toLocaleString('en-US')}`);
-      if (ckpt.optimizer) console.log(`  optimizer   ${ckpt.optimizer.config.name}, lr ${ckpt.optimizer.config.lr}, step ${ckpt.optimizer.step}`);
-      for (const [k, v] of Object.entries(meta)) console.log(`  ${k.padEnd(11)} ${v}`);
+      if (ckpt.optimizer)
+        console.log(`  optimizer   ${text(ckpt.optimizer.config.name)}, lr ${text(ckpt.optimizer.config.lr)}, step ${text(ckpt.optimizer.step)}`);
+      for (const [k, v] of Object.entries(metadata)) console.log(`  metadata    ${text(k)} = ${text(v)}`);
     });
 }
