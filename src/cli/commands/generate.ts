@@ -1,15 +1,18 @@
 /**
  * `pcn generate`: the lecture's picture run forward — clamp a label at the top
  * of a generative model and read the image layer; or clamp the visible pixels
- * of a partly erased image and let the network fill in the rest.
+ * of a partly erased image and let the network fill in the rest. What the
+ * first writes the second reads: one sample is written as the digit itself
+ * (side×side), several as a grid, and --complete takes either (cells.ts).
  */
 import type { Command } from 'commander';
 import { PcError } from '../../errors.ts';
 import { createBackend } from '../../kernels/index.ts';
 import { modelFromCheckpoint } from '../../train/index.ts';
+import { cellsOf, GRID_GAP, GRID_SCALE } from '../cells.ts';
 import { completeImage, type Erase, halfMask, sampleDigits } from '../generative.ts';
-import { readGreyPng, tile, writeGreyPng } from '../images.ts';
-import { readCheckpoint } from '../io.ts';
+import { encodeGreyPng, readGreyPng, tile } from '../images.ts';
+import { readCheckpoint, writeFileAtomic } from '../io.ts';
 import { choice, integer, number } from '../options.ts';
 
 interface GenerateOptions {
@@ -31,11 +34,19 @@ export function registerGenerate(program: Command): void {
     .requiredOption('--model <file>', 'a generative checkpoint (pcn train --orientation generative)')
     .requiredOption('--out <file.png>', 'where to write the PNG')
     .option('--label <n>', 'class to generate', integer(0, 1_000_000))
-    .option('--count <n>', 'how many samples', integer(1, 1024), 16)
+    .option(
+      '--count <n>',
+      `how many samples: 1 is written as the digit itself (28×28 for MNIST), more as a grid (×${GRID_SCALE}, grey borders)`,
+      integer(1, 1024),
+      16,
+    )
     // Measured on the experiment's model: σ = 0.1 gives varied, clean digits; 0.5 often unreadable ones.
     .option('--noise <σ>', 'standard deviation of the noise drawn into the layer below the label (0: the mean image)', number(0), 0.1)
     .option('--seed <S>', 'seed of the noise', integer(0, 2 ** 32 - 1), 0)
-    .option('--complete <image.png>', 'a 28×28-style greyscale PNG to complete; transparent pixels are the erased ones')
+    .option(
+      '--complete <image.png>',
+      "a PNG to complete: a digit of the model's size (28×28), the same enlarged k times, or a grid pcn generate wrote (each cell completed); transparent pixels are the erased ones",
+    )
     .option(
       '--erase <half>',
       'for an opaque PNG: which half to erase (top|bottom|left|right)',
@@ -52,24 +63,36 @@ export function registerGenerate(program: Command): void {
       const backend = await createBackend('auto');
       try {
         const model = modelFromCheckpoint(ckpt, backend);
-        const side = Math.round(Math.sqrt(model.config.sizes.at(-1)!));
+        const n = model.config.sizes.at(-1)!;
+        const side = Math.round(Math.sqrt(n));
+        if (side * side !== n)
+          throw new PcError(
+            'config',
+            `pcn generate: ${opts.model} has an image layer of ${n} values, not a square number, so its samples are not square images.`,
+          );
         if (opts.label !== undefined) {
           const images = sampleDigits(model, backend, opts.label, opts.count, opts.noise, opts.seed, opts.model);
-          writeGreyPng(opts.out, tile(images, side, side, Math.min(8, opts.count), 3));
-          console.log(`wrote ${opts.count} samples of class ${opts.label} to ${opts.out}`);
+          const image =
+            opts.count === 1 ? { width: side, height: side, data: images[0] } : tile(images, side, side, Math.min(8, opts.count), GRID_SCALE, GRID_GAP);
+          writeFileAtomic(opts.out, encodeGreyPng(image), '--out');
+          console.log(`wrote ${opts.count === 1 ? `a ${side}×${side} sample` : `${opts.count} samples`} of class ${opts.label} to ${opts.out}`);
         } else {
-          const n = model.config.sizes.at(-1)!;
-          const img = readGreyPng(opts.complete!, n); // checks the size before inflating the image data
-          if (img.width * img.height !== n)
+          const img = readGreyPng(opts.complete!);
+          const found = cellsOf(img, side);
+          if (!found)
             throw new PcError(
               'shape',
-              `pcn generate: ${opts.complete} is ${img.width}×${img.height} = ${img.width * img.height} pixels; the model's image layer has ${n}.`,
+              `--complete: ${opts.complete} is ${img.width}×${img.height} pixels, which is neither a ${side}×${side} digit (the model's image layer), one enlarged by a whole factor, nor a grid written by pcn generate. Pass one of those.`,
             );
-          const visible = img.transparent ? img.transparent.map((t) => 1 - t) : halfMask(img.width, img.height, opts.erase);
-          const filled = completeImage(model, backend, img.data, visible, opts.steps);
-          const erased = Float32Array.from(img.data, (v, i) => (visible[i] ? v : 0.5));
-          writeGreyPng(opts.out, tile([img.data, erased, filled], img.width, img.height, 3, 4));
-          console.log(`wrote original | erased | completed to ${opts.out}`);
+          const rows = found.cells.map(({ data, transparent }) => {
+            const visible = transparent ? transparent.map((t) => 1 - t) : halfMask(side, side, opts.erase);
+            const filled = completeImage(model, backend, data, visible, opts.steps);
+            const erased = Float32Array.from(data, (v, i) => (visible[i] ? v : 0.5));
+            return [data, erased, filled];
+          });
+          writeFileAtomic(opts.out, encodeGreyPng(tile(rows.flat(), side, side, 3, 4)), '--out');
+          const what = found.layout === 'grid' ? `${found.cells.length} cells of the grid` : 'the digit';
+          console.log(`wrote original | erased | completed for ${what} (one row each) to ${opts.out}`);
         }
       } finally {
         backend.dispose();
