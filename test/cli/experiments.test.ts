@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { decode, encode } from 'fast-png';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tinyMnist, writeTinyIdxDir } from '../data/fixtures.ts';
+import { expectAccuracy, expectWithin } from '../helpers/metrics.ts';
 import { pcn } from './run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pcn-exp-'));
@@ -24,7 +25,9 @@ describe('pcn experiment', () => {
   it('generative: reports test_acc and writes sample and completion grids that decode to the right size', () => {
     const result = experiment('generative', ['--epochs', '1', '--eval-steps', '5']);
     expect(result.experiment).toBe('generative');
-    expect(typeof result.test_acc).toBe('number');
+    // Accuracies on the tiny set's 100 test images: whole numbers of images.
+    expectAccuracy(result.test_acc, 100, 'test_acc');
+    expectAccuracy(result.test_acc_hypotheses, 100, 'test_acc_hypotheses');
     const samples = decode(readFileSync(join(dir, 'generative', 'samples.png')));
     // 10 rows × 8 columns of 28×28 cells with a 1-pixel gap, scaled ×3.
     expect([samples.width, samples.height, samples.channels]).toEqual([(8 * 29 + 1) * 3, (10 * 29 + 1) * 3, 1]);
@@ -55,12 +58,17 @@ describe('pcn experiment', () => {
   it('feedback: reports the three accuracies and one angle per layer', () => {
     const result = experiment('feedback', ['--epochs', '1']);
     expect(Object.keys(result)).toEqual(expect.arrayContaining(['acc_symmetric', 'acc_learned', 'acc_random', 'angle_deg']));
+    for (const k of ['acc_symmetric', 'acc_learned', 'acc_random']) expectAccuracy(result[k], 100, k);
     expect(result.angle_deg).toHaveLength(4);
+    for (const a of result.angle_deg as number[]) expectWithin(a, 0, 180, 'angle_deg');
   });
 
   it('incremental, streaming and async report their figures', () => {
-    expect(experiment('incremental', ['--epochs', '1']).test_acc).toEqual(expect.any(Number));
-    expect(experiment('streaming', []).prequential_acc).toEqual(expect.any(Number));
+    expectAccuracy(experiment('incremental', ['--epochs', '1']).test_acc, 100, 'incremental test_acc');
+    const s = experiment('streaming', []);
+    // One pass in rounds of 48 streams: the 300 training images give 6 rounds, 288 examples, each scored once.
+    expect([s.streams, s.examples]).toEqual([48, 48 * Math.floor(300 / 48)]);
+    for (const k of ['prequential_acc', 'prequential_acc_plain', 'prequential_acc_reset']) expectAccuracy(s[k], 288, k);
     const a = experiment('async', ['--epochs', '1', '--steps', '100']);
     expect(Math.abs((a.energy_async as number) - (a.energy_sync as number)) / (a.energy_sync as number)).toBeLessThan(0.01);
   });
@@ -77,31 +85,42 @@ describe('pcn compare and the forgetting experiment', () => {
     const r = pcn(['compare', '--data', data, '--epochs', '1', '--seeds', '1', '--threads', '1', '--json', '--t-sweep', '2']);
     expect(r.status, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout.trim());
-    for (const k of [
-      'pc_acc_mean',
-      'pc_acc_std',
-      'bp_acc_mean',
-      'bp_acc_std',
-      'pc_seconds_per_epoch',
-      'bp_seconds_per_epoch',
-      'pc_gflops',
-      'bp_gflops',
-      'flop_ratio',
-      'cosine',
-    ]) {
-      expect(result, k).toHaveProperty(k);
-    }
+    // One seed: each mean is that seed's accuracy on the 100 test images, and the spread is 0.
+    for (const k of ['pc_acc_mean', 'bp_acc_mean']) expectAccuracy(result[k], 100, k);
+    expect([result.pc_acc_std, result.bp_acc_std]).toEqual([0, 0]);
+    for (const k of ['pc_seconds_per_epoch', 'bp_seconds_per_epoch']) expectWithin(result[k], 1e-6, 600, k);
+    // GFLOP/s × seconds is the epoch's work: 300 images × 1.627136 MFLOP (PC, T = 8) or × 0.605696 MFLOP (backprop).
+    expect(result.pc_gflops * result.pc_seconds_per_epoch).toBeCloseTo(300 * 1.627136e-3, 9);
+    expect(result.bp_gflops * result.bp_seconds_per_epoch).toBeCloseTo(300 * 0.605696e-3, 9);
     expect(result.cosine).toHaveLength(4);
+    // PC's updates approximate backprop's gradients (forward init, T = 8): a cosine, and a positive one.
+    for (const c of result.cosine) expectWithin(c, 0.5, 1 + 1e-12, 'cosine');
     // FLOPs are linear in the rows: T = 8 PC costs 1.627136 MFLOP per image, backprop 0.605696.
     expect(result.flop_ratio).toBeCloseTo(1.627136 / 0.605696, 6);
     expect(result.t_sweep[0].steps).toBe(2);
+    expectAccuracy(result.t_sweep[0].test_acc, 100, 't_sweep[0].test_acc');
   });
 
   it('forgetting (split) reports average accuracy and forgetting for both methods and both scenarios', () => {
     const result = experiment('forgetting', ['--seeds', '1']);
     expect(result.protocol).toBe('split');
-    for (const k of ['pc_avg_acc', 'bp_avg_acc', 'pc_forgetting', 'bp_forgetting', 'pc_avg_acc_task', 'bp_forgetting_task'])
-      expect(result[k], k).toEqual(expect.any(Number));
-    expect(result.pc_matrix).toHaveLength(5);
+    for (const method of ['pc', 'bp']) {
+      // R[i][j]: accuracy on task j (two digits: 20 of the 100 test images) after training task i.
+      const R = result[`${method}_matrix`] as number[][];
+      expect(R).toHaveLength(5);
+      for (const row of R) {
+        expect(row).toHaveLength(5);
+        for (const a of row) expectAccuracy(a, 20, `${method}_matrix`);
+      }
+      // The averages by their definition: mean_j R[4][j], and mean over j < 4 of max_{j ≤ i < 4} R[i][j] − R[4][j].
+      expect(result[`${method}_avg_acc`]).toBeCloseTo(R[4].reduce((s, a) => s + a, 0) / 5, 12);
+      let forgetting = 0;
+      for (let j = 0; j < 4; j++) forgetting += Math.max(...R.slice(j, 4).map((row) => row[j])) - R[4][j];
+      expect(result[`${method}_forgetting`]).toBeCloseTo(forgetting / 4, 12);
+      // Task-incremental: a mean of five accuracies on 20 images each; one seed, so no spread.
+      expectAccuracy(result[`${method}_avg_acc_task`], 100, `${method}_avg_acc_task`);
+      expectWithin(result[`${method}_forgetting_task`], -1, 1, `${method}_forgetting_task`);
+      expect([result[`${method}_avg_acc_std`], result[`${method}_forgetting_std`]]).toEqual([0, 0]);
+    }
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadEmbedded } from '../../src/cli/datasets.ts';
 import { writeTinyIdxDir } from '../data/fixtures.ts';
+import { expectAccuracy } from '../helpers/metrics.ts';
 import { pcn } from './run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pcn-cli-'));
@@ -22,7 +23,8 @@ describe('pcn train / eval / info', () => {
     const rows = lines.map((l) => JSON.parse(l));
     expect(Object.keys(rows[1])).toEqual(['epoch', 'train_energy', 'test_acc', 'seconds', 'lr']);
     expect(rows[1].epoch).toBe(2);
-    expect(rows[1].test_acc).toBeGreaterThanOrEqual(0);
+    // On the 100 test images: a whole number of them, as a fraction (not NaN, not a percentage).
+    for (const row of rows) expectAccuracy(row.test_acc, 100, `epoch ${row.epoch} test_acc`);
     expect(readFileSync(join(out, 'metrics.jsonl'), 'utf8').trim().split('\n')).toEqual(lines);
     expect(readFileSync(join(out, 'accuracy.svg'), 'utf8')).toMatch(/^<svg/);
     expect(readFileSync(join(out, 'energy.svg'), 'utf8')).toMatch(/^<svg/);
