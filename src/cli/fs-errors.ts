@@ -46,7 +46,8 @@ export function isFsError(e: unknown): e is SystemError {
  */
 export function fsError(e: unknown, action: string, path: string, flag?: string): unknown {
   if (!isFsError(e)) return e;
-  const [what, todo] = REASONS[e.code];
+  // mkdir -p says EEXIST when a folder on the way is a file: that is ENOTDIR's case, not "already exists".
+  const [what, todo] = REASONS[e.code === 'EEXIST' && e.syscall === 'mkdir' ? 'ENOTDIR' : e.code];
   // Node names the path the failing call used: say it when it is a folder on the way, not `path` or a temporary file beside it.
   const at = e.path && !e.path.startsWith(path) ? ` (at ${e.path})` : '';
   return new PcError('config', `${flag ? `${flag}: ` : ''}cannot ${action} ${path}${at}: ${what} (${e.code}). ${todo}`);

@@ -112,7 +112,9 @@ describe('pcn generate round trip', () => {
     const under = join(odd, 'x.png');
     const w = pcn(['generate', '--model', model, '--label', '1', '--out', under]);
     expect(w.status).toBe(1);
-    expect(w.stderr).toMatch(new RegExp(`^error: --out: cannot write ${under}: .*\\((ENOTDIR|EEXIST)\\)`));
+    expect(w.stderr).toMatch(
+      new RegExp(`^error: --out: cannot write ${under} \\(at ${odd}\\): a part of the path that should be a folder is a file \\((ENOTDIR|EEXIST)\\)`),
+    );
     expect(w.stderr.trim().split('\n')).toHaveLength(1);
   });
 });
