@@ -75,7 +75,21 @@ describe('pcn train / eval / info', () => {
     expect(r.stderr).toMatch(/^error: .*bad\.safetensors: .*truncated/);
     const noData = pcn(['train', '--data', join(dir, 'nowhere')]);
     expect(noData.status).toBe(1);
-    expect(noData.stderr).toContain('does not exist. Pass mnist-embedded or a directory with the four IDX files');
+    expect(noData.stderr).toContain('does not exist. Pass mnist-embedded or a folder with the four IDX files');
+  });
+});
+
+describe('pcn --version', () => {
+  it('prints the version in package.json, read relative to the module so that dist/cli/main.js finds it too', () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    for (const flag of ['--version', '-V']) {
+      const r = pcn([flag]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toBe(`${version}\n`);
+    }
+    // main.ts reads ../../package.json: dist/cli/main.js is as deep below the root as src/cli/main.ts.
+    const tsconfig = JSON.parse(readFileSync(new URL('../../tsconfig.json', import.meta.url), 'utf8'));
+    expect([tsconfig.compilerOptions.rootDir, tsconfig.compilerOptions.outDir]).toEqual(['src', 'dist']);
   });
 });
 

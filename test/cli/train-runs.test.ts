@@ -17,12 +17,14 @@ const tiny = join(dir, 'tiny');
 const mid = join(dir, 'mid');
 const long = join(dir, 'long');
 const other = join(dir, 'other');
+const small = join(dir, 'small-8x8');
 // A training set small enough for fast epochs, one whose epochs take a few hundred ms (to kill a run mid-way), and one long stream.
 beforeAll(() => {
   writeTinyIdxDir(tiny);
   writeTinyIdxDir(mid, 3000, 100);
   writeTinyIdxDir(long, 20_000, 10);
   writeTinyIdxDir(other, 301, 100);
+  writeTinyIdxDir(small, 100, 20, 8);
 });
 
 const base = (data: string) => ['train', '--data', data, '--batch', '50', '--layers', '784,16,10', '--threads', '1', '--no-progress'];
@@ -256,6 +258,37 @@ describe('run folders', () => {
       expect(e.stderr).toMatch(new RegExp(`^error: --out: (cannot create the folder )?${out}`));
       expect(e.stderr.trim().split('\n')).toHaveLength(1);
     }
+  });
+});
+
+describe('defaults from the data', () => {
+  it('without --layers, n_0 and n_L come from the data: 8×8 images give 64-128-128-128-10, generative 10-256-256-64', () => {
+    for (const [orientation, sizes] of [
+      ['discriminative', [64, 128, 128, 128, 10]],
+      ['generative', [10, 256, 256, 64]],
+    ] as const) {
+      const out = join(dir, `small-${orientation}`);
+      const r = pcn(['train', '--data', small, '--orientation', orientation, '--epochs', '1', '--eval-steps', '2', '--threads', '1', '--out', out]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(checkpoint(join(out, 'model.safetensors')).config.sizes).toEqual(sizes);
+    }
+  });
+});
+
+describe('experiments', () => {
+  it('make their folder only when they write: bad data leaves none; an --out under a file is a one-line error', () => {
+    const cwd = join(dir, 'cwd-experiment');
+    mkdirSync(cwd);
+    const r = pcn(['experiment', 'async', '--data', join(dir, 'nowhere')], 60_000, cwd);
+    expect(r.status).toBe(1);
+    expect(readdirSync(cwd)).toEqual([]);
+    const file = join(dir, 'experiment-out-file');
+    writeFileSync(file, 'x');
+    const e = pcn(['experiment', 'async', '--data', tiny, '--epochs', '1', '--steps', '2', '--threads', '1', '--out', join(file, 'sub')], 60_000, cwd);
+    expect(e.status, e.stderr).toBe(1);
+    expect(e.stderr).toMatch(/^error: --out: /);
+    expect(e.stderr.trim().split('\n')).toHaveLength(1);
+    expect(readdirSync(cwd)).toEqual([]);
   });
 });
 
