@@ -232,16 +232,20 @@ export class MatmulPool {
     let spins = 0;
     let seen = -1;
     let since = 0;
+    let last = Number.NEGATIVE_INFINITY;
     for (let done = Atomics.load(ctl, DONE); done < total; done = Atomics.load(ctl, DONE)) {
       if ((++spins & 0xfff) !== 0) continue;
       const now = performance.now();
-      if (done !== seen) {
+      // 4096 turns take microseconds; a second between readings means this thread was stopped
+      // (SIGSTOP, a debugger), and the workers with it: that time is no evidence against them.
+      if (done !== seen || now - last > 1000) {
         seen = done;
         since = now;
       } else if (now - since > this.stallMs)
         throw this.fail(
           `no worker thread finished a chunk of a ${this.describeJob()} for ${((now - since) / 1000).toFixed(1)} s, with ${total - done} of ${total} chunks outstanding: a worker died without a word (terminated, or out of memory) or the machine is badly overloaded`,
         );
+      last = now;
     }
   }
 
