@@ -31,8 +31,12 @@ export {
   relax,
   startRelaxation,
   type TopPrior,
+  UNSETTLED_CHANGE,
+  UNSTABLE_RISE,
+  UNSTABLE_RISE_FEEDBACK,
   updateValues,
   updateValuesInOrder,
+  validateRelaxConfig,
 } from './relax.ts';
 export { type Clamp, clampedLayers, clampValues, type InitMode, initValues } from './values.ts';
 export { disposeWorkspace, initWorkspace, type Workspace } from './workspace.ts';

@@ -129,6 +129,12 @@ export function validateConfig(c: PcnConfig): PcnConfig {
     'config',
     () => `model config: outputEnergy must be 'mse' or 'ce', got '${String(c.outputEnergy)}'.`,
   );
+  check(
+    c.orientation === 'discriminative' || c.outputEnergy === 'mse',
+    'config',
+    () =>
+      "model config: a 'ce' output energy is a softmax over the label layer, but a generative model's last layer is the image (a softmax over its pixels). Use outputEnergy 'mse' for generative models, or orientation 'discriminative'.",
+  );
   const feedback = c.feedback ?? 'symmetric';
   check(
     ['symmetric', 'learned', 'random'].includes(feedback),

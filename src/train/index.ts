@@ -10,6 +10,7 @@ export {
   modelFromCheckpoint,
   restoreOptimizer,
 } from './checkpoint.ts';
+export { DIVERGENCE, type RelaxationHealth } from './divergence.ts';
 export { bpEpochFlops, bpStepFlops, pcEpochFlops, pcStepFlops } from './flops.ts';
 export {
   type BatchInfo,
@@ -39,5 +40,16 @@ export {
   validateOptimizerConfig,
 } from './optim.ts';
 export { type LrSchedule, SCHEDULES, scheduledLr } from './schedule.ts';
-export { type Batch, DEFAULT_TRAIN, type LearningSchedule, type StepOptions, type StepResult, supervisedBatch, type TrainConfig, trainStep } from './step.ts';
+export {
+  type Batch,
+  DEFAULT_TRAIN,
+  type LearningSchedule,
+  MIN_STEPS_FROM_REST,
+  type StepOptions,
+  type StepResult,
+  supervisedBatch,
+  type TrainConfig,
+  trainStep,
+  validateTrainConfig,
+} from './step.ts';
 export { type StreamOptions, type StreamResult, stream } from './stream.ts';

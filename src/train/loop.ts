@@ -9,10 +9,11 @@ import { check } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import { createRng, type Rng } from '../random.ts';
 import { backpropStep } from './backprop.ts';
+import { closeEpoch, energyCeiling, initDivergenceMonitor, type RelaxationHealth, recordRelaxation } from './divergence.ts';
 import { accuracy } from './metrics.ts';
 import type { OptimizerState } from './optim.ts';
 import { type LrSchedule, scheduledLr } from './schedule.ts';
-import { supervisedBatch, type TrainConfig, trainStep } from './step.ts';
+import { supervisedBatch, type TrainConfig, trainStep, validateTrainConfig } from './step.ts';
 
 /** Labelled examples, row-major (data/ loaders return objects of this shape). */
 export interface LabeledData {
@@ -39,6 +40,8 @@ export interface EpochStats {
   readonly seconds: number;
   /** Learning rate at the epoch's last step. */
   readonly lr: number;
+  /** How the epoch's relaxations went (PC only; see divergence.ts): unstable, unsettled and grown counts. */
+  readonly relaxation?: RelaxationHealth;
 }
 
 export interface BatchInfo {
@@ -76,6 +79,12 @@ export interface FitOptions<T extends FloatArray = Float32Array> {
   readonly method?: 'pc' | 'backprop';
   /** Called after every PC batch with the workspace holding that batch's gradients, before they are applied (comparisons). */
   readonly onGradients?: (ws: Workspace<T>, rows: number, images: Float32Array, targets: Float32Array) => void;
+  /**
+   * Receives advice that is not an error, one line each: a configuration known
+   * to train badly (at the start), and after an epoch the divergence symptoms it
+   * showed (divergence.ts). The library never prints; the CLI writes these to stderr.
+   */
+  readonly onWarning?: (message: string) => void;
   /** Checked before every epoch and after every batch: once aborted, fit returns the epochs completed so far. */
   readonly signal?: { readonly aborted: boolean };
 }
@@ -102,9 +111,17 @@ export async function fit<T extends FloatArray>(
     'config',
     () => `fit: startEpoch (epochs already trained) must be an integer in 0..${epochs} (epochs), got ${startEpoch}.`,
   );
+  const pc = options.method !== 'backprop';
+  check(
+    pc || model.config.feedback === 'symmetric',
+    'config',
+    () => `fit: backprop carries errors down through Wᵀ; a model with '${model.config.feedback}' feedback weights only trains with method 'pc'.`,
+  );
+  if (pc) for (const advice of validateTrainConfig(options.train, 'fit: options.train')) options.onWarning?.(advice);
   checkData(model, train, 'train');
   if (test) checkData(model, test, 'test');
   const rng = options.rng ?? createRng(options.seed);
+  const monitor = initDivergenceMonitor();
   const batches = Math.ceil(train.count / batchSize);
   const total = epochs * batches;
   const images = new Float32Array(batchSize * train.features);
@@ -132,7 +149,9 @@ export async function fit<T extends FloatArray>(
           lr,
           rng,
           onGradients: onGradients && (() => onGradients(ws, rows, x, y)),
+          maxInitialEnergy: energyCeiling(monitor),
         });
+        recordRelaxation(monitor, r, rows, options.train, `fit: epoch ${epoch}, batch ${b + 1}`);
         e = r.energy / rows;
       }
       energy += e;
@@ -145,7 +164,9 @@ export async function fit<T extends FloatArray>(
     }
     const seconds = (performance.now() - t0) / 1000;
     const testAccuracy = test ? evaluate(model, ws, test, options.evalRelax) : Number.NaN;
-    const stats: EpochStats = { epoch, trainEnergy: energy / batches, testAccuracy, seconds, lr };
+    const { health, warnings } = closeEpoch(monitor, options.train, epoch, lr);
+    for (const w of warnings) options.onWarning?.(w);
+    const stats: EpochStats = { epoch, trainEnergy: energy / batches, testAccuracy, seconds, lr, ...(pc ? { relaxation: health } : {}) };
     history.push(stats);
     options.onEpoch?.(stats);
   }

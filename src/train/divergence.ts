@@ -1,0 +1,113 @@
+/**
+ * Catching divergence where it starts. Relaxation is gradient descent on E
+ * (DESIGN §2), so a healthy relaxation lowers the energy, and a healthy
+ * training run keeps the energy it starts each batch from bounded. Three
+ * symptoms are counted per epoch, each pointing at its own knob:
+ * - *unstable* relaxations (E ends above its start, or rises at every step;
+ *   see UNSTABLE_RISE): the x step size or its momentum is too large;
+ * - *unsettled* ones (the last step still changes E a lot; UNSETTLED_CHANGE):
+ *   too few steps for where the values start;
+ * - *grown* batches (E before relaxation, per example, above
+ *   DIVERGENCE.growthWarning × its value on the first batch): the weights grow
+ *   too fast — the weight learning rate.
+ * Warnings go to a callback (the library never prints); persistent instability
+ * and runaway growth stop training with PcError('divergence').
+ */
+import type { RelaxResult } from '../core/index.ts';
+import { PcError } from '../errors.ts';
+import type { TrainConfig } from './step.ts';
+
+/** The thresholds, documented once. */
+export const DIVERGENCE = Object.freeze({
+  /** Of the last `window` relaxations, `unstableToStop` unstable ones stop training. */
+  window: 20,
+  unstableToStop: 15,
+  /** A warning once an epoch has at least this fraction of unsettled relaxations. */
+  unsettledToWarn: 0.05,
+  /** E_0 per example above this multiple of the first batch's counts as grown (warning). */
+  growthWarning: 1e3,
+  /** … and above this multiple stops training (trainStep's maxInitialEnergy). Measured: weight lr 0.1 (AdamW, MNIST MLP) reaches 1.5e6× in its first epoch and trains to 18 %. */
+  growthStop: 1e6,
+});
+
+/** Per-epoch counts of the three symptoms. */
+export interface RelaxationHealth {
+  /** Relaxations (PC batches) this epoch. */
+  readonly relaxations: number;
+  readonly unstable: number;
+  readonly unsettled: number;
+  readonly grown: number;
+}
+
+/** Running state of the watch over one fit() call. Plain data; mutated by recordRelaxation. */
+export interface DivergenceMonitor {
+  /** E_0 per example on the first batch seen (NaN until then). */
+  baseline: number;
+  /** The last DIVERGENCE.window relaxations: 1 = unstable (a ring buffer). */
+  readonly recent: Uint8Array;
+  seen: number;
+  relaxations: number;
+  unstable: number;
+  unsettled: number;
+  grown: number;
+}
+
+export function initDivergenceMonitor(): DivergenceMonitor {
+  return { baseline: Number.NaN, recent: new Uint8Array(DIVERGENCE.window), seen: 0, relaxations: 0, unstable: 0, unsettled: 0, grown: 0 };
+}
+
+/** The most energy per example a batch may start from (trainStep's maxInitialEnergy), or undefined before the first batch. */
+export function energyCeiling(m: DivergenceMonitor): number | undefined {
+  return Number.isFinite(m.baseline) && m.baseline > 0 ? DIVERGENCE.growthStop * m.baseline : undefined;
+}
+
+/**
+ * Counts one relaxation of `rows` examples; throws PcError('divergence') when
+ * DIVERGENCE.unstableToStop of the last DIVERGENCE.window were unstable.
+ * `where` names the batch in the message. Mutates `m`.
+ */
+export function recordRelaxation(m: DivergenceMonitor, r: RelaxResult, rows: number, config: TrainConfig, where: string): void {
+  const e0 = r.initialEnergy / rows;
+  if (!Number.isFinite(m.baseline) && Number.isFinite(e0) && e0 > 0) m.baseline = e0;
+  m.relaxations++;
+  if (r.unsettled) m.unsettled++;
+  if (e0 > DIVERGENCE.growthWarning * m.baseline) m.grown++;
+  if (r.unstable) m.unstable++;
+  m.recent[m.seen++ % DIVERGENCE.window] = r.unstable ? 1 : 0;
+  let recent = 0;
+  for (const u of m.recent) recent += u;
+  if (recent >= DIVERGENCE.unstableToStop) {
+    throw new PcError(
+      'divergence',
+      `${where}: ${recent} of the last ${Math.min(m.seen, DIVERGENCE.window)} relaxations ended with more energy than they started with (this one: ${r.initialEnergy.toExponential(3)} → ${r.energy.toExponential(3)}): the x step is too large for these weights. ${xKnobs(config)}`,
+    );
+  }
+}
+
+/** The epoch's counts and the warnings they call for; resets the per-epoch counts of `m`. */
+export function closeEpoch(m: DivergenceMonitor, config: TrainConfig, epoch: number, lr: number): { health: RelaxationHealth; warnings: string[] } {
+  const health: RelaxationHealth = { relaxations: m.relaxations, unstable: m.unstable, unsettled: m.unsettled, grown: m.grown };
+  const warnings: string[] = [];
+  const of = (k: number) => `${k} of ${m.relaxations} relaxations (${((100 * k) / m.relaxations).toFixed(1)} %)`;
+  if (m.unstable > 0)
+    warnings.push(
+      `epoch ${epoch}: ${of(m.unstable)} ended with more energy than they started with, or rose at every step: the x step is too large. ${xKnobs(config)}`,
+    );
+  if (m.unsettled > 0 && m.unsettled >= DIVERGENCE.unsettledToWarn * m.relaxations)
+    warnings.push(
+      `epoch ${epoch}: ${of(m.unsettled)} still changed the energy by more than 25 % at their last step, far from equilibrium: use more steps (relax.steps, pcn --steps; now ${config.relax.steps})${config.init === 'forward' ? '' : `, or init 'forward' (now '${config.init}')`}.`,
+    );
+  if (m.grown > 0)
+    warnings.push(
+      `epoch ${epoch}: in ${m.grown} batches the energy before relaxation was over ${DIVERGENCE.growthWarning}× the first batch's: the weights grow too fast. Lower the weight learning rate (optimizer lr, pcn --lr-w; now ${lr}).`,
+    );
+  m.relaxations = 0;
+  m.unstable = 0;
+  m.unsettled = 0;
+  m.grown = 0;
+  return { health, warnings };
+}
+
+function xKnobs(config: TrainConfig): string {
+  return `Lower the relaxation step size (relax.lr, pcn --lr-x; now ${config.relax.lr}) or its momentum (relax.momentum, pcn --momentum-x; now ${config.relax.momentum}).`;
+}
