@@ -84,7 +84,7 @@ export function recordRelaxation(m: DivergenceMonitor, r: RelaxResult, rows: num
   }
 }
 
-/** The epoch's counts and the warnings they call for; resets the per-epoch counts of `m`. */
+/** The epoch's counts and the warnings they call for (`lr`: the configured weight learning rate); resets the per-epoch counts of `m`. */
 export function closeEpoch(m: DivergenceMonitor, config: TrainConfig, epoch: number, lr: number): { health: RelaxationHealth; warnings: string[] } {
   const health: RelaxationHealth = { relaxations: m.relaxations, unstable: m.unstable, unsettled: m.unsettled, grown: m.grown };
   const warnings: string[] = [];

@@ -164,7 +164,7 @@ export async function fit<T extends FloatArray>(
     }
     const seconds = (performance.now() - t0) / 1000;
     const testAccuracy = test ? evaluate(model, ws, test, options.evalRelax) : Number.NaN;
-    const { health, warnings } = closeEpoch(monitor, options.train, epoch, lr);
+    const { health, warnings } = closeEpoch(monitor, options.train, epoch, opt.config.lr);
     for (const w of warnings) options.onWarning?.(w);
     const stats: EpochStats = { epoch, trainEnergy: energy / batches, testAccuracy, seconds, lr, ...(pc ? { relaxation: health } : {}) };
     history.push(stats);

@@ -148,7 +148,7 @@ export function trainStep<T extends FloatArray>(
   if (ceiling !== undefined && !(initialEnergy / rows <= ceiling) && Number.isFinite(ceiling)) {
     throw new PcError(
       'divergence',
-      `trainStep: before relaxation the energy is already ${(initialEnergy / rows).toExponential(3)} per example (the limit here is ${ceiling.toExponential(3)}): the weights have blown up. Lower the weight learning rate (optimizer lr, pcn --lr-w; now ${options.lr ?? opt.config.lr}).`,
+      `trainStep: before relaxation the energy is already ${(initialEnergy / rows).toExponential(3)} per example (the limit here is ${ceiling.toExponential(3)}): the weights have blown up. Lower the weight learning rate (optimizer lr, pcn --lr-w; now ${opt.config.lr}).`,
     );
   }
   const learnNow = () => {
