@@ -103,7 +103,7 @@ describe.concurrent('a worker that fails is reported, and the pool refuses work 
       expect(r.later).toMatchObject({ pcError: true, code: 'config' });
       expect(r.later?.message).toMatch(/^wasm backend: unusable since /);
       expect(r.later?.message).toMatch(cause);
-      // Reported at once, or (silent deaths) after the fixture's 0.5 s stall limit — not the default 10 s.
+      // The failing call returns at once, or (silent deaths) after the fixture's 0.5 s stall limit — not the default 10 s.
       expect(r.ms).toBeLessThan(8_000);
     });
   }
