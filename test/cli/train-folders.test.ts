@@ -1,0 +1,135 @@
+/** `pcn train` run folders (unique, made only for valid inputs, never left empty), defaults from the data, and flag values that make no sense. */
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeCheckpoint } from '../../src/train/index.ts';
+import { writeTinyIdxDir } from '../data/fixtures.ts';
+import { pcn } from './run.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'pcn-folders-'));
+const tiny = join(dir, 'tiny');
+const small = join(dir, 'small-8x8');
+beforeAll(() => {
+  writeTinyIdxDir(tiny);
+  writeTinyIdxDir(small, 100, 20, 8);
+});
+
+const base = (data: string) => ['train', '--data', data, '--batch', '50', '--layers', '784,16,10', '--threads', '1', '--no-progress'];
+const checkpoint = (file: string) => decodeCheckpoint(readFileSync(file), file);
+const timeless = (r: Record<string, unknown>[]) => r.map(({ seconds: _s, ...rest }) => rest);
+
+describe('run folders', () => {
+  it('a run without --out gets runs/<time> in the working directory; one that fails leaves no folder', () => {
+    const cwd = join(dir, 'cwd-default');
+    mkdirSync(cwd);
+    expect(pcn([...base(tiny), '--epochs', '1'], 60_000, cwd).status).toBe(0);
+    const [made] = readdirSync(join(cwd, 'runs'));
+    expect(made).toMatch(/^\d{8}-\d{6}(-\d+)?$/);
+    expect(readdirSync(join(cwd, 'runs', made)).sort()).toEqual(['accuracy.svg', 'checkpoint.safetensors', 'energy.svg', 'metrics.jsonl', 'model.safetensors']);
+    // The data is missing; the layers do not fit the data (found only when training starts): no folder either way.
+    for (const args of [
+      ['train', '--data', join(dir, 'nowhere')],
+      [...base(tiny), '--layers', '784,16,7'],
+    ]) {
+      const r = pcn(args, 60_000, cwd);
+      expect(r.status, r.stderr).toBe(1);
+      expect(readdirSync(join(cwd, 'runs'))).toEqual([made]);
+    }
+    const nested = join(dir, 'not', 'yet');
+    expect(pcn([...base(tiny), '--layers', '784,16,7', '--out', nested]).status).toBe(1);
+    expect(existsSync(join(dir, 'not'))).toBe(false);
+  });
+
+  it('an --out that holds a run is refused (resume it or choose another); one that is a file or under a file is a one-line error', () => {
+    const used = join(dir, 'used');
+    mkdirSync(used);
+    writeFileSync(join(used, 'model.safetensors'), 'a run was here');
+    const r = pcn([...base(tiny), '--epochs', '1', '--out', used]);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(
+      `error: --out: ${used} already holds a run (model.safetensors). Continue it with --resume ${used}, or choose another folder (or remove that one).`,
+    );
+    const file = join(dir, 'out-file');
+    writeFileSync(file, 'x');
+    for (const out of [file, join(file, 'run')]) {
+      const e = pcn([...base(tiny), '--epochs', '1', '--out', out]);
+      expect(e.status, e.stderr).toBe(1);
+      expect(e.stderr).toMatch(new RegExp(`^error: --out: (cannot create the folder )?${out}`));
+      expect(e.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+});
+
+describe('defaults from the data', () => {
+  it('without --layers, n_0 and n_L come from the data: 8×8 images give 64-128-128-128-10, generative 10-256-256-64', () => {
+    for (const [orientation, sizes] of [
+      ['discriminative', [64, 128, 128, 128, 10]],
+      ['generative', [10, 256, 256, 64]],
+    ] as const) {
+      const out = join(dir, `small-${orientation}`);
+      const r = pcn(['train', '--data', small, '--orientation', orientation, '--epochs', '1', '--eval-steps', '2', '--threads', '1', '--out', out]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(checkpoint(join(out, 'model.safetensors')).config.sizes).toEqual(sizes);
+    }
+  });
+});
+
+describe('experiments', () => {
+  it('make their folder only when they write: bad data leaves none; an --out under a file is a one-line error', () => {
+    const cwd = join(dir, 'cwd-experiment');
+    mkdirSync(cwd);
+    const r = pcn(['experiment', 'async', '--data', join(dir, 'nowhere')], 60_000, cwd);
+    expect(r.status).toBe(1);
+    expect(readdirSync(cwd)).toEqual([]);
+    const file = join(dir, 'experiment-out-file');
+    writeFileSync(file, 'x');
+    const e = pcn(['experiment', 'async', '--data', tiny, '--epochs', '1', '--steps', '2', '--threads', '1', '--out', join(file, 'sub')], 60_000, cwd);
+    expect(e.status, e.stderr).toBe(1);
+    expect(e.stderr).toMatch(/^error: --out: /);
+    expect(e.stderr.trim().split('\n')).toHaveLength(1);
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+});
+
+describe('flags whose extreme values make no sense', () => {
+  it('--epochs 0, --steps 0, --lr-x 0 and --lr-w 0 are refused with one line and exit 1, before anything is written', () => {
+    const cwd = join(dir, 'cwd-refused');
+    mkdirSync(cwd);
+    for (const [flag, expected] of [
+      ['--epochs', 'expected an integer in 1..100000.'],
+      ['--steps', 'expected an integer in 1..10000.'],
+      ['--lr-x', 'expected a number > 0.'],
+      ['--lr-w', 'expected a number > 0.'],
+    ]) {
+      const r = pcn(['train', '--data', tiny, flag, '0'], 60_000, cwd);
+      expect(r.status, flag).toBe(1);
+      expect(r.stderr.split('\n')[0]).toBe(
+        `error: option '${flag} <${flag === '--epochs' ? 'n' : flag === '--steps' ? 'T' : 'F'}>' argument '0' is invalid. ${expected}`,
+      );
+      expect(r.stdout).toBe('');
+    }
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+
+  it('a --batch larger than the training set trains one batch of all of it, exactly as --batch equal to its size', () => {
+    const big = pcn([...base(tiny), '--batch', '1000', '--epochs', '2', '--json', '--out', join(dir, 'batch-1000')]);
+    expect(big.status, big.stderr).toBe(0);
+    expect(big.stderr).toContain('batch 300 (all the training examples)');
+    const exact = pcn([...base(tiny), '--batch', '300', '--epochs', '2', '--json', '--out', join(dir, 'batch-300')]);
+    const parse = (s: string) =>
+      timeless(
+        s
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l)),
+      );
+    expect(parse(big.stdout)).toEqual(parse(exact.stdout));
+  });
+
+  it('more --streams than training examples is refused (the stream would see none)', () => {
+    const r = pcn(['train', '--data', tiny, '--schedule', 'streaming', '--streams', '301', '--layers', '784,8,10']);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(`error: --streams: 301 streams need at least as many training examples, but ${tiny} has 300.`);
+  });
+});
