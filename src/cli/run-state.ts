@@ -111,7 +111,7 @@ export function readResume(dirArg: string): Resumed {
       'config',
       `--resume: ${dir} holds no ${CHECKPOINT_FILE}, so there is nothing to resume: the run stopped before its first epoch ended, was a streaming run, or is not a pcn train run folder.`,
     );
-  const checkpoint = readCheckpoint(path);
+  const checkpoint = readCheckpoint(path, '--resume');
   const meta = checkpoint.metadata;
   const bad = (what: string) => new PcError('data', `${path}: ${what} The file is corrupt or was not written by pcn train; start the run afresh.`);
   let run: unknown;
