@@ -100,7 +100,11 @@ export function registerTrain(program: Command): void {
     .command('train')
     .description('train a predictive coding network and report held-out accuracy')
     .option('--data <spec>', "'mnist-embedded' (10,000 digits shipped with the package) or a directory with the four IDX files", TRAIN_DEFAULTS.data)
-    .option('--layers <sizes>', `layer sizes n_0,…,n_L (default ${TRAIN_DEFAULTS.layers}; generative ${TRAIN_DEFAULTS.generativeLayers})`, sizes)
+    .option(
+      '--layers <sizes>',
+      `layer sizes n_0,…,n_L (default ${TRAIN_DEFAULTS.layers}; generative ${TRAIN_DEFAULTS.generativeLayers}; n_0 and n_L from the data)`,
+      sizes,
+    )
     .option(
       '--orientation <o>',
       'discriminative (image at x_0, label at x_L) or generative (label at x_0, image at x_L)',
