@@ -444,6 +444,13 @@ export async function writeCases(dir: string): Promise<Case[]> {
   );
   ckpt(
     kind,
+    'generative model with a ce output (config validator)',
+    edited((h) => {
+      h.__metadata__.config = JSON.stringify({ ...JSON.parse(h.__metadata__.config), orientation: 'generative', outputEnergy: 'ce' });
+    }),
+  );
+  ckpt(
+    kind,
     'optimizer momentum 1',
     edited((h) => {
       h.__metadata__.optimizer = '{"name":"momentum","momentum":1}';

@@ -1,5 +1,5 @@
 /**
- * Throws about 150 hostile files (issue 10, item 6: crafted checkpoints, IDX
+ * Throws about 200 hostile files (issue 10, item 6: crafted checkpoints, IDX
  * sets and PNGs, several per kind) at the real CLI — pcn info, eval, train
  * and generate, each in its own process — and checks that every one is a
  * user error: exit code 1, a one-line message that names the file, under
@@ -9,7 +9,7 @@
  *
  * Exits 1 if any case fails. Peak memory is /usr/bin/time's maximum resident
  * set size when it exists, else the process's own maxRSS, written at exit.
- * Not part of npm test: it takes a few minutes (test/cli/hostile.test.ts runs
+ * Not part of npm test: it takes about 7 minutes on 2 cores (test/cli/hostile.test.ts runs
  * one of each kind).
  */
 import { spawn } from 'node:child_process';

@@ -227,6 +227,10 @@ describe('checkpoints refuse every malformed header with a data error naming the
     expect(dataError(edited((h) => (h.__metadata__.config = '{"sizes":[5,-3,2]}')))).toMatch(
       /^model\.safetensors: the stored model config is invalid: model config: sizes\[1\] must be an integer/,
     );
+    const generativeCe = JSON.stringify({ ...model.config, orientation: 'generative' }); // the model's output energy is ce
+    expect(dataError(edited((h) => (h.__metadata__.config = generativeCe)))).toMatch(
+      /^model\.safetensors: the stored model config is invalid: model config: a 'ce' output energy is a softmax over the label layer, but a generative model/,
+    );
     expect(dataError(edited((h) => (h.__metadata__.optimizer = 'adamw')))).toMatch(/the metadata field optimizer is not valid JSON/);
     expect(dataError(edited((h) => (h.__metadata__.optimizer = '[1]')))).toMatch(/the metadata field optimizer must be a JSON object, got \[1\]/);
     expect(dataError(edited((h) => (h.__metadata__.optimizer = '{"name":"adamw","lr":-1}')))).toMatch(
