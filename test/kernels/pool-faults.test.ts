@@ -11,8 +11,9 @@ import { createBackend } from '../../src/kernels/select.ts';
 import { LinearHeap } from '../../src/kernels/wasm/heap.ts';
 import { MAX_CHUNKS, MAX_THREADS } from '../../src/kernels/wasm/job.ts';
 import { compileKernels, instantiateKernels } from '../../src/kernels/wasm/loader.ts';
-import { MatmulPool, planMatmul } from '../../src/kernels/wasm/pool.ts';
+import { MatmulPool, planMatmul, type SpawnWorker } from '../../src/kernels/wasm/pool.ts';
 import { detectThreads } from '../../src/kernels/wasm/threads.ts';
+import { catchPcError } from '../helpers/errors.ts';
 
 const fixture = fileURLToPath(new URL('../fixtures/pool-faults.ts', import.meta.url));
 
@@ -77,6 +78,38 @@ describe('thread counts', () => {
           expect(p.colsPer % 8, where).toBe(0);
         }
       }
+    }
+  });
+});
+
+describe('a worker that cannot start', () => {
+  it('spawn or the start message throwing is a config error naming the thread, and the pool stays refused', async () => {
+    const memory = new WebAssembly.Memory({ initial: 16, maximum: 64, shared: true });
+    const module = await compileKernels('shared');
+    const ex = instantiateKernels(module, memory);
+    const heap = new LinearHeap(memory, 1024, true, 64 * 65536);
+    const spawns: SpawnWorker[] = [
+      () => {
+        throw new Error('Workers are blocked here');
+      },
+      () => ({
+        postMessage: () => {
+          throw new Error('could not clone the memory');
+        },
+        terminate: () => undefined,
+      }),
+    ];
+    for (const [i, spawn] of spawns.entries()) {
+      const pool = new MatmulPool(2, ex, heap, module, spawn);
+      const [pa, pb, pc] = [heap.alloc(64 * 64 * 4), heap.alloc(64 * 64 * 4), heap.alloc(64 * 64 * 4)];
+      const first = catchPcError(() => pool.run(pa, pb, pc, 64, 64, 64, 0, 1, 0), 'config');
+      expect(first.message).toMatch(
+        new RegExp(`^wasm backend: could not start worker thread 1 of 1: Error: ${i === 0 ? 'Workers are blocked here' : 'could not clone the memory'}\\.`),
+      );
+      expect(catchPcError(() => pool.run(pa, pb, pc, 64, 64, 64, 0, 1, 0), 'config').message).toMatch(
+        /^wasm backend: unusable since could not start worker thread 1/,
+      );
+      pool.dispose();
     }
   });
 });

@@ -261,14 +261,13 @@ export class MatmulPool {
 
   private start(): void {
     for (let t = 1; t < this.threads; t++) {
-      let w: WorkerHandle;
       try {
-        w = this.spawn(WORKER_SOURCE, (reason) => this.onWorkerFailure(t, reason));
+        const w = this.spawn(WORKER_SOURCE, (reason) => this.onWorkerFailure(t, reason));
+        this.workers.push(w);
+        w.postMessage({ module: this.module, memory: this.heap.memory, job: this.job, thread: t });
       } catch (e) {
         throw this.fail(`could not start worker thread ${t} of ${this.threads - 1}: ${errorText(e)}`);
       }
-      w.postMessage({ module: this.module, memory: this.heap.memory, job: this.job, thread: t });
-      this.workers.push(w);
     }
   }
 
