@@ -39,4 +39,4 @@ export {
   validateRelaxConfig,
 } from './relax.ts';
 export { type Clamp, clampedLayers, clampValues, type InitMode, initValues } from './values.ts';
-export { disposeWorkspace, initWorkspace, type Workspace } from './workspace.ts';
+export { checkWorkspace, disposeWorkspace, initWorkspace, type Workspace } from './workspace.ts';

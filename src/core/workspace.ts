@@ -74,6 +74,26 @@ export function initWorkspace<T extends FloatArray>(model: Model<T>, capacity: n
   };
 }
 
+/**
+ * Throws PcError('shape') unless `ws` was made for a model of this shape (by
+ * initWorkspace): one buffer per layer, each large enough for `capacity` rows.
+ * `where` names the caller.
+ */
+export function checkWorkspace<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, where: string): void {
+  const sizes = model.config.sizes;
+  const fits =
+    ws.x.length === sizes.length &&
+    ws.gradW.length === sizes.length &&
+    sizes.every((n, l) => ws.x[l].length >= ws.capacity * n && (l === 0 || ws.gradW[l].length === n * sizes[l - 1])) &&
+    (model.config.feedback !== 'learned' || ws.gradFeedback.every((g, l) => l === 0 || g.length === sizes[l] * sizes[l - 1]));
+  check(
+    fits,
+    'shape',
+    () =>
+      `${where}: the workspace was made for layers ${ws.x.map((x, l) => (l < sizes.length ? x.length / ws.capacity : '?')).join('-')} (capacity ${ws.capacity}) but the model has ${sizes.join('-')}${model.config.feedback === 'learned' ? ' with learned feedback' : ''}. Make it with initWorkspace(model, batchSize, backend) for this model.`,
+  );
+}
+
 /** Returns a workspace's buffers to its backend. */
 export function disposeWorkspace<T extends FloatArray>(ws: Workspace<T>): void {
   // fx[l] aliases x[l] on linear layers: free each array once.

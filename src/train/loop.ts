@@ -4,7 +4,7 @@
  * for progress. Asynchronous only so that it yields to the event loop (a
  * progress bar can draw, a page or worker can take messages).
  */
-import { classifyByRelaxation, forward, type GenerativeReadout, type Model, type RelaxConfig, type Workspace } from '../core/index.ts';
+import { checkWorkspace, classifyByRelaxation, forward, type GenerativeReadout, type Model, type RelaxConfig, type Workspace } from '../core/index.ts';
 import { check } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import { createRng, type Rng } from '../random.ts';
@@ -111,6 +111,7 @@ export async function fit<T extends FloatArray>(
     'config',
     () => `fit: startEpoch (epochs already trained) must be an integer in 0..${epochs} (epochs), got ${startEpoch}.`,
   );
+  checkWorkspace(model, ws, 'fit');
   const pc = options.method !== 'backprop';
   check(
     pc || model.config.feedback === 'symmetric',
@@ -206,6 +207,7 @@ export function evaluate<T extends FloatArray>(
 ): number {
   const classify = { readout: options.readout ?? 'relax-top', priorWeight: options.priorWeight ?? GENERATIVE_PRIOR_WEIGHT };
   checkData(model, data, 'evaluate');
+  checkWorkspace(model, ws, 'evaluate');
   const generative = model.config.orientation === 'generative';
   const predicted = new Int32Array(data.count);
   const out = new Int32Array(ws.capacity);

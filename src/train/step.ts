@@ -5,6 +5,7 @@
  */
 import {
   type Clamp,
+  checkWorkspace,
   clampedLayers,
   computeWeightGrads,
   DEFAULT_RELAX,
@@ -141,6 +142,7 @@ export function trainStep<T extends FloatArray>(
     () => `trainStep: batch.rows must be in 1..${ws.capacity} (the workspace capacity), got ${rows}.`,
   );
   validateTrainConfig(config, 'trainStep: config');
+  checkWorkspace(model, ws, 'trainStep');
   const clamped = clampedLayers(model, clamp, rows, 'trainStep');
   initValues(model, ws, rows, clamp, config.init, options.rng);
   const initialEnergy = startRelaxation(model, ws, rows);

@@ -9,6 +9,7 @@
  */
 
 import {
+  checkWorkspace,
   clampedLayers,
   clampValues,
   computeWeightGrads,
@@ -26,6 +27,7 @@ import {
 import { check } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import { createRng } from '../random.ts';
+import { closeEpoch, initDivergenceMonitor, type RelaxationHealth, recordRelaxation } from './divergence.ts';
 import { checkData, gatherBatch, type LabeledData, shuffledOrder } from './loop.ts';
 import { applyOptimizer, type OptimizerState } from './optim.ts';
 import { supervisedBatch } from './step.ts';
@@ -47,6 +49,8 @@ export interface StreamOptions {
   readonly stillness?: number;
   /** Re-initialise the free layers by a forward pass for every example (a control: the stream is then no longer continuous). */
   readonly reset?: boolean;
+  /** Receives the divergence symptoms of the stream (see divergence.ts) at its end, one line each. */
+  readonly onWarning?: (message: string) => void;
 }
 
 export interface StreamResult {
@@ -56,6 +60,8 @@ export interface StreamResult {
   /** Running prequential accuracy every progressEvery examples. */
   readonly curve: readonly { readonly seen: number; readonly accuracy: number }[];
   readonly seconds: number;
+  /** How the per-example relaxations went (unstable, unsettled, grown counts; see divergence.ts). */
+  readonly relaxation: RelaxationHealth;
 }
 
 /** Streams `data` once through a discriminative model, learning at every step; returns the prequential score. */
@@ -72,6 +78,7 @@ export async function stream<T extends FloatArray>(
     () => 'stream: the streaming schedule classifies by a forward pass; use a discriminative model.',
   );
   checkData(model, data, 'stream');
+  checkWorkspace(model, ws, 'stream');
   // θ = 0 would divide 0 by 0 for a neuron at rest (NaN weights), so it is refused, not clamped.
   check(
     options.stillness === undefined || (Number.isFinite(options.stillness) && options.stillness > 0),
@@ -101,6 +108,8 @@ export async function stream<T extends FloatArray>(
     computeWeightGrads(model, ws, rows, { stillness: options.stillness });
     applyOptimizer(model, ws, opt);
   };
+  const monitor = initDivergenceMonitor();
+  const watched = { init: 'forward' as const, relax: relaxConfig };
   const t0 = performance.now();
   let hits = 0;
   let seen = 0;
@@ -116,9 +125,10 @@ export async function stream<T extends FloatArray>(
       if (start === 0 || options.reset) initValues(model, ws, rows, clamp, 'forward');
       else clampValues(model, ws, rows, clamp);
       // The weights learn after every step, from the errors x has just moved into.
-      relax(model, ws, rows, planRelaxation(model, clampedLayers(model, clamp, rows, 'stream')), relaxConfig, startRelaxation(model, ws, rows), {
+      const r = relax(model, ws, rows, planRelaxation(model, clampedLayers(model, clamp, rows, 'stream')), relaxConfig, startRelaxation(model, ws, rows), {
         learn: { timing: 'after-x', apply: learn },
       });
+      recordRelaxation(monitor, r, rows, watched, `stream: example ${seen + 1}`);
       const before = seen;
       seen += rows;
       if (Math.floor(seen / every) > Math.floor(before / every)) {
@@ -134,5 +144,8 @@ export async function stream<T extends FloatArray>(
   } finally {
     disposeWorkspace(scratch);
   }
-  return { prequentialAccuracy: seen ? hits / seen : Number.NaN, seen, curve, seconds: (performance.now() - t0) / 1000 };
+  const seconds = (performance.now() - t0) / 1000;
+  const { health, warnings } = closeEpoch(monitor, watched, 1, opt.config.lr);
+  for (const w of warnings) options.onWarning?.(w.replace(/^epoch 1: /, 'stream: '));
+  return { prequentialAccuracy: seen ? hits / seen : Number.NaN, seen, curve, seconds, relaxation: health };
 }

@@ -1,8 +1,11 @@
 /** Configurations are validated in one place; combinations that make no sense are refused with what to do. */
 import { describe, expect, it } from 'vitest';
-import { createConfig, type PcnConfig, validateConfig, validateRelaxConfig } from '../../src/core/index.ts';
-import { validateTrainConfig } from '../../src/train/index.ts';
-import { catchPcError } from '../helpers/errors.ts';
+import { createConfig, initModel, initWorkspace, type PcnConfig, validateConfig, validateRelaxConfig } from '../../src/core/index.ts';
+import { createReferenceBackend } from '../../src/kernels/index.ts';
+import { createRng } from '../../src/random.ts';
+import { evaluate, fit, initOptimizer, stream, supervisedBatch, trainStep, validateTrainConfig } from '../../src/train/index.ts';
+import { blobs } from '../helpers/blobs.ts';
+import { catchPcError, rejectsPcError } from '../helpers/errors.ts';
 
 describe('model configuration', () => {
   it("refuses a 'ce' output energy on a generative model (a softmax over pixels), in code and from a file", () => {
@@ -52,5 +55,23 @@ describe('relaxation and training configuration', () => {
     expect(validateTrainConfig({ init: 'random', relax: { ...relax, steps: 100 } })).toEqual([]);
     const [advice] = validateTrainConfig({ init: 'zero', relax });
     expect(advice).toMatch(/init 'zero' .* 8 relaxation steps do not settle it .*at least 100 steps/);
+  });
+});
+
+describe('workspaces', () => {
+  it('a workspace made for another model is refused by trainStep, fit, evaluate and stream with a shape error, not a TypeError', async () => {
+    const f32 = createReferenceBackend('float32');
+    const model = initModel(createConfig({ sizes: [6, 24, 24, 3] }), f32, createRng(1));
+    const other = initWorkspace(initModel(createConfig({ sizes: [6, 16, 3] }), f32, createRng(1)), 4, f32);
+    const opt = initOptimizer(model, {}, f32);
+    const data = blobs(8, 1);
+    const train = { init: 'forward' as const, relax: { steps: 2, lr: 0.1, momentum: 0, tolerance: 0 } };
+    const batch = supervisedBatch(model.config, data.images.subarray(0, 24), new Float32Array(12), 4);
+    expect(catchPcError(() => trainStep(model, opt, batch, train, other), 'shape').message).toMatch(
+      /^trainStep: the workspace was made for layers 6-16-3 \(capacity 4\) but the model has 6-24-24-3/,
+    );
+    await rejectsPcError(fit(model, opt, other, data, null, { epochs: 1, batchSize: 4, seed: 0, lrSchedule: 'constant', train }), 'shape');
+    expect(() => evaluate(model, other, data)).toThrow(/^evaluate: the workspace was made for/);
+    await rejectsPcError(stream(model, opt, other, data, { stepsPerExample: 2, relax: train.relax, seed: 0 }), 'shape');
   });
 });

@@ -4,7 +4,7 @@ import { createConfig, initModel, initWorkspace, type RelaxResult } from '../../
 import { createReferenceBackend } from '../../src/kernels/index.ts';
 import { createRng } from '../../src/random.ts';
 import { closeEpoch, initDivergenceMonitor, recordRelaxation } from '../../src/train/divergence.ts';
-import { DIVERGENCE, type FitOptions, fit, initOptimizer, type OptimizerConfig, type TrainConfig } from '../../src/train/index.ts';
+import { DIVERGENCE, type FitOptions, fit, initOptimizer, type OptimizerConfig, stream, type TrainConfig } from '../../src/train/index.ts';
 import { blobs } from '../helpers/blobs.ts';
 import { rejectsPcError } from '../helpers/errors.ts';
 
@@ -51,6 +51,25 @@ describe('divergence', () => {
     expect(warnings[0]).toMatch(/init 'zero' starts every free layer far from equilibrium.*at least 100 steps/);
     expect(stats.relaxation?.unsettled).toBeGreaterThan(DIVERGENCE.unsettledToWarn * 30);
     expect(warnings[1]).toMatch(/^epoch 1: \d+ of 30 relaxations .* far from equilibrium: use more steps .*now 8\), or init 'forward'/);
+  });
+
+  it('watches the streaming schedule too: a healthy stream counts no unstable relaxation, an x step too large stops it', async () => {
+    const model = initModel(createConfig({ sizes: [6, 16, 3], activation: 'tanh' }), f32, createRng(2));
+    const ws = initWorkspace(model, 4, f32);
+    const ok = await stream(model, initOptimizer(model, { lr: 2e-3 }, f32), ws, blobs(200, 4), {
+      stepsPerExample: 8,
+      relax: healthy.relax,
+      seed: 1,
+      streams: 4,
+    });
+    expect(ok.relaxation).toMatchObject({ relaxations: 50, unstable: 0 });
+    const fresh = initModel(createConfig({ sizes: [6, 24, 24, 3], activation: 'tanh' }), f32, createRng(2));
+    const fast = { ...healthy.relax, lr: 2, momentum: 0 };
+    const e = await rejectsPcError(
+      stream(fresh, initOptimizer(fresh, {}, f32), initWorkspace(fresh, 4, f32), blobs(200, 4), { stepsPerExample: 8, relax: fast, seed: 1, streams: 4 }),
+      'divergence',
+    );
+    expect(e.message).toMatch(/^stream: example \d+: .*the x step is too large.*now 2\)/);
   });
 
   it('counts each symptom and warns once per epoch with the knob; stops only when instability persists', () => {
