@@ -64,7 +64,9 @@ export function printable(s: string, max = 60): string {
  * MAX_HEADER_BYTES, or one past the end.
  */
 export function headerLengthOf(bytes: Uint8Array, bad: Bad, total = bytes.length): number {
-  if (total < 8) throw bad(`${total} bytes is too short for a safetensors file (8-byte header length first). The file is truncated or empty.`);
+  // bytes can be shorter than total when a file shrinks while it is read.
+  if (total < 8 || bytes.length < 8)
+    throw bad(`${Math.min(total, bytes.length)} bytes is too short for a safetensors file (8-byte header length first). The file is truncated or empty.`);
   // Compared as a BigInt before any conversion: a u64 above 2^53 must not round into range.
   const claimed = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   if (claimed > BigInt(MAX_HEADER_BYTES))

@@ -6,7 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { createConfig, initModel } from '../../src/core/index.ts';
 import { createReferenceBackend } from '../../src/kernels/index.ts';
 import { createRng } from '../../src/random.ts';
-import { crc32, decodeCheckpoint, encodeCheckpoint, initOptimizer, modelFromCheckpoint, restoreOptimizer } from '../../src/train/index.ts';
+import {
+  checkCheckpointStart,
+  crc32,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  initOptimizer,
+  modelFromCheckpoint,
+  restoreOptimizer,
+} from '../../src/train/index.ts';
 import { catchPcError } from '../helpers/errors.ts';
 
 const js = createReferenceBackend('float32');
@@ -197,6 +205,12 @@ describe('checkpoints refuse every malformed header with a data error naming the
         `model.safetensors: the header claims ${claimed} bytes; safetensors headers are at most 100000000 bytes (the reference reader's limit). The file is corrupt or not a safetensors checkpoint.`,
       );
     }
+  });
+
+  it('a file that shrank between its size and its first bytes being read', () => {
+    expect(catchPcError(() => checkCheckpointStart(new Uint8Array(3), 5000, 'model.safetensors'), 'data').message).toBe(
+      'model.safetensors: 3 bytes is too short for a safetensors file (8-byte header length first). The file is truncated or empty.',
+    );
   });
 
   it('duplicate keys, at the top level and inside the metadata', () => {
