@@ -121,7 +121,7 @@ export interface RelaxResult {
   readonly trace?: Float64Array;
   /** E ended more than UNSTABLE_RISE above E_0, or rose at every step (≥ 2) — with B ≠ Wᵀ: ended above UNSTABLE_RISE_FEEDBACK·E_0: the x step or momentum is too large for these weights. */
   readonly unstable: boolean;
-  /** The last step still changed E by more than UNSETTLED_CHANGE·E_T (≥ 2 steps taken): more steps are needed. */
+  /** The last step still changed E by more than UNSETTLED_CHANGE·E_T (≥ 2 steps taken, weights fixed): more steps are needed. */
   readonly unsettled: boolean;
 }
 
@@ -388,7 +388,8 @@ export function relax<T extends FloatArray>(
       (model.config.feedback === 'symmetric'
         ? energy > initialEnergy * (1 + UNSTABLE_RISE) || (t >= 2 && rising)
         : energy > UNSTABLE_RISE_FEEDBACK * initialEnergy),
-    unsettled: t >= 2 && Math.abs(energy - previous) > UNSETTLED_CHANGE * energy,
+    // With learning inside the relaxation E keeps falling because the weights move, so settling is not judged there.
+    unsettled: t >= 2 && !learn && Math.abs(energy - previous) > UNSETTLED_CHANGE * energy,
   };
 }
 
