@@ -5,7 +5,9 @@
  * user error: exit code 1, a one-line message that names the file, under
  * 600 MB of memory and 30 s. A few valid controls must load (exit 0).
  *
- *   npx tsx scripts/hostile-files.ts [--json] [--keep] [--jobs N]
+ *   npx tsx scripts/hostile-files.ts [--json] [--keep] [--jobs N] [--filter TEXT]
+ *
+ * --filter runs only the cases whose kind or name contains TEXT.
  *
  * Exits 1 if any case fails. Peak memory is /usr/bin/time's maximum resident
  * set size when it exists, else the process's own maxRSS, written at exit.
@@ -25,7 +27,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const json = args.includes('--json');
 const keep = args.includes('--keep');
-const jobs = Number(args[args.indexOf('--jobs') + 1]) > 0 && args.includes('--jobs') ? Number(args[args.indexOf('--jobs') + 1]) : 2;
+const flagValue = (flag: string): string | undefined => (args.includes(flag) ? args[args.indexOf(flag) + 1] : undefined);
+const jobs = Number(flagValue('--jobs') ?? 2) || 2;
+const filter = flagValue('--filter');
 const TIME = '/usr/bin/time';
 
 interface Result {
@@ -93,7 +97,7 @@ async function main(): Promise<number> {
   const log = (s: string) => (json ? process.stderr : process.stdout).write(`${s}\n`);
   try {
     log(`writing hostile files into ${dir} …`);
-    const cases = await writeCases(dir);
+    const cases = (await writeCases(dir)).filter((c) => !filter || c.kind.includes(filter) || c.name.includes(filter));
     log(`running ${cases.length} cases, ${jobs} at a time …`);
     const results: Result[] = new Array(cases.length);
     let next = 0;
