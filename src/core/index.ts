@@ -17,26 +17,21 @@ export {
 } from './model.ts';
 export { classifyByRelaxation, complete, forward, type GenerativeReadout, generate, type InferOptions, infer, predictLabels } from './predict.ts';
 export {
-  DEFAULT_RELAX,
   type LearningTiming,
   type PartialClamp,
   planRelaxation,
-  type RelaxConfig,
   type RelaxLearning,
   type RelaxOptions,
-  type RelaxOrder,
   type RelaxPlan,
   type RelaxResult,
   refreshErrors,
   relax,
   startRelaxation,
   type TopPrior,
-  UNSETTLED_CHANGE,
-  UNSTABLE_RISE,
-  UNSTABLE_RISE_FEEDBACK,
   updateValues,
   updateValuesInOrder,
-  validateRelaxConfig,
 } from './relax.ts';
+export { DEFAULT_RELAX, type RelaxConfig, type RelaxOrder, validateRelaxConfig } from './relax-config.ts';
+export { UNSETTLED_CHANGE, UNSTABLE_RISE, UNSTABLE_RISE_FEEDBACK } from './relax-health.ts';
 export { type Clamp, clampedLayers, clampValues, type InitMode, initValues } from './values.ts';
 export { checkWorkspace, disposeWorkspace, initWorkspace, type Workspace } from './workspace.ts';

@@ -8,7 +8,8 @@ import type { FloatArray } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
 import { computeActivations, computePrediction, rowEnergies } from './energy.ts';
 import type { Model } from './model.ts';
-import { type PartialClamp, planRelaxation, type RelaxConfig, type RelaxResult, relax, startRelaxation, type TopPrior } from './relax.ts';
+import { type PartialClamp, planRelaxation, type RelaxResult, relax, startRelaxation, type TopPrior } from './relax.ts';
+import type { RelaxConfig } from './relax-config.ts';
 import { type Clamp, clampedLayers, type InitMode, initValues } from './values.ts';
 import type { Workspace } from './workspace.ts';
 

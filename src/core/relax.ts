@@ -9,106 +9,20 @@
  * Clamped layers (and the clamped units of partly clamped ones) never move.
  * Shapes: x_l, eps_l, g_l are [rows, n_l].
  */
-import { check, PcError } from '../errors.ts';
+import { check } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
 import { computeActivations, computeError, computePrediction } from './energy.ts';
 import type { Model } from './model.ts';
+import { type RelaxConfig, validateRelaxConfig } from './relax-config.ts';
+import { checkEnergy, UNSETTLED_CHANGE, UNSTABLE_RISE, UNSTABLE_RISE_FEEDBACK } from './relax-health.ts';
 import type { Workspace } from './workspace.ts';
-
-export interface RelaxConfig {
-  /** T: the most relaxation steps. */
-  readonly steps: number;
-  /** eta_x, the step size on x. */
-  readonly lr: number;
-  /** Momentum of the x updates; 0 gives plain Euler steps (v is reset for every batch). */
-  readonly momentum: number;
-  /** Stop early once |E_t − E_{t−1}| ≤ tolerance·E_{t−1}; 0 always runs all T steps. */
-  readonly tolerance: number;
-  /** 'synchronous' (default) or 'random': see the file comment. 'random' needs options.rng. */
-  readonly order?: RelaxOrder;
-}
-
-/**
- * How the free layers take a step: all from one state ('synchronous'), or one
- * at a time from their neighbours' latest values — in a fresh random order
- * each step ('random', no global barrier) or bottom-up ('bottom-up', so a new
- * input reaches every layer within one step).
- */
-export type RelaxOrder = 'synchronous' | 'random' | 'bottom-up';
-
-export const DEFAULT_RELAX: RelaxConfig = Object.freeze({ steps: 8, lr: 0.1, momentum: 0, tolerance: 0, order: 'synchronous' });
-
-const ORDERS: readonly RelaxOrder[] = ['synchronous', 'random', 'bottom-up'];
-
-/**
- * Checks a relaxation configuration; `where` names it in messages (e.g.
- * 'trainStep: config.relax'). Throws PcError('config') naming the field, the
- * value and the valid range. Steps may be 0 only where `allowZeroSteps` (a
- * forward pass with nothing to relax is then the answer).
- */
-export function validateRelaxConfig(config: RelaxConfig, where: string, allowZeroSteps = false): void {
-  const min = allowZeroSteps ? 0 : 1;
-  check(
-    Number.isInteger(config.steps) && config.steps >= min && config.steps <= 1e7,
-    'config',
-    () =>
-      `${where}.steps must be an integer in ${min}..10000000, got ${config.steps}.${min ? ' With no relaxation step the hidden layers never receive an error to learn from.' : ''}`,
-  );
-  check(Number.isFinite(config.lr) && config.lr > 0, 'config', () => `${where}.lr (the x step size) must be a finite number > 0, got ${config.lr}.`);
-  check(
-    Number.isFinite(config.momentum) && config.momentum >= 0 && config.momentum < 1,
-    'config',
-    () => `${where}.momentum must be in [0, 1) (0: Euler steps), got ${config.momentum}.`,
-  );
-  check(
-    Number.isFinite(config.tolerance) && config.tolerance >= 0,
-    'config',
-    () => `${where}.tolerance must be a finite number ≥ 0 (0: always run every step), got ${config.tolerance}.`,
-  );
-  check(
-    config.order === undefined || ORDERS.includes(config.order),
-    'config',
-    () => `${where}.order must be one of ${ORDERS.join(', ')}, got '${String(config.order)}'.`,
-  );
-}
 
 /** Units of a layer held at data while its other units relax (mask[i] = 1: held). */
 export interface PartialClamp {
   readonly data: ArrayLike<number>;
   readonly mask: Uint8Array;
 }
-
-/** Energy larger than this many times the starting energy (and 1) counts as divergence. */
-const EXPLOSION = 1e8;
-
-/**
- * A relaxation is *unstable* when its energy ends more than this fraction above
- * where it started, or rose at every one of ≥ 2 steps. Gradient descent on E
- * with a small enough step lowers E; measured on MNIST (784-128-128-128-10,
- * forward init, T = 8, 2 epochs): at the default x step 0.05 (momentum 0.9) and
- * at 0.2 and 0.5 the ratio E_T/E_0 stays below 0.9 in every batch; at x step
- * 1.5, 2 or 3 (or 1 without momentum) it exceeds 1 in 86–100 % of the batches.
- */
-export const UNSTABLE_RISE = 1e-3;
-
-/**
- * With feedback weights B ≠ Wᵀ the x dynamics are not descent on E, so E may
- * rise a little in a healthy relaxation: such a relaxation counts as unstable
- * only when E ends above this multiple of its start. Measured as above: learned
- * and random feedback at x step 0.05 end at most 1.22× their start (a few rise
- * at every step); random feedback at x step 2 ends 29–373× above it.
- */
-export const UNSTABLE_RISE_FEEDBACK = 2;
-
-/**
- * A relaxation is *unsettled* when its last step still changed E by more than
- * this fraction of E_T: it stopped far from equilibrium (too few steps for its
- * start). Measured as above: forward init, T = 8: |ΔE_T|/E_T ≤ 0.13 (incremental
- * and x step 0.5 included); zero init with T = 8: 0.38–0.56 in most batches
- * (training then stays near chance); zero or random init with T = 100: ≤ 0.17.
- */
-export const UNSETTLED_CHANGE = 0.25;
 
 export interface RelaxResult {
   /** E after the last step. */
@@ -347,7 +261,7 @@ export function relax<T extends FloatArray>(
   );
   const trace = options.trace ? new Float64Array(config.steps + 1) : undefined;
   if (trace) trace[0] = initialEnergy;
-  checkFinite(ws, initialEnergy, 0, initialEnergy);
+  checkEnergy(ws, initialEnergy, 0, initialEnergy);
   let energy = initialEnergy;
   let previous = initialEnergy;
   let rising = true;
@@ -369,7 +283,7 @@ export function relax<T extends FloatArray>(
       next = refreshErrors(model, ws, rows, plan, true);
     }
     t++;
-    checkFinite(ws, next, t, initialEnergy);
+    checkEnergy(ws, next, t, initialEnergy);
     options.onStep?.(t);
     if (trace) trace[t] = next;
     const settled = config.tolerance > 0 && Math.abs(next - energy) <= config.tolerance * energy;
@@ -391,28 +305,4 @@ export function relax<T extends FloatArray>(
     // With learning inside the relaxation E keeps falling because the weights move, so settling is not judged there.
     unsettled: t >= 2 && !learn && Math.abs(energy - previous) > UNSETTLED_CHANGE * energy,
   };
-}
-
-function checkFinite<T extends FloatArray>(ws: Workspace<T>, energy: number, step: number, initial: number): void {
-  if (Number.isFinite(energy) && energy <= EXPLOSION * Math.max(1, initial)) return;
-  let worst = 1;
-  for (let l = 1; l < ws.energies.length; l++) {
-    const e = ws.energies[l];
-    if (!Number.isFinite(e) || e > ws.energies[worst] || !Number.isFinite(ws.energies[worst])) {
-      worst = l;
-      if (!Number.isFinite(e)) break;
-    }
-  }
-  if (step === 0) {
-    // Nothing has relaxed yet: the state it starts from is already broken, so the x step is not to blame.
-    throw new PcError(
-      'divergence',
-      `relax: the energy is ${energy} before the first relaxation step (layer ${worst} holds ${ws.energies[worst]}): the inputs or the weights hold NaN/Inf. Check the data for NaN/Inf; if this happens during training, the weights blew up: lower the weight learning rate.`,
-    );
-  }
-  const what = Number.isFinite(energy) ? `exploded to ${energy.toExponential(3)} (from ${initial.toExponential(3)})` : `became ${energy}`;
-  throw new PcError(
-    'divergence',
-    `relax: the energy ${what} at step ${step}; layer ${worst} holds ${ws.energies[worst]}. The x step is too large for these weights: lower the relaxation step size (relax.lr) or its momentum.`,
-  );
 }

@@ -14,7 +14,13 @@ import { type NaiveActivation, type NaiveNet, naiveErrors, naiveForwardInit, nai
 const f64 = createReferenceBackend('float64');
 
 /** A library model and the oracle's copy of the same weights. */
-function twins(sizes: number[], act: NaiveActivation, rows: number, feedback: Feedback = 'symmetric', seed = 11): { model: Model<Float64Array>; net: NaiveNet } {
+function twins(
+  sizes: number[],
+  act: NaiveActivation,
+  rows: number,
+  feedback: Feedback = 'symmetric',
+  seed = 11,
+): { model: Model<Float64Array>; net: NaiveNet } {
   const model = initModel(createConfig({ sizes, activation: act, feedback }), f64, createRng(seed));
   const L = sizes.length - 1;
   const net: NaiveNet = {
