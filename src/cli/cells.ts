@@ -29,6 +29,21 @@ export interface Cells {
 }
 
 /**
+ * Whether a width×height image can hold one of the layouts of side×side
+ * digits, from its size alone (cellsOf also checks a grid's borders): lets
+ * a reader refuse an image before decoding it.
+ */
+export function fitsLayout(width: number, height: number, side: number): boolean {
+  if (width === height && width % side === 0) return true;
+  const step = side + GRID_GAP;
+  for (let scale = 1; scale * (step + GRID_GAP) <= Math.min(width, height); scale++) {
+    if (width % scale || height % scale) continue;
+    if ((width / scale - GRID_GAP) % step === 0 && (height / scale - GRID_GAP) % step === 0) return true;
+  }
+  return false;
+}
+
+/**
  * The side×side digits in `img` (see the file comment), or null when its size
  * fits none of the layouts. A grid is recognised only when every border pixel
  * is the grid's grey or transparent.

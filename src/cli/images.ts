@@ -5,7 +5,7 @@
  */
 import { encode } from 'fast-png';
 import { writeFileAtomic } from './io.ts';
-import { decodePng, type PngImage } from './png.ts';
+import { decodePng, type ExpectedSize, type PngImage } from './png.ts';
 import { PNG_MAX_BYTES, readFileChecked } from './read-file.ts';
 
 export interface GreyImage {
@@ -45,10 +45,10 @@ export function writeGreyPng(path: string, image: GreyImage): void {
 
 /**
  * A PNG file read as greyscale in [0, 1] (see decodePng), with the pixels
- * whose alpha is below half marked in `transparent`; `pixels`, the model's
- * image size, is checked before the image data is inflated. Throws
+ * whose alpha is below half marked in `transparent`; its size is checked
+ * against `expected` before the image data is inflated. Throws
  * PcError('data') naming the path.
  */
-export function readGreyPng(path: string, pixels?: number, flag = '--complete'): PngImage {
-  return decodePng(readFileChecked(path, { flag, maxBytes: PNG_MAX_BYTES, kind: 'a PNG' }), path, pixels);
+export function readGreyPng(path: string, expected?: ExpectedSize, flag = '--complete'): PngImage {
+  return decodePng(readFileChecked(path, { flag, maxBytes: PNG_MAX_BYTES, kind: 'a PNG' }), path, expected);
 }

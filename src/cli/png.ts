@@ -77,12 +77,20 @@ function dataLength(h: Header): number {
 }
 
 /**
- * Decodes PNG `bytes` (called `name` in errors) to greyscale; with `pixels`,
- * refuses an image of another pixel count before inflating anything.
- * Colour is the mean of R, G and B; palette images go through the palette.
- * Throws PcError('data') only.
+ * The image sizes a caller accepts, checked from IHDR before anything is
+ * inflated: a pixel count (the model's image layer), or a test of width and
+ * height that returns the whole error message (naming the file) to refuse
+ * them, or null to accept.
  */
-export function decodePng(bytes: Uint8Array, name: string, pixels?: number): PngImage {
+export type ExpectedSize = number | ((width: number, height: number) => string | null);
+
+/**
+ * Decodes PNG `bytes` (called `name` in errors) to greyscale; refuses an
+ * image of another size than `expected` before inflating anything. Colour is
+ * the mean of R, G and B; palette images go through the palette. Throws
+ * PcError('data') only.
+ */
+export function decodePng(bytes: Uint8Array, name: string, expected?: ExpectedSize): PngImage {
   const bad = (what: string) => new PcError('data', `${name}: ${what}`);
   if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b))
     throw bad('not a PNG file (its first 8 bytes are not the PNG signature). Is this the right file?');
@@ -116,7 +124,7 @@ export function decodePng(bytes: Uint8Array, name: string, pixels?: number): Png
     if (type === 'IHDR') {
       if (header) throw bad(`a second IHDR chunk (${at}). The file is corrupt.`);
       header = readHeader(data, bad);
-      checkSize(header, pixels, bad);
+      checkSize(header, expected, bad);
     } else if (type === 'PLTE') {
       if (palette || idat.length) throw bad(`${at} is out of place (a second palette, or one after the image data). The file is corrupt.`);
       if (length % 3 !== 0 || length === 0 || length > 768)
@@ -162,14 +170,16 @@ function readHeader(d: Uint8Array, bad: (what: string) => PcError): Header {
   return { width, height, depth, colorType, interlaced: interlace === 1 };
 }
 
-function checkSize(h: Header, pixels: number | undefined, bad: (what: string) => PcError): void {
+function checkSize(h: Header, expected: ExpectedSize | undefined, bad: (what: string) => PcError): void {
   const n = h.width * h.height; // < 2^62: exact enough to compare
   const size = `the image is ${h.width}×${h.height} = ${n} pixels`;
-  if (pixels !== undefined && n !== pixels) {
-    const side = Math.round(Math.sqrt(pixels));
-    throw bad(`${size}; the model expects ${pixels}${side * side === pixels ? ` (${side}×${side})` : ''}. Pass an image of the model's size.`);
+  if (typeof expected === 'number' && n !== expected) {
+    const side = Math.round(Math.sqrt(expected));
+    throw bad(`${size}; the model expects ${expected}${side * side === expected ? ` (${side}×${side})` : ''}. Pass an image of the model's size.`);
   }
   if (n > PNG_MAX_PIXELS) throw bad(`${size}; this reader reads at most ${PNG_MAX_PIXELS}. Pass a smaller image.`);
+  const why = typeof expected === 'function' ? expected(h.width, h.height) : null;
+  if (why) throw new PcError('data', why);
 }
 
 function readTrns(h: Header, d: Uint8Array, palette: Uint8Array | undefined, afterData: boolean, at: string, bad: (what: string) => PcError): Uint8Array {

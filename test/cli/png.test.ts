@@ -117,6 +117,18 @@ describe('hostile PNGs are refused with a data error naming the file', () => {
     expect(refusal(good, 100)).toBe("x.png: the image is 28×28 = 784 pixels; the model expects 100 (10×10). Pass an image of the model's size.");
   });
 
+  it("runs the caller's size test from the header, before inflating the data", () => {
+    const bomb = png({ width: 30, height: 30, colorType: 0, depth: 8 }, new Uint8Array(deflateSync(new Uint8Array(16 * 2 ** 20), { level: 1 })));
+    const seen: number[][] = [];
+    const test = (w: number, h: number) => {
+      seen.push([w, h]);
+      return w === 28 ? null : `x.png is ${w}×${h} pixels; expected a 28×28 digit.`;
+    };
+    expect(catchPcError(() => decodePng(bomb, 'x.png', test), 'data').message).toBe('x.png is 30×30 pixels; expected a 28×28 digit.');
+    expect(seen).toEqual([[30, 30]]);
+    expect(decodePng(good, 'x.png', test).width).toBe(28);
+  });
+
   it('stops inflating image data that exceeds what the header needs', () => {
     const bomb = png(spec, new Uint8Array(deflateSync(new Uint8Array(64 * 2 ** 20), { level: 1 })));
     const before = process.memoryUsage().arrayBuffers;

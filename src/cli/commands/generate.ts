@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { PcError } from '../../errors.ts';
 import { createBackend } from '../../kernels/index.ts';
 import { modelFromCheckpoint } from '../../train/index.ts';
-import { cellsOf, GRID_GAP, GRID_SCALE } from '../cells.ts';
+import { cellsOf, fitsLayout, GRID_GAP, GRID_SCALE } from '../cells.ts';
 import { completeImage, type Erase, halfMask, sampleDigits } from '../generative.ts';
 import { encodeGreyPng, readGreyPng, tile } from '../images.ts';
 import { readCheckpoint, writeFileAtomic } from '../io.ts';
@@ -77,13 +77,12 @@ export function registerGenerate(program: Command): void {
           writeFileAtomic(opts.out, encodeGreyPng(image), '--out');
           console.log(`wrote ${opts.count === 1 ? `a ${side}×${side} sample` : `${opts.count} samples`} of class ${opts.label} to ${opts.out}`);
         } else {
-          const img = readGreyPng(opts.complete!);
+          const neither = (w: number, h: number) =>
+            `--complete: ${opts.complete} is ${w}×${h} pixels, which is neither a ${side}×${side} digit (the model's image layer), one enlarged by a whole factor, nor a grid written by pcn generate. Pass one of those.`;
+          // Sizes that fit no layout are refused from the PNG header, before its data is inflated.
+          const img = readGreyPng(opts.complete!, (w, h) => (fitsLayout(w, h, side) ? null : neither(w, h)));
           const found = cellsOf(img, side);
-          if (!found)
-            throw new PcError(
-              'shape',
-              `--complete: ${opts.complete} is ${img.width}×${img.height} pixels, which is neither a ${side}×${side} digit (the model's image layer), one enlarged by a whole factor, nor a grid written by pcn generate. Pass one of those.`,
-            );
+          if (!found) throw new PcError('shape', neither(img.width, img.height));
           const rows = found.cells.map(({ data, transparent }) => {
             const visible = transparent ? transparent.map((t) => 1 - t) : halfMask(side, side, opts.erase);
             const filled = completeImage(model, backend, data, visible, opts.steps);
