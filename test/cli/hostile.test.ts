@@ -1,7 +1,7 @@
 /**
  * The CLI on hostile inputs: every one is a user error (exit 1) with a
  * one-line message naming the file, never a stack trace or "internal error".
- * The full catalogue (about 150 files, with memory and time) is
+ * The full catalogue (about 200 files, with memory and time) is
  * scripts/hostile-files.ts; these are one of each kind.
  */
 import { execFileSync } from 'node:child_process';
