@@ -5,6 +5,7 @@
  * current batch; everything is still written, and the exit status is 128 +
  * the signal's number (stop.ts).
  */
+
 import { join, resolve } from 'node:path';
 import { feedbackAngles, type Model, type Workspace } from '../core/index.ts';
 import { createRng, restoreRng } from '../random.ts';
@@ -16,6 +17,7 @@ import { lineChartSvg } from './plots.ts';
 import type { Progress } from './progress.ts';
 import { CHECKPOINT_FILE, METRICS_FILE, metricsUpTo, type Resumed, RUN_KEYS, runMetadata } from './run-state.ts';
 import { listenForStop, type StopRequest } from './stop.ts';
+import { warn } from './warn.ts';
 
 export interface Run {
   readonly opts: TrainOptions;
@@ -56,6 +58,7 @@ export async function trainStreaming({ opts, data, model, opt, ws, out, log, sto
     streams: opts.streams,
     stillness: opts.stillness || undefined,
     signal: stop,
+    onWarning: warn,
     progressEvery: 5000,
     onProgress: (seen, acc) => log(`streamed ${seen.toLocaleString('en-US')} examples, prequential accuracy ${(100 * acc).toFixed(2)} %`),
   });
@@ -107,6 +110,10 @@ export async function trainEpochs(run: Run): Promise<void> {
         relax: { steps: opts.steps, lr: opts.lrX, momentum: opts.momentumX, tolerance: 0 },
       },
       signal: stop,
+      onWarning: (w) => {
+        progress.stop();
+        warn(w);
+      },
       onBatch: (b) => {
         at = b;
         if (b.batch === 1) progress.start(b.epoch, b.batches);

@@ -5,6 +5,7 @@
  * the cosine between PC's weight updates and backprop's gradients on the same
  * batch over training.
  */
+
 import type { Command } from 'commander';
 import { createConfig, initModel, initWorkspace } from '../../core/index.ts';
 import { createBackend } from '../../kernels/index.ts';
@@ -12,6 +13,7 @@ import { createRng } from '../../random.ts';
 import { backpropGradients, bpEpochFlops, cosine, type EpochStats, fit, initOptimizer, meanStd, pcEpochFlops } from '../../train/index.ts';
 import { loadData, type Split } from '../datasets.ts';
 import { integer, threads } from '../options.ts';
+import { warn } from '../warn.ts';
 import { TRAIN_DEFAULTS } from './train.ts';
 
 interface CompareOptions {
@@ -80,6 +82,7 @@ async function train(
       lrSchedule: TRAIN_DEFAULTS.lrSchedule,
       method,
       train: { init: 'forward', relax: { steps, lr: TRAIN_DEFAULTS.lrX, momentum: TRAIN_DEFAULTS.momentumX, tolerance: 0 } },
+      onWarning: warn,
       onGradients: !probe
         ? undefined
         : (pcWs, rows, images, targets) => {

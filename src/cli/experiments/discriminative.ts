@@ -1,9 +1,11 @@
 /** The discriminative MLP the feedback, incremental and async experiments share: `pcn train`'s defaults. */
+
 import { createConfig, type Feedback, initModel, initWorkspace, type Model, type Workspace } from '../../core/index.ts';
 import { createRng } from '../../random.ts';
 import { type EpochStats, fit, initOptimizer, type LearningSchedule, type OptimizerState } from '../../train/index.ts';
 import { TRAIN_DEFAULTS } from '../commands/train.ts';
 import { sizes } from '../options.ts';
+import { warn } from '../warn.ts';
 import type { Context } from './context.ts';
 
 export interface Trained {
@@ -42,6 +44,7 @@ export async function trainMlp(ctx: Context, o: MlpOptions): Promise<Trained> {
       relax: { steps: TRAIN_DEFAULTS.steps, lr: o.lrX ?? TRAIN_DEFAULTS.lrX, momentum: o.momentumX ?? TRAIN_DEFAULTS.momentumX, tolerance: 0 },
     },
     onEpoch: (s) => o.onEpoch?.(s, model),
+    onWarning: warn,
   });
   return { model, ws, opt, history };
 }

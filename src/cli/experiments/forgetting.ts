@@ -12,11 +12,13 @@
  * Average accuracy = mean_j R[T−1][j]; average forgetting = mean over j < T−1
  * of max_{j ≤ i < T−1} R[i][j] − R[T−1][j].
  */
+
 import { createConfig, forward, initModel, initWorkspace, type Model, type Workspace } from '../../core/index.ts';
 import { type Dataset, permutePixels, withLabels } from '../../data/index.ts';
 import { createRng } from '../../random.ts';
 import { fit, initOptimizer, meanStd, shuffledOrder } from '../../train/index.ts';
 import { TRAIN_DEFAULTS } from '../commands/train.ts';
+import { warn } from '../warn.ts';
 import { type Context, finish } from './context.ts';
 
 export type Protocol = 'split' | 'permuted';
@@ -90,6 +92,7 @@ async function runSequence(
       lrSchedule: 'constant',
       method,
       train: { init: 'forward', relax: { steps: TRAIN_DEFAULTS.steps, lr: TRAIN_DEFAULTS.lrX, momentum: TRAIN_DEFAULTS.momentumX, tolerance: 0 } },
+      onWarning: warn,
     });
     cil.push(tasks.map((t) => accuracyAmong(model, ws, t.test, all)));
     til.push(tasks.map((t) => accuracyAmong(model, ws, t.test, t.classes)));

@@ -4,6 +4,7 @@
  * relaxation (image clamped, the label layer settles), draw a grid of digits
  * per class, and complete half-erased test images (associative recall).
  */
+
 import { classifyByRelaxation, createConfig, initModel, initWorkspace } from '../../core/index.ts';
 import { subset } from '../../data/index.ts';
 import { createRng } from '../../random.ts';
@@ -12,6 +13,7 @@ import { TRAIN_DEFAULTS } from '../commands/train.ts';
 import { completeImage, halfMask, sampleDigits } from '../generative.ts';
 import { tile, writeGreyPng } from '../images.ts';
 import { writeFileAtomic } from '../io.ts';
+import { warn } from '../warn.ts';
 import { type Context, finish } from './context.ts';
 
 /** Relaxation of the hidden layers under each clamped label hypothesis. */
@@ -58,6 +60,7 @@ export async function runGenerative(ctx: Context, opts: GenerativeOptions): Prom
     lrSchedule: TRAIN_DEFAULTS.lrSchedule,
     // A smaller x step than the MLP's: the 784-wide image error makes the relaxation stiffer.
     train: { init: 'forward', relax: { steps: TRAIN_DEFAULTS.steps, lr: 0.02, momentum: TRAIN_DEFAULTS.momentumX, tolerance: 0 } },
+    onWarning: warn,
     onEpoch: (s) => {
       const acc = evaluate(model, ws, probe, evalRelax, { priorWeight: opts.prior });
       curve.push({ epoch: s.epoch, energy: s.trainEnergy, acc });

@@ -11,10 +11,12 @@
  * re-initialises the free layers by a feedforward sweep for every example
  * (the stream is then no longer continuous).
  */
+
 import { createConfig, initModel, initWorkspace } from '../../core/index.ts';
 import { createRng } from '../../random.ts';
 import { initOptimizer, type StreamResult, stream } from '../../train/index.ts';
 import { TRAIN_DEFAULTS } from '../commands/train.ts';
+import { warn } from '../warn.ts';
 import { type Context, finish } from './context.ts';
 
 /**
@@ -61,6 +63,7 @@ async function run(ctx: Context, opts: StreamingOptions, variant: Variant): Prom
     reset,
     stillness: variant === 'stillness' ? opts.stillness : undefined,
     progressEvery: 1000,
+    onWarning: warn,
     onProgress: (seen, acc) => {
       if (seen % 10_000 < opts.streams) ctx.log(`  ${seen.toLocaleString('en-US')} examples: prequential accuracy ${(100 * acc).toFixed(2)} %`);
     },
