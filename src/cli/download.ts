@@ -4,12 +4,13 @@
  * present with the right sum are kept. Only the explicit `pcn data download`
  * command downloads anything.
  */
+
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DatasetSource } from '../data/index.ts';
 import { PcError } from '../errors.ts';
 import { writeFileAtomic } from './io.ts';
+import { readFileIfPresent } from './read-file.ts';
 
 export interface DownloadReport {
   readonly file: string;
@@ -17,6 +18,9 @@ export interface DownloadReport {
   readonly bytes: number;
   readonly from?: string;
 }
+
+/** The largest dataset file checked in place (MNIST's largest .gz is under 10 MB). */
+const DATASET_FILE_MAX_BYTES = 2 ** 28;
 
 export function sha256Hex(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -27,8 +31,9 @@ export async function downloadDataset(source: DatasetSource, dir: string, onFile
   const reports: DownloadReport[] = [];
   for (const [file, sum] of Object.entries(source.sha256)) {
     const path = join(dir, file);
-    if (existsSync(path)) {
-      const have = readFileSync(path);
+    // Read like every input (read-file.ts): a folder, pipe or device of this name is refused, not read forever.
+    const have = readFileIfPresent(path, { flag: '--dir', maxBytes: DATASET_FILE_MAX_BYTES, kind: 'a dataset file' });
+    if (have) {
       if (sha256Hex(have) === sum) {
         const r = { file, status: 'present', bytes: have.length } as const;
         reports.push(r);

@@ -29,7 +29,6 @@ export function buildProgram(): Command {
     .description('predictive coding networks: train, evaluate and inspect them')
     .version(packageVersion(), '-V, --version', 'print the version')
     .option('--debug', 'show stack traces of errors')
-    .showHelpAfterError('(run pcn --help for usage)')
     .exitOverride();
   registerTrain(program);
   registerEval(program);
@@ -38,7 +37,10 @@ export function buildProgram(): Command {
   registerExperiment(program);
   registerCompare(program);
   registerData(program);
-  for (const c of program.commands) c.exitOverride();
+  // A usage error is one line, with the hint on it (commander would print the hint as a second line).
+  const oneLine = { outputError: (text: string, write: (s: string) => void) => write(`${text.trimEnd()} (run pcn --help for usage)\n`) };
+  program.configureOutput(oneLine);
+  for (const c of program.commands) c.exitOverride().configureOutput(oneLine);
   return program;
 }
 

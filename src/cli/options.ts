@@ -45,3 +45,14 @@ export function positive(value: string): number {
   if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number > 0.');
   return n;
 }
+
+/** A comma-separated list of integers in min..max ('1,2,4'). */
+export function integers(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number[] {
+  const one = integer(min, max);
+  return (value) => {
+    const parts = value.split(',').map((v) => v.trim());
+    if (parts.length === 0 || parts.some((v) => v === ''))
+      throw new InvalidArgumentError(`expected integers in ${min}..${max === Number.MAX_SAFE_INTEGER ? '∞' : max}, separated by commas.`);
+    return parts.map(one);
+  };
+}

@@ -9,7 +9,8 @@
  * with the same shuffles, the same learning-rate schedule step and the same
  * optimiser state, so nothing differs from a run that never stopped.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+
+import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { PcError } from '../errors.ts';
@@ -18,6 +19,7 @@ import { type Checkpoint, crc32 } from '../train/index.ts';
 import type { TrainOptions } from './commands/train.ts';
 import type { Split } from './datasets.ts';
 import { readCheckpoint, writeFileAtomic } from './io.ts';
+import { readFileIfPresent } from './read-file.ts';
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
 export const METRICS_FILE = 'metrics.jsonl';
@@ -134,14 +136,14 @@ export function readResume(dirArg: string): Resumed {
  * checkpoint was written) or a torn last line, it is rewritten to just these
  * rows, so that the resumed run appends after them.
  */
+/** A metrics log over this size is not a log this CLI wrote (one short line per epoch). */
+const METRICS_MAX_BYTES = 64 * 2 ** 20;
+
 export function metricsUpTo(dir: string, epoch: number): Record<string, unknown>[] {
   const path = join(dir, METRICS_FILE);
-  let text = '';
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    // A missing log starts empty; writing it reports any real problem.
-  }
+  // A missing log starts empty; a folder, pipe or device in its place is refused (read-file.ts), never read forever.
+  const bytes = readFileIfPresent(path, { flag: '--resume', maxBytes: METRICS_MAX_BYTES, kind: 'a metrics log' });
+  const text = bytes ? new TextDecoder().decode(bytes) : '';
   const rows: Record<string, unknown>[] = [];
   for (const line of text.split('\n')) {
     let row: unknown;

@@ -12,7 +12,7 @@ import { createBackend } from '../../kernels/index.ts';
 import { createRng } from '../../random.ts';
 import { backpropGradients, bpEpochFlops, cosine, type EpochStats, fit, initOptimizer, meanStd, pcEpochFlops } from '../../train/index.ts';
 import { loadData, type Split } from '../datasets.ts';
-import { integer, threads } from '../options.ts';
+import { integer, integers, threads } from '../options.ts';
 import { warn } from '../warn.ts';
 import { TRAIN_DEFAULTS } from './train.ts';
 
@@ -21,7 +21,7 @@ interface CompareOptions {
   epochs: number;
   seeds: number;
   threads: number | 'auto';
-  tSweep?: string;
+  tSweep?: number[];
   cosineEvery: number;
   json: boolean;
 }
@@ -34,7 +34,7 @@ export function registerCompare(program: Command): void {
     .option('--epochs <n>', 'epochs per run', integer(1, 10_000), 10)
     .option('--seeds <n>', 'seeds (0, 1, …) per method', integer(1, 100), 3)
     .option('--threads <n>', "matmul threads or 'auto'", threads, 'auto' as const)
-    .option('--t-sweep <list>', 'also train PC (seed 0) with each of these relaxation step counts, e.g. 1,2,4,8')
+    .option('--t-sweep <list>', 'also train PC (seed 0) with each of these relaxation step counts, e.g. 1,2,4,8', integers(1, 10_000))
     .option('--cosine-every <n>', 'compare PC updates with backprop gradients every n batches', integer(1, 1_000_000), 25)
     .option('--json', 'print one JSON object (the result) on stdout', false)
     .action(async (opts: CompareOptions) => {
@@ -128,7 +128,7 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
   const bpSec = secs('backprop');
   const cos = runs.pc[0].cosine.map((_, l) => runs.pc.reduce((s, r) => s + r.cosine[l], 0) / runs.pc.length);
   const sweep: { steps: number; test_acc: number; seconds_per_epoch: number }[] = [];
-  for (const t of (opts.tSweep ?? '').split(',').filter(Boolean).map(Number)) {
+  for (const t of opts.tSweep ?? []) {
     const r = await train(data, 'pc', 0, opts.epochs, t, Number.MAX_SAFE_INTEGER, opts.threads, log);
     sweep.push({ steps: t, test_acc: r.history[r.history.length - 1].testAccuracy, seconds_per_epoch: meanStd(r.seconds).mean });
   }
