@@ -7,6 +7,7 @@
  */
 import * as v from 'valibot';
 import type { PcError } from '../errors.ts';
+import { oneLine, quoted } from '../printable.ts';
 
 /** The largest header the reference reader (safetensors, Rust) accepts: 100,000,000 bytes. */
 export const MAX_HEADER_BYTES = 100_000_000;
@@ -36,27 +37,6 @@ export interface ParsedHeader {
 }
 
 const FORGED = 'The file is corrupt or forged.';
-
-// C0 and C1 controls, DEL, line/paragraph separators and bidi overrides: what can break or disguise a terminal line.
-const unsafe = (c: number): boolean =>
-  c < 0x20 || (c >= 0x7f && c <= 0x9f) || c === 0x2028 || c === 0x2029 || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
-
-/** `s` cut to `max` characters, with control and bidi characters escaped (\uXXXX): safe to print on one line. */
-export function oneLine(s: string, max = 300): string {
-  const cut = s.length > max ? `${s.slice(0, max)}…` : s;
-  let out = '';
-  for (let i = 0; i < cut.length; i++) {
-    const c = cut.charCodeAt(i);
-    out += unsafe(c) ? `\\u${c.toString(16).padStart(4, '0')}` : cut[i];
-  }
-  return out;
-}
-
-/** As oneLine(), in double quotes with quotes and backslashes escaped: for a name taken from a file. */
-export function printable(s: string, max = 60): string {
-  const cut = s.length > max ? `${s.slice(0, max)}…` : s;
-  return `"${oneLine(cut.replace(/["\\]/g, '\\$&'), 2 * max)}"`;
-}
 
 /**
  * The header length stated by the first 8 bytes of a file of `total` bytes
@@ -92,7 +72,7 @@ export function parseStrictJson(text: string, what: string, bad: Bad): unknown {
   }
   const problem = scanJson(text);
   if (problem === 'deep') throw bad(`${what} nests deeper than ${MAX_JSON_DEPTH} levels. ${FORGED}`);
-  if (problem !== null) throw bad(`${what} names ${printable(problem)} twice; JSON readers disagree on which one wins. ${FORGED}`);
+  if (problem !== null) throw bad(`${what} names ${quoted(problem)} twice; JSON readers disagree on which one wins. ${FORGED}`);
   return value;
 }
 
@@ -133,7 +113,7 @@ const Metadata = v.record(v.string(), v.string());
 /** Checks a parsed header against the safetensors schema; the tensors are returned in file order. */
 export function parseHeader(raw: unknown, bad: Bad): ParsedHeader {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    throw bad(`the header must be a JSON object of tensors and __metadata__, got ${printable(JSON.stringify(raw), 40)}. ${FORGED}`);
+    throw bad(`the header must be a JSON object of tensors and __metadata__, got ${quoted(JSON.stringify(raw), 40)}. ${FORGED}`);
   let metadata: Record<string, string> = {};
   const tensors: HeaderTensor[] = [];
   // Own keys of the parsed object, so a key such as "__proto__" is seen, not dropped.
@@ -157,7 +137,7 @@ function check<S extends v.GenericSchema>(schema: S, value: unknown, at: readonl
   const path = [...at, ...(issue.path ?? []).map((p) => p.key as string | number)];
   // Tensor and metadata names in brackets (any string), a tensor's own fields as .field: header["layers.1.bias"].shape[0]
   const names = (k: string | number, i: number) => i === 0 || path[0] === '__metadata__' || !/^[A-Za-z_]\w*$/.test(String(k));
-  const where = `header${path.map((k, i) => (typeof k === 'number' ? `[${k}]` : names(k, i) ? `[${printable(k)}]` : `.${k}`)).join('')}`;
+  const where = `header${path.map((k, i) => (typeof k === 'number' ? `[${k}]` : names(k, i) ? `[${quoted(k)}]` : `.${k}`)).join('')}`;
   const expected = issue.expected ?? issue.type.replace(/_/g, ' ');
   throw bad(`${where}: expected ${oneLine(expected, 40)} but received ${oneLine(issue.received, 40)}. ${FORGED}`);
 }

@@ -15,7 +15,8 @@ import { type Model, type PcnConfig, validateConfig } from '../core/index.ts';
 import { check, PcError } from '../errors.ts';
 import type { Backend, FloatArray } from '../kernels/index.ts';
 import { zeros } from '../kernels/index.ts';
-import { type Bad, type HeaderTensor, headerLengthOf, oneLine, parseHeader, parseStrictJson, printable } from './checkpoint-header.ts';
+import { oneLine, quoted } from '../printable.ts';
+import { type Bad, type HeaderTensor, headerLengthOf, parseHeader, parseStrictJson } from './checkpoint-header.ts';
 import { type OptimizerConfig, type OptimizerState, parameters, validateOptimizerConfig } from './optim.ts';
 
 export const CHECKPOINT_FORMAT = 'predictive-coding';
@@ -106,12 +107,12 @@ export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
   const meta = header.metadata;
   if (meta.format !== CHECKPOINT_FORMAT)
     throw bad(
-      `this safetensors file is not a ${CHECKPOINT_FORMAT} checkpoint (metadata format is ${meta.format === undefined ? 'undefined' : printable(meta.format)}).`,
+      `this safetensors file is not a ${CHECKPOINT_FORMAT} checkpoint (metadata format is ${meta.format === undefined ? 'undefined' : quoted(meta.format)}).`,
     );
   if (meta.version !== CHECKPOINT_VERSION)
-    throw bad(`checkpoint version ${printable(String(meta.version))} is not supported (this library reads version ${CHECKPOINT_VERSION}).`);
+    throw bad(`checkpoint version ${quoted(String(meta.version))} is not supported (this library reads version ${CHECKPOINT_VERSION}).`);
   if (meta.crc32 !== undefined && !/^[0-9a-f]{8}$/.test(meta.crc32))
-    throw bad(`the metadata field crc32 is ${printable(meta.crc32)}; expected 8 lowercase hex digits. ${FORGED}`);
+    throw bad(`the metadata field crc32 is ${quoted(meta.crc32)}; expected 8 lowercase hex digits. ${FORGED}`);
   const storedConfig = jsonObjectField(meta, 'config', bad);
   const config = validated('model config', () => validateConfig(storedConfig as unknown as PcnConfig), bad);
   const optimizer = optimizerOf(meta, config, bad);
@@ -178,7 +179,7 @@ function optimizerOf(meta: Readonly<Record<string, string>>, config: PcnConfig, 
   const step = stepText === undefined ? 0 : Number(stepText);
   if (stepText !== undefined && !(/^\d+$/.test(stepText) && Number.isSafeInteger(step)))
     throw bad(
-      `the metadata field optimizer_step is ${printable(stepText)}; expected a non-negative integer (decimal digits, at most ${Number.MAX_SAFE_INTEGER}).`,
+      `the metadata field optimizer_step is ${quoted(stepText)}; expected a non-negative integer (decimal digits, at most ${Number.MAX_SAFE_INTEGER}).`,
     );
   return { config: optimizerConfig, step };
 }
@@ -212,7 +213,7 @@ function checkTensors(tensors: readonly HeaderTensor[], config: PcnConfig, optim
   const shape = (s: readonly number[]) => `[${s.join(', ')}]`;
   for (const t of tensors) {
     const want = expected.get(t.name);
-    if (!want) throw bad(`tensor ${printable(t.name)} is not part of a ${model} model or its optimizer state. ${FORGED}`);
+    if (!want) throw bad(`tensor ${quoted(t.name)} is not part of a ${model} model or its optimizer state. ${FORGED}`);
     if (t.shape.length !== want.length || t.shape.some((n, i) => n !== want[i]))
       throw bad(`tensor ${t.name} has shape ${shape(t.shape)} but the stored config (sizes ${model}) needs ${shape(want)}. ${FORGED}`);
   }

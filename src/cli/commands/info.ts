@@ -6,8 +6,8 @@
  */
 import type { Command } from 'commander';
 import { parameterCount } from '../../core/index.ts';
+import { printable, printableJson } from '../../printable.ts';
 import { readCheckpoint } from '../io.ts';
-import { printable, printableJson } from '../printable.ts';
 
 /** Metadata the checkpoint format itself writes, shown as the computed fields (network, optimizer) instead. */
 const FORMAT_KEYS = new Set(['format', 'version', 'config', 'crc32', 'optimizer', 'optimizer_step']);

@@ -19,6 +19,7 @@
  */
 
 import { PcError } from '../../errors.ts';
+import { oneLine } from '../../printable.ts';
 import type { LinearHeap } from './heap.ts';
 import {
   CHUNK_BITS,
@@ -319,10 +320,4 @@ export class MatmulPool {
 
 function errorText(e: unknown): string {
   return oneLine(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
-}
-
-/** Worker text reaches a one-line error message: no line breaks or control characters. */
-function oneLine(s: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
-  return s.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim();
 }
