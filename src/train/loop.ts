@@ -122,7 +122,7 @@ export async function fit<T extends FloatArray>(
   checkData(model, train, 'train');
   if (test) checkData(model, test, 'test');
   const rng = options.rng ?? createRng(options.seed);
-  const monitor = initDivergenceMonitor();
+  const monitor = initDivergenceMonitor(pc && options.train.schedule === 'incremental');
   const batches = Math.ceil(train.count / batchSize);
   const total = epochs * batches;
   const images = new Float32Array(batchSize * train.features);

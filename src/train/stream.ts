@@ -108,7 +108,7 @@ export async function stream<T extends FloatArray>(
     computeWeightGrads(model, ws, rows, { stillness: options.stillness });
     applyOptimizer(model, ws, opt);
   };
-  const monitor = initDivergenceMonitor();
+  const monitor = initDivergenceMonitor(true);
   const watched = { init: 'forward' as const, relax: relaxConfig };
   const t0 = performance.now();
   let hits = 0;
