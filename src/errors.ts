@@ -9,6 +9,8 @@
  *
  * Messages say where, what was wrong (received vs expected) and what to do.
  */
+import { oneLine } from './printable.ts';
+
 export type PcErrorCode = 'shape' | 'data' | 'divergence' | 'config';
 
 export class PcError extends Error {
@@ -24,4 +26,28 @@ export class PcError extends Error {
 /** Throws `PcError(code, message())` unless `ok`; the closure keeps passing checks free of string building. */
 export function check(ok: boolean, code: PcErrorCode, message: () => string): asserts ok {
   if (!ok) throw new PcError(code, message());
+}
+
+/**
+ * A value as a message quotes it, whatever it is: numbers as written (NaN,
+ * Infinity, 1e+30 — JSON.stringify would print null), strings in single
+ * quotes, arrays and plain objects as (cut) JSON, anything else by its kind
+ * ('a Float64Array of 12', 'a function'). One line, terminal-safe.
+ */
+export function shown(value: unknown): string {
+  if (value === null || value === undefined || typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (typeof value === 'string') return `'${oneLine(value, 60)}'`;
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function' || typeof value === 'symbol') return `a ${typeof value}`;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}${'length' in value ? ` of ${value.length}` : ''}`;
+  if (value instanceof ArrayBuffer) return `an ArrayBuffer of ${value.byteLength} bytes`;
+  const proto = Object.getPrototypeOf(value);
+  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return `a ${proto?.constructor?.name ?? 'object'}`;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
+  } catch {
+    text = undefined;
+  }
+  return text === undefined ? (Array.isArray(value) ? 'an array' : 'an object') : oneLine(text, 80);
 }

@@ -11,11 +11,12 @@ import type { Model } from './model.ts';
 import { type PartialClamp, planRelaxation, type RelaxResult, relax, startRelaxation, type TopPrior } from './relax.ts';
 import type { RelaxConfig } from './relax-config.ts';
 import { type Clamp, clampedLayers, type InitMode, initValues } from './values.ts';
-import type { Workspace } from './workspace.ts';
+import { checkWorkspace, type Workspace } from './workspace.ts';
 
 /** Forward pass from `input` (rows × n_0) into ws.x; returns ws.x[L] (rows × n_L, logits for a 'ce' model). */
 export function forward<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, input: ArrayLike<number>): T {
   const sizes = model.config.sizes;
+  checkWorkspace(model, ws, 'forward');
   check(rows >= 1 && rows <= ws.capacity, 'shape', () => `forward: rows must be in 1..${ws.capacity} (the workspace capacity), got ${rows}.`);
   check(input.length === rows * sizes[0], 'shape', () => `forward: input has ${input.length} values but rows·n_0 = ${rows}·${sizes[0]} = ${rows * sizes[0]}.`);
   ws.x[0].set(input);
@@ -29,6 +30,7 @@ export function forward<T extends FloatArray>(model: Model<T>, ws: Workspace<T>,
 
 /** Class of each row by a forward pass: argmax of x_L. Writes `out` (length ≥ rows). */
 export function predictLabels<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, input: ArrayLike<number>, out: Int32Array): void {
+  checkWorkspace(model, ws, 'predictLabels');
   const last = forward(model, ws, rows, input);
   ws.backend.rowArgmax(last, out, rows, model.config.sizes[model.config.sizes.length - 1]);
 }
@@ -61,6 +63,7 @@ export function infer<T extends FloatArray>(
   relaxConfig: RelaxConfig,
   options: InferOptions = {},
 ): RelaxResult {
+  checkWorkspace(model, ws, 'infer');
   check(rows >= 1 && rows <= ws.capacity, 'shape', () => `infer: rows must be in 1..${ws.capacity} (the workspace capacity), got ${rows}.`);
   const clamped = clampedLayers(model, clamp, rows, 'infer');
   const partial = options.partial ?? [];
@@ -106,6 +109,7 @@ export function classifyByRelaxation<T extends FloatArray>(
   const sizes = model.config.sizes;
   const L = sizes.length - 1;
   const classes = sizes[0];
+  checkWorkspace(model, ws, 'classifyByRelaxation');
   const clamp: (ArrayLike<number> | undefined)[] = new Array(L + 1).fill(undefined);
   clamp[L] = images;
   if (options.readout !== 'hypotheses') {
@@ -154,6 +158,7 @@ export function generate<T extends FloatArray>(
   const sizes = model.config.sizes;
   const L = sizes.length - 1;
   const noise = options.noise ?? 0;
+  checkWorkspace(model, ws, 'generate');
   check(rows >= 1 && rows <= ws.capacity, 'shape', () => `generate: rows must be in 1..${ws.capacity} (the workspace capacity), got ${rows}.`);
   check(top.length === rows * sizes[0], 'shape', () => `generate: top has ${top.length} values but rows·n_0 = ${rows * sizes[0]}.`);
   check(noise === 0 || options.rng !== undefined, 'config', () => 'generate: noise needs an rng (a seeded createRng(seed)).');
@@ -184,6 +189,7 @@ export function complete<T extends FloatArray>(
 ): T {
   const sizes = model.config.sizes;
   const L = sizes.length - 1;
+  checkWorkspace(model, ws, 'complete');
   const partial: (PartialClamp | undefined)[] = new Array(L + 1).fill(undefined);
   partial[L] = { data, mask: visible };
   infer(model, ws, rows, [], relaxConfig, { start: [new Float32Array(rows * sizes[0]).fill(1 / sizes[0])], partial });

@@ -5,7 +5,7 @@
  * elements of each (kernels take the row count explicitly).
  */
 
-import { check } from '../errors.ts';
+import { check, PcError, shown } from '../errors.ts';
 import type { Backend, FloatArray } from '../kernels/index.ts';
 import type { Model } from './model.ts';
 
@@ -76,22 +76,46 @@ export function initWorkspace<T extends FloatArray>(model: Model<T>, capacity: n
 
 /**
  * Throws PcError('shape') unless `ws` was made for a model of this shape (by
- * initWorkspace): one buffer per layer, each large enough for `capacity` rows.
- * `where` names the caller.
+ * initWorkspace): one buffer per layer, each large enough for `capacity` rows,
+ * on a backend of the element type of the model's parameters (a model and a
+ * workspace of two backends of one element type work together: each backend
+ * copies arrays it does not own per call). `where` names the caller. Passing
+ * costs a loop over the layers and allocates nothing.
  */
 export function checkWorkspace<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, where: string): void {
-  const sizes = model.config.sizes;
-  const fits =
-    ws.x.length === sizes.length &&
-    ws.gradW.length === sizes.length &&
-    sizes.every((n, l) => ws.x[l].length >= ws.capacity * n && (l === 0 || ws.gradW[l].length === n * sizes[l - 1])) &&
-    (model.config.feedback !== 'learned' || ws.gradFeedback.every((g, l) => l === 0 || g.length === sizes[l] * sizes[l - 1]));
   check(
-    fits,
+    typeof ws === 'object' && ws !== null && Array.isArray(ws.x) && Array.isArray(ws.gradW) && typeof ws.backend === 'object',
+    'config',
+    () => `${where}: expected a Workspace from initWorkspace(model, batchSize, backend), got ${shown(ws)}.`,
+  );
+  const sizes = model.config.sizes;
+  check(
+    fits(model, ws),
     'shape',
     () =>
       `${where}: the workspace was made for layers ${ws.x.map((x, l) => (l < sizes.length ? x.length / ws.capacity : '?')).join('-')} (capacity ${ws.capacity}) but the model has ${sizes.join('-')}${model.config.feedback === 'learned' ? ' with learned feedback' : ''}. Make it with initWorkspace(model, batchSize, backend) for this model.`,
   );
+  const bytes = ws.backend.dtype === 'float64' ? 8 : 4;
+  for (let l = 0; l < model.layers.length; l++) {
+    const { weights, bias, feedback } = model.layers[l];
+    if (weights.data.BYTES_PER_ELEMENT === bytes && bias.data.BYTES_PER_ELEMENT === bytes && (feedback?.data.BYTES_PER_ELEMENT ?? bytes) === bytes) continue;
+    throw new PcError(
+      'shape',
+      `${where}: the model's parameters are ${weights.data.constructor.name} but the workspace computes in ${ws.backend.dtype} (${ws.backend.name} backend). Make the model and the workspace on one backend: initModel(config, backend, rng), initWorkspace(model, batchSize, backend).`,
+    );
+  }
+}
+
+function fits<T extends FloatArray>(model: Model<T>, ws: Workspace<T>): boolean {
+  const sizes = model.config.sizes;
+  if (ws.x.length !== sizes.length || ws.gradW.length !== sizes.length) return false;
+  const learned = model.config.feedback === 'learned';
+  for (let l = 0; l < sizes.length; l++) {
+    if (ws.x[l].length < ws.capacity * sizes[l]) return false;
+    if (l > 0 && ws.gradW[l].length !== sizes[l] * sizes[l - 1]) return false;
+    if (l > 0 && learned && ws.gradFeedback[l]?.length !== sizes[l] * sizes[l - 1]) return false;
+  }
+  return true;
 }
 
 /** Returns a workspace's buffers to its backend. */

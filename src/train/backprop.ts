@@ -10,10 +10,10 @@
  * backprop gradient of the batch-mean loss, and applyOptimizer applies it.
  * Shapes as in core: h_l = ws.x[l] is [rows, n_l]. Discriminative models only.
  */
-import { computeWeightGrads, forward, type Model, type Workspace } from '../core/index.ts';
+import { checkWorkspace, computeWeightGrads, forward, type Model, type Workspace } from '../core/index.ts';
 import { check } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
-import { applyOptimizer, type OptimizerState } from './optim.ts';
+import { checkLr, checkOptimizerState, type OptimizerState, stepOptimizer } from './optim.ts';
 
 /**
  * Fills ws.gradW / ws.gradB with the gradients of the batch-mean loss
@@ -28,18 +28,30 @@ export function backpropGradients<T extends FloatArray>(
   inputs: ArrayLike<number>,
   targets: ArrayLike<number>,
 ): number {
+  return computeBackpropGradients(model, ws, rows, inputs, targets, 'backpropGradients');
+}
+
+function computeBackpropGradients<T extends FloatArray>(
+  model: Model<T>,
+  ws: Workspace<T>,
+  rows: number,
+  inputs: ArrayLike<number>,
+  targets: ArrayLike<number>,
+  where: string,
+): number {
   const { backend } = ws;
   const sizes = model.config.sizes;
   const L = sizes.length - 1;
+  checkWorkspace(model, ws, where);
   check(
     model.config.orientation === 'discriminative',
     'config',
-    () => 'backprop: only discriminative models (image at x_0, label at x_L) have a backward pass here.',
+    () => `${where}: only discriminative models (image at x_0, label at x_L) have a backward pass here.`,
   );
   check(
     targets.length === rows * sizes[L],
     'shape',
-    () => `backprop: targets has ${targets.length} values but rows·n_L = ${rows}·${sizes[L]} = ${rows * sizes[L]}.`,
+    () => `${where}: targets has ${targets.length} values but rows·n_L = ${rows}·${sizes[L]} = ${rows * sizes[L]}.`,
   );
   const out = forward(model, ws, rows, inputs);
   const n = rows * sizes[L];
@@ -73,7 +85,9 @@ export function backpropStep<T extends FloatArray>(
   ws: Workspace<T>,
   lr?: number,
 ): number {
-  const loss = backpropGradients(model, ws, rows, inputs, targets);
-  applyOptimizer(model, ws, opt, lr);
+  checkOptimizerState(model, opt, 'backpropStep');
+  checkLr(lr, 'backpropStep: lr');
+  const loss = computeBackpropGradients(model, ws, rows, inputs, targets, 'backpropStep');
+  stepOptimizer(model, ws, opt, lr);
   return loss;
 }

@@ -12,12 +12,12 @@
  * and `optimizer_step`, and any caller entries.
  */
 import { type Model, type PcnConfig, validateConfig } from '../core/index.ts';
-import { check, PcError } from '../errors.ts';
+import { check, PcError, shown } from '../errors.ts';
 import type { Backend, FloatArray } from '../kernels/index.ts';
 import { zeros } from '../kernels/index.ts';
 import { oneLine, quoted } from '../printable.ts';
 import { type Bad, type HeaderTensor, headerLengthOf, parseHeader, parseStrictJson } from './checkpoint-header.ts';
-import { type OptimizerConfig, type OptimizerState, parameters, validateOptimizerConfig } from './optim.ts';
+import { checkOptimizerState, MOMENTS, type OptimizerConfig, type OptimizerState, parameters, validateOptimizerConfig } from './optim.ts';
 
 export const CHECKPOINT_FORMAT = 'predictive-coding';
 export const CHECKPOINT_VERSION = '1';
@@ -186,7 +186,7 @@ function optimizerOf(meta: Readonly<Record<string, string>>, config: PcnConfig, 
 
 /** Optimiser moments per parameter, as initOptimizer allocates them: sgd none, momentum m, Adam(W) m and v. */
 function momentNames(name: OptimizerConfig['name']): string[] {
-  return name === 'sgd' ? [] : name === 'momentum' ? ['m'] : ['m', 'v'];
+  return ['m', 'v'].slice(0, MOMENTS[name]);
 }
 
 /** The tensors a checkpoint of `config` (with `optimizer` state, if any) holds, by name, with their shapes, in the writer's order. */
@@ -244,31 +244,80 @@ function checkTensors(tensors: readonly HeaderTensor[], config: PcnConfig, optim
     throw bad(`the data section has ${dataLength - end} bytes after the last tensor (${previous?.name} ends at ${end} of ${dataLength}); ${tile} ${FORGED}`);
 }
 
-/** A model in the backend's memory with the checkpoint's weights. */
+/**
+ * A model in the backend's memory with the checkpoint's weights. Throws
+ * PcError('data') when `ckpt` lacks a tensor its config needs or holds one of
+ * the wrong length (a Checkpoint edited after decodeCheckpoint), PcError('config') for an invalid config.
+ */
 export function modelFromCheckpoint<T extends FloatArray>(ckpt: Checkpoint, backend: Backend<T>): Model<T> {
-  const sizes = ckpt.config.sizes;
-  const layers = [];
-  for (let l = 1; l < sizes.length; l++) {
-    const weights = zeros(backend, sizes[l], sizes[l - 1]);
-    const bias = zeros(backend, 1, sizes[l]);
-    weights.data.set(ckpt.tensors.get(`layers.${l}.weights`)!);
-    bias.data.set(ckpt.tensors.get(`layers.${l}.bias`)!);
-    const stored = ckpt.tensors.get(`layers.${l}.feedback`);
-    if (ckpt.config.feedback === 'symmetric' || !stored) {
-      layers.push({ weights, bias });
-      continue;
-    }
-    const feedback = zeros(backend, sizes[l - 1], sizes[l]);
-    feedback.data.set(stored);
-    layers.push({ weights, bias, feedback });
-  }
+  const config = checkpointConfig(ckpt, 'modelFromCheckpoint');
+  const sizes = config.sizes;
+  const tensor = (name: string, length: number): Float32Array => {
+    const t = ckpt.tensors.get(name);
+    check(
+      ArrayBuffer.isView(t) && (t as Float32Array).length === length,
+      'data',
+      () =>
+        `modelFromCheckpoint: the checkpoint's tensor ${name} is ${t === undefined ? 'missing' : `${shown(t)}`}; its ${sizes.join('-')} config needs ${length} values. Pass the Checkpoint from decodeCheckpoint unchanged.`,
+    );
+    return t as Float32Array;
+  };
+  // Every tensor is checked before any memory is allocated, so a refusal leaks nothing.
+  const stored = sizes.slice(1).map((n, i) => ({
+    weights: tensor(`layers.${i + 1}.weights`, n * sizes[i]),
+    bias: tensor(`layers.${i + 1}.bias`, n),
+    feedback: config.feedback === 'symmetric' ? undefined : tensor(`layers.${i + 1}.feedback`, n * sizes[i]),
+  }));
+  const layers = stored.map((t, i) => {
+    const weights = zeros(backend, sizes[i + 1], sizes[i]);
+    const bias = zeros(backend, 1, sizes[i + 1]);
+    weights.data.set(t.weights);
+    bias.data.set(t.bias);
+    if (!t.feedback) return { weights, bias };
+    const feedback = zeros(backend, sizes[i], sizes[i + 1]);
+    feedback.data.set(t.feedback);
+    return { weights, bias, feedback };
+  });
   return { config: ckpt.config, layers };
 }
 
-/** Copies the checkpoint's optimiser moments into `state` (from initOptimizer with the same config); checks every length. */
+/** Checks that `ckpt` is a Checkpoint (an object with a valid config and a Map of tensors) and returns its config; `where` names the caller. */
+function checkpointConfig(ckpt: Checkpoint, where: string): PcnConfig {
+  check(
+    typeof ckpt === 'object' && ckpt !== null && typeof ckpt.config === 'object' && ckpt.config !== null && ckpt.tensors instanceof Map,
+    'data',
+    () => `${where}: expected a Checkpoint from decodeCheckpoint (config and a Map of tensors), got ${shown(ckpt)}.`,
+  );
+  return validateConfig(ckpt.config);
+}
+
+/**
+ * Copies the checkpoint's optimiser moments and step into `state`, which must
+ * come from initOptimizer(model, ckpt.optimizer.config, backend) for a model of
+ * the checkpoint's shape. Throws PcError('data') if the checkpoint holds no
+ * optimiser state (or lacks a moment), PcError('config') if `state` is another
+ * optimiser, PcError('shape') if the model or state has another shape than the checkpoint's.
+ */
 export function restoreOptimizer<T extends FloatArray>(ckpt: Checkpoint, model: Model<T>, state: OptimizerState<T>): void {
-  check(ckpt.optimizer !== undefined, 'data', () => 'restoreOptimizer: the checkpoint holds no optimiser state.');
+  const config = checkpointConfig(ckpt, 'restoreOptimizer');
+  const stored = ckpt.optimizer;
+  check(stored !== undefined, 'data', () => 'restoreOptimizer: the checkpoint holds no optimiser state (it was saved without one).');
+  checkOptimizerState(model, state, 'restoreOptimizer');
+  check(
+    stored.config.name === state.config.name,
+    'config',
+    () =>
+      `restoreOptimizer: the checkpoint holds the state of an '${stored.config.name}' optimiser but the state to restore into is '${state.config.name}'. Make it with initOptimizer(model, ckpt.optimizer.config, backend).`,
+  );
+  const shape = (c: PcnConfig) => `${c.sizes.join('-')}${c.feedback === 'learned' ? ' with learned feedback' : ''}`;
+  check(
+    shape(config) === shape(model.config),
+    'shape',
+    () =>
+      `restoreOptimizer: the checkpoint holds a ${shape(config)} model's optimiser state but this model is ${shape(model.config)}. Restore into modelFromCheckpoint(ckpt, backend) and a state made for it.`,
+  );
   const params = parameters(model);
+  const moments: [T, string][] = [];
   state.slots.forEach(([m, v], i) => {
     for (const [slot, key] of [
       [m, `optimizer.${i}.m`],
@@ -279,12 +328,15 @@ export function restoreOptimizer<T extends FloatArray>(ckpt: Checkpoint, model: 
       check(
         t !== undefined && t.length === params[i].length,
         'data',
-        () => `restoreOptimizer: ${key} is missing or has the wrong length for this model and optimiser.`,
+        () =>
+          `restoreOptimizer: the checkpoint's tensor ${key} is ${t === undefined ? 'missing' : `${t.length} long`}; this ${state.config.name} state needs ${params[i].length} values. Pass the Checkpoint from decodeCheckpoint unchanged.`,
       );
-      slot.set(t);
+      moments.push([slot, key]);
     }
   });
-  state.step = ckpt.optimizer.step;
+  // Every length is checked before the first copy, so a refused restore leaves `state` as it was.
+  for (const [slot, key] of moments) slot.set(ckpt.tensors.get(key)!);
+  state.step = stored.step;
 }
 
 const CRC_TABLE = (() => {

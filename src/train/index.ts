@@ -28,6 +28,7 @@ export {
 export { accuracy, cosine, meanStd } from './metrics.ts';
 export {
   applyOptimizer,
+  checkOptimizerState,
   DEFAULT_OPTIMIZER,
   disposeOptimizer,
   gradients,

@@ -11,7 +11,7 @@ import { createRng, type Rng } from '../random.ts';
 import { backpropStep } from './backprop.ts';
 import { closeEpoch, energyCeiling, initDivergenceMonitor, type RelaxationHealth, recordRelaxation } from './divergence.ts';
 import { accuracy } from './metrics.ts';
-import type { OptimizerState } from './optim.ts';
+import { checkOptimizerState, type OptimizerState } from './optim.ts';
 import { type LrSchedule, scheduledLr } from './schedule.ts';
 import { supervisedBatch, type TrainConfig, trainStep, validateTrainConfig } from './step.ts';
 
@@ -112,6 +112,7 @@ export async function fit<T extends FloatArray>(
     () => `fit: startEpoch (epochs already trained) must be an integer in 0..${epochs} (epochs), got ${startEpoch}.`,
   );
   checkWorkspace(model, ws, 'fit');
+  checkOptimizerState(model, opt, 'fit');
   const pc = options.method !== 'backprop';
   check(
     pc || model.config.feedback === 'symmetric',

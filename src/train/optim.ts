@@ -4,8 +4,8 @@
  * feedback, which moves by the same optimiser on its mirror increment, so that
  * B_l − W_lᵀ only changes through weight decay (Kolen–Pollack).
  */
-import type { Model, Workspace } from '../core/index.ts';
-import { check } from '../errors.ts';
+import { checkWorkspace, type Model, type Workspace } from '../core/index.ts';
+import { check, PcError, shown } from '../errors.ts';
 import type { Backend, FloatArray } from '../kernels/index.ts';
 
 /**
@@ -96,10 +96,13 @@ export function validateOptimizerConfig(config: Partial<OptimizerConfig>, layerC
   return c;
 }
 
+/** Moments each optimiser keeps per parameter: sgd none, momentum a velocity m, Adam(W) m and v. */
+export const MOMENTS: Readonly<Record<OptimizerName, number>> = Object.freeze({ sgd: 0, momentum: 1, adam: 2, adamw: 2 });
+
 /** Fresh optimiser state (zero moments) in the backend's memory; validates `config` (validateOptimizerConfig). */
 export function initOptimizer<T extends FloatArray>(model: Model<T>, config: Partial<OptimizerConfig>, backend: Backend<T>): OptimizerState<T> {
   const c = validateOptimizerConfig(config, model.layers.length);
-  const needs = c.name === 'sgd' ? 0 : c.name === 'momentum' ? 1 : 2;
+  const needs = MOMENTS[c.name];
   const slots = parameters(model).map((p) => [backend.alloc(needs >= 1 ? p.length : 0), backend.alloc(needs >= 2 ? p.length : 0)] as const);
   return { config: c, step: 0, slots };
 }
@@ -107,8 +110,24 @@ export function initOptimizer<T extends FloatArray>(model: Model<T>, config: Par
 /**
  * Applies one step with the workspace gradients (see gradients()); `lr` overrides the
  * configured rate (for schedules). Mutates the model's weights and `state`.
+ * Throws PcError('shape') unless `ws` and `state` were made for this model
+ * (checkWorkspace, checkOptimizerState), PcError('config') for an `lr` that is not finite and ≥ 0.
  */
-export function applyOptimizer<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, state: OptimizerState<T>, lr = state.config.lr): void {
+export function applyOptimizer<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, state: OptimizerState<T>, lr?: number): void {
+  checkWorkspace(model, ws, 'applyOptimizer');
+  checkOptimizerState(model, state, 'applyOptimizer');
+  checkLr(lr, 'applyOptimizer: lr');
+  stepOptimizer(model, ws, state, lr);
+}
+
+/** Throws PcError('config') unless `lr` (a learning-rate override, named `where`) is undefined or a finite number ≥ 0. */
+export function checkLr(lr: number | undefined, where: string): void {
+  if (lr === undefined || (typeof lr === 'number' && lr >= 0 && lr < Number.POSITIVE_INFINITY)) return;
+  throw new PcError('config', `${where} (the weight learning rate) must be a finite number ≥ 0, or left out for the optimiser's own; got ${shown(lr)}.`);
+}
+
+/** applyOptimizer without its checks: for callers that made them once for the whole batch (trainStep, stream, backpropStep). */
+export function stepOptimizer<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, state: OptimizerState<T>, lr = state.config.lr): void {
   const { backend } = ws;
   const c = state.config;
   state.step++;
@@ -154,4 +173,86 @@ export function disposeOptimizer<T extends FloatArray>(state: OptimizerState<T>,
     backend.free(m);
     backend.free(v);
   }
+}
+
+/**
+ * Whether `state` fits `model`: one slot per parameter of parameters(model),
+ * each moment exactly as long as its parameter (or empty where the optimiser
+ * keeps none) and of the same element type. No allocation: a loop over the layers.
+ */
+function stateFits<T extends FloatArray>(model: Model<T>, state: OptimizerState<T>): boolean {
+  if (typeof state !== 'object' || state === null || !Array.isArray(state.slots) || typeof state.config !== 'object' || state.config === null) return false;
+  if (!Object.hasOwn(MOMENTS, state.config.name)) return false;
+  const needs = MOMENTS[state.config.name];
+  const learned = model.config.feedback === 'learned';
+  const slots = state.slots;
+  let i = 0;
+  for (let l = 0; l < model.layers.length; l++) {
+    const layer = model.layers[l];
+    if (!slotFits(slots[i++], layer.weights.data, needs) || !slotFits(slots[i++], layer.bias.data, needs)) return false;
+    if (learned && layer.feedback && !slotFits(slots[i++], layer.feedback.data, needs)) return false;
+  }
+  return i === slots.length;
+}
+
+function slotFits(slot: readonly [FloatArray, FloatArray] | undefined, p: FloatArray, needs: number): boolean {
+  if (!Array.isArray(slot)) return false;
+  const [m, v] = slot;
+  return momentFits(m, p, needs >= 1) && momentFits(v, p, needs >= 2);
+}
+
+function momentFits(moment: FloatArray | undefined, p: FloatArray, used: boolean): boolean {
+  if (!isFloatArray(moment)) return false;
+  return used ? moment.length === p.length && moment.BYTES_PER_ELEMENT === p.BYTES_PER_ELEMENT : moment.length === 0;
+}
+
+/**
+ * Throws PcError('shape') unless `state` was made (by initOptimizer) for a
+ * model of this shape: as many slots as parameters(model), and for every
+ * optimiser but sgd (which keeps no moments) each moment as long as its
+ * parameter and of its element type. `where` names the caller. Passing
+ * costs a loop over the layers and allocates nothing: cheap enough for every batch.
+ */
+export function checkOptimizerState<T extends FloatArray>(model: Model<T>, state: OptimizerState<T>, where: string): void {
+  if (stateFits(model, state)) return;
+  throw new PcError('shape', `${where}: ${stateMismatch(model, state)} Make it with initOptimizer(model, config, backend) for this model.`);
+}
+
+/** What does not fit, for checkOptimizerState's message (only built on failure). */
+function stateMismatch<T extends FloatArray>(model: Model<T>, state: OptimizerState<T>): string {
+  const name = state?.config?.name;
+  if (typeof state !== 'object' || state === null || !Array.isArray(state.slots) || !Object.hasOwn(MOMENTS, name ?? ''))
+    return `expected an optimiser state from initOptimizer (a config with a known name and one slot per parameter), got ${shown(state)}.`;
+  const params = parameters(model);
+  const sizes = `${model.config.sizes.join('-')}${model.config.feedback === 'learned' ? ' with learned feedback' : ''}`;
+  const slots = state.slots;
+  const needs = MOMENTS[name];
+  if (needs === 0 || slots.length !== params.length)
+    return `the optimiser state (${name}) holds ${slots.length} slots (one per parameter) but this model (${sizes}) has ${params.length} parameters.`;
+  const m = slots.map((s) => (Array.isArray(s) && isFloatArray(s[0]) ? s[0] : new Float32Array(0)));
+  const type = (a: FloatArray) => a.constructor.name;
+  const other = m.find((a, i) => a.length === params[i].length && a.BYTES_PER_ELEMENT !== params[i].BYTES_PER_ELEMENT);
+  if (other)
+    return `the optimiser state (${name}) holds ${type(other)} moments but this model's parameters are ${type(params[0])}: the state was made on a backend of another element type.`;
+  const lengths = m.map((a) => a.length);
+  const made = sizesOf(lengths, model.config.feedback === 'learned' ? 3 : 2);
+  return `the optimiser state (${name}) was made for parameters of lengths ${lengths.join(', ')}${made ? ` (a ${made} model)` : ''} but this model (${sizes}) has ${params.map((p) => p.length).join(', ')}.`;
+}
+
+/** The layer sizes n_0-…-n_L whose parameters (W_l, b_l and, with per = 3, B_l per layer) have these lengths, or '' if none do. */
+function sizesOf(lengths: readonly number[], per: number): string {
+  if (lengths.length === 0 || lengths.length % per !== 0) return '';
+  const sizes: number[] = [];
+  for (let i = 0; i < lengths.length; i += per) {
+    const out = lengths[i + 1];
+    const into = out > 0 ? lengths[i] / out : 0;
+    if (!Number.isInteger(into) || into < 1 || (sizes.length > 0 && sizes.at(-1) !== into) || (per === 3 && lengths[i + 2] !== lengths[i])) return '';
+    if (sizes.length === 0) sizes.push(into);
+    sizes.push(out);
+  }
+  return sizes.join('-');
+}
+
+function isFloatArray(a: unknown): a is FloatArray {
+  return a instanceof Float32Array || a instanceof Float64Array;
 }

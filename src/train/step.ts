@@ -23,7 +23,7 @@ import {
 import { check, PcError } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
-import { applyOptimizer, type OptimizerState } from './optim.ts';
+import { checkLr, checkOptimizerState, type OptimizerState, stepOptimizer } from './optim.ts';
 
 /**
  * When the weights learn (DESIGN §2, "no separate phases"):
@@ -143,6 +143,8 @@ export function trainStep<T extends FloatArray>(
   );
   validateTrainConfig(config, 'trainStep: config');
   checkWorkspace(model, ws, 'trainStep');
+  checkOptimizerState(model, opt, 'trainStep');
+  checkLr(options.lr, 'trainStep: options.lr');
   const clamped = clampedLayers(model, clamp, rows, 'trainStep');
   initValues(model, ws, rows, clamp, config.init, options.rng);
   const initialEnergy = startRelaxation(model, ws, rows);
@@ -156,7 +158,7 @@ export function trainStep<T extends FloatArray>(
   const learnNow = () => {
     computeWeightGrads(model, ws, rows);
     options.onGradients?.();
-    applyOptimizer(model, ws, opt, options.lr);
+    stepOptimizer(model, ws, opt, options.lr);
   };
   const incremental = config.schedule === 'incremental';
   const result = relax(model, ws, rows, planRelaxation(model, clamped), config.relax, initialEnergy, {

@@ -29,7 +29,7 @@ import type { FloatArray } from '../kernels/index.ts';
 import { createRng } from '../random.ts';
 import { closeEpoch, initDivergenceMonitor, type RelaxationHealth, recordRelaxation } from './divergence.ts';
 import { checkData, gatherBatch, type LabeledData, shuffledOrder } from './loop.ts';
-import { applyOptimizer, type OptimizerState } from './optim.ts';
+import { checkOptimizerState, type OptimizerState, stepOptimizer } from './optim.ts';
 import { supervisedBatch } from './step.ts';
 
 export interface StreamOptions {
@@ -79,6 +79,7 @@ export async function stream<T extends FloatArray>(
   );
   checkData(model, data, 'stream');
   checkWorkspace(model, ws, 'stream');
+  checkOptimizerState(model, opt, 'stream');
   // θ = 0 would divide 0 by 0 for a neuron at rest (NaN weights), so it is refused, not clamped.
   check(
     options.stillness === undefined || (Number.isFinite(options.stillness) && options.stillness > 0),
@@ -106,7 +107,7 @@ export async function stream<T extends FloatArray>(
   const relaxConfig: RelaxConfig = { ...options.relax, steps: options.stepsPerExample, tolerance: 0 };
   const learn = () => {
     computeWeightGrads(model, ws, rows, { stillness: options.stillness });
-    applyOptimizer(model, ws, opt);
+    stepOptimizer(model, ws, opt);
   };
   const monitor = initDivergenceMonitor(true);
   const watched = { init: 'forward' as const, relax: relaxConfig };
