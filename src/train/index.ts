@@ -12,6 +12,7 @@ export {
 } from './checkpoint.ts';
 export { DIVERGENCE, type RelaxationHealth } from './divergence.ts';
 export { bpEpochFlops, bpStepFlops, pcEpochFlops, pcStepFlops } from './flops.ts';
+export { gatherBatch, type LabeledData, shuffledOrder } from './labeled-data.ts';
 export {
   type BatchInfo,
   type EpochStats,
@@ -21,9 +22,6 @@ export {
   fit,
   GENERATIVE_EVAL_RELAX,
   GENERATIVE_PRIOR_WEIGHT,
-  gatherBatch,
-  type LabeledData,
-  shuffledOrder,
 } from './loop.ts';
 export { accuracy, cosine, meanStd } from './metrics.ts';
 export {

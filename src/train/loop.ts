@@ -10,24 +10,11 @@ import type { FloatArray } from '../kernels/index.ts';
 import { createRng, type Rng } from '../random.ts';
 import { backpropStep } from './backprop.ts';
 import { closeEpoch, energyCeiling, initDivergenceMonitor, type RelaxationHealth, recordRelaxation } from './divergence.ts';
+import { checkData, gatherBatch, type LabeledData, shuffledOrder } from './labeled-data.ts';
 import { accuracy } from './metrics.ts';
 import { checkOptimizerState, type OptimizerState } from './optim.ts';
 import { type LrSchedule, scheduledLr } from './schedule.ts';
 import { supervisedBatch, type TrainConfig, trainStep, validateTrainConfig } from './step.ts';
-
-/** Labelled examples, row-major (data/ loaders return objects of this shape). */
-export interface LabeledData {
-  /** Where the examples came from (a file or dataset), for messages. */
-  readonly name?: string;
-  readonly count: number;
-  /** Values per example (784 for MNIST). */
-  readonly features: number;
-  readonly classes: number;
-  /** count × features, typically in [0, 1]. */
-  readonly images: Float32Array;
-  /** count class indices in 0..classes−1. */
-  readonly labels: Uint8Array;
-}
 
 export interface EpochStats {
   /** 1-based. */
@@ -122,6 +109,7 @@ export async function fit<T extends FloatArray>(
   if (pc) for (const advice of validateTrainConfig(options.train, 'fit: options.train')) options.onWarning?.(advice);
   checkData(model, train, 'train');
   if (test) checkData(model, test, 'test');
+  const evalRelax = options.evalRelax ?? GENERATIVE_EVAL_RELAX;
   const rng = options.rng ?? createRng(options.seed);
   const monitor = initDivergenceMonitor(pc && options.train.schedule === 'incremental');
   const batches = Math.ceil(train.count / batchSize);
@@ -165,7 +153,7 @@ export async function fit<T extends FloatArray>(
       if (options.signal?.aborted) return history;
     }
     const seconds = (performance.now() - t0) / 1000;
-    const testAccuracy = test ? evaluate(model, ws, test, options.evalRelax) : Number.NaN;
+    const testAccuracy = test ? accuracyOn(model, ws, test, evalRelax, { readout: 'relax-top', priorWeight: GENERATIVE_PRIOR_WEIGHT }) : Number.NaN;
     const { health, warnings } = closeEpoch(monitor, options.train, epoch, opt.config.lr);
     for (const w of warnings) options.onWarning?.(w);
     const stats: EpochStats = { epoch, trainEnergy: energy / batches, testAccuracy, seconds, lr, ...(pc ? { relaxation: health } : {}) };
@@ -209,6 +197,17 @@ export function evaluate<T extends FloatArray>(
   const classify = { readout: options.readout ?? 'relax-top', priorWeight: options.priorWeight ?? GENERATIVE_PRIOR_WEIGHT };
   checkData(model, data, 'evaluate');
   checkWorkspace(model, ws, 'evaluate');
+  return accuracyOn(model, ws, data, relax, classify);
+}
+
+/** evaluate() on data and settings already checked (fit checks its test data once, not every epoch). */
+function accuracyOn<T extends FloatArray>(
+  model: Model<T>,
+  ws: Workspace<T>,
+  data: LabeledData,
+  relax: RelaxConfig,
+  classify: { readonly readout: GenerativeReadout; readonly priorWeight: number },
+): number {
   const generative = model.config.orientation === 'generative';
   const predicted = new Int32Array(data.count);
   const out = new Int32Array(ws.capacity);
@@ -220,55 +219,4 @@ export function evaluate<T extends FloatArray>(
     predicted.set(out.subarray(0, rows), start);
   }
   return accuracy(predicted, data.labels);
-}
-
-/** A seeded permutation of 0..count−1 (Fisher–Yates). */
-export function shuffledOrder(count: number, rng: Rng): Uint32Array {
-  const order = new Uint32Array(count);
-  for (let i = 0; i < count; i++) order[i] = i;
-  for (let i = count - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    const t = order[i];
-    order[i] = order[j];
-    order[j] = t;
-  }
-  return order;
-}
-
-/** Copies examples order[start…] into images and one-hot targets; returns the rows filled (≤ size). */
-export function gatherBatch(data: LabeledData, order: Uint32Array, start: number, size: number, images: Float32Array, targets: Float32Array): number {
-  const rows = Math.min(size, data.count - start);
-  const f = data.features;
-  targets.fill(0, 0, rows * data.classes);
-  for (let r = 0; r < rows; r++) {
-    const i = order[start + r];
-    images.set(data.images.subarray(i * f, (i + 1) * f), r * f);
-    targets[r * data.classes + data.labels[i]] = 1;
-  }
-  return rows;
-}
-
-/** Throws a PcError unless `data` fits the model's image and label layers and is internally consistent; messages name `role` and data.name. */
-export function checkData<T extends FloatArray>(model: Model<T>, data: LabeledData, role: string): void {
-  const name = data.name ? `${role}: ${data.name}` : role;
-  const sizes = model.config.sizes;
-  const L = sizes.length - 1;
-  const [inSize, outSize] = model.config.orientation === 'discriminative' ? [sizes[0], sizes[L]] : [sizes[L], sizes[0]];
-  check(
-    data.features === inSize,
-    'shape',
-    () => `${name}: examples have ${data.features} values but the model's image layer has ${inSize}. Check sizes against the data.`,
-  );
-  check(
-    data.classes === outSize,
-    'shape',
-    () => `${name}: the data has ${data.classes} classes but the model's label layer has ${outSize}. Check sizes against the data.`,
-  );
-  check(data.count >= 1, 'data', () => `${name}: the data holds no examples; an accuracy or a trained model needs at least one.`);
-  check(
-    data.images.length === data.count * data.features && data.labels.length === data.count,
-    'shape',
-    () =>
-      `${name}: ${data.count} examples need ${data.count * data.features} image values and ${data.count} labels, got ${data.images.length} and ${data.labels.length}.`,
-  );
 }

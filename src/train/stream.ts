@@ -28,7 +28,7 @@ import { check } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import { createRng } from '../random.ts';
 import { closeEpoch, initDivergenceMonitor, type RelaxationHealth, recordRelaxation } from './divergence.ts';
-import { checkData, gatherBatch, type LabeledData, shuffledOrder } from './loop.ts';
+import { checkData, gatherBatch, type LabeledData, shuffledOrder } from './labeled-data.ts';
 import { checkOptimizerState, type OptimizerState, stepOptimizer } from './optim.ts';
 import { supervisedBatch } from './step.ts';
 
