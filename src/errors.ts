@@ -28,6 +28,14 @@ export function check(ok: boolean, code: PcErrorCode, message: () => string): as
   if (!ok) throw new PcError(code, message());
 }
 
+/** Throws PcError('config') unless `value` is one of `choices`: "`where` must be 'a', 'b' or 'c', got `value`." No allocation when it passes. */
+export function checkChoice<C extends string>(value: unknown, choices: readonly C[], where: string): asserts value is C {
+  if ((choices as readonly unknown[]).includes(value)) return;
+  const quoted = choices.map((c) => `'${c}'`);
+  const list = quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}` : quoted.join('');
+  throw new PcError('config', `${where} must be ${list}, got ${shown(value)}.`);
+}
+
 /**
  * A value as a message quotes it, whatever it is: numbers as written (NaN,
  * Infinity, 1e+30 — JSON.stringify would print null), strings in single

@@ -1,6 +1,6 @@
 export { computeActivations, computeError, computeErrors, computePrediction, rowEnergies } from './energy.ts';
 export { feedbackAngles } from './feedback.ts';
-export { disposeModel, initModel, type WeightInit } from './init.ts';
+export { disposeModel, initModel, WEIGHT_INITS, type WeightInit } from './init.ts';
 export { computeWeightGrads, type LearnOptions } from './learn.ts';
 export {
   type ConfigOptions,
@@ -15,8 +15,20 @@ export {
   parameterCount,
   validateConfig,
 } from './model.ts';
-export { classifyByRelaxation, complete, forward, type GenerativeReadout, generate, type InferOptions, infer, predictLabels } from './predict.ts';
 export {
+  checkPriorWeight,
+  classifyByRelaxation,
+  complete,
+  forward,
+  type GenerativeReadout,
+  generate,
+  type InferOptions,
+  infer,
+  predictLabels,
+  READOUTS,
+} from './predict.ts';
+export {
+  LEARNING_TIMINGS,
   type LearningTiming,
   type PartialClamp,
   planRelaxation,
@@ -33,5 +45,5 @@ export {
 } from './relax.ts';
 export { DEFAULT_RELAX, type RelaxConfig, type RelaxOrder, validateRelaxConfig } from './relax-config.ts';
 export { UNSETTLED_CHANGE, UNSTABLE_RISE, UNSTABLE_RISE_FEEDBACK } from './relax-health.ts';
-export { type Clamp, clampedLayers, clampValues, type InitMode, initValues } from './values.ts';
+export { type Clamp, clampedLayers, clampValues, INIT_MODES, type InitMode, initValues } from './values.ts';
 export { checkWorkspace, disposeWorkspace, initWorkspace, type Workspace } from './workspace.ts';

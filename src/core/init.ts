@@ -3,6 +3,7 @@
  * Default 'uniform': W, b ~ U(−1/√n_{l−1}, 1/√n_{l−1}), the PyTorch/Equinox
  * Linear default that PCX's benchmark uses; 'xavier': U(±√(6/(n_l + n_{l−1}))), b = 0.
  */
+import { checkChoice } from '../errors.ts';
 import type { Backend, FloatArray } from '../kernels/index.ts';
 import { zeros } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
@@ -12,9 +13,12 @@ import { validateConfig } from './model.ts';
 /** How initModel draws the weights; see the file comment. */
 export type WeightInit = 'uniform' | 'xavier';
 
+export const WEIGHT_INITS: readonly WeightInit[] = ['uniform', 'xavier'];
+
 /** A new model with weights in the backend's memory; every draw comes from `rng`. */
 export function initModel<T extends FloatArray>(config: PcnConfig, backend: Backend<T>, rng: Rng, init: WeightInit = 'uniform'): Model<T> {
   const c = validateConfig(config);
+  checkChoice(init, WEIGHT_INITS, 'initModel: init');
   const layers: Layer<T>[] = [];
   for (let l = 1; l < c.sizes.length; l++) {
     const nIn = c.sizes[l - 1];

@@ -3,14 +3,14 @@
  * forward pass is already the equilibrium (every error is zero), so
  * prediction is one pass: x_l = f_{l−1}(x_{l−1})·W_lᵀ + b_l.
  */
-import { check } from '../errors.ts';
+import { check, checkChoice, shown } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
 import { computeActivations, computePrediction, rowEnergies } from './energy.ts';
 import type { Model } from './model.ts';
 import { type PartialClamp, planRelaxation, type RelaxResult, relax, startRelaxation, type TopPrior } from './relax.ts';
 import type { RelaxConfig } from './relax-config.ts';
-import { type Clamp, clampedLayers, type InitMode, initValues } from './values.ts';
+import { type Clamp, clampedLayers, INIT_MODES, type InitMode, initValues } from './values.ts';
 import { checkWorkspace, type Workspace } from './workspace.ts';
 
 /** Forward pass from `input` (rows × n_0) into ws.x; returns ws.x[L] (rows × n_L, logits for a 'ce' model). */
@@ -64,6 +64,7 @@ export function infer<T extends FloatArray>(
   options: InferOptions = {},
 ): RelaxResult {
   checkWorkspace(model, ws, 'infer');
+  checkChoice(options.init ?? 'forward', INIT_MODES, 'infer: options.init');
   check(rows >= 1 && rows <= ws.capacity, 'shape', () => `infer: rows must be in 1..${ws.capacity} (the workspace capacity), got ${rows}.`);
   const clamped = clampedLayers(model, clamp, rows, 'infer');
   const partial = options.partial ?? [];
@@ -92,6 +93,13 @@ export function infer<T extends FloatArray>(
  */
 export type GenerativeReadout = 'relax-top' | 'hypotheses';
 
+export const READOUTS: readonly GenerativeReadout[] = ['relax-top', 'hypotheses'];
+
+/** Throws PcError('config') unless `weight` (a prior's weight, named `where`) is a finite number ≥ 0. */
+export function checkPriorWeight(weight: number, where: string): void {
+  check(weight >= 0 && weight < Number.POSITIVE_INFINITY, 'config', () => `${where} must be a finite number ≥ 0 (0: no prior), got ${shown(weight)}.`);
+}
+
 /**
  * Generative classification (DESIGN §2): clamps each image at x_L, relaxes, and
  * writes the class of each row to `out` (see GenerativeReadout). Returns the
@@ -110,6 +118,8 @@ export function classifyByRelaxation<T extends FloatArray>(
   const L = sizes.length - 1;
   const classes = sizes[0];
   checkWorkspace(model, ws, 'classifyByRelaxation');
+  checkChoice(options.readout ?? 'relax-top', READOUTS, 'classifyByRelaxation: options.readout');
+  if (options.priorWeight !== undefined) checkPriorWeight(options.priorWeight, 'classifyByRelaxation: options.priorWeight');
   const clamp: (ArrayLike<number> | undefined)[] = new Array(L + 1).fill(undefined);
   clamp[L] = images;
   if (options.readout !== 'hypotheses') {
@@ -159,6 +169,11 @@ export function generate<T extends FloatArray>(
   const L = sizes.length - 1;
   const noise = options.noise ?? 0;
   checkWorkspace(model, ws, 'generate');
+  check(
+    noise >= 0 && noise < Number.POSITIVE_INFINITY,
+    'config',
+    () => `generate: options.noise must be a finite number ≥ 0 (0: the mean), got ${shown(noise)}.`,
+  );
   check(rows >= 1 && rows <= ws.capacity, 'shape', () => `generate: rows must be in 1..${ws.capacity} (the workspace capacity), got ${rows}.`);
   check(top.length === rows * sizes[0], 'shape', () => `generate: top has ${top.length} values but rows·n_0 = ${rows * sizes[0]}.`);
   check(noise === 0 || options.rng !== undefined, 'config', () => 'generate: noise needs an rng (a seeded createRng(seed)).');

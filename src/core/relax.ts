@@ -9,7 +9,7 @@
  * Clamped layers (and the clamped units of partly clamped ones) never move.
  * Shapes: x_l, eps_l, g_l are [rows, n_l].
  */
-import { check } from '../errors.ts';
+import { check, checkChoice } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
 import { computeActivations, computeError, computePrediction } from './energy.ts';
@@ -214,6 +214,8 @@ export function startRelaxation<T extends FloatArray>(model: Model<T>, ws: Works
  */
 export type LearningTiming = 'with-x' | 'after-x';
 
+export const LEARNING_TIMINGS: readonly LearningTiming[] = ['with-x', 'after-x'];
+
 /** Weight learning inside a relaxation: `apply` computes the weight gradients from the workspace and applies them. */
 export interface RelaxLearning {
   readonly timing: LearningTiming;
@@ -254,6 +256,7 @@ export function relax<T extends FloatArray>(
   const order = config.order ?? 'synchronous';
   check(order !== 'random' || options.rng !== undefined, 'config', () => "relax: order 'random' needs options.rng (a seeded createRng(seed)).");
   const learn = options.learn;
+  if (learn !== undefined) checkChoice(learn.timing, LEARNING_TIMINGS, 'relax: options.learn.timing');
   check(
     order === 'synchronous' || learn?.timing !== 'with-x',
     'config',

@@ -2,7 +2,7 @@
  * Setting the value neurons before relaxation: clamping layers to data and
  * initialising the free ones (DESIGN §2, "Forward initialisation").
  */
-import { check } from '../errors.ts';
+import { check, checkChoice } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
 import { computeActivations, computePrediction } from './energy.ts';
@@ -24,6 +24,8 @@ export type Clamp = readonly (ArrayLike<number> | undefined)[];
  * - `'random'`: x_l ~ N(0, 1) from the given rng.
  */
 export type InitMode = 'forward' | 'zero' | 'random';
+
+export const INIT_MODES: readonly InitMode[] = ['forward', 'zero', 'random'];
 
 /** Which layers are clamped, and checks that each clamp has rows·n_l values. */
 export function clampedLayers<T extends FloatArray>(model: Model<T>, clamp: Clamp, rows: number, caller: string): boolean[] {
@@ -63,6 +65,7 @@ export function initValues<T extends FloatArray>(
   const { backend } = ws;
   const sizes = model.config.sizes;
   const L = sizes.length - 1;
+  checkChoice(init, INIT_MODES, 'initValues: init');
   check(init !== 'random' || rng !== undefined, 'config', () => "initValues: init 'random' needs an rng (pass a seeded createRng(seed)).");
   for (let l = 0; l <= L; l++) {
     const n = rows * sizes[l];

@@ -4,6 +4,7 @@
  * where WebAssembly SIMD is missing. Sums accumulate in float64 (JS numbers),
  * so float32 results are the exact result rounded once per element.
  */
+import { checkChoice } from '../errors.ts';
 import type { Activation, AdamStep, Backend, DType, FloatArray, MatmulOptions } from './backend.ts';
 import { scalarActivation, scalarDerivative } from './scalar-activations.ts';
 
@@ -11,10 +12,13 @@ import { scalarActivation, scalarDerivative } from './scalar-activations.ts';
 export function createReferenceBackend(dtype: 'float64'): Backend<Float64Array>;
 export function createReferenceBackend(dtype?: 'float32'): Backend<Float32Array>;
 export function createReferenceBackend(dtype: DType = 'float32'): Backend<Float32Array> | Backend<Float64Array> {
+  checkChoice(dtype, DTYPES, 'createReferenceBackend: dtype');
   return dtype === 'float64'
     ? referenceBackend<Float64Array>('float64', (n) => new Float64Array(n))
     : referenceBackend<Float32Array>('float32', (n) => new Float32Array(n));
 }
+
+const DTYPES: readonly DType[] = ['float32', 'float64'];
 
 function referenceBackend<T extends FloatArray>(dtype: DType, make: (n: number) => T): Backend<T> {
   return {

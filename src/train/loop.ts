@@ -4,8 +4,18 @@
  * for progress. Asynchronous only so that it yields to the event loop (a
  * progress bar can draw, a page or worker can take messages).
  */
-import { checkWorkspace, classifyByRelaxation, forward, type GenerativeReadout, type Model, type RelaxConfig, type Workspace } from '../core/index.ts';
-import { check } from '../errors.ts';
+import {
+  checkPriorWeight,
+  checkWorkspace,
+  classifyByRelaxation,
+  forward,
+  type GenerativeReadout,
+  type Model,
+  READOUTS,
+  type RelaxConfig,
+  type Workspace,
+} from '../core/index.ts';
+import { check, checkChoice } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import { createRng, type Rng } from '../random.ts';
 import { backpropStep } from './backprop.ts';
@@ -13,7 +23,7 @@ import { closeEpoch, energyCeiling, initDivergenceMonitor, type RelaxationHealth
 import { checkData, gatherBatch, type LabeledData, shuffledOrder } from './labeled-data.ts';
 import { accuracy } from './metrics.ts';
 import { checkOptimizerState, type OptimizerState } from './optim.ts';
-import { type LrSchedule, scheduledLr } from './schedule.ts';
+import { type LrSchedule, SCHEDULES, scheduledLr } from './schedule.ts';
 import { supervisedBatch, type TrainConfig, trainStep, validateTrainConfig } from './step.ts';
 
 export interface EpochStats {
@@ -100,6 +110,8 @@ export async function fit<T extends FloatArray>(
   );
   checkWorkspace(model, ws, 'fit');
   checkOptimizerState(model, opt, 'fit');
+  checkChoice(options.lrSchedule, SCHEDULES, 'fit: options.lrSchedule');
+  checkChoice(options.method ?? 'pc', ['pc', 'backprop'], 'fit: options.method');
   const pc = options.method !== 'backprop';
   check(
     pc || model.config.feedback === 'symmetric',
@@ -195,6 +207,8 @@ export function evaluate<T extends FloatArray>(
   options: EvaluateOptions = {},
 ): number {
   const classify = { readout: options.readout ?? 'relax-top', priorWeight: options.priorWeight ?? GENERATIVE_PRIOR_WEIGHT };
+  checkChoice(classify.readout, READOUTS, 'evaluate: options.readout');
+  checkPriorWeight(classify.priorWeight, 'evaluate: options.priorWeight');
   checkData(model, data, 'evaluate');
   checkWorkspace(model, ws, 'evaluate');
   return accuracyOn(model, ws, data, relax, classify);

@@ -4,12 +4,15 @@
  * - `'warmup-cosine'`: PCX's benchmark schedule: from lr up to 1.1·lr over the
  *   first 10 % of steps, then a cosine down to 0.1·lr at the last step.
  */
+import { checkChoice } from '../errors.ts';
+
 export type LrSchedule = 'constant' | 'warmup-cosine';
 
 export const SCHEDULES: readonly LrSchedule[] = ['constant', 'warmup-cosine'];
 
-/** The learning rate at `step` (0-based) of `total` steps. */
+/** The learning rate at `step` (0-based) of `total` steps. Throws PcError('config') for a schedule not in SCHEDULES. */
 export function scheduledLr(schedule: LrSchedule, lr: number, step: number, total: number): number {
+  checkChoice(schedule, SCHEDULES, 'scheduledLr: schedule');
   if (schedule === 'constant' || total <= 1) return lr;
   const warmup = Math.floor(0.1 * total);
   const peak = 1.1 * lr;
