@@ -4,7 +4,7 @@
  * xoshiro128** (Blackman & Vigna), seeded through splitmix32; 32-bit integer
  * arithmetic only, so a seed gives the same stream on every engine.
  */
-import { PcError } from './errors.ts';
+import { PcError, shown } from './errors.ts';
 
 export interface Rng {
   /** Uniform in [0, 1), 32 random bits. */
@@ -26,7 +26,25 @@ export interface RngState {
   readonly spare: number | null;
 }
 
+/** The largest seed: seeds are unsigned 32-bit integers, the state splitmix32 starts from (larger numbers would collide modulo 2^32). */
+export const MAX_SEED = 2 ** 32 - 1;
+
+/**
+ * Throws PcError('config') unless `seed` is an integer in 0..MAX_SEED; `where`
+ * names it ('createRng: seed', 'fit: options.seed'). Nothing is defaulted:
+ * every random draw comes from a seed the caller chose.
+ */
+export function checkSeed(seed: number, where: string): void {
+  if (Number.isInteger(seed) && seed >= 0 && seed <= MAX_SEED) return;
+  throw new PcError(
+    'config',
+    `${where} must be an integer in 0..${MAX_SEED} (an unsigned 32-bit integer), got ${shown(seed)}. Pass an explicit seed: every random draw comes from one.`,
+  );
+}
+
+/** A generator seeded by `seed`, an integer in 0..MAX_SEED (checkSeed; anything else is PcError('config')). */
 export function createRng(seed: number): Rng {
+  checkSeed(seed, 'createRng: seed');
   let s = seed >>> 0;
   const split = (): number => {
     s = (s + 0x9e3779b9) | 0;
@@ -38,8 +56,17 @@ export function createRng(seed: number): Rng {
   return restoreRng({ words: [split(), split(), split(), split()], spare: null });
 }
 
-/** A generator that continues from `state` (from Rng.state(), or parseRngState). */
+/**
+ * A generator that continues from `state` (from Rng.state(), or
+ * parseRngState); throws PcError('config') for a state that is not four
+ * unsigned 32-bit words, not all zero (xoshiro's one fixed point), and a spare.
+ */
 export function restoreRng(state: RngState): Rng {
+  if (!isRngState(state))
+    throw new PcError(
+      'config',
+      `restoreRng: the state ${shown(state)} is not four unsigned 32-bit words (not all zero) and a spare (a number or null). Pass rng.state() or parseRngState(text, source).`,
+    );
   let [a, b, c, d] = state.words.map((w) => w | 0);
   const u32 = (): number => {
     const r = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
@@ -83,20 +110,24 @@ export function parseRngState(text: string, source: string): RngState {
   } catch {
     v = undefined;
   }
-  const o = (typeof v === 'object' && v !== null ? v : {}) as { words?: unknown; spare?: unknown };
-  const words = o.words;
-  const ok =
-    Array.isArray(words) &&
-    words.length === 4 &&
-    words.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32) &&
-    words.some((w) => w !== 0) &&
-    (o.spare === null || (typeof o.spare === 'number' && Number.isFinite(o.spare)));
-  if (!ok)
+  if (!isRngState(v))
     throw new PcError(
       'data',
       `${source}: the saved random-generator state ${JSON.stringify(text.slice(0, 80))} is not four unsigned 32-bit words (not all zero) and a spare (a number or null). The file is corrupt; start the run afresh.`,
     );
-  return { words: [words[0], words[1], words[2], words[3]], spare: o.spare as number | null };
+  return { words: [v.words[0], v.words[1], v.words[2], v.words[3]], spare: v.spare };
+}
+
+function isRngState(v: unknown): v is RngState {
+  const o = (typeof v === 'object' && v !== null ? v : {}) as { words?: unknown; spare?: unknown };
+  const words = o.words;
+  return (
+    Array.isArray(words) &&
+    words.length === 4 &&
+    words.every((w) => Number.isInteger(w) && w >= 0 && w < 2 ** 32) &&
+    words.some((w) => w !== 0) &&
+    (o.spare === null || (typeof o.spare === 'number' && Number.isFinite(o.spare)))
+  );
 }
 
 function rotl(x: number, k: number): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng, parseRngState, restoreRng } from '../src/random.ts';
+import { createRng, parseRngState, type RngState, restoreRng } from '../src/random.ts';
 import { catchPcError } from './helpers/errors.ts';
 
 describe('rng state', () => {
@@ -36,5 +36,34 @@ describe('rng state', () => {
       '{"words":[1,2,3,4],"spare":"x"}',
     ])
       expect(catchPcError(() => parseRngState(bad, 'run.safetensors'), 'data').message).toContain('run.safetensors');
+  });
+});
+
+describe('seeds', () => {
+  it.each([
+    ['undefined', undefined],
+    ['1.5', 1.5],
+    ['NaN', Number.NaN],
+    ['-1', -1],
+    ['4294967296', 2 ** 32],
+    ["'7'", '7'],
+  ])('createRng(%s) is a config error naming the range, not a silent seed', (shown, seed) => {
+    expect(catchPcError(() => createRng(seed as number), 'config').message).toBe(
+      `createRng: seed must be an integer in 0..4294967295 (an unsigned 32-bit integer), got ${shown}. Pass an explicit seed: every random draw comes from one.`,
+    );
+  });
+
+  it('every seed in 0..2^32−1 gives its own stream, and forks (seeded by 32 random bits) work', () => {
+    const first = [0, 1, 2 ** 31, 2 ** 32 - 1].map((s) => createRng(s).next());
+    expect(new Set(first).size).toBe(4);
+    const rng = createRng(2 ** 32 - 1);
+    for (let i = 0; i < 100; i++) expect(rng.fork().next()).toBeGreaterThanOrEqual(0);
+  });
+
+  it('restoreRng refuses a state that is not four u32 words (not all zero) and a spare, instead of a generator stuck at 0', () => {
+    for (const state of [{ words: [0, 0, 0, 0], spare: null }, { words: [1, 2, 3], spare: null }, { words: [1, 2, 3, 4], spare: 'x' }, undefined])
+      expect(catchPcError(() => restoreRng(state as unknown as RngState), 'config').message).toMatch(
+        /^restoreRng: the state .* is not four unsigned 32-bit words \(not all zero\) and a spare \(a number or null\)\. Pass rng\.state\(\) or parseRngState\(text, source\)\.$/,
+      );
   });
 });

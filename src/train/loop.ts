@@ -17,7 +17,7 @@ import {
 } from '../core/index.ts';
 import { check, checkChoice } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
-import { createRng, type Rng } from '../random.ts';
+import { checkSeed, createRng, type Rng } from '../random.ts';
 import { backpropStep } from './backprop.ts';
 import { closeEpoch, energyCeiling, initDivergenceMonitor, type RelaxationHealth, recordRelaxation } from './divergence.ts';
 import { checkData, gatherBatch, type LabeledData, shuffledOrder } from './labeled-data.ts';
@@ -55,7 +55,7 @@ export interface FitOptions<T extends FloatArray = Float32Array> {
   readonly batchSize: number;
   readonly train: TrainConfig;
   readonly lrSchedule: LrSchedule;
-  /** Seeds the shuffling (and random initialisation) when `rng` is not given. */
+  /** Seeds the shuffling (and random initialisation) when `rng` is not given: an integer in 0..MAX_SEED. */
   readonly seed: number;
   /**
    * Epochs already trained (default 0): fit trains epochs startEpoch+1…epochs,
@@ -111,6 +111,7 @@ export async function fit<T extends FloatArray>(
   checkWorkspace(model, ws, 'fit');
   checkOptimizerState(model, opt, 'fit');
   checkChoice(options.lrSchedule, SCHEDULES, 'fit: options.lrSchedule');
+  if (options.rng === undefined) checkSeed(options.seed, 'fit: options.seed');
   checkChoice(options.method ?? 'pc', ['pc', 'backprop'], 'fit: options.method');
   const pc = options.method !== 'backprop';
   check(

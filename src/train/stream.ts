@@ -26,7 +26,7 @@ import {
 } from '../core/index.ts';
 import { check } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
-import { createRng } from '../random.ts';
+import { checkSeed, createRng } from '../random.ts';
 import { closeEpoch, initDivergenceMonitor, type RelaxationHealth, recordRelaxation } from './divergence.ts';
 import { checkData, gatherBatch, type LabeledData, shuffledOrder } from './labeled-data.ts';
 import { checkOptimizerState, type OptimizerState, stepOptimizer } from './optim.ts';
@@ -37,7 +37,7 @@ export interface StreamOptions {
   readonly stepsPerExample: number;
   /** Step size and momentum of x (relax.steps is ignored). */
   readonly relax: RelaxConfig;
-  /** Seeds the order of the stream. */
+  /** Seeds the order of the stream: an integer in 0..MAX_SEED. */
   readonly seed: number;
   /** Examples in flight at once (independent streams side by side). Default 1. */
   readonly streams?: number;
@@ -97,6 +97,7 @@ export async function stream<T extends FloatArray>(
     'config',
     () => `stream: stepsPerExample must be a positive integer, got ${options.stepsPerExample}.`,
   );
+  checkSeed(options.seed, 'stream: options.seed');
   const order = shuffledOrder(data.count, createRng(options.seed));
   const images = new Float32Array(rows * data.features);
   const targets = new Float32Array(rows * data.classes);

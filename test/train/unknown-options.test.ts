@@ -6,7 +6,17 @@ import { describe, expect, it } from 'vitest';
 import { createConfig, initModel, initWorkspace } from '../../src/core/index.ts';
 import { createReferenceBackend } from '../../src/kernels/index.ts';
 import { createRng } from '../../src/random.ts';
-import { DEFAULT_TRAIN, type EvaluateOptions, evaluate, type FitOptions, fit, initOptimizer, type LrSchedule, scheduledLr } from '../../src/train/index.ts';
+import {
+  DEFAULT_TRAIN,
+  type EvaluateOptions,
+  evaluate,
+  type FitOptions,
+  fit,
+  initOptimizer,
+  type LrSchedule,
+  scheduledLr,
+  stream,
+} from '../../src/train/index.ts';
 import { blobs } from '../helpers/blobs.ts';
 import { catchPcError, rejectsPcError } from '../helpers/errors.ts';
 
@@ -50,5 +60,20 @@ describe('other string options of fit and evaluate', () => {
     expect(bad({ readout: 'vote' as 'hypotheses' })).toBe("evaluate: options.readout must be 'relax-top' or 'hypotheses', got 'vote'.");
     expect(bad({ priorWeight: Number.NaN })).toBe('evaluate: options.priorWeight must be a finite number ≥ 0 (0: no prior), got NaN.');
     expect(bad({ priorWeight: -1 })).toBe('evaluate: options.priorWeight must be a finite number ≥ 0 (0: no prior), got -1.');
+  });
+});
+
+describe('seeds of fit and stream', () => {
+  it('fit without an rng and stream refuse a seed that is not a u32, naming their option', async () => {
+    const opt = initOptimizer(model, { name: 'sgd', lr: 0.1 }, js);
+    const e = await rejectsPcError(fit(model, opt, ws, data, null, { ...options, seed: 1.5 }), 'config');
+    expect(e.message).toMatch(/^fit: options\.seed must be an integer in 0\.\.4294967295 .*got 1\.5\./);
+    const r = stream(model, opt, ws, data, { stepsPerExample: 2, relax: DEFAULT_TRAIN.relax, seed: undefined as unknown as number });
+    expect((await rejectsPcError(r, 'config')).message).toMatch(/^stream: options\.seed must be an integer in 0\.\.4294967295 .*got undefined\./);
+  });
+
+  it('fit given an rng needs no seed', async () => {
+    const opt = initOptimizer(model, { name: 'sgd', lr: 0.1 }, js);
+    await expect(fit(model, opt, ws, data, null, { ...options, seed: undefined as unknown as number, rng: createRng(3) })).resolves.toHaveLength(1);
   });
 });
