@@ -13,11 +13,10 @@
  */
 import { type Model, type PcnConfig, validateConfig } from '../core/index.ts';
 import { check, PcError, shown } from '../errors.ts';
-import type { Backend, FloatArray } from '../kernels/index.ts';
-import { zeros } from '../kernels/index.ts';
+import type { FloatArray } from '../kernels/index.ts';
 import { oneLine, quoted } from '../printable.ts';
 import { type Bad, type HeaderTensor, headerLengthOf, parseHeader, parseStrictJson } from './checkpoint-header.ts';
-import { checkOptimizerState, MOMENTS, type OptimizerConfig, type OptimizerState, parameters, validateOptimizerConfig } from './optim.ts';
+import { checkOptimizerState, MOMENTS, type OptimizerConfig, type OptimizerState, validateOptimizerConfig } from './optim.ts';
 
 export const CHECKPOINT_FORMAT = 'predictive-coding';
 export const CHECKPOINT_VERSION = '1';
@@ -36,11 +35,23 @@ export interface Checkpoint {
   readonly optimizer?: { readonly config: OptimizerConfig; readonly step: number };
 }
 
-/** Serialises a model (and optionally its optimiser state) to safetensors bytes. */
+/** Metadata keys the checkpoint itself writes; caller entries may not use them. */
+const RESERVED = ['format', 'version', 'config', 'crc32', 'optimizer', 'optimizer_step'];
+
+/**
+ * Serialises a model (and optionally its optimiser state, which must fit it:
+ * checkOptimizerState) to safetensors bytes. `metadata` holds caller entries:
+ * strings only (the format's rule), under any key but the reserved ones
+ * (format, version, config, crc32, optimizer, optimizer_step). Throws
+ * PcError('config') for other metadata, so no file is written that
+ * decodeCheckpoint would refuse.
+ */
 export function encodeCheckpoint<T extends FloatArray>(
   model: Model<T>,
   options: { optimizer?: OptimizerState<T>; metadata?: Record<string, string> } = {},
 ): Uint8Array {
+  checkMetadata(options.metadata);
+  if (options.optimizer !== undefined) checkOptimizerState(model, options.optimizer, 'encodeCheckpoint');
   const named: [string, ArrayLike<number>, number[]][] = [];
   model.layers.forEach((layer, i) => {
     named.push([`layers.${i + 1}.weights`, layer.weights.data, [...layer.weights.shape]]);
@@ -92,10 +103,15 @@ export function encodeCheckpoint<T extends FloatArray>(
  * every error. The header is checked against the safetensors schema, the
  * config and optimiser metadata by the library's own validators; the file
  * must hold exactly the tensors the config names, with their exact shapes,
- * tiling the data section, all finite. Throws PcError('data') only.
+ * tiling the data section, all finite. `file` is the file's bytes, as a
+ * Uint8Array (a Node Buffer is one) or an ArrayBuffer (fetch's arrayBuffer()).
+ * Throws PcError('data') only.
  */
-export function decodeCheckpoint(bytes: Uint8Array, name: string): Checkpoint {
+export function decodeCheckpoint(file: Uint8Array | ArrayBuffer, name: string): Checkpoint {
   const bad = (what: string): PcError => new PcError('data', `${name}: ${what}`);
+  if (!(file instanceof Uint8Array || file instanceof ArrayBuffer))
+    throw bad(`decodeCheckpoint needs the file's bytes (a Uint8Array or an ArrayBuffer), got ${shown(file)}.`);
+  const bytes = file instanceof Uint8Array ? file : new Uint8Array(file);
   const headerLength = headerLengthOf(bytes, bad);
   let text: string;
   try {
@@ -147,6 +163,29 @@ export function checkCheckpointStart(head: Uint8Array, fileSize: number, name: s
 }
 
 const FORGED = 'The file is corrupt or forged.';
+
+/** Caller metadata: an object of strings under keys the checkpoint does not reserve. */
+function checkMetadata(metadata: unknown): void {
+  if (metadata === undefined) return;
+  check(
+    typeof metadata === 'object' && metadata !== null && !Array.isArray(metadata),
+    'config',
+    () => `encodeCheckpoint: options.metadata must be an object of strings (key → value), got ${shown(metadata)}.`,
+  );
+  for (const [key, value] of Object.entries(metadata)) {
+    check(
+      !RESERVED.includes(key),
+      'config',
+      () => `encodeCheckpoint: options.metadata.${key} is reserved for the checkpoint's own fields (${RESERVED.join(', ')}); store it under another key.`,
+    );
+    check(
+      typeof value === 'string',
+      'config',
+      () =>
+        `encodeCheckpoint: options.metadata.${key} must be a string (safetensors metadata holds strings only), got ${shown(value)}. Store String(value) or JSON.stringify(value).`,
+    );
+  }
+}
 
 /** Metadata field `key` parsed as JSON; refuses anything but an object. */
 function jsonObjectField(meta: Readonly<Record<string, string>>, key: string, bad: Bad): Record<string, unknown> {
@@ -242,101 +281,6 @@ function checkTensors(tensors: readonly HeaderTensor[], config: PcnConfig, optim
   const end = previous?.end ?? 0;
   if (end !== dataLength)
     throw bad(`the data section has ${dataLength - end} bytes after the last tensor (${previous?.name} ends at ${end} of ${dataLength}); ${tile} ${FORGED}`);
-}
-
-/**
- * A model in the backend's memory with the checkpoint's weights. Throws
- * PcError('data') when `ckpt` lacks a tensor its config needs or holds one of
- * the wrong length (a Checkpoint edited after decodeCheckpoint), PcError('config') for an invalid config.
- */
-export function modelFromCheckpoint<T extends FloatArray>(ckpt: Checkpoint, backend: Backend<T>): Model<T> {
-  const config = checkpointConfig(ckpt, 'modelFromCheckpoint');
-  const sizes = config.sizes;
-  const tensor = (name: string, length: number): Float32Array => {
-    const t = ckpt.tensors.get(name);
-    check(
-      ArrayBuffer.isView(t) && (t as Float32Array).length === length,
-      'data',
-      () =>
-        `modelFromCheckpoint: the checkpoint's tensor ${name} is ${t === undefined ? 'missing' : `${shown(t)}`}; its ${sizes.join('-')} config needs ${length} values. Pass the Checkpoint from decodeCheckpoint unchanged.`,
-    );
-    return t as Float32Array;
-  };
-  // Every tensor is checked before any memory is allocated, so a refusal leaks nothing.
-  const stored = sizes.slice(1).map((n, i) => ({
-    weights: tensor(`layers.${i + 1}.weights`, n * sizes[i]),
-    bias: tensor(`layers.${i + 1}.bias`, n),
-    feedback: config.feedback === 'symmetric' ? undefined : tensor(`layers.${i + 1}.feedback`, n * sizes[i]),
-  }));
-  const layers = stored.map((t, i) => {
-    const weights = zeros(backend, sizes[i + 1], sizes[i]);
-    const bias = zeros(backend, 1, sizes[i + 1]);
-    weights.data.set(t.weights);
-    bias.data.set(t.bias);
-    if (!t.feedback) return { weights, bias };
-    const feedback = zeros(backend, sizes[i], sizes[i + 1]);
-    feedback.data.set(t.feedback);
-    return { weights, bias, feedback };
-  });
-  return { config: ckpt.config, layers };
-}
-
-/** Checks that `ckpt` is a Checkpoint (an object with a valid config and a Map of tensors) and returns its config; `where` names the caller. */
-function checkpointConfig(ckpt: Checkpoint, where: string): PcnConfig {
-  check(
-    typeof ckpt === 'object' && ckpt !== null && typeof ckpt.config === 'object' && ckpt.config !== null && ckpt.tensors instanceof Map,
-    'data',
-    () => `${where}: expected a Checkpoint from decodeCheckpoint (config and a Map of tensors), got ${shown(ckpt)}.`,
-  );
-  return validateConfig(ckpt.config);
-}
-
-/**
- * Copies the checkpoint's optimiser moments and step into `state`, which must
- * come from initOptimizer(model, ckpt.optimizer.config, backend) for a model of
- * the checkpoint's shape. Throws PcError('data') if the checkpoint holds no
- * optimiser state (or lacks a moment), PcError('config') if `state` is another
- * optimiser, PcError('shape') if the model or state has another shape than the checkpoint's.
- */
-export function restoreOptimizer<T extends FloatArray>(ckpt: Checkpoint, model: Model<T>, state: OptimizerState<T>): void {
-  const config = checkpointConfig(ckpt, 'restoreOptimizer');
-  const stored = ckpt.optimizer;
-  check(stored !== undefined, 'data', () => 'restoreOptimizer: the checkpoint holds no optimiser state (it was saved without one).');
-  checkOptimizerState(model, state, 'restoreOptimizer');
-  check(
-    stored.config.name === state.config.name,
-    'config',
-    () =>
-      `restoreOptimizer: the checkpoint holds the state of an '${stored.config.name}' optimiser but the state to restore into is '${state.config.name}'. Make it with initOptimizer(model, ckpt.optimizer.config, backend).`,
-  );
-  const shape = (c: PcnConfig) => `${c.sizes.join('-')}${c.feedback === 'learned' ? ' with learned feedback' : ''}`;
-  check(
-    shape(config) === shape(model.config),
-    'shape',
-    () =>
-      `restoreOptimizer: the checkpoint holds a ${shape(config)} model's optimiser state but this model is ${shape(model.config)}. Restore into modelFromCheckpoint(ckpt, backend) and a state made for it.`,
-  );
-  const params = parameters(model);
-  const moments: [T, string][] = [];
-  state.slots.forEach(([m, v], i) => {
-    for (const [slot, key] of [
-      [m, `optimizer.${i}.m`],
-      [v, `optimizer.${i}.v`],
-    ] as const) {
-      if (!slot.length) continue;
-      const t = ckpt.tensors.get(key);
-      check(
-        t !== undefined && t.length === params[i].length,
-        'data',
-        () =>
-          `restoreOptimizer: the checkpoint's tensor ${key} is ${t === undefined ? 'missing' : `${t.length} long`}; this ${state.config.name} state needs ${params[i].length} values. Pass the Checkpoint from decodeCheckpoint unchanged.`,
-      );
-      moments.push([slot, key]);
-    }
-  });
-  // Every length is checked before the first copy, so a refused restore leaves `state` as it was.
-  for (const [slot, key] of moments) slot.set(ckpt.tensors.get(key)!);
-  state.step = stored.step;
 }
 
 const CRC_TABLE = (() => {

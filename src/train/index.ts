@@ -7,9 +7,8 @@ export {
   crc32,
   decodeCheckpoint,
   encodeCheckpoint,
-  modelFromCheckpoint,
-  restoreOptimizer,
 } from './checkpoint.ts';
+export { modelFromCheckpoint, restoreOptimizer } from './checkpoint-restore.ts';
 export { DIVERGENCE, type RelaxationHealth } from './divergence.ts';
 export { bpEpochFlops, bpStepFlops, pcEpochFlops, pcStepFlops } from './flops.ts';
 export { gatherBatch, type LabeledData, shuffledOrder } from './labeled-data.ts';
