@@ -28,6 +28,16 @@ export function check(ok: boolean, code: PcErrorCode, message: () => string): as
   if (!ok) throw new PcError(code, message());
 }
 
+/**
+ * Throws PcError('config') unless `value` is an object (not null, not an
+ * array): the first check of every options argument, so that a missing one is
+ * "`where` must be `what`, got undefined." rather than a TypeError from inside.
+ */
+export function checkObject(value: unknown, where: string, what: string): asserts value is object {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return;
+  throw new PcError('config', `${where} must be ${what}, got ${shown(value)}.`);
+}
+
 /** Throws PcError('config') unless `value` is one of `choices`: "`where` must be 'a', 'b' or 'c', got `value`." No allocation when it passes. */
 export function checkChoice<C extends string>(value: unknown, choices: readonly C[], where: string): asserts value is C {
   if ((choices as readonly unknown[]).includes(value)) return;

@@ -6,6 +6,7 @@
  * and, for learned feedback, the mirror rule (an increment, not a gradient:
  * B is not in E): −(1/rows)·f_{l−1}(x_{l−1})ᵀ·eps_l   [n_{l−1}, n_l].
  */
+import { check, checkObject, shown } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import type { Model } from './model.ts';
 import type { Workspace } from './workspace.ts';
@@ -25,6 +26,13 @@ export interface LearnOptions {
 
 /** Fills ws.gradW[l], ws.gradB[l] (and ws.gradFeedback[l]) for l = 1…L from the current eps and f(x). */
 export function computeWeightGrads<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, options: LearnOptions = {}): void {
+  checkObject(options, 'computeWeightGrads: options', 'an object { stillness? } or left out');
+  const theta = options.stillness;
+  check(
+    theta === undefined || (theta > 0 && theta < Number.POSITIVE_INFINITY),
+    'config',
+    () => `computeWeightGrads: options.stillness θ must be a finite number > 0, or left out (the plain rule); got ${shown(theta)}.`,
+  );
   const { backend } = ws;
   const sizes = model.config.sizes;
   const L = sizes.length - 1;

@@ -12,7 +12,7 @@
  *   clamp  a layer held at data; the others are free and relax
  *   T      relaxation steps; eta_x the relaxation step size
  */
-import { check } from '../errors.ts';
+import { check, checkChoice, checkObject, shown } from '../errors.ts';
 import { ACTIVATIONS, type Activation, type FloatArray, type Tensor } from '../kernels/index.ts';
 
 /**
@@ -88,6 +88,14 @@ export interface ConfigOptions {
 
 /** Builds and validates a configuration: f_0 = inputActivation, f_1…f_{L−1} = activation, f_L = linear. */
 export function createConfig(options: ConfigOptions): PcnConfig {
+  checkObject(options, 'createConfig: options', 'an object of model options ({ sizes, activation?, inputActivation?, orientation?, … })');
+  check(
+    Array.isArray(options.sizes),
+    'config',
+    () => `createConfig: options.sizes must be an array of layer sizes n_0 … n_L (e.g. [784, 128, 10]), got ${shown(options.sizes)}.`,
+  );
+  for (const key of ['activation', 'inputActivation'] as const)
+    if (options[key] !== undefined) checkChoice(options[key], ACTIVATIONS, `createConfig: options.${key}`);
   const L = options.sizes.length - 1;
   const hidden = options.activation ?? 'tanh';
   const activations = options.sizes.map((_, l): Activation => (l === 0 ? (options.inputActivation ?? 'linear') : l === L ? 'linear' : hidden));
@@ -103,13 +111,14 @@ export function createConfig(options: ConfigOptions): PcnConfig {
 
 /** Checks a configuration (from code or a file) and returns it frozen; throws PcError('config'). */
 export function validateConfig(c: PcnConfig): PcnConfig {
+  checkObject(c, 'model config', 'an object { sizes, activations, orientation, outputEnergy, outputWeight, feedback } (from createConfig)');
   check(
     Array.isArray(c.sizes) && c.sizes.length >= 2,
     'config',
     () => `model config: sizes must list at least two layers (n_0 … n_L), got ${JSON.stringify(c.sizes)}.`,
   );
   for (const [l, n] of c.sizes.entries()) {
-    check(Number.isInteger(n) && n >= 1 && n <= 1 << 20, 'config', () => `model config: sizes[${l}] must be an integer in 1..1048576, got ${n}.`);
+    check(Number.isInteger(n) && n >= 1 && n <= 1 << 20, 'config', () => `model config: sizes[${l}] must be an integer in 1..1048576, got ${shown(n)}.`);
   }
   check(
     Array.isArray(c.activations) && c.activations.length === c.sizes.length,
@@ -142,7 +151,7 @@ export function validateConfig(c: PcnConfig): PcnConfig {
     () => `model config: feedback must be 'symmetric', 'learned' or 'random', got '${String(feedback)}'.`,
   );
   const beta = c.outputWeight ?? 1;
-  check(Number.isFinite(beta) && beta !== 0, 'config', () => `model config: outputWeight must be a finite non-zero number, got ${beta}.`);
+  check(Number.isFinite(beta) && beta !== 0, 'config', () => `model config: outputWeight must be a finite non-zero number, got ${shown(beta)}.`);
   return Object.freeze({
     sizes: Object.freeze([...c.sizes]),
     activations: Object.freeze([...c.activations]),

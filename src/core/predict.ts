@@ -3,13 +3,13 @@
  * forward pass is already the equilibrium (every error is zero), so
  * prediction is one pass: x_l = f_{l−1}(x_{l−1})·W_lᵀ + b_l.
  */
-import { check, checkChoice, shown } from '../errors.ts';
+import { check, checkChoice, checkObject, shown } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
 import { computeActivations, computePrediction, rowEnergies } from './energy.ts';
 import type { Model } from './model.ts';
 import { type PartialClamp, planRelaxation, type RelaxResult, relax, startRelaxation, type TopPrior } from './relax.ts';
-import type { RelaxConfig } from './relax-config.ts';
+import { type RelaxConfig, validateRelaxConfig } from './relax-config.ts';
 import { type Clamp, clampedLayers, INIT_MODES, type InitMode, initValues } from './values.ts';
 import { checkWorkspace, type Workspace } from './workspace.ts';
 
@@ -64,6 +64,8 @@ export function infer<T extends FloatArray>(
   options: InferOptions = {},
 ): RelaxResult {
   checkWorkspace(model, ws, 'infer');
+  checkObject(options, 'infer: options', 'an object of inference options ({ init?, start?, partial?, rng?, … }) or left out');
+  validateRelaxConfig(relaxConfig, 'infer: relaxConfig', true);
   checkChoice(options.init ?? 'forward', INIT_MODES, 'infer: options.init');
   check(rows >= 1 && rows <= ws.capacity, 'shape', () => `infer: rows must be in 1..${ws.capacity} (the workspace capacity), got ${rows}.`);
   const clamped = clampedLayers(model, clamp, rows, 'infer');
@@ -118,6 +120,8 @@ export function classifyByRelaxation<T extends FloatArray>(
   const L = sizes.length - 1;
   const classes = sizes[0];
   checkWorkspace(model, ws, 'classifyByRelaxation');
+  checkObject(options, 'classifyByRelaxation: options', 'an object { trace?, priorWeight?, readout? } or left out');
+  validateRelaxConfig(relaxConfig, 'classifyByRelaxation: relaxConfig', true);
   checkChoice(options.readout ?? 'relax-top', READOUTS, 'classifyByRelaxation: options.readout');
   if (options.priorWeight !== undefined) checkPriorWeight(options.priorWeight, 'classifyByRelaxation: options.priorWeight');
   const clamp: (ArrayLike<number> | undefined)[] = new Array(L + 1).fill(undefined);
@@ -167,6 +171,7 @@ export function generate<T extends FloatArray>(
 ): T {
   const sizes = model.config.sizes;
   const L = sizes.length - 1;
+  checkObject(options, 'generate: options', 'an object { noise?, rng? } or left out');
   const noise = options.noise ?? 0;
   checkWorkspace(model, ws, 'generate');
   check(
@@ -205,6 +210,15 @@ export function complete<T extends FloatArray>(
   const sizes = model.config.sizes;
   const L = sizes.length - 1;
   checkWorkspace(model, ws, 'complete');
+  validateRelaxConfig(relaxConfig, 'complete: relaxConfig', true);
+  check(rows >= 1 && rows <= ws.capacity, 'shape', () => `complete: rows must be in 1..${ws.capacity} (the workspace capacity), got ${rows}.`);
+  const n = rows * sizes[L];
+  check(data.length === n, 'shape', () => `complete: data has ${data.length} values but rows·n_L = ${rows}·${sizes[L]} = ${n}.`);
+  check(
+    visible instanceof Uint8Array && visible.length === n,
+    'shape',
+    () => `complete: visible must be a Uint8Array of rows·n_L = ${n} flags (1: held at data), got ${shown(visible)}.`,
+  );
   const partial: (PartialClamp | undefined)[] = new Array(L + 1).fill(undefined);
   partial[L] = { data, mask: visible };
   infer(model, ws, rows, [], relaxConfig, { start: [new Float32Array(rows * sizes[0]).fill(1 / sizes[0])], partial });

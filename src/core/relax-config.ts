@@ -3,7 +3,7 @@
  * and momentum, early stopping and the order in which layers move — and the
  * one check every caller runs on them.
  */
-import { check } from '../errors.ts';
+import { check, checkObject, shown } from '../errors.ts';
 
 export interface RelaxConfig {
   /** T: the most relaxation steps. */
@@ -37,27 +37,28 @@ const ORDERS: readonly RelaxOrder[] = ['synchronous', 'random', 'bottom-up'];
  * forward pass with nothing to relax is then the answer).
  */
 export function validateRelaxConfig(config: RelaxConfig, where: string, allowZeroSteps = false): void {
+  checkObject(config, where, 'an object { steps, lr, momentum, tolerance, order? }');
   const min = allowZeroSteps ? 0 : 1;
   check(
     Number.isInteger(config.steps) && config.steps >= min && config.steps <= 1e7,
     'config',
     () =>
-      `${where}.steps must be an integer in ${min}..10000000, got ${config.steps}.${min ? ' With no relaxation step the hidden layers never receive an error to learn from.' : ''}`,
+      `${where}.steps must be an integer in ${min}..10000000, got ${shown(config.steps)}.${min ? ' With no relaxation step the hidden layers never receive an error to learn from.' : ''}`,
   );
-  check(Number.isFinite(config.lr) && config.lr > 0, 'config', () => `${where}.lr (the x step size) must be a finite number > 0, got ${config.lr}.`);
+  check(Number.isFinite(config.lr) && config.lr > 0, 'config', () => `${where}.lr (the x step size) must be a finite number > 0, got ${shown(config.lr)}.`);
   check(
     Number.isFinite(config.momentum) && config.momentum >= 0 && config.momentum < 1,
     'config',
-    () => `${where}.momentum must be in [0, 1) (0: Euler steps), got ${config.momentum}.`,
+    () => `${where}.momentum must be in [0, 1) (0: Euler steps), got ${shown(config.momentum)}.`,
   );
   check(
     Number.isFinite(config.tolerance) && config.tolerance >= 0,
     'config',
-    () => `${where}.tolerance must be a finite number ≥ 0 (0: always run every step), got ${config.tolerance}.`,
+    () => `${where}.tolerance must be a finite number ≥ 0 (0: always run every step), got ${shown(config.tolerance)}.`,
   );
   check(
     config.order === undefined || ORDERS.includes(config.order),
     'config',
-    () => `${where}.order must be one of ${ORDERS.join(', ')}, got '${String(config.order)}'.`,
+    () => `${where}.order must be one of ${ORDERS.join(', ')}, got ${shown(config.order)}.`,
   );
 }

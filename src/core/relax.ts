@@ -9,7 +9,7 @@
  * Clamped layers (and the clamped units of partly clamped ones) never move.
  * Shapes: x_l, eps_l, g_l are [rows, n_l].
  */
-import { check, checkChoice } from '../errors.ts';
+import { check, checkChoice, checkObject } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
 import { computeActivations, computeError, computePrediction } from './energy.ts';
@@ -253,6 +253,7 @@ export function relax<T extends FloatArray>(
   options: RelaxOptions = {},
 ): RelaxResult {
   validateRelaxConfig(config, 'relax: config', true);
+  checkObject(options, 'relax: options', 'an object of relaxation options ({ trace?, rng?, learn?, onStep? }) or left out');
   const order = config.order ?? 'synchronous';
   check(order !== 'random' || options.rng !== undefined, 'config', () => "relax: order 'random' needs options.rng (a seeded createRng(seed)).");
   const learn = options.learn;

@@ -2,7 +2,7 @@
  * Setting the value neurons before relaxation: clamping layers to data and
  * initialising the free ones (DESIGN §2, "Forward initialisation").
  */
-import { check, checkChoice } from '../errors.ts';
+import { check, checkChoice, shown } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
 import { computeActivations, computePrediction } from './energy.ts';
@@ -30,6 +30,7 @@ export const INIT_MODES: readonly InitMode[] = ['forward', 'zero', 'random'];
 /** Which layers are clamped, and checks that each clamp has rows·n_l values. */
 export function clampedLayers<T extends FloatArray>(model: Model<T>, clamp: Clamp, rows: number, caller: string): boolean[] {
   const sizes = model.config.sizes;
+  check(Array.isArray(clamp), 'shape', () => `${caller}: clamp must be an array with one entry per layer (data or undefined), got ${shown(clamp)}.`);
   check(clamp.length <= sizes.length, 'shape', () => `${caller}: clamp lists ${clamp.length} layers but the model has ${sizes.length}.`);
   return sizes.map((n, l) => {
     const data = clamp[l];
@@ -66,6 +67,7 @@ export function initValues<T extends FloatArray>(
   const sizes = model.config.sizes;
   const L = sizes.length - 1;
   checkChoice(init, INIT_MODES, 'initValues: init');
+  check(Array.isArray(clamp), 'shape', () => `initValues: clamp must be an array with one entry per layer (data or undefined), got ${shown(clamp)}.`);
   check(init !== 'random' || rng !== undefined, 'config', () => "initValues: init 'random' needs an rng (pass a seeded createRng(seed)).");
   for (let l = 0; l <= L; l++) {
     const n = rows * sizes[l];

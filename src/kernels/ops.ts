@@ -4,7 +4,7 @@
  * the argument, what it got and what it needed, then calls the backend,
  * whose kernels trust their inputs.
  */
-import { check } from '../errors.ts';
+import { check, checkObject } from '../errors.ts';
 import { ACTIVATIONS, type Activation, type Backend, type FloatArray, type MatmulOptions } from './backend.ts';
 import type { Tensor } from './tensor.ts';
 
@@ -56,6 +56,7 @@ function checkScalar(op: string, name: string, v: number): void {
  * Shapes: op(a) m×k, op(b) k×n, c m×n. c must not overlap a or b.
  */
 export function matmul<T extends FloatArray>(backend: Backend<T>, a: Tensor<T>, b: Tensor<T>, c: Tensor<T>, options: MatmulOptions = {}): void {
+  checkObject(options, 'matmul: options', 'an object { transA?, transB?, alpha?, beta? } or left out');
   const transA = options.transA ?? false;
   const transB = options.transB ?? false;
   const [m, k] = transA ? [a.shape[1], a.shape[0]] : a.shape;

@@ -2,7 +2,7 @@
  * Backend selection: the one asynchronous step (the wasm module compiles and
  * the thread support is detected here); every kernel call after it is sync.
  */
-import { PcError } from '../errors.ts';
+import { checkObject, PcError } from '../errors.ts';
 import type { Backend } from './backend.ts';
 import { createReferenceBackend } from './reference.ts';
 import { hasWasmSimd } from './wasm/loader.ts';
@@ -20,6 +20,7 @@ export type BackendOptions = WasmBackendOptions;
 
 /** Creates a float32 backend. Options apply to `wasm` (and to `auto` when it picks wasm). */
 export async function createBackend(name: BackendName = 'auto', options: BackendOptions = {}): Promise<Backend<Float32Array>> {
+  checkObject(options, 'createBackend: options', 'an object { threads?, memoryMB?, … } or left out');
   switch (name) {
     case 'js':
       return createReferenceBackend('float32');

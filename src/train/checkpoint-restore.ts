@@ -50,9 +50,14 @@ export function modelFromCheckpoint<T extends FloatArray>(ckpt: Checkpoint, back
 /** Checks that `ckpt` is a Checkpoint (an object with a valid config and a Map of tensors) and returns its config; `where` names the caller. */
 function checkpointConfig(ckpt: Checkpoint, where: string): PcnConfig {
   check(
-    typeof ckpt === 'object' && ckpt !== null && typeof ckpt.config === 'object' && ckpt.config !== null && ckpt.tensors instanceof Map,
+    typeof ckpt === 'object' && ckpt !== null,
     'data',
     () => `${where}: expected a Checkpoint from decodeCheckpoint (config and a Map of tensors), got ${shown(ckpt)}.`,
+  );
+  check(
+    ckpt.tensors instanceof Map,
+    'data',
+    () => `${where}: ckpt.tensors must be a Map of tensor name → Float32Array, as decodeCheckpoint returns it; got ${shown(ckpt.tensors)}.`,
   );
   return validateConfig(ckpt.config);
 }

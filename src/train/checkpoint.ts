@@ -12,7 +12,7 @@
  * and `optimizer_step`, and any caller entries.
  */
 import { type Model, type PcnConfig, validateConfig } from '../core/index.ts';
-import { check, PcError, shown } from '../errors.ts';
+import { check, checkObject, PcError, shown } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import { oneLine, quoted } from '../printable.ts';
 import { type Bad, type HeaderTensor, headerLengthOf, parseHeader, parseStrictJson } from './checkpoint-header.ts';
@@ -50,6 +50,7 @@ export function encodeCheckpoint<T extends FloatArray>(
   model: Model<T>,
   options: { optimizer?: OptimizerState<T>; metadata?: Record<string, string> } = {},
 ): Uint8Array {
+  checkObject(options, 'encodeCheckpoint: options', 'an object { optimizer?, metadata? } or left out');
   checkMetadata(options.metadata);
   if (options.optimizer !== undefined) checkOptimizerState(model, options.optimizer, 'encodeCheckpoint');
   const named: [string, ArrayLike<number>, number[]][] = [];

@@ -13,9 +13,10 @@ import {
   type Model,
   READOUTS,
   type RelaxConfig,
+  validateRelaxConfig,
   type Workspace,
 } from '../core/index.ts';
-import { check, checkChoice } from '../errors.ts';
+import { check, checkChoice, checkObject } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import { checkSeed, createRng, type Rng } from '../random.ts';
 import { backpropStep } from './backprop.ts';
@@ -95,6 +96,7 @@ export async function fit<T extends FloatArray>(
   test: LabeledData | null,
   options: FitOptions<T>,
 ): Promise<EpochStats[]> {
+  checkObject(options, 'fit: options', 'an object of fit options ({ epochs, batchSize, train, lrSchedule, seed, … })');
   const { batchSize, epochs } = options;
   check(
     Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= ws.capacity,
@@ -123,6 +125,7 @@ export async function fit<T extends FloatArray>(
   checkData(model, train, 'train');
   if (test) checkData(model, test, 'test');
   const evalRelax = options.evalRelax ?? GENERATIVE_EVAL_RELAX;
+  validateRelaxConfig(evalRelax, 'fit: options.evalRelax', true);
   const rng = options.rng ?? createRng(options.seed);
   const monitor = initDivergenceMonitor(pc && options.train.schedule === 'incremental');
   const batches = Math.ceil(train.count / batchSize);
@@ -207,7 +210,9 @@ export function evaluate<T extends FloatArray>(
   relax: RelaxConfig = GENERATIVE_EVAL_RELAX,
   options: EvaluateOptions = {},
 ): number {
+  checkObject(options, 'evaluate: options', 'an object of evaluation options ({ readout?, priorWeight? }) or left out');
   const classify = { readout: options.readout ?? 'relax-top', priorWeight: options.priorWeight ?? GENERATIVE_PRIOR_WEIGHT };
+  validateRelaxConfig(relax, 'evaluate: relax', true);
   checkChoice(classify.readout, READOUTS, 'evaluate: options.readout');
   checkPriorWeight(classify.priorWeight, 'evaluate: options.priorWeight');
   checkData(model, data, 'evaluate');

@@ -5,7 +5,7 @@
  * B_l − W_lᵀ only changes through weight decay (Kolen–Pollack).
  */
 import { checkWorkspace, type Model, type Workspace } from '../core/index.ts';
-import { check, PcError, shown } from '../errors.ts';
+import { check, checkObject, PcError, shown } from '../errors.ts';
 import type { Backend, FloatArray } from '../kernels/index.ts';
 
 /**
@@ -75,6 +75,7 @@ export function gradients<T extends FloatArray>(model: Model<T>, ws: Workspace<T
  * frozen. Throws PcError('config') naming the field, the value and the range.
  */
 export function validateOptimizerConfig(config: Partial<OptimizerConfig>, layerCount: number): OptimizerConfig {
+  checkObject(config, 'optimizer: config', 'an object of optimiser settings ({ name?, lr?, weightDecay?, … }; {} for the defaults)');
   const c: OptimizerConfig = Object.freeze({ ...DEFAULT_OPTIMIZER, ...config });
   check(OPTIMIZERS.includes(c.name), 'config', () => `optimizer: unknown name '${String(c.name)}'; expected one of ${OPTIMIZERS.join(', ')}.`);
   for (const key of ['lr', 'momentum', 'beta1', 'beta2', 'epsilon', 'weightDecay'] as const) {
@@ -101,6 +102,7 @@ export const MOMENTS: Readonly<Record<OptimizerName, number>> = Object.freeze({ 
 
 /** Fresh optimiser state (zero moments) in the backend's memory; validates `config` (validateOptimizerConfig). */
 export function initOptimizer<T extends FloatArray>(model: Model<T>, config: Partial<OptimizerConfig>, backend: Backend<T>): OptimizerState<T> {
+  checkObject(config, 'initOptimizer: config', 'an object of optimiser settings ({ name?, lr?, weightDecay?, … }; {} for the defaults)');
   const c = validateOptimizerConfig(config, model.layers.length);
   const needs = MOMENTS[c.name];
   const slots = parameters(model).map((p) => [backend.alloc(needs >= 1 ? p.length : 0), backend.alloc(needs >= 2 ? p.length : 0)] as const);

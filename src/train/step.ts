@@ -20,7 +20,7 @@ import {
   validateRelaxConfig,
   type Workspace,
 } from '../core/index.ts';
-import { check, PcError } from '../errors.ts';
+import { check, checkObject, PcError, shown } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
 import { checkLr, checkOptimizerState, type OptimizerState, stepOptimizer } from './optim.ts';
@@ -58,6 +58,7 @@ export const MIN_STEPS_FROM_REST = 100;
  * out of range and combinations that make no sense.
  */
 export function validateTrainConfig(config: TrainConfig, where = 'train config'): string[] {
+  checkObject(config, where, 'an object { relax, init, schedule? } (e.g. DEFAULT_TRAIN)');
   validateRelaxConfig(config.relax, `${where}: relax`);
   check(
     config.init === 'forward' || config.init === 'zero' || config.init === 'random',
@@ -135,6 +136,8 @@ export function trainStep<T extends FloatArray>(
   ws: Workspace<T>,
   options: StepOptions = {},
 ): StepResult {
+  checkObject(batch, 'trainStep: batch', 'an object { rows, clamp } (see supervisedBatch)');
+  checkObject(options, 'trainStep: options', 'an object of step options (lr?, rng?, trace?, …) or left out');
   const { rows, clamp } = batch;
   check(
     Number.isInteger(rows) && rows >= 1 && rows <= ws.capacity,
@@ -172,6 +175,8 @@ export function trainStep<T extends FloatArray>(
 
 /** The clamps of a labelled batch for the model's orientation: image at x_0 and target at x_L (discriminative), or the reverse (generative). */
 export function supervisedBatch(config: PcnConfig, images: ArrayLike<number>, targets: ArrayLike<number>, rows: number): Batch {
+  checkObject(config, 'supervisedBatch: config', "a model's config (model.config)");
+  check(Array.isArray(config.sizes), 'config', () => `supervisedBatch: config.sizes must be an array of layer sizes, got ${shown(config.sizes)}.`);
   const L = config.sizes.length - 1;
   const clamp: (ArrayLike<number> | undefined)[] = new Array(L + 1).fill(undefined);
   if (config.orientation === 'discriminative') {

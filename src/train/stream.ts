@@ -22,9 +22,10 @@ import {
   type RelaxConfig,
   relax,
   startRelaxation,
+  validateRelaxConfig,
   type Workspace,
 } from '../core/index.ts';
-import { check } from '../errors.ts';
+import { check, checkObject } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import { checkSeed, createRng } from '../random.ts';
 import { closeEpoch, initDivergenceMonitor, type RelaxationHealth, recordRelaxation } from './divergence.ts';
@@ -72,6 +73,7 @@ export async function stream<T extends FloatArray>(
   data: LabeledData,
   options: StreamOptions,
 ): Promise<StreamResult> {
+  checkObject(options, 'stream: options', 'an object of stream options ({ stepsPerExample, relax, seed, streams?, … })');
   check(
     model.config.orientation === 'discriminative',
     'config',
@@ -98,6 +100,9 @@ export async function stream<T extends FloatArray>(
     () => `stream: stepsPerExample must be a positive integer, got ${options.stepsPerExample}.`,
   );
   checkSeed(options.seed, 'stream: options.seed');
+  checkObject(options.relax, 'stream: options.relax', 'an object { lr, momentum, order? } (steps and tolerance are set by the stream)');
+  const relaxConfig: RelaxConfig = { ...options.relax, steps: options.stepsPerExample, tolerance: 0 };
+  validateRelaxConfig(relaxConfig, 'stream: options.relax');
   const order = shuffledOrder(data.count, createRng(options.seed));
   const images = new Float32Array(rows * data.features);
   const targets = new Float32Array(rows * data.classes);
@@ -105,7 +110,6 @@ export async function stream<T extends FloatArray>(
   const predicted = new Int32Array(rows);
   const every = options.progressEvery ?? 1000;
   const curve: { seen: number; accuracy: number }[] = [];
-  const relaxConfig: RelaxConfig = { ...options.relax, steps: options.stepsPerExample, tolerance: 0 };
   const learn = () => {
     computeWeightGrads(model, ws, rows, { stillness: options.stillness });
     stepOptimizer(model, ws, opt);

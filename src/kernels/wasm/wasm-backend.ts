@@ -7,7 +7,7 @@
  * call (and back, if written) — correct, but slower, so hot loops should use
  * `alloc`.
  */
-import { PcError } from '../../errors.ts';
+import { PcError, shown } from '../../errors.ts';
 import { ACTIVATIONS, type Activation, type Backend, type MatmulOptions } from '../backend.ts';
 import { LinearHeap } from './heap.ts';
 import { MAX_THREADS, OP_ACTIVATE, OP_BOTH, OP_DERIVATIVE } from './job.ts';
@@ -59,7 +59,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}, suppor
   const shared = support.spawn !== null;
   const limitMB = options.memoryMB ?? (shared ? 1024 : 256);
   if (!(Number.isInteger(limitMB) && limitMB >= 1 && limitMB <= 4096))
-    throw new PcError('config', `createBackend: memoryMB must be an integer in 1..4096, got ${limitMB}.`);
+    throw new PcError('config', `createBackend: memoryMB must be an integer in 1..4096, got ${shown(limitMB)}.`);
   const maxPages = Math.min(65536, limitMB * 16);
   const memory = shared
     ? new WebAssembly.Memory({ initial: Math.min(maxPages, 256), maximum: maxPages, shared: true })
@@ -255,7 +255,7 @@ function resolveThreads(options: WasmBackendOptions, cores: number, canShare: bo
   if (!(Number.isInteger(requested) && requested >= 1 && requested <= MAX_THREADS))
     throw new PcError(
       'config',
-      `createBackend: threads must be 'auto' or an integer in 1..${MAX_THREADS}, got ${String(requested)}. 'auto' picks ${auto} here (min(4, cores) where workers can share memory, else 1).`,
+      `createBackend: threads must be 'auto' or an integer in 1..${MAX_THREADS}, got ${shown(requested)}. 'auto' picks ${auto} here (min(4, cores) where workers can share memory, else 1).`,
     );
   if (requested > 1 && !canShare)
     throw new PcError('config', `createBackend: threads: ${requested} needs shared memory, but ${reason}. Use threads: 1 or 'auto'.`);
