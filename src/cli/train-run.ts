@@ -44,7 +44,8 @@ export function stopOnSignals(progress: Progress): StopRequest {
   return listenForStop((signal) => {
     progress.stop();
     const again = signal === 'SIGINT' ? 'Ctrl-C again' : `${signal} again`;
-    process.stderr.write(`\n${signal}: stopping after this batch and saving (${again} to quit now without saving)\n`);
+    // A second delivery of the same signal (npm run relays it) comes within SAME_REQUEST_MS and is ignored (stop.ts).
+    process.stderr.write(`\n${signal}: stopping after this batch and saving (${again}, a second or more from now, quits without saving)\n`);
   });
 }
 
