@@ -49,7 +49,7 @@ export function checkChoice<C extends string>(value: unknown, choices: readonly 
 /**
  * A value as a message quotes it, whatever it is: numbers as written (NaN,
  * Infinity, 1e+30 — JSON.stringify would print null), strings in single
- * quotes, arrays and plain objects as (cut) JSON, anything else by its kind
+ * quotes, arrays item by item (the first 12), plain objects as (cut) JSON, anything else by its kind
  * ('a Float64Array of 12', 'a function'). One line, terminal-safe.
  */
 export function shown(value: unknown): string {
@@ -59,13 +59,17 @@ export function shown(value: unknown): string {
   if (typeof value === 'function' || typeof value === 'symbol') return `a ${typeof value}`;
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}${'length' in value ? ` of ${value.length}` : ''}`;
   if (value instanceof ArrayBuffer) return `an ArrayBuffer of ${value.byteLength} bytes`;
+  if (Array.isArray(value)) {
+    const items = value.slice(0, 12).map((v) => (typeof v === 'object' && v !== null ? (Array.isArray(v) ? 'an array' : 'an object') : shown(v)));
+    return oneLine(`[${items.join(', ')}${value.length > 12 ? `, … ${value.length} in all` : ''}]`, 120);
+  }
   const proto = Object.getPrototypeOf(value);
-  if (!Array.isArray(value) && proto !== Object.prototype && proto !== null) return `a ${proto?.constructor?.name ?? 'object'}`;
+  if (proto !== Object.prototype && proto !== null) return `a ${proto?.constructor?.name ?? 'object'}`;
   let text: string | undefined;
   try {
     text = JSON.stringify(value, (_, v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : v));
   } catch {
     text = undefined;
   }
-  return text === undefined ? (Array.isArray(value) ? 'an array' : 'an object') : oneLine(text, 80);
+  return text === undefined ? 'an object' : oneLine(text, 80);
 }

@@ -112,11 +112,7 @@ export function createConfig(options: ConfigOptions): PcnConfig {
 /** Checks a configuration (from code or a file) and returns it frozen; throws PcError('config'). */
 export function validateConfig(c: PcnConfig): PcnConfig {
   checkObject(c, 'model config', 'an object { sizes, activations, orientation, outputEnergy, outputWeight, feedback } (from createConfig)');
-  check(
-    Array.isArray(c.sizes) && c.sizes.length >= 2,
-    'config',
-    () => `model config: sizes must list at least two layers (n_0 … n_L), got ${JSON.stringify(c.sizes)}.`,
-  );
+  check(Array.isArray(c.sizes) && c.sizes.length >= 2, 'config', () => `model config: sizes must list at least two layers (n_0 … n_L), got ${shown(c.sizes)}.`);
   for (const [l, n] of c.sizes.entries()) {
     check(Number.isInteger(n) && n >= 1 && n <= 1 << 20, 'config', () => `model config: sizes[${l}] must be an integer in 1..1048576, got ${shown(n)}.`);
   }
@@ -142,7 +138,7 @@ export function validateConfig(c: PcnConfig): PcnConfig {
     c.orientation === 'discriminative' || c.outputEnergy === 'mse',
     'config',
     () =>
-      "model config: a 'ce' output energy is a softmax over the label layer, but a generative model's last layer is the image (a softmax over its pixels). Use outputEnergy 'mse' for generative models, or orientation 'discriminative'.",
+      "model config: a 'ce' output energy is a softmax over the label layer, but a generative model's last layer is the image (a softmax over its pixels). Use outputEnergy 'mse' (pcn --output-energy mse) for generative models, or orientation 'discriminative' (pcn --orientation discriminative).",
   );
   const feedback = c.feedback ?? 'symmetric';
   check(

@@ -53,12 +53,12 @@ export function checkEnergy<T extends FloatArray>(ws: Workspace<T>, energy: numb
     // Nothing has relaxed yet: the state it starts from is already broken, so the x step is not to blame.
     throw new PcError(
       'divergence',
-      `relax: the energy is ${energy} before the first relaxation step (layer ${worst} holds ${ws.energies[worst]}): the inputs or the weights hold NaN/Inf. Check the data for NaN/Inf; if this happens during training, the weights blew up: lower the weight learning rate.`,
+      `relax: the energy is ${energy} before the first relaxation step (layer ${worst} holds ${ws.energies[worst]}): the inputs or the weights hold NaN/Inf. Check the data for NaN/Inf; if this happens during training, the weights blew up: lower the weight learning rate or the weight decay (optimizer lr, weightDecay; pcn --lr-w, --weight-decay).`,
     );
   }
   const what = Number.isFinite(energy) ? `exploded to ${energy.toExponential(3)} (from ${initial.toExponential(3)})` : `became ${energy}`;
   throw new PcError(
     'divergence',
-    `relax: the energy ${what} at step ${step}; layer ${worst} holds ${ws.energies[worst]}. The x step is too large for these weights: lower the relaxation step size (relax.lr) or its momentum.`,
+    `relax: the energy ${what} at step ${step}; layer ${worst} holds ${ws.energies[worst]}. The x step is too large for these weights: lower the relaxation step size (relax.lr, pcn --lr-x) or its momentum (relax.momentum, pcn --momentum-x).`,
   );
 }

@@ -9,12 +9,13 @@
  *   too few steps for where the values start;
  * - *grown* batches (E before relaxation, per example, above
  *   DIVERGENCE.growthWarning × its value on the first batch): the weights grow
- *   too fast — the weight learning rate.
+ *   too fast — the weight learning rate (or the weight decay, when set).
  * Warnings go to a callback (the library never prints); persistent instability
  * and runaway growth stop training with PcError('divergence').
  */
 import type { RelaxResult } from '../core/index.ts';
 import { PcError } from '../errors.ts';
+import type { OptimizerConfig } from './optim.ts';
 import type { TrainConfig } from './step.ts';
 
 /**
@@ -102,8 +103,13 @@ export function recordRelaxation(m: DivergenceMonitor, r: RelaxResult, rows: num
   }
 }
 
-/** The epoch's counts and the warnings they call for (`lr`: the configured weight learning rate); resets the per-epoch counts of `m`. */
-export function closeEpoch(m: DivergenceMonitor, config: TrainConfig, epoch: number, lr: number): { health: RelaxationHealth; warnings: string[] } {
+/** The epoch's counts and the warnings they call for (`optimizer`: the weight optimiser's configuration); resets the per-epoch counts of `m`. */
+export function closeEpoch(
+  m: DivergenceMonitor,
+  config: TrainConfig,
+  epoch: number,
+  optimizer: OptimizerConfig,
+): { health: RelaxationHealth; warnings: string[] } {
   const health: RelaxationHealth = { relaxations: m.relaxations, unstable: m.unstable, unsettled: m.unsettled, grown: m.grown };
   const warnings: string[] = [];
   const of = (k: number) => `${k} of ${m.relaxations} relaxations (${((100 * k) / m.relaxations).toFixed(1)} %)`;
@@ -117,13 +123,23 @@ export function closeEpoch(m: DivergenceMonitor, config: TrainConfig, epoch: num
     );
   if (m.grown > 0)
     warnings.push(
-      `epoch ${epoch}: in ${m.grown} batches the energy before relaxation was over ${DIVERGENCE.growthWarning}× the first batch's: the weights grow too fast. Lower the weight learning rate (optimizer lr, pcn --lr-w; now ${lr}).`,
+      `epoch ${epoch}: in ${m.grown} batches the energy before relaxation was over ${DIVERGENCE.growthWarning}× the first batch's: the weights grow too fast. ${weightKnobs(optimizer)}`,
     );
   m.relaxations = 0;
   m.unstable = 0;
   m.unsettled = 0;
   m.grown = 0;
   return { health, warnings };
+}
+
+/**
+ * What to lower when the weights blow up: the learning rate, and the weight
+ * decay too when it is set — a decay with lr·wd > 2 makes p ← (1 − lr·wd)·p
+ * grow by itself (SGD, AdamW), however small the learning rate.
+ */
+export function weightKnobs(optimizer: OptimizerConfig): string {
+  const lr = `Lower the weight learning rate (optimizer lr, pcn --lr-w; now ${optimizer.lr})`;
+  return optimizer.weightDecay > 0 ? `${lr} or the weight decay (optimizer weightDecay, pcn --weight-decay; now ${optimizer.weightDecay}).` : `${lr}.`;
 }
 
 function xKnobs(config: TrainConfig): string {

@@ -170,7 +170,7 @@ export async function fit<T extends FloatArray>(
     }
     const seconds = (performance.now() - t0) / 1000;
     const testAccuracy = test ? accuracyOn(model, ws, test, evalRelax, { readout: 'relax-top', priorWeight: GENERATIVE_PRIOR_WEIGHT }) : Number.NaN;
-    const { health, warnings } = closeEpoch(monitor, options.train, epoch, opt.config.lr);
+    const { health, warnings } = closeEpoch(monitor, options.train, epoch, opt.config);
     for (const w of warnings) options.onWarning?.(w);
     const stats: EpochStats = { epoch, trainEnergy: energy / batches, testAccuracy, seconds, lr, ...(pc ? { relaxation: health } : {}) };
     history.push(stats);

@@ -77,12 +77,12 @@ export function gradients<T extends FloatArray>(model: Model<T>, ws: Workspace<T
 export function validateOptimizerConfig(config: Partial<OptimizerConfig>, layerCount: number): OptimizerConfig {
   checkObject(config, 'optimizer: config', 'an object of optimiser settings ({ name?, lr?, weightDecay?, … }; {} for the defaults)');
   const c: OptimizerConfig = Object.freeze({ ...DEFAULT_OPTIMIZER, ...config });
-  check(OPTIMIZERS.includes(c.name), 'config', () => `optimizer: unknown name '${String(c.name)}'; expected one of ${OPTIMIZERS.join(', ')}.`);
+  check(OPTIMIZERS.includes(c.name), 'config', () => `optimizer: unknown name ${shown(c.name)}; expected one of ${OPTIMIZERS.join(', ')}.`);
   for (const key of ['lr', 'momentum', 'beta1', 'beta2', 'epsilon', 'weightDecay'] as const) {
     check(
       typeof c[key] === 'number' && Number.isFinite(c[key]) && c[key] >= 0,
       'config',
-      () => `optimizer: ${key} must be a finite number ≥ 0, got ${JSON.stringify(c[key])}.`,
+      () => `optimizer: ${key} must be a finite number ≥ 0, got ${shown(c[key])}.`,
     );
   }
   const cap = c.weightCap;
@@ -90,9 +90,9 @@ export function validateOptimizerConfig(config: Partial<OptimizerConfig>, layerC
   check(
     caps.every((v) => typeof v === 'number' && Number.isFinite(v) && v > 0) && (!Array.isArray(cap) || caps.length === layerCount),
     'config',
-    () => `optimizer: weightCap must be a finite number > 0 or one such number per layer (${layerCount}), or left out (no cap); got ${JSON.stringify(cap)}.`,
+    () => `optimizer: weightCap must be a finite number > 0 or one such number per layer (${layerCount}), or left out (no cap); got ${shown(cap)}.`,
   );
-  check(c.beta1 < 1 && c.beta2 < 1, 'config', () => `optimizer: beta1 and beta2 must be < 1, got ${c.beta1} and ${c.beta2}.`);
+  check(c.beta1 < 1 && c.beta2 < 1, 'config', () => `optimizer: beta1 and beta2 must be < 1, got ${shown(c.beta1)} and ${shown(c.beta2)}.`);
   check(c.momentum < 1, 'config', () => `optimizer: momentum must be < 1 (1 or more never forgets a gradient and diverges), got ${c.momentum}.`);
   return c;
 }

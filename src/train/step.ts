@@ -23,6 +23,7 @@ import {
 import { check, checkObject, PcError, shown } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
+import { weightKnobs } from './divergence.ts';
 import { checkLr, checkOptimizerState, type OptimizerState, stepOptimizer } from './optim.ts';
 
 /**
@@ -117,7 +118,7 @@ export interface StepOptions {
   /**
    * Largest energy per example allowed before relaxation starts (fit sets it
    * from the first batch's; see DIVERGENCE). Above it, or non-finite, the
-   * weights have blown up: PcError('divergence') naming the weight learning rate.
+   * weights have blown up: PcError('divergence') naming the weight learning rate (and the weight decay, when set).
    */
   readonly maxInitialEnergy?: number;
 }
@@ -155,7 +156,7 @@ export function trainStep<T extends FloatArray>(
   if (ceiling !== undefined && !(initialEnergy / rows <= ceiling) && Number.isFinite(ceiling)) {
     throw new PcError(
       'divergence',
-      `trainStep: before relaxation the energy is already ${(initialEnergy / rows).toExponential(3)} per example (the limit here is ${ceiling.toExponential(3)}): the weights have blown up. Lower the weight learning rate (optimizer lr, pcn --lr-w; now ${opt.config.lr}).`,
+      `trainStep: before relaxation the energy is already ${(initialEnergy / rows).toExponential(3)} per example (the limit here is ${ceiling.toExponential(3)}): the weights have blown up. ${weightKnobs(opt.config)}`,
     );
   }
   const learnNow = () => {

@@ -151,7 +151,7 @@ export async function stream<T extends FloatArray>(
     disposeWorkspace(scratch);
   }
   const seconds = (performance.now() - t0) / 1000;
-  const { health, warnings } = closeEpoch(monitor, watched, 1, opt.config.lr);
+  const { health, warnings } = closeEpoch(monitor, watched, 1, opt.config);
   for (const w of warnings) options.onWarning?.(w.replace(/^epoch 1: /, 'stream: '));
   return { prequentialAccuracy: seen ? hits / seen : Number.NaN, seen, curve, seconds, relaxation: health };
 }

@@ -11,6 +11,10 @@ describe('model configuration', () => {
   it("refuses a 'ce' output energy on a generative model (a softmax over pixels), in code and from a file", () => {
     const e = catchPcError(() => createConfig({ sizes: [10, 32, 784], orientation: 'generative', outputEnergy: 'ce' }), 'config');
     expect(e.message).toMatch(/generative model's last layer is the image.*Use outputEnergy 'mse'/);
+    // The spelling users of the command type, as the divergence messages give it.
+    expect(e.message).toMatch(
+      /outputEnergy 'mse' \(pcn --output-energy mse\) for generative models, or orientation 'discriminative' \(pcn --orientation discriminative\)\.$/,
+    );
     const stored = { ...createConfig({ sizes: [10, 32, 784], orientation: 'generative' }), outputEnergy: 'ce' } as PcnConfig;
     expect(catchPcError(() => validateConfig(JSON.parse(JSON.stringify(stored))), 'config').message).toMatch(/softmax over its pixels/);
     expect(createConfig({ sizes: [784, 32, 10], outputEnergy: 'ce' }).outputEnergy).toBe('ce');

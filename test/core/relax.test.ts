@@ -103,7 +103,7 @@ describe('relaxation', () => {
     expect(err).toBeInstanceOf(PcError);
     expect((err as PcError).code).toBe('divergence');
     expect((err as PcError).message).toMatch(
-      /^relax: the energy (exploded to .*|became (NaN|Infinity)) at step [1-9]\d*; layer \d holds .*lower the relaxation step size \(relax\.lr\) or its momentum/,
+      /^relax: the energy (exploded to .*|became (NaN|Infinity)) at step [1-9]\d*; layer \d holds .*lower the relaxation step size \(relax\.lr, pcn --lr-x\) or its momentum \(relax\.momentum, pcn --momentum-x\)\.$/,
     );
   });
 
@@ -112,7 +112,9 @@ describe('relaxation', () => {
     net.ws.x[0][1] = Number.NaN;
     expect(() =>
       relax(net.model, net.ws, net.rows, planRelaxation(net.model, [true, false, false, true]), { steps: 5, lr: 0.1, momentum: 0, tolerance: 0 }, start(net)),
-    ).toThrow(/energy is NaN before the first relaxation step .*the inputs or the weights hold NaN\/Inf/);
+    ).toThrow(
+      /energy is NaN before the first relaxation step .*the inputs or the weights hold NaN\/Inf.*lower the weight learning rate or the weight decay \(optimizer lr, weightDecay; pcn --lr-w, --weight-decay\)\.$/,
+    );
   });
 
   it("a 'ce' output with the last layer free is a config error", () => {

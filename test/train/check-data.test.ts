@@ -75,11 +75,11 @@ describe('labels and images that the types promise but the data breaks', () => {
   it('images or labels that are plain arrays are refused with what to convert them with, not a TypeError', () => {
     const asArray = { ...tiny([0, 1]), images: Array.from(new Float32Array(10)) } as unknown as LabeledData;
     expect(catchPcError(() => evaluate(model, ws, asArray), 'data').message).toBe(
-      'evaluate: tiny.idx: images must be a Float32Array of count × features = 10 values, got [0,0,0,0,0,0,0,0,0,0]. Convert it once: Float32Array.from(images).',
+      'evaluate: tiny.idx: images must be a Float32Array of count × features = 10 values, got [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]. Convert it once: Float32Array.from(images).',
     );
     const labels = { ...tiny([0, 1]), labels: [0, 1] } as unknown as LabeledData;
     expect(catchPcError(() => evaluate(model, ws, labels), 'data').message).toBe(
-      'evaluate: tiny.idx: labels must be a Uint8Array of count = 2 class indices, got [0,1]. Convert it once: Uint8Array.from(labels).',
+      'evaluate: tiny.idx: labels must be a Uint8Array of count = 2 class indices, got [0, 1]. Convert it once: Uint8Array.from(labels).',
     );
   });
 

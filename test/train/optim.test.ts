@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { createConfig, initModel, initWorkspace } from '../../src/core/index.ts';
 import { createReferenceBackend } from '../../src/kernels/index.ts';
 import { createRng } from '../../src/random.ts';
-import { applyOptimizer, decodeCheckpoint, encodeCheckpoint, initOptimizer, type OptimizerName } from '../../src/train/index.ts';
+import { applyOptimizer, decodeCheckpoint, encodeCheckpoint, initOptimizer, type OptimizerName, validateOptimizerConfig } from '../../src/train/index.ts';
 import { scheduledLr } from '../../src/train/schedule.ts';
+import { catchPcError } from '../helpers/errors.ts';
 
 const f64 = createReferenceBackend('float64');
 
@@ -105,5 +106,19 @@ describe('warmup-cosine schedule', () => {
     expect(scheduledLr('warmup-cosine', 1, 99, 100)).toBeCloseTo(0.1, 12);
     expect(scheduledLr('warmup-cosine', 1, 5, 100)).toBeCloseTo(1.05, 12);
     expect(scheduledLr('constant', 0.3, 50, 100)).toBe(0.3);
+  });
+});
+
+describe('optimiser configuration messages', () => {
+  it('quote a non-finite value as it is (NaN, Infinity), not as JSON null', () => {
+    for (const [value, shown] of [
+      [Number.NaN, 'NaN'],
+      [Number.POSITIVE_INFINITY, 'Infinity'],
+      [-1, '-1'],
+      ['0.1', "'0.1'"],
+    ] as const)
+      expect(catchPcError(() => validateOptimizerConfig({ lr: value as number }, 2), 'config').message).toBe(
+        `optimizer: lr must be a finite number ≥ 0, got ${shown}.`,
+      );
   });
 });
