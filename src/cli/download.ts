@@ -44,8 +44,10 @@ export async function downloadDataset(source: DatasetSource, dir: string, onFile
     const failures: string[] = [];
     let done: DownloadReport | undefined;
     for (const mirror of source.mirrors) {
-      const url = new URL(file, mirror.endsWith('/') ? mirror : `${mirror}/`).href;
+      let url = `${mirror}: ${file}`;
       try {
+        // Inside the try: a mirror that is no URL (the CLI's parser refuses one) is that mirror's failure, not a TypeError.
+        url = new URL(file, mirror.endsWith('/') ? mirror : `${mirror}/`).href;
         const res = await fetch(url);
         if (!res.ok) {
           failures.push(`${url}: HTTP ${res.status}`);

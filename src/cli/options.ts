@@ -56,3 +56,25 @@ export function integers(min: number, max = Number.MAX_SAFE_INTEGER): (value: st
     return parts.map(one);
   };
 }
+
+/**
+ * One or more http(s) URLs separated by commas, added to those of earlier
+ * uses of the flag (a repeatable option, not a variadic one, so that it never
+ * swallows the command's arguments after it).
+ */
+export function urls(value: string, previous: readonly string[] | undefined): string[] {
+  const parts = value.split(',').map((v) => v.trim());
+  for (const p of parts) {
+    let url: URL | null = null;
+    try {
+      url = new URL(p);
+    } catch {
+      // Not a URL at all: refused below.
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+      throw new InvalidArgumentError(
+        `expected an http:// or https:// URL, e.g. https://example.org/mnist/${p === value ? '' : ` (got '${p}')`}; repeat the flag or separate URLs by commas for several.`,
+      );
+  }
+  return [...(previous ?? []), ...parts];
+}

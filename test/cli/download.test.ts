@@ -54,6 +54,12 @@ describe('dataset download', () => {
     expect(hits.length).toBe(before);
   });
 
+  it('a mirror that is no URL is one failed mirror among others, not a TypeError', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pc-dl-'));
+    const reports = await downloadDataset({ mirrors: ['notaurl', `${base}/good/`], sha256: sums }, dir);
+    expect(reports.map((r) => r.status)).toEqual(['downloaded', 'downloaded', 'downloaded', 'downloaded']);
+  });
+
   it('refuses bytes with the wrong checksum and leaves no file behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'pc-dl-'));
     let err: unknown;
@@ -75,5 +81,31 @@ describe('dataset download', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^error: could not download train-images-idx3-ubyte\.gz: .*SHA-256 .* is not the expected 440fcabf/);
     expect(existsSync(join(dir, 'train-images-idx3-ubyte.gz'))).toBe(false);
+  });
+
+  it('--mirror repeats, or takes URLs separated by commas, in any position: every mirror is tried in order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pc-dl-'));
+    for (const args of [
+      ['data', 'download', '--mirror', `${base}/missing/`, '--mirror', `${base}/good/`, 'mnist', '--dir', dir],
+      ['data', 'download', 'mnist', '--dir', dir, '--mirror', `${base}/missing/,${base}/good/`],
+    ]) {
+      const r = await pcnAsync(args);
+      expect(r.status, r.stderr).toBe(1);
+      // The shipped sums refuse the generated files, so the message lists what each mirror gave.
+      expect(r.stderr.trim()).toMatch(
+        /^error: could not download train-images-idx3-ubyte\.gz: http:\/\/[^ ]*\/missing\/train-images-idx3-ubyte\.gz: HTTP 404; http:\/\/[^ ]*\/good\/train-images-idx3-ubyte\.gz: SHA-256 /,
+      );
+    }
+  });
+
+  it('a --mirror that is not an http(s) URL is a one-line usage error naming --mirror, before anything is fetched', async () => {
+    for (const bad of ['notaurl', '', 'ftp://example.org/mnist/', 'file:///tmp/mnist/', `${base}/good/,`]) {
+      const before = hits.length;
+      const r = await pcnAsync(['data', 'download', 'mnist', '--dir', mkdtempSync(join(tmpdir(), 'pc-dl-')), '--mirror', bad]);
+      expect(r.status, bad).toBe(1);
+      expect(r.stderr, bad).toMatch(/^error: option '--mirror <url>' argument '.*' is invalid\. expected an http:\/\/ or https:\/\/ URL/);
+      expect(r.stderr.trim().split('\n'), bad).toHaveLength(1);
+      expect(hits.length, bad).toBe(before);
+    }
   });
 });

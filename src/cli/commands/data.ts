@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { DATASET_NAMES, DATASET_SOURCES, type DatasetName } from '../../data/index.ts';
 import { downloadDataset } from '../download.ts';
-import { choice } from '../options.ts';
+import { choice, urls } from '../options.ts';
 
 export function registerData(program: Command): void {
   const data = program.command('data').description('datasets');
@@ -11,7 +11,11 @@ export function registerData(program: Command): void {
     .description('download MNIST or Fashion-MNIST (four IDX .gz files), verified against their SHA-256 sums')
     .argument('<name>', DATASET_NAMES.join('|'), choice(DATASET_NAMES))
     .option('--dir <dir>', 'destination directory (default data/<name>)')
-    .option('--mirror <url...>', 'base URL(s) to fetch from instead of the public mirrors')
+    .option(
+      '--mirror <url>',
+      'base URL to fetch from instead of the public mirrors (http or https; repeat it, or separate URLs by commas, to try several in order)',
+      urls,
+    )
     .action(async (name: DatasetName, opts: { dir?: string; mirror?: string[] }) => {
       const dir = opts.dir ?? `data/${name}`;
       const source = opts.mirror ? { ...DATASET_SOURCES[name], mirrors: opts.mirror } : DATASET_SOURCES[name];
