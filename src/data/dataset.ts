@@ -2,7 +2,7 @@
  * A labelled image dataset in memory: the shape train/'s loop consumes
  * (structurally; data/ does not import train/).
  */
-import { check } from '../errors.ts';
+import { check, shown } from '../errors.ts';
 
 export interface Dataset {
   readonly name: string;
@@ -21,6 +21,16 @@ export interface Dataset {
 
 /** Builds a dataset from 8-bit pixels and labels, scaling pixels to [0, 1]; validates every label. */
 export function datasetFromBytes(name: string, pixels: Uint8Array, labels: Uint8Array, rows: number, cols: number, classes = 10): Dataset {
+  check(
+    pixels instanceof Uint8Array,
+    'data',
+    () => `${name}: pixels must be a Uint8Array of 8-bit pixels, got ${shown(pixels)}. Convert it once: Uint8Array.from(pixels).`,
+  );
+  check(
+    labels instanceof Uint8Array,
+    'data',
+    () => `${name}: labels must be a Uint8Array of class indices, got ${shown(labels)}. Convert it once: Uint8Array.from(labels).`,
+  );
   const features = rows * cols;
   const count = labels.length;
   check(

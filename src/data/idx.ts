@@ -3,7 +3,7 @@
  * magic 0x00 0x00 <type> <ndim>, ndim big-endian u32 dimensions, then the data.
  * Only unsigned bytes (type 0x08) occur in these datasets and are supported.
  */
-import { check, PcError } from '../errors.ts';
+import { check, PcError, shown } from '../errors.ts';
 
 export interface IdxArray {
   readonly dims: readonly number[];
@@ -132,14 +132,19 @@ function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
   return out;
 }
 
-/** Parses an IDX file (raw or gzip); `name` appears in every error. Throws PcError('data'). */
-export async function decodeIdx(bytes: Uint8Array, name: string): Promise<IdxArray> {
+/**
+ * Parses an IDX file (raw or gzip) from its bytes, a Uint8Array (a Node Buffer
+ * is one) or an ArrayBuffer; `name` appears in every error. Throws PcError('data').
+ */
+export async function decodeIdx(file: Uint8Array | ArrayBuffer, name: string): Promise<IdxArray> {
+  const bytes = fileBytes(file, name, 'decodeIdx');
   if (isGzip(bytes)) return parseIdx(await gunzipIdx(bytes, name), name);
   return parseIdx(bytes, name);
 }
 
-/** Parses uncompressed IDX bytes. */
-export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
+/** Parses uncompressed IDX bytes (a Uint8Array or an ArrayBuffer). */
+export function parseIdx(file: Uint8Array | ArrayBuffer, name: string): IdxArray {
+  const bytes = fileBytes(file, name, 'parseIdx');
   const { headerLength: header, dims, total } = readHeader(bytes, name, true)!;
   const expected = total - header;
   const got = bytes.length - header;
@@ -149,6 +154,13 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
       : `${name}: dimensions [${dims.join(', ')}] need ${expected} data bytes but ${got} follow the header. The file has trailing bytes or a wrong header.`,
   );
   return { dims, data: bytes.subarray(header) };
+}
+
+/** The bytes of a file given as a Uint8Array or an ArrayBuffer; PcError('data') naming the file for anything else. */
+function fileBytes(file: unknown, name: string, where: string): Uint8Array {
+  if (file instanceof Uint8Array) return file;
+  if (file instanceof ArrayBuffer) return new Uint8Array(file);
+  throw new PcError('data', `${name}: ${where} needs the file's bytes (a Uint8Array or an ArrayBuffer), got ${shown(file)}.`);
 }
 
 function hex(bytes: Uint8Array, from: number, to: number): string {
