@@ -163,8 +163,9 @@ export function depth(config: PcnConfig): number {
   return config.sizes.length - 1;
 }
 
-/** Number of weights and biases (and learned feedback weights). */
+/** Number of weights and biases (and learned feedback weights); validates `config` (validateConfig). */
 export function parameterCount(config: PcnConfig): number {
+  validateConfig(config);
   let s = 0;
   const perW = config.feedback === 'learned' ? 2 : 1;
   for (let l = 1; l < config.sizes.length; l++) s += config.sizes[l] * (perW * config.sizes[l - 1] + 1);

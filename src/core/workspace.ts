@@ -83,18 +83,14 @@ export function initWorkspace<T extends FloatArray>(model: Model<T>, capacity: n
  * costs a loop over the layers and allocates nothing.
  */
 export function checkWorkspace<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, where: string): void {
-  check(
-    typeof ws === 'object' && ws !== null && Array.isArray(ws.x) && Array.isArray(ws.gradW) && typeof ws.backend === 'object',
-    'config',
-    () => `${where}: expected a Workspace from initWorkspace(model, batchSize, backend), got ${shown(ws)}.`,
-  );
+  if (typeof ws !== 'object' || ws === null || !Array.isArray(ws.x) || !Array.isArray(ws.gradW) || typeof ws.backend !== 'object')
+    throw new PcError('config', `${where}: expected a Workspace from initWorkspace(model, batchSize, backend), got ${shown(ws)}.`);
   const sizes = model.config.sizes;
-  check(
-    fits(model, ws),
-    'shape',
-    () =>
+  if (!fits(model, ws))
+    throw new PcError(
+      'shape',
       `${where}: the workspace was made for layers ${ws.x.map((x, l) => (l < sizes.length ? x.length / ws.capacity : '?')).join('-')} (capacity ${ws.capacity}) but the model has ${sizes.join('-')}${model.config.feedback === 'learned' ? ' with learned feedback' : ''}. Make it with initWorkspace(model, batchSize, backend) for this model.`,
-  );
+    );
   const bytes = ws.backend.dtype === 'float64' ? 8 : 4;
   for (let l = 0; l < model.layers.length; l++) {
     const { weights, bias, feedback } = model.layers[l];

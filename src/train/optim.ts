@@ -198,9 +198,7 @@ function stateFits<T extends FloatArray>(model: Model<T>, state: OptimizerState<
 }
 
 function slotFits(slot: readonly [FloatArray, FloatArray] | undefined, p: FloatArray, needs: number): boolean {
-  if (!Array.isArray(slot)) return false;
-  const [m, v] = slot;
-  return momentFits(m, p, needs >= 1) && momentFits(v, p, needs >= 2);
+  return Array.isArray(slot) && momentFits(slot[0], p, needs >= 1) && momentFits(slot[1], p, needs >= 2);
 }
 
 function momentFits(moment: FloatArray | undefined, p: FloatArray, used: boolean): boolean {

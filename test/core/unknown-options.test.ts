@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import {
   classifyByRelaxation,
   createConfig,
+  type Feedback,
   generate,
   type InitMode,
   infer,
@@ -13,6 +14,7 @@ import {
   initValues,
   initWorkspace,
   type LearningTiming,
+  parameterCount,
   planRelaxation,
   relax,
   startRelaxation,
@@ -72,6 +74,13 @@ describe('unknown values of string options', () => {
       expect(catchPcError(() => generate(gen, gws, 2, new Float32Array(4), { noise, rng: createRng(1) }), 'config').message).toBe(
         `generate: options.noise must be a finite number ≥ 0 (0: the mean), got ${noise}.`,
       );
+  });
+
+  it("parameterCount refuses a config whose feedback is unknown instead of counting it as 'symmetric'", () => {
+    expect(catchPcError(() => parameterCount({ ...config, feedback: 'mirror' as Feedback }), 'config').message).toBe(
+      "model config: feedback must be 'symmetric', 'learned' or 'random', got 'mirror'.",
+    );
+    expect(parameterCount(createConfig({ sizes: [3, 4, 2], feedback: 'learned' }))).toBe(4 * (2 * 3 + 1) + 2 * (2 * 4 + 1));
   });
 
   it("createReferenceBackend refuses a dtype other than 'float32' or 'float64' instead of computing in float32", () => {
