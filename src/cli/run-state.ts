@@ -16,7 +16,7 @@ import type { Command } from 'commander';
 import { PcError } from '../errors.ts';
 import { parseRngState, type RngState } from '../random.ts';
 import { type Checkpoint, crc32 } from '../train/index.ts';
-import type { TrainOptions } from './commands/train.ts';
+import type { TrainFlags } from './commands/train.ts';
 import type { Split } from './datasets.ts';
 import { readCheckpoint, writeFileAtomic } from './io.ts';
 import { readFileIfPresent } from './read-file.ts';
@@ -165,7 +165,7 @@ export function metricsUpTo(dir: string, epoch: number): Record<string, unknown>
  * the execution flags taken from the command line. Any other flag given must
  * equal the stored setting, or it is a config error.
  */
-export function resumeOptions(given: TrainOptions, r: Resumed, cmd?: Command): TrainOptions {
+export function resumeOptions(given: TrainFlags, r: Resumed, cmd?: Command): TrainFlags {
   const fromCli = (key: string) => cmd?.getOptionValueSource(key) === 'cli';
   const where = `the run in ${r.dir}`;
   if (given.out !== undefined) throw new PcError('config', `--resume continues ${where} in its own folder; leave out --out.`);
@@ -192,7 +192,7 @@ export function resumeOptions(given: TrainOptions, r: Resumed, cmd?: Command): T
         : `--resume: ${where} has finished all its ${r.epoch} epochs; pass --epochs N (more than ${r.epoch}) to train on.`,
     );
   opts.epochs = epochs;
-  return opts as unknown as TrainOptions;
+  return opts as unknown as TrainFlags;
 }
 
 /** A stored run setting, run through the flag's own parser: a checkpoint gets the same checks as the command line. */

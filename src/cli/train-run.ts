@@ -54,7 +54,7 @@ export async function trainStreaming({ opts, data, model, opt, ws, out, log, sto
   const r = await stream(model, opt, ws, data.train, {
     stepsPerExample: opts.streamSteps,
     // Bottom-up order: a new input reaches every layer within one step.
-    relax: { steps: opts.steps, lr: opts.lrX, momentum: opts.momentumX, tolerance: 0, order: 'bottom-up' },
+    relax: { steps: opts.streamSteps, lr: opts.lrX, momentum: opts.momentumX, tolerance: 0, order: 'bottom-up' },
     seed: opts.seed,
     streams: opts.streams,
     stillness: opts.stillness || undefined,

@@ -75,6 +75,83 @@ describe('defaults from the data', () => {
   });
 });
 
+describe('defaults per schedule', () => {
+  it("--schedule streaming without flags takes pcn experiment streaming's measured settings, and its banner says so", () => {
+    const out = join(dir, 'streaming-defaults');
+    const r = pcn(['train', '--data', tiny, '--schedule', 'streaming', '--threads', '1', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const banner = r.stdout.split('\n')[0];
+    expect(banner).toMatch(
+      /^pcn train: 784-256-10 discriminative leaky-relu, streaming schedule, 203,530 parameters, 300 training examples from .*; 48 streams, k = 20 bottom-up steps per example, x step 0\.8, momentum 0, stillness θ = 0\.001, adamw lr 0\.0003, wasm backend × 1 thread$/,
+    );
+    expect(checkpoint(join(out, 'model.safetensors')).config.sizes).toEqual([784, 256, 10]);
+    const info = JSON.parse(pcn(['info', '--model', join(out, 'model.safetensors'), '--json']).stdout);
+    expect(info.optimizer.lr).toBe(3e-4);
+    expect(readdirSync(out).sort()).toEqual(['metrics.jsonl', 'model.safetensors']);
+  });
+
+  it('flags given win over the per-schedule defaults', () => {
+    const args = [
+      '--streams',
+      '4',
+      '--stream-steps',
+      '3',
+      '--lr-x',
+      '0.5',
+      '--momentum-x',
+      '0.2',
+      '--lr-w',
+      '0.001',
+      '--stillness',
+      '0.01',
+      '--layers',
+      '784,8,10',
+    ];
+    const r = pcn(['train', '--data', tiny, '--schedule', 'streaming', '--threads', '1', '--out', join(dir, 'streaming-flags'), ...args]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')[0]).toMatch(
+      /784-8-10 .*; 4 streams, k = 3 bottom-up steps per example, x step 0\.5, momentum 0\.2, stillness θ = 0\.01, adamw lr 0\.001,/,
+    );
+  });
+
+  it('the standard schedule keeps its own defaults, and its banner gives its x step and momentum', () => {
+    const r = pcn([...base(tiny), '--epochs', '1', '--out', join(dir, 'standard-defaults')]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')[0]).toMatch(/standard schedule, .*; T=8, batch 50, x step 0\.05, momentum 0\.9, adamw lr 0\.0005, /);
+  });
+
+  it('a flag the schedule does not use is refused in one line naming it, before anything is written', () => {
+    const cwd = join(dir, 'cwd-schedule-flags');
+    mkdirSync(cwd);
+    const cases: [string[], string][] = [
+      [
+        ['--schedule', 'streaming', '--steps', '20'],
+        'error: --steps does not apply to --schedule streaming, which relaxes --stream-steps steps per example. Leave it out.',
+      ],
+      [
+        ['--schedule', 'streaming', '--epochs', '2'],
+        'error: --epochs does not apply to --schedule streaming, which is one pass over the training examples. Leave it out.',
+      ],
+      [
+        ['--schedule', 'streaming', '--orientation', 'generative'],
+        'error: --orientation generative does not apply to --schedule streaming, which classifies by a forward pass. Leave it out, or use --schedule standard.',
+      ],
+      [['--streams', '4'], 'error: --streams applies only to --schedule streaming. Leave it out, or add --schedule streaming.'],
+      [
+        ['--schedule', 'incremental', '--stillness', '0.01'],
+        'error: --stillness applies only to --schedule streaming. Leave it out, or add --schedule streaming.',
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const r = pcn(['train', '--data', tiny, ...args], 60_000, cwd);
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stderr, args.join(' ')).toBe(`${message}\n`);
+      expect(r.stdout, args.join(' ')).toBe('');
+    }
+    expect(readdirSync(cwd)).toEqual([]);
+  });
+});
+
 describe('experiments', () => {
   it('make their folder only when they write: bad data leaves none; an --out under a file is a one-line error', () => {
     const cwd = join(dir, 'cwd-experiment');

@@ -8,9 +8,9 @@ import { runFeedback } from '../experiments/feedback.ts';
 import { type Protocol, runForgetting } from '../experiments/forgetting.ts';
 import { runGenerative } from '../experiments/generative.ts';
 import { runIncremental } from '../experiments/incremental.ts';
-import { runStreaming, STREAMING_LAYERS } from '../experiments/streaming.ts';
+import { runStreaming } from '../experiments/streaming.ts';
 import { choice, integer, number, sizes, threads } from '../options.ts';
-import { TRAIN_DEFAULTS } from './train.ts';
+import { STREAMING_DEFAULTS, TRAIN_DEFAULTS } from './train.ts';
 
 const NAMES = ['generative', 'feedback', 'incremental', 'streaming', 'async', 'forgetting'] as const;
 type Name = (typeof NAMES)[number];
@@ -51,8 +51,8 @@ export function registerExperiment(program: Command): void {
     .option('--lr-w <F>', 'incremental / streaming: weight learning rate', number(0))
     .option('--steps <k>', 'streaming: steps per example (default 20); async: relaxation steps (default 500)', integer(1, 1_000_000))
     .option('--lr-x <F>', 'incremental / streaming / async: relaxation step size (default 0.6 / 0.8 / 0.05)', number(0))
-    .option('--streams <n>', 'streaming: independent streams side by side (48 divides 60,000)', integer(1, 4096), 48)
-    .option('--stillness <θ>', 'streaming: θ of stillness-modulated plasticity', number(0), 0.001)
+    .option('--streams <n>', 'streaming: independent streams side by side (48 divides 60,000)', integer(1, 4096), STREAMING_DEFAULTS.streams)
+    .option('--stillness <θ>', 'streaming: θ of stillness-modulated plasticity', number(0), STREAMING_DEFAULTS.stillness)
     .option(
       '--protocol <p>',
       'forgetting: split (5 two-digit tasks) or permuted (pixel permutations)',
@@ -81,10 +81,10 @@ export function registerExperiment(program: Command): void {
         else if (name === 'incremental') await runIncremental(ctx, { epochs: opts.epochs ?? 10, lrW: opts.lrW ?? 1e-4, lrX: opts.lrX ?? 0.6, momentumX: 0.5 });
         else if (name === 'streaming')
           await runStreaming(ctx, {
-            layers: opts.layers ?? STREAMING_LAYERS,
-            steps: opts.steps ?? 20,
-            lrX: opts.lrX ?? 0.8,
-            lrW: opts.lrW ?? 3e-4,
+            layers: opts.layers ?? sizes(STREAMING_DEFAULTS.layers),
+            steps: opts.steps ?? STREAMING_DEFAULTS.streamSteps,
+            lrX: opts.lrX ?? STREAMING_DEFAULTS.lrX,
+            lrW: opts.lrW ?? STREAMING_DEFAULTS.lrW,
             streams: opts.streams,
             stillness: opts.stillness,
           });

@@ -15,17 +15,9 @@
 import { createConfig, initModel, initWorkspace } from '../../core/index.ts';
 import { createRng } from '../../random.ts';
 import { initOptimizer, type StreamResult, stream } from '../../train/index.ts';
-import { TRAIN_DEFAULTS } from '../commands/train.ts';
+import { STREAMING_DEFAULTS, TRAIN_DEFAULTS } from '../commands/train.ts';
 import { warn } from '../warn.ts';
 import { type Context, finish } from './context.ts';
-
-/**
- * One hidden layer by default: measured on MNIST (48 streams, θ = 0.001,
- * AdamW 3e-4), the never-reset stream reaches 94.0 % with 784-256-10 (k = 20)
- * but 90.9 % with the deeper 784-128-128-128-10 (k = 30): every extra layer
- * adds transients after each input switch that the weights learn from.
- */
-export const STREAMING_LAYERS: readonly number[] = [784, 256, 10];
 
 export interface StreamingOptions {
   readonly layers: readonly number[];
@@ -59,7 +51,7 @@ async function run(ctx: Context, opts: StreamingOptions, variant: Variant): Prom
   return stream(model, opt, ws, ctx.data.train, {
     stepsPerExample: steps,
     // Bottom-up order: a new input reaches every layer within one step.
-    relax: { steps, lr: opts.lrX, momentum: 0, tolerance: 0, order: 'bottom-up' },
+    relax: { steps, lr: opts.lrX, momentum: STREAMING_DEFAULTS.momentumX, tolerance: 0, order: 'bottom-up' },
     seed: ctx.options.seed,
     streams: opts.streams,
     reset,
