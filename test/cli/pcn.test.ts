@@ -55,6 +55,32 @@ describe('pcn train / eval / info', () => {
     expect(free.optimizer.weightCap).toBeUndefined();
   });
 
+  it("eval classifies a generative model by relaxation, as train's per-epoch evaluation does: same --eval-steps, same accuracy", () => {
+    const gen = join(dir, 'gen-eval');
+    const args = ['train', '--data', dataDir, '--orientation', 'generative', '--layers', '10,16,784', '--epochs', '1', '--batch', '100', '--threads', '1'];
+    for (const [steps, out] of [
+      [undefined, gen],
+      ['30', `${gen}-30`],
+    ] as const) {
+      const t = pcn([...args, ...(steps ? ['--eval-steps', steps] : []), '--json', '--out', out]);
+      expect(t.status, t.stderr).toBe(0);
+      const trained = JSON.parse(t.stdout.trim()).test_acc;
+      const e = pcn([
+        'eval',
+        '--model',
+        join(out, 'model.safetensors'),
+        '--data',
+        dataDir,
+        '--threads',
+        '1',
+        ...(steps ? ['--eval-steps', steps] : []),
+        '--json',
+      ]);
+      expect(e.status, e.stderr).toBe(0);
+      expect(JSON.parse(e.stdout).test_acc).toBeCloseTo(trained, 6);
+    }
+  });
+
   it('bad flags and values get a one-line error and exit 1, with no stack trace', () => {
     for (const args of [['train', '--bogus'], ['train', '--lr-x', 'fast'], ['train', '--activation', 'swish'], ['train', '--layers', '784'], ['frobnicate']]) {
       const r = pcn(args);

@@ -1,18 +1,25 @@
-/** `pcn eval`: accuracy of a saved model on the held-out split of a dataset. */
+/**
+ * `pcn eval`: accuracy of a saved model on the held-out split of a dataset.
+ * A discriminative model classifies by a forward pass; a generative one by
+ * relaxing its label layer with the image clamped (evaluate(), under the
+ * label prior GENERATIVE_PRIOR_WEIGHT), as pcn train's per-epoch evaluation does.
+ */
 import type { Command } from 'commander';
 import { initWorkspace } from '../../core/index.ts';
 import { PcError } from '../../errors.ts';
 import { createBackend } from '../../kernels/index.ts';
-import { evaluate, modelFromCheckpoint } from '../../train/index.ts';
+import { evaluate, GENERATIVE_EVAL_RELAX, modelFromCheckpoint } from '../../train/index.ts';
 import { loadTestSet } from '../datasets.ts';
 import { readCheckpoint } from '../io.ts';
-import { choice, threads } from '../options.ts';
+import { choice, integer, threads } from '../options.ts';
+import { count } from '../plural.ts';
 
 interface EvalOptions {
   model: string;
   data: string;
   threads: number | 'auto';
   backend: 'wasm' | 'js';
+  evalSteps: number;
   json: boolean;
 }
 
@@ -26,26 +33,35 @@ export function registerEval(program: Command): void {
       "'mnist-embedded' or a folder with the test files t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (each optionally .gz)",
       'mnist-embedded',
     )
+    .option(
+      '--eval-steps <T>',
+      "generative models: relaxation steps to classify a test image (as pcn train's --eval-steps)",
+      integer(1, 100_000),
+      GENERATIVE_EVAL_RELAX.steps,
+    )
     .option('--threads <n>', "matmul threads or 'auto'", threads, 'auto' as const)
     .option('--backend <name>', 'kernels: wasm|js', choice(['wasm', 'js'] as const), 'wasm' as const)
     .option('--json', 'print one JSON object', false)
     .action(async (opts: EvalOptions) => {
       const ckpt = readCheckpoint(opts.model);
-      if (ckpt.config.orientation !== 'discriminative')
-        throw new PcError('config', `pcn eval: ${opts.model} is a generative model; evaluate it with pcn experiment generative.`);
+      const generative = ckpt.config.orientation === 'generative';
       const data = await loadTestSet(opts.data);
+      // A generative model holds the label at x_0 and the image at x_L.
       const [n0, nL] = [ckpt.config.sizes[0], ckpt.config.sizes.at(-1)!];
-      if (data.test.features !== n0 || data.test.classes !== nL)
+      const [image, classes] = generative ? [nL, n0] : [n0, nL];
+      if (data.test.features !== image || data.test.classes !== classes)
         throw new PcError(
           'data',
-          `pcn eval: ${opts.model} takes ${n0} values per image and ${nL} classes, but ${data.test.name} has ${data.test.features} (${data.test.rows}×${data.test.cols}) and ${data.test.classes}. Evaluate it on the data it was trained on.`,
+          `pcn eval: ${opts.model} takes ${image} values per image and ${classes} classes, but ${data.test.name} has ${data.test.features} (${data.test.rows}×${data.test.cols}) and ${data.test.classes}. Evaluate it on the data it was trained on.`,
         );
       const backend = await createBackend(opts.backend, { threads: opts.threads });
       try {
         const model = modelFromCheckpoint(ckpt, backend);
-        const acc = evaluate(model, initWorkspace(model, 500, backend), data.test);
-        if (opts.json) console.log(JSON.stringify({ test_acc: acc, count: data.test.count, data: data.source }));
-        else console.log(`held-out accuracy: ${(100 * acc).toFixed(2)} % (${data.test.count.toLocaleString('en-US')} examples of ${data.source})`);
+        const acc = evaluate(model, initWorkspace(model, 500, backend), data.test, { ...GENERATIVE_EVAL_RELAX, steps: opts.evalSteps });
+        const how = generative ? `, each classified by ${count(opts.evalSteps, 'relaxation step')}` : '';
+        if (opts.json)
+          console.log(JSON.stringify({ test_acc: acc, count: data.test.count, data: data.source, ...(generative ? { eval_steps: opts.evalSteps } : {}) }));
+        else console.log(`held-out accuracy: ${(100 * acc).toFixed(2)} % (${count(data.test.count, 'example')} of ${data.source}${how})`);
       } finally {
         backend.dispose();
       }
