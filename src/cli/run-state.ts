@@ -86,15 +86,25 @@ export interface Resumed {
   readonly fingerprint: string;
 }
 
-/** Refuses an --out folder that already holds a run: training into it would overwrite that run's model and mix the logs. */
+/**
+ * Refuses an --out folder that already holds a run: training into it would
+ * overwrite that run's model and mix the logs. Resuming is suggested only
+ * where there is a checkpoint to resume from (a run stopped in its first
+ * epoch, or a streaming run, leaves none).
+ */
 export function checkFreshOut(out: string): void {
   const dir = resolve(out);
   const found = ['model.safetensors', CHECKPOINT_FILE, METRICS_FILE].find((f) => existsSync(join(dir, f)));
-  if (found)
+  if (!found) return;
+  if (existsSync(join(dir, CHECKPOINT_FILE)))
     throw new PcError(
       'config',
       `--out: ${dir} already holds a run (${found}). Continue it with --resume ${out}, or choose another folder (or remove that one).`,
     );
+  throw new PcError(
+    'config',
+    `--out: ${dir} already holds a run (${found}) with no ${CHECKPOINT_FILE} to resume from: it stopped before its first epoch ended, or was a streaming run. Choose another folder, or remove that one.`,
+  );
 }
 
 /** Reads DIR's checkpoint for --resume; every problem is a PcError naming DIR or the file. */

@@ -45,6 +45,7 @@ describe('run folders', () => {
     const used = join(dir, 'used');
     mkdirSync(used);
     writeFileSync(join(used, 'model.safetensors'), 'a run was here');
+    writeFileSync(join(used, 'checkpoint.safetensors'), 'and saved an epoch');
     const r = pcn([...base(tiny), '--epochs', '1', '--out', used]);
     expect(r.status).toBe(1);
     expect(r.stderr.trim()).toBe(

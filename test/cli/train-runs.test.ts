@@ -4,7 +4,7 @@
  * (train-folders.test.ts has run folders and refused flag values).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +108,27 @@ describe('pcn train stops cleanly on signals', () => {
         expect(model.interrupted).toMatch(new RegExp(`^${signal} in epoch ${logged.length + 1} after batch [1-6] of 6$`));
         expect(model.epochs).toBe(String(logged.length));
       }),
+    );
+  });
+
+  it('a run stopped during its first epoch saves only the model, and its folder is then neither resumable nor advertised as such', async () => {
+    const out = join(dir, 'stopped-in-epoch-1');
+    const run = start(['train', '--data', long, '--batch', '20', '--layers', '784,16,10', '--threads', '1', '--no-progress', '--epochs', '2', '--out', out]);
+    await run.lines(1); // the banner: the handlers are in place, and 1,000 batches of epoch 1 are ahead
+    run.child.kill('SIGTERM');
+    const r = await run.done;
+    expect(r.code, r.stderr).toBe(143);
+    expect(r.stdout).toContain('stopped by SIGTERM during epoch 1, before any epoch ended: there is no checkpoint to resume from');
+    expect(readdirSync(out)).toEqual(['model.safetensors']);
+    const again = pcn(['train', '--data', long, '--out', out]);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toBe(
+      `error: --out: ${out} already holds a run (model.safetensors) with no checkpoint.safetensors to resume from: it stopped before its first epoch ended, or was a streaming run. Choose another folder, or remove that one.\n`,
+    );
+    const resume = pcn(['train', '--resume', out]);
+    expect(resume.status).toBe(1);
+    expect(resume.stderr).toMatch(
+      /^error: --resume: .* holds no checkpoint\.safetensors, so there is nothing to resume: the run stopped before its first epoch ended/,
     );
   });
 
