@@ -10,11 +10,21 @@ export function integer(min: number, max = Number.MAX_SAFE_INTEGER): (value: str
   };
 }
 
+/**
+ * A number as people write one: decimal, optionally signed, with an optional
+ * exponent (0.5, .5, 5e-4). Number() alone would also take 0x10, 0b1, 0o7,
+ * Infinity and '' (as 16, 1, 7, ∞ and 0); null for anything else.
+ */
+function decimal(value: string): number | null {
+  const v = value.trim();
+  return /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(v) ? Number(v) : null;
+}
+
 export function number(min: number, max = Number.POSITIVE_INFINITY): (value: string) => number {
+  const expected = max === Number.POSITIVE_INFINITY ? `a finite number ≥ ${min}` : `a number in [${min}, ${max}]`;
   return (value) => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max)
-      throw new InvalidArgumentError(`expected a number in [${min}, ${max === Number.POSITIVE_INFINITY ? '∞' : max}].`);
+    const n = decimal(value);
+    if (n === null || !Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`expected ${expected}.`);
     return n;
   };
 }
@@ -41,8 +51,8 @@ export function threads(value: string): number | 'auto' {
 
 /** A finite number > 0 (a rate for which 0 would mean "do nothing"). */
 export function positive(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number > 0.');
+  const n = decimal(value);
+  if (n === null || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a finite number > 0.');
   return n;
 }
 

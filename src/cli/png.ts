@@ -16,6 +16,7 @@
 import { inflateSync } from 'node:zlib';
 import { PcError } from '../errors.ts';
 import { crc32 } from '../train/index.ts';
+import { count } from './plural.ts';
 
 /** A PNG as greyscale: `data` in [0, 1], row by row; `transparent` marks pixels whose alpha is below half (null: no alpha). */
 export interface PngImage {
@@ -138,7 +139,10 @@ export function decodePng(bytes: Uint8Array, name: string, expected?: ExpectedSi
       if (idatDone) throw bad(`${at}: image data chunks must be consecutive. The file is corrupt.`);
       idat.push(data);
     } else if (type === 'IEND') {
-      if (pos < bytes.length) throw bad(`${bytes.length - pos} bytes follow the IEND chunk. The file is corrupt or has data appended.`);
+      if (pos < bytes.length)
+        throw bad(
+          `${count(bytes.length - pos, 'byte')} follow${bytes.length - pos === 1 ? 's' : ''} the IEND chunk. The file is corrupt or has data appended.`,
+        );
       break;
     } else if (!(typeBytes[0] & 0x20)) {
       throw bad(`chunk "${type}" at byte ${pos - 12 - length} is critical but unknown to this reader. The file uses a PNG extension it cannot read.`);
@@ -215,7 +219,10 @@ function inflate(h: Header, idat: readonly Uint8Array[], bad: (what: string) => 
     if (code === 'ERR_BUFFER_TOO_LARGE') throw bad(`the image data inflates to more than the ${need} bytes ${image} needs. The file is corrupt or forged.`);
     throw bad(`the image data is not a valid zlib stream (${e instanceof Error ? e.message : String(e)}). The file is corrupt.`);
   }
-  if (used < z.length) throw bad(`${z.length - used} bytes follow the end of the zlib stream in the image data. The file is corrupt or forged.`);
+  if (used < z.length)
+    throw bad(
+      `${count(z.length - used, 'byte')} follow${z.length - used === 1 ? 's' : ''} the end of the zlib stream in the image data. The file is corrupt or forged.`,
+    );
   if (out.length < need) throw bad(`the image data inflates to ${out.length} bytes but ${image} needs ${need}. The file is truncated or corrupt.`);
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }

@@ -19,6 +19,7 @@ import { type Checkpoint, crc32 } from '../train/index.ts';
 import type { TrainFlags } from './commands/train.ts';
 import type { Split } from './datasets.ts';
 import { readCheckpoint, writeFileAtomic } from './io.ts';
+import { count } from './plural.ts';
 import { readFileIfPresent } from './read-file.ts';
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
@@ -198,8 +199,8 @@ export function resumeOptions(given: TrainFlags, r: Resumed, cmd?: Command): Tra
     throw new PcError(
       'config',
       fromCli('epochs')
-        ? `--resume: ${where} has trained ${r.epoch} epochs already; --epochs (the new total) must be more than that, got ${epochs}.`
-        : `--resume: ${where} has finished all its ${r.epoch} epochs; pass --epochs N (more than ${r.epoch}) to train on.`,
+        ? `--resume: ${where} has trained ${count(r.epoch, 'epoch')} already; --epochs (the new total) must be more than that, got ${epochs}.`
+        : `--resume: ${where} has finished ${r.epoch === 1 ? 'its 1 epoch' : `all its ${r.epoch} epochs`}; pass --epochs N (more than ${r.epoch}) to train on.`,
     );
   opts.epochs = epochs;
   return opts as unknown as TrainFlags;

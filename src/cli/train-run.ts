@@ -14,6 +14,7 @@ import type { TrainOptions } from './commands/train.ts';
 import type { Split } from './datasets.ts';
 import { appendFileDurable, writeFileAtomic } from './io.ts';
 import { lineChartSvg } from './plots.ts';
+import { count } from './plural.ts';
 import type { Progress } from './progress.ts';
 import { CHECKPOINT_FILE, METRICS_FILE, metricsUpTo, type Resumed, RUN_KEYS, runMetadata } from './run-state.ts';
 import { listenForStop, type StopRequest } from './stop.ts';
@@ -61,7 +62,7 @@ export async function trainStreaming({ opts, data, model, opt, ws, out, log, sto
     signal: stop,
     onWarning: warn,
     progressEvery: 5000,
-    onProgress: (seen, acc) => log(`streamed ${seen.toLocaleString('en-US')} examples, prequential accuracy ${(100 * acc).toFixed(2)} %`),
+    onProgress: (seen, acc) => log(`streamed ${count(seen, 'example')}, prequential accuracy ${(100 * acc).toFixed(2)} %`),
   });
   // Stopped before the first example: there is no accuracy to report, and null says so (NaN is not JSON).
   const acc = r.seen > 0 ? r.prequentialAccuracy : null;
@@ -76,11 +77,10 @@ export async function trainStreaming({ opts, data, model, opt, ws, out, log, sto
   };
   if (stop.by) metadata.interrupted = `${stop.by} after ${r.seen} of ${data.train.count} examples`;
   writeFileAtomic(join(out, 'model.safetensors'), encodeCheckpoint(model, { optimizer: opt, metadata }));
-  if (acc !== null)
-    log(`prequential accuracy over ${r.seen.toLocaleString('en-US')} streamed examples: ${(100 * acc).toFixed(2)} % in ${r.seconds.toFixed(1)} s`);
+  if (acc !== null) log(`prequential accuracy over ${count(r.seen, 'streamed example')}: ${(100 * acc).toFixed(2)} % in ${r.seconds.toFixed(1)} s`);
   log(`wrote ${join(out, 'model.safetensors')}, ${METRICS_FILE}`);
   if (stop.by) {
-    log(`stopped by ${stop.by} after ${r.seen.toLocaleString('en-US')} of ${data.train.count.toLocaleString('en-US')} examples`);
+    log(`stopped by ${stop.by} after ${r.seen.toLocaleString('en-US')} of ${count(data.train.count, 'example')}`);
     process.exitCode = stop.exitCode();
   }
 }
@@ -172,10 +172,7 @@ export async function trainEpochs(run: Run): Promise<void> {
     );
     wrote.push('energy.svg', 'accuracy.svg');
   }
-  if (last)
-    log(
-      `held-out accuracy: ${(100 * last.testAccuracy).toFixed(2)} % (${data.test.count.toLocaleString('en-US')} examples) after ${done} epoch${done > 1 ? 's' : ''}`,
-    );
+  if (last) log(`held-out accuracy: ${(100 * last.testAccuracy).toFixed(2)} % (${count(data.test.count, 'example')}) after ${count(done, 'epoch')}`);
   log(`wrote ${wrote.join(', ')}`);
   if (partial) {
     log(

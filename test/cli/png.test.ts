@@ -159,7 +159,7 @@ describe('hostile PNGs are refused with a data error naming the file', () => {
     expect(refusal(good.subarray(0, 45))).toMatch(/^x\.png: chunk IDAT at byte 33 runs past the end of the file/);
     expect(refusal(good.subarray(0, 40))).toBe('x.png: the file ends inside the chunk header at byte 33. It is truncated.');
     expect(refusal(concat(SIGNATURE, chunk('IEND', new Uint8Array(0))))).toBe('x.png: the first chunk is IEND; a PNG starts with IHDR. The file is corrupt.');
-    expect(refusal(concat(good, Uint8Array.of(0)))).toBe('x.png: 1 bytes follow the IEND chunk. The file is corrupt or has data appended.');
+    expect(refusal(concat(good, Uint8Array.of(0)))).toBe('x.png: 1 byte follows the IEND chunk. The file is corrupt or has data appended.');
     expect(refusal(good.subarray(0, good.length - 12))).toBe('x.png: the file ends without an IEND chunk. It is truncated.');
     const unknown = concat(good.subarray(0, 33), chunk('ABCD', new Uint8Array(1)), good.subarray(33));
     expect(refusal(unknown)).toBe('x.png: chunk "ABCD" at byte 33 is critical but unknown to this reader. The file uses a PNG extension it cannot read.');

@@ -76,6 +76,44 @@ describe('defaults from the data', () => {
   });
 });
 
+describe('--layers against the data', () => {
+  it('sizes that do not fit the images or the classes are refused before the banner, naming --layers and the sizes that fit', () => {
+    const cases: [string[], string][] = [
+      [
+        ['--layers', '100,10'],
+        `error: --layers: 100,10 does not fit ${tiny}: its images have 784 values (28×28) and it has 10 classes, so a discriminative model needs n_0 = 784 and n_L = 10, e.g. --layers 784,…,10.`,
+      ],
+      [
+        ['--layers', '784,16,7'],
+        `error: --layers: 784,16,7 does not fit ${tiny}: its images have 784 values (28×28) and it has 10 classes, so a discriminative model needs n_0 = 784 and n_L = 10, e.g. --layers 784,…,10.`,
+      ],
+      [
+        ['--layers', '784,16,10', '--orientation', 'generative'],
+        `error: --layers: 784,16,10 does not fit ${tiny}: its images have 784 values (28×28) and it has 10 classes, so a generative model needs n_0 = 10 and n_L = 784, e.g. --layers 10,…,784.`,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const r = pcn(['train', '--data', tiny, '--threads', '1', ...args]);
+      expect(r.status, args.join(' ')).toBe(1);
+      expect(r.stdout, args.join(' ')).toBe('');
+      expect(r.stderr, args.join(' ')).toBe(`${message}\n`);
+    }
+  });
+
+  it('so are the --layers of pcn experiment generative and streaming', () => {
+    for (const [name, layers, orientation, fit] of [
+      ['generative', '10,16,100', 'generative', 'n_0 = 10 and n_L = 784, e.g. --layers 10,…,784'],
+      ['streaming', '64,16,10', 'discriminative', 'n_0 = 784 and n_L = 10, e.g. --layers 784,…,10'],
+    ] as const) {
+      const r = pcn(['experiment', name, '--data', tiny, '--layers', layers, '--threads', '1', '--out', join(dir, `exp-layers-${name}`)]);
+      expect(r.status, name).toBe(1);
+      expect(r.stderr, name).toBe(
+        `error: --layers: ${layers} does not fit ${tiny}: its images have 784 values (28×28) and it has 10 classes, so a ${orientation} model needs ${fit}.\n`,
+      );
+    }
+  });
+});
+
 describe('defaults per schedule', () => {
   it("--schedule streaming without flags takes pcn experiment streaming's measured settings, and its banner says so", () => {
     const out = join(dir, 'streaming-defaults');
@@ -177,8 +215,8 @@ describe('flags whose extreme values make no sense', () => {
     for (const [flag, expected] of [
       ['--epochs', 'expected an integer in 1..100000.'],
       ['--steps', 'expected an integer in 1..10000.'],
-      ['--lr-x', 'expected a number > 0.'],
-      ['--lr-w', 'expected a number > 0.'],
+      ['--lr-x', 'expected a finite number > 0.'],
+      ['--lr-w', 'expected a finite number > 0.'],
     ]) {
       const r = pcn(['train', '--data', tiny, flag, '0'], 60_000, cwd);
       expect(r.status, flag).toBe(1);

@@ -113,8 +113,26 @@ describe('pcn train stops cleanly on signals', () => {
 
   it('a run stopped during its first epoch saves only the model, and its folder is then neither resumable nor advertised as such', async () => {
     const out = join(dir, 'stopped-in-epoch-1');
-    const run = start(['train', '--data', long, '--batch', '20', '--layers', '784,16,10', '--threads', '1', '--no-progress', '--epochs', '2', '--out', out]);
-    await run.lines(1); // the banner: the handlers are in place, and 1,000 batches of epoch 1 are ahead
+    // 1,000 batches of 100 relaxation steps: an epoch of several seconds, which the signal cuts short.
+    const run = start([
+      'train',
+      '--data',
+      long,
+      '--batch',
+      '20',
+      '--steps',
+      '100',
+      '--layers',
+      '784,64,10',
+      '--threads',
+      '1',
+      '--no-progress',
+      '--epochs',
+      '2',
+      '--out',
+      out,
+    ]);
+    await run.lines(1); // the banner: the handlers are in place
     run.child.kill('SIGTERM');
     const r = await run.done;
     expect(r.code, r.stderr).toBe(143);
@@ -202,7 +220,7 @@ describe('pcn train --resume', () => {
       ],
       [['--layers', '784,8,10'], /^error: --resume: --layers 784,8,10 differs from \[784,16,10\]/],
       [['--out', join(dir, 'elsewhere')], /^error: --resume continues the run in .* in its own folder; leave out --out\.$/],
-      [[], /^error: --resume: the run in .* has finished all its 1 epochs; pass --epochs N \(more than 1\) to train on\.$/],
+      [[], /^error: --resume: the run in .* has finished its 1 epoch; pass --epochs N \(more than 1\) to train on\.$/],
       [['--epochs', '2', '--data', other], /^error: --resume: the data from .*other is not the data the run in .* trained on/],
     ];
     for (const [extra, message] of cases) {

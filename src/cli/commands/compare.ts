@@ -13,6 +13,7 @@ import { createRng } from '../../random.ts';
 import { backpropGradients, bpEpochFlops, cosine, type EpochStats, fit, initOptimizer, meanStd, pcEpochFlops } from '../../train/index.ts';
 import { loadData, type Split } from '../datasets.ts';
 import { integer, integers, threads } from '../options.ts';
+import { count } from '../plural.ts';
 import { warn } from '../warn.ts';
 import { TRAIN_DEFAULTS } from './train.ts';
 
@@ -113,7 +114,7 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
   const pcFlops = pcEpochFlops(config, TRAIN_DEFAULTS.steps, data.train.count, TRAIN_DEFAULTS.batch);
   const bpFlops = bpEpochFlops(config, data.train.count, TRAIN_DEFAULTS.batch);
   log(
-    `compare PC (T=${TRAIN_DEFAULTS.steps}) and backprop: ${config.sizes.join('-')} ${TRAIN_DEFAULTS.activation}, ${opts.epochs} epochs × ${opts.seeds} seeds on ${data.source}`,
+    `compare PC (T=${TRAIN_DEFAULTS.steps}) and backprop: ${config.sizes.join('-')} ${TRAIN_DEFAULTS.activation}, ${count(opts.epochs, 'epoch')} × ${count(opts.seeds, 'seed')} on ${data.source}`,
   );
   const runs: Record<Method, Run[]> = { pc: [], backprop: [] };
   for (let seed = 0; seed < opts.seeds; seed++) {

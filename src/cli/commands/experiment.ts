@@ -9,6 +9,7 @@ import { type Protocol, runForgetting } from '../experiments/forgetting.ts';
 import { runGenerative } from '../experiments/generative.ts';
 import { runIncremental } from '../experiments/incremental.ts';
 import { runStreaming } from '../experiments/streaming.ts';
+import { checkLayers, layersFromData } from '../layers.ts';
 import { choice, integer, number, sizes, threads } from '../options.ts';
 import { STREAMING_DEFAULTS, TRAIN_DEFAULTS } from './train.ts';
 
@@ -42,7 +43,11 @@ export function registerExperiment(program: Command): void {
     .option('--epochs <n>', 'training epochs (default: generative 4, feedback 25, incremental 10, async 1, forgetting 1 per task)', integer(1, 10_000))
     .option('--seed <S>', 'seed of every random draw', integer(0, 2 ** 32 - 1), 0)
     .option('--threads <n>', "matmul threads or 'auto'", threads, 'auto' as const)
-    .option('--layers <sizes>', 'generative / streaming: layer sizes (default: generative 10,256,256,784, streaming 784,256,10)', sizes)
+    .option(
+      '--layers <sizes>',
+      'generative / streaming: layer sizes (default: generative 10,256,256,784, streaming 784,256,10; n_0 and n_L from the data)',
+      sizes,
+    )
     .option('--eval-steps <T>', 'generative: relaxation steps to classify', integer(1, 100_000), GENERATIVE_EVAL_RELAX.steps)
     .option('--noise <σ>', 'generative: noise in the layer below the label when sampling', number(0), 0.1)
     .option('--prior <w>', 'generative: weight of the Gaussian prior on the label layer while it relaxes (0: none)', number(0), GENERATIVE_PRIOR_WEIGHT)
@@ -66,6 +71,8 @@ export function registerExperiment(program: Command): void {
       if (!NAMES.includes(name)) throw new PcError('config', `pcn experiment: unknown experiment '${name}'; expected one of ${NAMES.join(', ')}.`);
       const ctx = await openContext(name, opts);
       try {
+        if (opts.layers && (name === 'generative' || name === 'streaming'))
+          checkLayers(opts.layers, name === 'generative' ? 'generative' : 'discriminative', ctx.data.train, opts.data);
         if (name === 'generative')
           await runGenerative(ctx, {
             epochs: opts.epochs ?? 4,
@@ -81,7 +88,7 @@ export function registerExperiment(program: Command): void {
         else if (name === 'incremental') await runIncremental(ctx, { epochs: opts.epochs ?? 10, lrW: opts.lrW ?? 1e-4, lrX: opts.lrX ?? 0.6, momentumX: 0.5 });
         else if (name === 'streaming')
           await runStreaming(ctx, {
-            layers: opts.layers ?? sizes(STREAMING_DEFAULTS.layers),
+            layers: opts.layers ?? layersFromData(STREAMING_DEFAULTS.layers, 'discriminative', ctx.data.train),
             steps: opts.steps ?? STREAMING_DEFAULTS.streamSteps,
             lrX: opts.lrX ?? STREAMING_DEFAULTS.lrX,
             lrW: opts.lrW ?? STREAMING_DEFAULTS.lrW,

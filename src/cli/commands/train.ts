@@ -23,6 +23,7 @@ import {
   SCHEDULES,
 } from '../../train/index.ts';
 import { loadData } from '../datasets.ts';
+import { checkLayers, layersFromData } from '../layers.ts';
 import { choice, integer, number, positive, sizes, threads } from '../options.ts';
 import { count } from '../plural.ts';
 import { createProgress } from '../progress.ts';
@@ -205,8 +206,13 @@ export async function runTrain(given: TrainFlags, cmd?: Command): Promise<void> 
       `--resume: the data from ${opts.data} is not the data the run in ${resumed.dir} trained on (their counts, labels or pixels differ). Pass that run's data with --data.`,
     );
   if (streaming && opts.streams > data.train.count)
-    throw new PcError('config', `--streams: ${opts.streams} streams need at least as many training examples, but ${opts.data} has ${data.train.count}.`);
-  const layers = opts.layers ?? defaultLayers(opts, data.train.features, data.train.classes);
+    throw new PcError(
+      'config',
+      `--streams: ${count(opts.streams, 'stream')} need at least as many training examples, but ${opts.data} has ${data.train.count}.`,
+    );
+  if (opts.layers) checkLayers(opts.layers, opts.orientation, data.train, opts.data);
+  const defaults = opts.orientation === 'generative' ? TRAIN_DEFAULTS.generativeLayers : streaming ? STREAMING_DEFAULTS.layers : TRAIN_DEFAULTS.layers;
+  const layers = opts.layers ?? layersFromData(defaults, opts.orientation, data.train);
   const config = createConfig({
     sizes: layers,
     activation: opts.activation,
@@ -294,12 +300,3 @@ const NOT_STREAMING: Partial<Record<keyof TrainFlags, string>> = {
   init: 'starts from a forward pass once and never resets',
   evalSteps: 'classifies by a forward pass',
 };
-
-/** Default sizes with n_0 and n_L taken from the data (features and classes; swapped for generative models). */
-function defaultLayers(opts: TrainOptions, features: number, classes: number): number[] {
-  const generative = opts.orientation === 'generative';
-  const sizesOf = sizes(generative ? TRAIN_DEFAULTS.generativeLayers : opts.schedule === 'streaming' ? STREAMING_DEFAULTS.layers : TRAIN_DEFAULTS.layers);
-  sizesOf[0] = generative ? classes : features;
-  sizesOf[sizesOf.length - 1] = generative ? features : classes;
-  return sizesOf;
-}

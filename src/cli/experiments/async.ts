@@ -8,6 +8,7 @@
 import { clampedLayers, initValues, planRelaxation, relax, startRelaxation } from '../../core/index.ts';
 import { createRng } from '../../random.ts';
 import { gatherBatch, shuffledOrder, supervisedBatch } from '../../train/index.ts';
+import { count } from '../plural.ts';
 import { type Context, finish } from './context.ts';
 import { trainMlp } from './discriminative.ts';
 
@@ -18,7 +19,7 @@ export interface AsyncOptions {
 }
 
 export async function runAsync(ctx: Context, opts: AsyncOptions): Promise<void> {
-  ctx.log(`async: training the MLP for ${opts.epochs} epoch(s), then relaxing one test batch ${opts.steps} steps both ways`);
+  ctx.log(`async: training the MLP for ${count(opts.epochs, 'epoch')}, then relaxing one test batch ${count(opts.steps, 'step')} both ways`);
   const { model, ws } = await trainMlp(ctx, { epochs: opts.epochs });
   const rows = Math.min(128, ctx.data.test.count);
   const images = new Float32Array(rows * ctx.data.test.features);
@@ -34,7 +35,7 @@ export async function runAsync(ctx: Context, opts: AsyncOptions): Promise<void> 
       rng: createRng(ctx.options.seed + 1),
     });
     traces[order] = r.trace!;
-    ctx.log(`  ${order}: energy ${r.initialEnergy.toFixed(4)} → ${r.energy.toFixed(6)} after ${r.iterations} steps`);
+    ctx.log(`  ${order}: energy ${r.initialEnergy.toFixed(4)} → ${r.energy.toFixed(6)} after ${count(r.iterations, 'step')}`);
   }
   const sync = traces.synchronous[traces.synchronous.length - 1];
   const async = traces.random[traces.random.length - 1];

@@ -6,6 +6,7 @@
  * Wᵀ is logged per layer and epoch.
  */
 import { type Feedback, feedbackAngles } from '../../core/index.ts';
+import { count } from '../plural.ts';
 import { type Context, finish } from './context.ts';
 import { trainMlp } from './discriminative.ts';
 
@@ -19,7 +20,7 @@ export async function runFeedback(ctx: Context, opts: FeedbackOptions): Promise<
   const acc: Record<Feedback, number[]> = { symmetric: [], learned: [], random: [] };
   const angles: Record<'learned' | 'random', number[][]> = { learned: [], random: [] };
   for (const feedback of ['symmetric', 'learned', 'random'] as const) {
-    ctx.log(`feedback ${feedback}: ${opts.epochs} epochs, weight decay ${opts.weightDecay} on W and B`);
+    ctx.log(`feedback ${feedback}: ${count(opts.epochs, 'epoch')}, weight decay ${opts.weightDecay} on W and B`);
     await trainMlp(ctx, {
       epochs: opts.epochs,
       feedback,

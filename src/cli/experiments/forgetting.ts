@@ -18,6 +18,7 @@ import { type Dataset, permutePixels, withLabels } from '../../data/index.ts';
 import { createRng } from '../../random.ts';
 import { fit, initOptimizer, meanStd, shuffledOrder } from '../../train/index.ts';
 import { TRAIN_DEFAULTS } from '../commands/train.ts';
+import { count } from '../plural.ts';
 import { warn } from '../warn.ts';
 import { type Context, finish } from './context.ts';
 
@@ -124,7 +125,7 @@ function formatMatrix(R: number[][]): string {
 
 export async function runForgetting(ctx: Context, o: ForgettingOptions): Promise<void> {
   ctx.log(
-    `forgetting, ${o.protocol} protocol: ${o.protocol === 'split' ? 5 : o.tasks} tasks in sequence, ${o.epochs} epoch(s) each, ${o.seeds} seed(s), PC and backprop`,
+    `forgetting, ${o.protocol} protocol: ${count(o.protocol === 'split' ? 5 : o.tasks, 'task')} in sequence, ${count(o.epochs, 'epoch')} each, ${count(o.seeds, 'seed')}, PC and backprop`,
   );
   const results = { pc: { cil: [] as number[][][], til: [] as number[][][] }, backprop: { cil: [] as number[][][], til: [] as number[][][] } };
   for (let seed = 0; seed < o.seeds; seed++) {

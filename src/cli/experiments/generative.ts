@@ -13,6 +13,8 @@ import { TRAIN_DEFAULTS } from '../commands/train.ts';
 import { completeImage, halfMask, sampleDigits } from '../generative.ts';
 import { tile, writeGreyPng } from '../images.ts';
 import { writeFileAtomic } from '../io.ts';
+import { layersFromData } from '../layers.ts';
+import { count } from '../plural.ts';
 import { warn } from '../warn.ts';
 import { type Context, finish } from './context.ts';
 
@@ -25,7 +27,7 @@ export interface GenerativeOptions {
   readonly weightCap: number;
   /** Weight of the prior on x_0 while it relaxes (0: none). */
   readonly prior: number;
-  /** Label layer first, image layer last; default 10-256-256-(image size). */
+  /** Label layer first, image layer last; default (classes)-256-256-(image size). */
   readonly layers?: readonly number[];
   readonly evalSteps: number;
   readonly noise: number;
@@ -35,7 +37,7 @@ export async function runGenerative(ctx: Context, opts: GenerativeOptions): Prom
   const { data, backend } = ctx;
   const seed = ctx.options.seed;
   const config = createConfig({
-    sizes: opts.layers ? [...opts.layers] : [10, 256, 256, data.train.features],
+    sizes: opts.layers ? [...opts.layers] : layersFromData(TRAIN_DEFAULTS.generativeLayers, 'generative', data.train),
     activation: TRAIN_DEFAULTS.activation,
     orientation: 'generative',
   });
@@ -51,7 +53,7 @@ export async function runGenerative(ctx: Context, opts: GenerativeOptions): Prom
   const probe = subset(data.test, shuffledOrder(data.test.count, createRng(seed + 1)).subarray(0, Math.min(1000, data.test.count)));
   const curve: { epoch: number; energy: number; acc: number }[] = [];
   ctx.log(
-    `generative PCN ${config.sizes.join('-')} on ${data.source}: ${opts.epochs} epochs, ${opts.weightCap ? `weights capped at ±${opts.weightCap}` : 'no weight cap'}, classification by ${opts.evalSteps} relaxation steps${opts.prior ? ` under a prior of weight ${opts.prior} on the label layer` : ''}`,
+    `generative PCN ${config.sizes.join('-')} on ${data.source}: ${count(opts.epochs, 'epoch')}, ${opts.weightCap ? `weights capped at ±${opts.weightCap}` : 'no weight cap'}, classification by ${count(opts.evalSteps, 'relaxation step')}${opts.prior ? ` under a prior of weight ${opts.prior} on the label layer` : ''}`,
   );
   await fit(model, opt, ws, data.train, null, {
     epochs: opts.epochs,

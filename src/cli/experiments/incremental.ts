@@ -2,6 +2,8 @@
  * `pcn experiment incremental`: no separate phases. The weights move at every
  * relaxation step together with x (incremental PC), instead of after T steps.
  */
+
+import { count } from '../plural.ts';
 import { type Context, finish } from './context.ts';
 import { trainMlp } from './discriminative.ts';
 
@@ -14,7 +16,7 @@ export interface IncrementalOptions {
 
 export async function runIncremental(ctx: Context, opts: IncrementalOptions): Promise<void> {
   ctx.log(
-    `incremental PC: ${opts.epochs} epochs, the weights learn at every one of the T relaxation steps (AdamW lr ${opts.lrW}; x lr ${opts.lrX}, momentum ${opts.momentumX})`,
+    `incremental PC: ${count(opts.epochs, 'epoch')}, the weights learn at every one of the T relaxation steps (AdamW lr ${opts.lrW}; x lr ${opts.lrX}, momentum ${opts.momentumX})`,
   );
   const { history } = await trainMlp(ctx, {
     epochs: opts.epochs,
@@ -43,6 +45,6 @@ export async function runIncremental(ctx: Context, opts: IncrementalOptions): Pr
   finish(
     ctx,
     { experiment: 'incremental', test_acc: acc, epochs: opts.epochs, lr_w: opts.lrW, lr_x: opts.lrX, momentum_x: opts.momentumX },
-    `incremental: test accuracy ${(100 * acc).toFixed(2)} % after ${opts.epochs} epochs`,
+    `incremental: test accuracy ${(100 * acc).toFixed(2)} % after ${count(opts.epochs, 'epoch')}`,
   );
 }

@@ -16,6 +16,7 @@ import { createConfig, initModel, initWorkspace } from '../../core/index.ts';
 import { createRng } from '../../random.ts';
 import { initOptimizer, type StreamResult, stream } from '../../train/index.ts';
 import { STREAMING_DEFAULTS, TRAIN_DEFAULTS } from '../commands/train.ts';
+import { count } from '../plural.ts';
 import { warn } from '../warn.ts';
 import { type Context, finish } from './context.ts';
 
@@ -47,7 +48,7 @@ async function run(ctx: Context, opts: StreamingOptions, variant: Variant): Prom
   // The same weight lr for every variant. (The control once used 1e-3, tuned while learning read stale errors; with exact errors
   // 1e-3 collapses the deep control from 89.8 % to 84.3 % mid-stream, while 3e-4 gives 95.3 % deep and 95.1 % on 784-256-10.)
   const opt = initOptimizer(model, { name: 'adamw', lr: opts.lrW, weightDecay: TRAIN_DEFAULTS.weightDecay }, ctx.backend);
-  ctx.log(`${LABEL[variant]}: ${config.sizes.join('-')}, ${steps} bottom-up steps per example, x lr ${opts.lrX}, ${opts.streams} streams`);
+  ctx.log(`${LABEL[variant]}: ${config.sizes.join('-')}, ${count(steps, 'bottom-up step')} per example, x lr ${opts.lrX}, ${count(opts.streams, 'stream')}`);
   return stream(model, opt, ws, ctx.data.train, {
     stepsPerExample: steps,
     // Bottom-up order: a new input reaches every layer within one step.
@@ -59,13 +60,13 @@ async function run(ctx: Context, opts: StreamingOptions, variant: Variant): Prom
     progressEvery: 1000,
     onWarning: warn,
     onProgress: (seen, acc) => {
-      if (seen % 10_000 < opts.streams) ctx.log(`  ${seen.toLocaleString('en-US')} examples: prequential accuracy ${(100 * acc).toFixed(2)} %`);
+      if (seen % 10_000 < opts.streams) ctx.log(`  ${count(seen, 'example')}: prequential accuracy ${(100 * acc).toFixed(2)} %`);
     },
   });
 }
 
 export async function runStreaming(ctx: Context, opts: StreamingOptions): Promise<void> {
-  ctx.log(`streaming PC: one pass over ${ctx.data.train.count.toLocaleString('en-US')} examples, AdamW after every step`);
+  ctx.log(`streaming PC: one pass over ${count(ctx.data.train.count, 'example')}, AdamW after every step`);
   const results: Record<Variant, StreamResult> = {
     stillness: await run(ctx, opts, 'stillness'),
     plain: await run(ctx, opts, 'plain'),
