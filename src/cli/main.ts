@@ -5,7 +5,7 @@
  * `--debug` shows the stack.
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, type HelpContext } from 'commander';
 import { PcError } from '../errors.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerData } from './commands/data.ts';
@@ -37,11 +37,42 @@ export function buildProgram(): Command {
   registerExperiment(program);
   registerCompare(program);
   registerData(program);
-  // A usage error is one line, with the hint on it (commander would print the hint as a second line).
-  const oneLine = { outputError: (text: string, write: (s: string) => void) => write(`${text.trimEnd()} (run pcn --help for usage)\n`) };
-  program.configureOutput(oneLine);
-  for (const c of program.commands) c.exitOverride().configureOutput(oneLine);
+  oneLineUsageErrors(program);
   return program;
+}
+
+/** `pcn data download` for the download command: what a user types to reach it. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/**
+ * Makes every usage error of `command` and its subcommands one line on
+ * stderr, exit 1: commander's own lines (a "Did you mean" hint goes on a
+ * second one) are folded into one, which names the help of the command that
+ * was run (the top-level help does not list a command's options). A command
+ * that only groups subcommands, run without one, says which there are
+ * instead of printing its whole help to stderr.
+ */
+function oneLineUsageErrors(command: Command): void {
+  const path = commandPath(command);
+  command.exitOverride().configureOutput({
+    outputError: (text, write) => write(`${text.trim().replace(/\s*\n\s*/g, ' ')} (run ${path} --help for usage)\n`),
+  });
+  if (command.commands.length > 0) {
+    const help = command.help.bind(command) as (context?: HelpContext) => never;
+    // Commander calls help({ error: true }) only for a missing subcommand; plain help stays as it is.
+    command.help = ((context?: HelpContext) => {
+      if (context?.error)
+        command.error(`error: ${path} needs a ${command.parent ? 'subcommand' : 'command'}: ${command.commands.map((c) => c.name()).join(', ')}`, {
+          code: 'commander.missingSubcommand',
+        });
+      return help(context);
+    }) as Command['help'];
+  }
+  for (const sub of command.commands) oneLineUsageErrors(sub);
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -1,4 +1,4 @@
-/** Flag parsers refuse bad values with a one-line reason (commander turns it into `error: … (run pcn --help for usage)`). */
+/** Flag parsers refuse bad values with a one-line reason (commander turns it into `error: … (run pcn <command> --help for usage)`). */
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { integer, integers, number, positive } from '../../src/cli/options.ts';

@@ -221,7 +221,7 @@ describe('flags whose extreme values make no sense', () => {
       const r = pcn(['train', '--data', tiny, flag, '0'], 60_000, cwd);
       expect(r.status, flag).toBe(1);
       expect(r.stderr).toBe(
-        `error: option '${flag} <${flag === '--epochs' ? 'n' : flag === '--steps' ? 'T' : 'F'}>' argument '0' is invalid. ${expected} (run pcn --help for usage)\n`,
+        `error: option '${flag} <${flag === '--epochs' ? 'n' : flag === '--steps' ? 'T' : 'F'}>' argument '0' is invalid. ${expected} (run pcn train --help for usage)\n`,
       );
       expect(r.stdout).toBe('');
     }

@@ -26,6 +26,4 @@ export function registerData(program: Command): void {
       });
       console.log(`${name} is in ${dir}; train on it with: pcn train --data ${dir}`);
     });
-  for (const c of data.commands) c.exitOverride();
-  data.exitOverride();
 }
