@@ -142,10 +142,13 @@ export function readResume(dirArg: string): Resumed {
 }
 
 /**
- * The rows of DIR/metrics.jsonl for epochs 1…epoch, in order. When the file
- * has more (the run was killed after logging an epoch but before its
- * checkpoint was written) or a torn last line, it is rewritten to just these
- * rows, so that the resumed run appends after them.
+ * The rows of DIR/metrics.jsonl for epochs 1…epoch, in increasing order of
+ * epoch. When the file has more (the run was killed after logging an epoch but
+ * before its checkpoint was written), a repeated row or a torn last line, it
+ * is rewritten to just these rows, so that the resumed run appends after them.
+ * Rows of earlier epochs may be missing (a deleted log, a resume that started
+ * one afresh): the rows after them are kept all the same (missingRows says
+ * which are missing).
  */
 /** A metrics log over this size is not a log this CLI wrote (one short line per epoch). */
 const METRICS_MAX_BYTES = 64 * 2 ** 20;
@@ -164,12 +167,40 @@ export function metricsUpTo(dir: string, epoch: number): Record<string, unknown>
       continue;
     }
     const e = (row as { epoch?: unknown } | null)?.epoch;
-    if (typeof e === 'number' && e === rows.length + 1 && e <= epoch) rows.push(row as Record<string, unknown>);
+    const last = rows.length > 0 ? (rows[rows.length - 1].epoch as number) : 0;
+    if (Number.isInteger(e) && (e as number) > last && (e as number) <= epoch) rows.push(row as Record<string, unknown>);
   }
   const kept = rows.map((r) => `${JSON.stringify(r)}\n`).join('');
   if (kept !== text) writeFileAtomic(path, kept);
   return rows;
 }
+/**
+ * The warning for a resumed run whose log (`rows`, from metricsUpTo) lacks
+ * epochs its checkpoint holds, or null when none is missing: the log and the
+ * plots will not have them, and nothing can bring them back.
+ */
+export function missingRows(dir: string, rows: readonly Record<string, unknown>[], epoch: number): string | null {
+  const have = new Set(rows.map((r) => r.epoch));
+  const missing: number[] = [];
+  for (let e = 1; e <= epoch; e++) if (!have.has(e)) missing.push(e);
+  if (missing.length === 0) return null;
+  const path = join(dir, METRICS_FILE);
+  const one = missing.length === 1;
+  return `--resume: ${path} has no ${one ? 'row for epoch' : 'rows for epochs'} ${spans(missing)}${existsSync(path) ? '' : ' (the file is missing)'}, so the log and the plots will lack ${one ? 'it' : 'them'}.`;
+}
+
+/** Increasing integers as spans: [1, 2, 3, 5] → '1–3, 5'. */
+function spans(values: readonly number[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < values.length; ) {
+    let j = i;
+    while (j + 1 < values.length && values[j + 1] === values[j] + 1) j++;
+    out.push(j === i ? String(values[i]) : `${values[i]}–${values[j]}`);
+    i = j + 1;
+  }
+  return out.join(', ');
+}
+
 /**
  * The options of a resumed run: its stored settings, with --epochs (the new
  * total), --data (the same data moved elsewhere; checked by fingerprint) and

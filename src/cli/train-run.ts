@@ -16,7 +16,7 @@ import { appendFileDurable, writeFileAtomic } from './io.ts';
 import { lineChartSvg } from './plots.ts';
 import { count } from './plural.ts';
 import type { Progress } from './progress.ts';
-import { CHECKPOINT_FILE, METRICS_FILE, metricsUpTo, type Resumed, RUN_KEYS, runMetadata } from './run-state.ts';
+import { CHECKPOINT_FILE, METRICS_FILE, metricsUpTo, missingRows, type Resumed, RUN_KEYS, runMetadata } from './run-state.ts';
 import { listenForStop, type StopRequest } from './stop.ts';
 import { warn } from './warn.ts';
 
@@ -90,6 +90,8 @@ export async function trainEpochs(run: Run): Promise<void> {
   const metricsPath = join(out, METRICS_FILE);
   // A resumed run keeps the rows of the epochs its checkpoint holds and appends after them; a new one starts the log with its first row.
   const earlier = resumed ? metricsUpTo(out, resumed.epoch) : [];
+  const lacking = resumed && missingRows(out, earlier, resumed.epoch);
+  if (lacking) warn(lacking);
   const startEpoch = resumed?.epoch ?? 0;
   const rng = resumed ? restoreRng(resumed.rng) : createRng(opts.seed);
   const runOptions = Object.fromEntries(RUN_KEYS.map((k) => [k, k === 'layers' ? model.config.sizes : k === 'data' ? dataSpec(opts.data) : opts[k]]));

@@ -117,4 +117,13 @@ describe('pcn generate round trip', () => {
     );
     expect(w.stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  it('an --out that is not a .png is refused in one line before anything is drawn (the bytes would be PNG whatever the name)', () => {
+    for (const out of ['x.jpg', 'x', 'x.png.txt']) {
+      const r = pcn(['generate', '--model', model, '--label', '3', '--out', join(dir, out)]);
+      expect(r.status, out).toBe(1);
+      expect(r.stderr, out).toBe(`error: --out: ${join(dir, out)} does not end in .png, but pcn generate writes PNG images. Give it the extension .png.\n`);
+    }
+    expect(pcn(['generate', '--model', model, '--label', '3', '--count', '1', '--out', join(dir, 'upper.PNG')]).status).toBe(0);
+  });
 });

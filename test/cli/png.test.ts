@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { encodeGreyPng, readGreyPng } from '../../src/cli/images.ts';
-import { decodePng } from '../../src/cli/png.ts';
+import { decodePng, PNG_MAX_PIXELS } from '../../src/cli/png.ts';
 import { createRng } from '../../src/random.ts';
 import { catchPcError } from '../helpers/errors.ts';
 import { CHANNELS, chunk, concat, ihdr, type PngSpec, png, rawImageData, SIGNATURE } from './png-fixtures.ts';
@@ -197,5 +197,14 @@ describe('reading a PNG file', () => {
       `${path}: the image is 28×28 = 784 pixels; the model expects 64 (8×8). Pass an image of the model's size.`,
     );
     expect(catchPcError(() => readGreyPng(dir, 784), 'data').message).toBe(`--complete: ${dir} is a folder; expected a PNG file. Name a regular file.`);
+  });
+});
+
+describe('the README on PNG sizes', () => {
+  it('states the limit the code enforces (PNG_MAX_PIXELS)', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+    const stated = /--complete IMAGE[^.]*?up to 2\^(\d+) pixels/.exec(readme);
+    expect(stated, 'README: --complete … up to 2^N pixels').not.toBeNull();
+    expect(2 ** Number(stated![1])).toBe(PNG_MAX_PIXELS);
   });
 });

@@ -24,6 +24,16 @@ describe('metricsUpTo', () => {
   });
 });
 
+describe('metricsUpTo with rows missing', () => {
+  it('keeps the rows it has in increasing order up to the checkpoint, whatever is missing before them, and drops repeats', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pcn-state-'));
+    const row = (epoch: number) => `${JSON.stringify({ epoch, train_energy: 0.5 / epoch, test_acc: 0.1 * epoch, seconds: 1, lr: 0.001 })}\n`;
+    writeFileSync(join(dir, 'metrics.jsonl'), row(3) + row(5) + row(5) + row(4) + row(6));
+    expect(metricsUpTo(dir, 5).map((r) => r.epoch)).toEqual([3, 5]);
+    expect(readFileSync(join(dir, 'metrics.jsonl'), 'utf8')).toBe(row(3) + row(5));
+  });
+});
+
 describe('flagOf', () => {
   it('names options as the command line spells them', () => {
     expect(['lrW', 'momentumX', 'layers', 'outputEnergy'].map(flagOf)).toEqual(['--lr-w', '--momentum-x', '--layers', '--output-energy']);

@@ -4,7 +4,7 @@
  * (train-folders.test.ts has run folders and refused flag values).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -235,6 +235,40 @@ describe('pcn train --resume', () => {
     const r = pcn(['train', '--resume', empty]);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^error: --resume: .*no-checkpoint holds no checkpoint\.safetensors, so there is nothing to resume/);
+  });
+
+  it('a resumed run whose metrics.jsonl is gone warns in one line which epochs the log and plots will lack, and keeps the rows it appends', () => {
+    const run = join(dir, 'lost-log');
+    expect(pcn([...base(tiny), '--epochs', '2', '--out', run]).status).toBe(0);
+    rmSync(join(run, 'metrics.jsonl'));
+    const log = join(run, 'metrics.jsonl');
+    for (const [epochs, why] of [
+      [3, ' (the file is missing)'],
+      [4, ''],
+    ] as const) {
+      const r = pcn(['train', '--resume', run, '--epochs', String(epochs), '--json']);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr.split('\n').filter((l) => l.startsWith('warning: '))).toEqual([
+        `warning: --resume: ${log} has no rows for epochs 1–2${why}, so the log and the plots will lack them.`,
+      ]);
+    }
+    // The second resume kept epoch 3's row though the log does not start at epoch 1.
+    expect(rows(log).map((row) => row.epoch)).toEqual([3, 4]);
+  });
+
+  it('a run whose data moved: resuming names the path the run recorded and says to pass --data with the new one', () => {
+    const data = join(dir, 'data-before');
+    writeTinyIdxDir(data);
+    const run = join(dir, 'moved-data');
+    expect(pcn([...base(data), '--epochs', '1', '--out', run]).status).toBe(0);
+    const moved = join(dir, 'data-after');
+    renameSync(data, moved);
+    const r = pcn(['train', '--resume', run, '--epochs', '2']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      `error: --resume: the run in ${run} trained on the data in ${data}, the path its checkpoint records, which does not exist any more. If the data moved, pass its new folder: --data NEWPATH.\n`,
+    );
+    expect(pcn(['train', '--resume', run, '--epochs', '2', '--data', moved]).status).toBe(0);
   });
 
   it('a checkpoint whose stored settings are not valid flags is a data error naming the file', () => {

@@ -55,6 +55,9 @@ export function registerGenerate(program: Command): void {
     )
     .option('--steps <T>', 'relaxation steps for --complete', integer(1, 100_000), 200)
     .action(async (opts: GenerateOptions) => {
+      // The bytes are PNG whatever the name: an x.jpg would hold a PNG that viewers and tools trusting the name misread.
+      if (!/\.png$/i.test(opts.out))
+        throw new PcError('config', `--out: ${opts.out} does not end in .png, but pcn generate writes PNG images. Give it the extension .png.`);
       const ckpt = readCheckpoint(opts.model);
       if (ckpt.config.orientation !== 'generative')
         throw new PcError('config', `pcn generate: ${opts.model} is a discriminative model; train one with --orientation generative.`);

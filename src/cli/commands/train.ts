@@ -5,6 +5,7 @@
  * plots, and exits with 128 + the signal's number (stop.ts).
  */
 
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { createConfig, type Feedback, type InitMode, initModel, initWorkspace, type Orientation, type OutputEnergy, parameterCount } from '../../core/index.ts';
@@ -22,7 +23,7 @@ import {
   restoreOptimizer,
   SCHEDULES,
 } from '../../train/index.ts';
-import { loadData } from '../datasets.ts';
+import { loadData, type Split } from '../datasets.ts';
 import { checkLayers, layersFromData } from '../layers.ts';
 import { choice, integer, number, positive, sizes, threads } from '../options.ts';
 import { count } from '../plural.ts';
@@ -197,7 +198,7 @@ export async function runTrain(given: TrainFlags, cmd?: Command): Promise<void> 
   const opts = resolveSchedule(resumed ? resumeOptions(given, resumed, cmd) : given, cmd);
   if (!resumed && opts.out !== undefined) checkFreshOut(opts.out);
   const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
-  const data = await loadData(opts.data);
+  const data = await (resumed && cmd?.getOptionValueSource('data') !== 'cli' ? loadRecordedData(opts.data, resumed.dir) : loadData(opts.data));
   const streaming = opts.schedule === 'streaming';
   const fingerprint = streaming ? '' : dataFingerprint(data);
   if (resumed && fingerprint !== resumed.fingerprint)
@@ -256,6 +257,29 @@ export async function runTrain(given: TrainFlags, cmd?: Command): Promise<void> 
     }
   } finally {
     backend.dispose();
+  }
+}
+
+/**
+ * The data of a resumed run from the path its checkpoint records: the user
+ * never typed it, so errors say where it came from, and that --data takes the
+ * new place of data that moved.
+ */
+async function loadRecordedData(spec: string, dir: string): Promise<Split> {
+  const moved = 'If the data moved, pass its new folder: --data NEWPATH.';
+  if (spec !== 'mnist-embedded' && !existsSync(spec))
+    throw new PcError(
+      'config',
+      `--resume: the run in ${dir} trained on the data in ${spec}, the path its checkpoint records, which does not exist any more. ${moved}`,
+    );
+  try {
+    return await loadData(spec);
+  } catch (e) {
+    if (!(e instanceof PcError)) throw e;
+    throw new PcError(
+      e.code,
+      `--resume: the data of the run in ${dir}, at ${spec} (the path its checkpoint records): ${e.message.replace(/^--data: /, '')} ${moved}`,
+    );
   }
 }
 
