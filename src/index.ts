@@ -7,5 +7,5 @@ export * from './core/index.ts';
 export * from './data/index.ts';
 export { PcError, type PcErrorCode } from './errors.ts';
 export * from './kernels/index.ts';
-export { createRng, MAX_SEED, parseRngState, type Rng, type RngState, restoreRng } from './random.ts';
+export { createRng, MAX_SEED, offsetSeed, parseRngState, type Rng, type RngState, restoreRng } from './random.ts';
 export * from './train/index.ts';

@@ -42,6 +42,12 @@ export function checkSeed(seed: number, where: string): void {
   );
 }
 
+/** The seed of sub-task `k` of a run seeded by `seed`: (seed + k) mod 2^32, so a seed near MAX_SEED still gives valid, distinct seeds. */
+export function offsetSeed(seed: number, k: number): number {
+  checkSeed(seed, 'offsetSeed: seed');
+  return (seed + k) % 2 ** 32;
+}
+
 /** A generator seeded by `seed`, an integer in 0..MAX_SEED (checkSeed; anything else is PcError('config')). */
 export function createRng(seed: number): Rng {
   checkSeed(seed, 'createRng: seed');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng, parseRngState, type RngState, restoreRng } from '../src/random.ts';
+import { createRng, MAX_SEED, offsetSeed, parseRngState, type RngState, restoreRng } from '../src/random.ts';
 import { catchPcError } from './helpers/errors.ts';
 
 describe('rng state', () => {
@@ -65,5 +65,15 @@ describe('seeds', () => {
       expect(catchPcError(() => restoreRng(state as unknown as RngState), 'config').message).toMatch(
         /^restoreRng: the state .* is not four unsigned 32-bit words \(not all zero\) and a spare \(a number or null\)\. Pass rng\.state\(\) or parseRngState\(text, source\)\.$/,
       );
+  });
+});
+
+describe('offsetSeed', () => {
+  it('gives sub-task k the seed (seed + k) mod 2^32, valid even at MAX_SEED, and refuses a bad seed', () => {
+    expect(offsetSeed(5, 3)).toBe(8);
+    expect(offsetSeed(MAX_SEED, 1)).toBe(0);
+    expect(offsetSeed(MAX_SEED - 1, 9)).toBe(7);
+    expect(() => createRng(offsetSeed(MAX_SEED, 9))).not.toThrow();
+    expect(() => offsetSeed(-1, 1)).toThrow(/offsetSeed: seed must be an integer in 0\.\.4294967295/);
   });
 });

@@ -6,7 +6,7 @@
  * latest x and eps), from the same start, and compare the final energies.
  */
 import { clampedLayers, initValues, planRelaxation, relax, startRelaxation } from '../../core/index.ts';
-import { createRng } from '../../random.ts';
+import { createRng, offsetSeed } from '../../random.ts';
 import { gatherBatch, shuffledOrder, supervisedBatch } from '../../train/index.ts';
 import { count } from '../plural.ts';
 import { type Context, finish } from './context.ts';
@@ -32,7 +32,7 @@ export async function runAsync(ctx: Context, opts: AsyncOptions): Promise<void> 
     initValues(model, ws, rows, clamp, 'forward');
     const r = relax(model, ws, rows, plan, { steps: opts.steps, lr: opts.lrX, momentum: 0, tolerance: 0, order }, startRelaxation(model, ws, rows), {
       trace: true,
-      rng: createRng(ctx.options.seed + 1),
+      rng: createRng(offsetSeed(ctx.options.seed, 1)),
     });
     traces[order] = r.trace!;
     ctx.log(`  ${order}: energy ${r.initialEnergy.toFixed(4)} → ${r.energy.toFixed(6)} after ${count(r.iterations, 'step')}`);

@@ -7,7 +7,7 @@
 
 import { classifyByRelaxation, createConfig, initModel, initWorkspace } from '../../core/index.ts';
 import { subset } from '../../data/index.ts';
-import { createRng } from '../../random.ts';
+import { createRng, offsetSeed } from '../../random.ts';
 import { encodeCheckpoint, evaluate, fit, GENERATIVE_EVAL_RELAX, initOptimizer, shuffledOrder } from '../../train/index.ts';
 import { TRAIN_DEFAULTS } from '../commands/train.ts';
 import { completeImage, halfMask, sampleDigits } from '../generative.ts';
@@ -50,7 +50,7 @@ export async function runGenerative(ctx: Context, opts: GenerativeOptions): Prom
   );
   const evalRelax = { ...GENERATIVE_EVAL_RELAX, steps: opts.evalSteps };
   // Per-epoch accuracy on a fixed 1,000-image sample of the test set (the full set is scored at the end).
-  const probe = subset(data.test, shuffledOrder(data.test.count, createRng(seed + 1)).subarray(0, Math.min(1000, data.test.count)));
+  const probe = subset(data.test, shuffledOrder(data.test.count, createRng(offsetSeed(seed, 1))).subarray(0, Math.min(1000, data.test.count)));
   const curve: { epoch: number; energy: number; acc: number }[] = [];
   ctx.log(
     `generative PCN ${config.sizes.join('-')} on ${data.source}: ${count(opts.epochs, 'epoch')}, ${opts.weightCap ? `weights capped at ±${opts.weightCap}` : 'no weight cap'}, classification by ${count(opts.evalSteps, 'relaxation step')}${opts.prior ? ` under a prior of weight ${opts.prior} on the label layer` : ''}`,
@@ -84,7 +84,7 @@ export async function runGenerative(ctx: Context, opts: GenerativeOptions): Prom
     priorWeight: opts.prior,
   });
   const side = data.test.rows;
-  const grid = Array.from({ length: 10 }, (_, digit) => sampleDigits(model, backend, digit, 8, opts.noise, seed + digit)).flat();
+  const grid = Array.from({ length: 10 }, (_, digit) => sampleDigits(model, backend, digit, 8, opts.noise, offsetSeed(seed, digit))).flat();
   writeGreyPng(ctx.file('samples.png'), tile(grid, side, side, 8, 3));
   const means = Array.from({ length: 10 }, (_, digit) => sampleDigits(model, backend, digit, 1, 0, seed)[0]);
   writeGreyPng(ctx.file('means.png'), tile(means, side, side, 10, 3));
