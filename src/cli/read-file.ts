@@ -8,6 +8,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { PcError } from '../errors.ts';
+import { fsReason } from './fs-errors.ts';
 
 /** Largest checkpoint read: 2 GiB, the most node:fs reads into one buffer (a 784-…-10 MNIST model is under 1 MB). */
 export const CHECKPOINT_MAX_BYTES = 2 ** 31 - 1;
@@ -15,26 +16,11 @@ export const CHECKPOINT_MAX_BYTES = 2 ** 31 - 1;
 /** Largest PNG read by `pcn generate --complete`: 64 MiB (the largest image layer, 2^20 pixels of 16-bit RGBA stored raw, is 8 MiB). */
 export const PNG_MAX_BYTES = 64 * 2 ** 20;
 
-/** What each error code means for a file to be read, and what to do about it. */
-const REASONS: Readonly<Record<string, readonly [string, string]>> = {
-  ENOTDIR: ['a part of the path that should be a folder is a file', 'Check the path.'],
-  EISDIR: ['it is a folder, not a file', 'Name a file.'],
-  EACCES: ['permission denied', 'Change its permissions or run as a user who may read it.'],
-  EPERM: ['the operation is not permitted', 'Change its permissions or run as a user who may read it.'],
-  ELOOP: ['too many levels of symbolic links (a link that points back at itself?)', 'Fix the links.'],
-  ENAMETOOLONG: ['the name is too long', 'Choose a shorter path.'],
-  EMFILE: ['this process has too many files open', 'Raise the limit (ulimit -n) and retry.'],
-  ENFILE: ['the system has too many files open', 'Close some programs and retry.'],
-  EIO: ['an input/output error from the device', 'Check the disk.'],
-  ENXIO: ['no such device (a socket or an unconnected device?)', 'Name a regular file.'],
-  EAGAIN: ['it is not ready to be read (a pipe or device?)', 'Name a regular file.'],
-};
-
 /** A read failure as a one-line PcError('data'): `--model: cannot read x: permission denied (EACCES). …`. */
 export function readError(e: unknown, flag: string, path: string): PcError {
   const code = typeof e === 'object' && e !== null && typeof (e as { code?: unknown }).code === 'string' ? (e as { code: string }).code : '';
   if (code === 'ENOENT') return new PcError('data', `${flag}: ${path} does not exist.`);
-  const [what, todo] = REASONS[code] ?? [`${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, 'Check the file.'];
+  const [what, todo] = fsReason(code, true) ?? [`${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, 'Check the file.'];
   return new PcError('data', `${flag}: cannot read ${path}: ${what}${code ? ` (${code})` : ''}. ${todo}`);
 }
 
