@@ -15,15 +15,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, flag?: 
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
   try {
     mkdirSync(dirname(path), { recursive: true });
-    const fd = openSync(tmp, 'w');
-    try {
-      const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
-      let off = 0;
-      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeDurable(tmp, 'w', data);
     renameSync(tmp, path);
   } catch (e) {
     try {
@@ -38,17 +30,22 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, flag?: 
 /** Appends `text` to `path` (created if missing) and flushes it to disk; errors as writeFileAtomic's. */
 export function appendFileDurable(path: string, text: string): void {
   try {
-    const fd = openSync(path, 'a');
-    try {
-      const bytes = new TextEncoder().encode(text);
-      let off = 0;
-      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeDurable(path, 'a', text);
   } catch (e) {
     throw fsError(e, 'write', path);
+  }
+}
+
+/** Opens `path` with `flags` ('w' or 'a'), writes all of `data`, flushes it to disk and closes it; errors are Node's. */
+function writeDurable(path: string, flags: 'w' | 'a', data: Uint8Array | string): void {
+  const fd = openSync(path, flags);
+  try {
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    let off = 0;
+    while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 
