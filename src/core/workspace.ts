@@ -89,7 +89,7 @@ export function checkWorkspace<T extends FloatArray>(model: Model<T>, ws: Worksp
   if (!fits(model, ws))
     throw new PcError(
       'shape',
-      `${where}: the workspace was made for layers ${ws.x.map((x, l) => (l < sizes.length ? x.length / ws.capacity : '?')).join('-')} (capacity ${ws.capacity}) but the model has ${sizes.join('-')}${model.config.feedback === 'learned' ? ' with learned feedback' : ''}. Make it with initWorkspace(model, batchSize, backend) for this model.`,
+      `${where}: the workspace was made for layers ${ws.x.map((x) => x.length / ws.capacity).join('-')} (capacity ${ws.capacity}) but the model has ${sizes.join('-')}${model.config.feedback === 'learned' ? ' with learned feedback' : ''}. Make it with initWorkspace(model, batchSize, backend) for this model.`,
     );
   const bytes = ws.backend.dtype === 'float64' ? 8 : 4;
   for (let l = 0; l < model.layers.length; l++) {

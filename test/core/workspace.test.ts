@@ -50,6 +50,17 @@ describe('a workspace made for a 4-8-2 model, used with a 4-9-2 one', () => {
   }
 });
 
+describe('a workspace made for a deeper model', () => {
+  it('is refused with every layer of the workspace named', () => {
+    const js = createReferenceBackend('float32');
+    const model = initModel(createConfig({ sizes: [6, 16, 3] }), js, createRng(1));
+    const ws = initWorkspace(initModel(createConfig({ sizes: [6, 24, 24, 3] }), js, createRng(2)), 4, js);
+    expect(catchPcError(() => forward(model, ws, 1, new Float32Array(6)), 'shape').message).toBe(
+      'forward: the workspace was made for layers 6-24-24-3 (capacity 4) but the model has 6-16-3. Make it with initWorkspace(model, batchSize, backend) for this model.',
+    );
+  });
+});
+
 describe('a model and a workspace on backends of different element types', () => {
   it('is refused: float64 weights would be read as float32 bytes by the wasm kernels', () => {
     const f64 = createReferenceBackend('float64');
