@@ -22,6 +22,8 @@ import { readCheckpoint, writeFileAtomic } from './io.ts';
 import { count } from './plural.ts';
 import { readFileIfPresent } from './read-file.ts';
 
+/** The run's final model (also written when a signal stops it), as pcn eval, info and generate read it. */
+export const MODEL_FILE = 'model.safetensors';
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
 export const METRICS_FILE = 'metrics.jsonl';
 
@@ -95,7 +97,7 @@ export interface Resumed {
  */
 export function checkFreshOut(out: string): void {
   const dir = resolve(out);
-  const found = ['model.safetensors', CHECKPOINT_FILE, METRICS_FILE].find((f) => existsSync(join(dir, f)));
+  const found = [MODEL_FILE, CHECKPOINT_FILE, METRICS_FILE].find((f) => existsSync(join(dir, f)));
   if (!found) return;
   if (existsSync(join(dir, CHECKPOINT_FILE)))
     throw new PcError(

@@ -16,7 +16,7 @@ import { appendFileDurable, writeFileAtomic } from './io.ts';
 import { lineChartSvg } from './plots.ts';
 import { count } from './plural.ts';
 import type { Progress } from './progress.ts';
-import { CHECKPOINT_FILE, METRICS_FILE, metricsUpTo, missingRows, type Resumed, RUN_KEYS, runMetadata } from './run-state.ts';
+import { CHECKPOINT_FILE, METRICS_FILE, MODEL_FILE, metricsUpTo, missingRows, type Resumed, RUN_KEYS, runMetadata } from './run-state.ts';
 import { listenForStop, type StopRequest } from './stop.ts';
 import { warn } from './warn.ts';
 
@@ -36,6 +36,11 @@ export interface Run {
   readonly progress: Progress;
 }
 
+/** Writes the run's model and optimiser state, with `metadata`, atomically to `file` in its folder. */
+function saveCheckpoint({ model, opt, out }: Run, file: string, metadata: Record<string, string>): void {
+  writeFileAtomic(join(out, file), encodeCheckpoint(model, { optimizer: opt, metadata }));
+}
+
 function commandLine(): string {
   return `pcn train ${process.argv.slice(3).join(' ')}`.trim();
 }
@@ -50,7 +55,8 @@ export function stopOnSignals(progress: Progress): StopRequest {
   });
 }
 
-export async function trainStreaming({ opts, data, model, opt, ws, out, log, stop }: Run): Promise<void> {
+export async function trainStreaming(run: Run): Promise<void> {
+  const { opts, data, model, opt, ws, out, log, stop } = run;
   const metricsPath = join(out, METRICS_FILE);
   const r = await stream(model, opt, ws, data.train, {
     stepsPerExample: opts.streamSteps,
@@ -76,9 +82,9 @@ export async function trainStreaming({ opts, data, model, opt, ws, out, log, sto
     created: new Date().toISOString(),
   };
   if (stop.by) metadata.interrupted = `${stop.by} after ${r.seen} of ${data.train.count} examples`;
-  writeFileAtomic(join(out, 'model.safetensors'), encodeCheckpoint(model, { optimizer: opt, metadata }));
+  saveCheckpoint(run, MODEL_FILE, metadata);
   if (acc !== null) log(`prequential accuracy over ${count(r.seen, 'streamed example')}: ${(100 * acc).toFixed(2)} % in ${r.seconds.toFixed(1)} s`);
-  log(`wrote ${join(out, 'model.safetensors')}, ${METRICS_FILE}`);
+  log(`wrote ${join(out, MODEL_FILE)}, ${METRICS_FILE}`);
   if (stop.by) {
     log(`stopped by ${stop.by} after ${r.seen.toLocaleString('en-US')} of ${count(data.train.count, 'example')}`);
     process.exitCode = stop.exitCode();
@@ -128,10 +134,7 @@ export async function trainEpochs(run: Run): Promise<void> {
         // The row first, then the checkpoint: a run killed in between logs the epoch again on resume instead of missing it.
         appendFileDurable(metricsPath, `${JSON.stringify(row)}\n`);
         const metadata = { command, data: data.source, test_acc: String(s.testAccuracy), created: new Date().toISOString() };
-        writeFileAtomic(
-          join(out, CHECKPOINT_FILE),
-          encodeCheckpoint(model, { optimizer: opt, metadata: { ...metadata, ...runMetadata(runOptions, s.epoch, rng.state(), run.fingerprint) } }),
-        );
+        saveCheckpoint(run, CHECKPOINT_FILE, { ...metadata, ...runMetadata(runOptions, s.epoch, rng.state(), run.fingerprint) });
         if (opts.json) process.stdout.write(`${JSON.stringify(row)}\n`);
         else
           log(
@@ -153,12 +156,12 @@ export async function trainEpochs(run: Run): Promise<void> {
   };
   const partial = stop.by !== null && done < opts.epochs;
   if (partial) metadata.interrupted = `${stop.by} in epoch ${at.epoch} after batch ${at.batch} of ${at.batches}`;
-  writeFileAtomic(join(out, 'model.safetensors'), encodeCheckpoint(model, { optimizer: opt, metadata }));
+  saveCheckpoint(run, MODEL_FILE, metadata);
   const points = [
     ...earlier.map((r) => ({ epoch: Number(r.epoch), energy: Number(r.train_energy), acc: Number(r.test_acc) })),
     ...history.map((s) => ({ epoch: s.epoch, energy: s.trainEnergy, acc: s.testAccuracy })),
   ];
-  const wrote = [join(out, 'model.safetensors')];
+  const wrote = [join(out, MODEL_FILE)];
   if (done > 0) wrote.push(METRICS_FILE, CHECKPOINT_FILE);
   if (points.length > 0) {
     const energy = points.map((p) => ({ x: p.epoch, y: p.energy }));
