@@ -83,9 +83,9 @@ export function energyCeiling(m: DivergenceMonitor): number | undefined {
  * Counts one relaxation of `rows` examples; throws PcError('divergence') when
  * DIVERGENCE.unstableToStop of the last DIVERGENCE.window were unstable
  * (DIVERGENCE.learning's numbers when the weights learn inside relaxation).
- * `where` names the batch in the message. Mutates `m`.
+ * `where` names the batch in the message (built only then). Mutates `m`.
  */
-export function recordRelaxation(m: DivergenceMonitor, r: RelaxResult, rows: number, config: TrainConfig, where: string): void {
+export function recordRelaxation(m: DivergenceMonitor, r: RelaxResult, rows: number, config: TrainConfig, where: () => string): void {
   const e0 = r.initialEnergy / rows;
   if (!Number.isFinite(m.baseline) && Number.isFinite(e0) && e0 > 0) m.baseline = e0;
   m.relaxations++;
@@ -98,16 +98,20 @@ export function recordRelaxation(m: DivergenceMonitor, r: RelaxResult, rows: num
   if (recent >= (m.learning ? DIVERGENCE.learning.unstableToStop : DIVERGENCE.unstableToStop)) {
     throw new PcError(
       'divergence',
-      `${where}: ${recent} of the last ${Math.min(m.seen, m.recent.length)} relaxations ended with more energy than they started with (this one: ${r.initialEnergy.toExponential(3)} → ${r.energy.toExponential(3)}): the x step is too large for these weights. ${xKnobs(config)}`,
+      `${where()}: ${recent} of the last ${Math.min(m.seen, m.recent.length)} relaxations ended with more energy than they started with (this one: ${r.initialEnergy.toExponential(3)} → ${r.energy.toExponential(3)}): the x step is too large for these weights. ${xKnobs(config)}`,
     );
   }
 }
 
-/** The epoch's counts and the warnings they call for (`optimizer`: the weight optimiser's configuration); resets the per-epoch counts of `m`. */
+/**
+ * The epoch's counts and the warnings they call for, each starting with `label`
+ * ('epoch 3', 'stream'; `optimizer`: the weight optimiser's configuration);
+ * resets the per-epoch counts of `m`.
+ */
 export function closeEpoch(
   m: DivergenceMonitor,
   config: TrainConfig,
-  epoch: number,
+  label: string,
   optimizer: OptimizerConfig,
 ): { health: RelaxationHealth; warnings: string[] } {
   const health: RelaxationHealth = { relaxations: m.relaxations, unstable: m.unstable, unsettled: m.unsettled, grown: m.grown };
@@ -115,15 +119,15 @@ export function closeEpoch(
   const of = (k: number) => `${k} of ${m.relaxations} relaxations (${((100 * k) / m.relaxations).toFixed(1)} %)`;
   if (m.unstable > 0 && m.unstable >= (m.learning ? DIVERGENCE.learning.unstableToWarn : 0) * m.relaxations)
     warnings.push(
-      `epoch ${epoch}: ${of(m.unstable)} ended with more energy than they started with, or rose at every step: the x step is too large. ${xKnobs(config)}`,
+      `${label}: ${of(m.unstable)} ended with more energy than they started with, or rose at every step: the x step is too large. ${xKnobs(config)}`,
     );
   if (m.unsettled > 0 && m.unsettled >= DIVERGENCE.unsettledToWarn * m.relaxations)
     warnings.push(
-      `epoch ${epoch}: ${of(m.unsettled)} still changed the energy by more than 25 % at their last step, far from equilibrium: use more steps (relax.steps, pcn --steps; now ${config.relax.steps})${config.init === 'forward' ? '' : `, or init 'forward' (now '${config.init}')`}.`,
+      `${label}: ${of(m.unsettled)} still changed the energy by more than 25 % at their last step, far from equilibrium: use more steps (relax.steps, pcn --steps; now ${config.relax.steps})${config.init === 'forward' ? '' : `, or init 'forward' (now '${config.init}')`}.`,
     );
   if (m.grown > 0)
     warnings.push(
-      `epoch ${epoch}: in ${m.grown} batches the energy before relaxation was over ${DIVERGENCE.growthWarning}× the first batch's: the weights grow too fast. ${weightKnobs(optimizer)}`,
+      `${label}: in ${m.grown} batches the energy before relaxation was over ${DIVERGENCE.growthWarning}× the first batch's: the weights grow too fast. ${weightKnobs(optimizer)}`,
     );
   m.relaxations = 0;
   m.unstable = 0;

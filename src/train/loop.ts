@@ -157,7 +157,7 @@ export async function fit<T extends FloatArray>(
           onGradients: onGradients && (() => onGradients(ws, rows, x, y)),
           maxInitialEnergy: energyCeiling(monitor),
         });
-        recordRelaxation(monitor, r, rows, options.train, `fit: epoch ${epoch}, batch ${b + 1}`);
+        recordRelaxation(monitor, r, rows, options.train, () => `fit: epoch ${epoch}, batch ${b + 1}`);
         e = r.energy / rows;
       }
       energy += e;
@@ -170,7 +170,7 @@ export async function fit<T extends FloatArray>(
     }
     const seconds = (performance.now() - t0) / 1000;
     const testAccuracy = test ? accuracyOn(model, ws, test, evalRelax, { readout: 'relax-top', priorWeight: GENERATIVE_PRIOR_WEIGHT }) : Number.NaN;
-    const { health, warnings } = closeEpoch(monitor, options.train, epoch, opt.config);
+    const { health, warnings } = closeEpoch(monitor, options.train, `epoch ${epoch}`, opt.config);
     for (const w of warnings) options.onWarning?.(w);
     const stats: EpochStats = { epoch, trainEnergy: energy / batches, testAccuracy, seconds, lr, ...(pc ? { relaxation: health } : {}) };
     history.push(stats);

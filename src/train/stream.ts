@@ -134,7 +134,7 @@ export async function stream<T extends FloatArray>(
       const r = relax(model, ws, rows, planRelaxation(model, clampedLayers(model, clamp, rows, 'stream')), relaxConfig, startRelaxation(model, ws, rows), {
         learn: { timing: 'after-x', apply: learn },
       });
-      recordRelaxation(monitor, r, rows, watched, `stream: example ${seen + 1}`);
+      recordRelaxation(monitor, r, rows, watched, () => `stream: example ${seen + 1}`);
       const before = seen;
       seen += rows;
       if (Math.floor(seen / every) > Math.floor(before / every)) {
@@ -151,7 +151,7 @@ export async function stream<T extends FloatArray>(
     disposeWorkspace(scratch);
   }
   const seconds = (performance.now() - t0) / 1000;
-  const { health, warnings } = closeEpoch(monitor, watched, 1, opt.config);
-  for (const w of warnings) options.onWarning?.(w.replace(/^epoch 1: /, 'stream: '));
+  const { health, warnings } = closeEpoch(monitor, watched, 'stream', opt.config);
+  for (const w of warnings) options.onWarning?.(w);
   return { prequentialAccuracy: seen ? hits / seen : Number.NaN, seen, curve, seconds, relaxation: health };
 }

@@ -29,9 +29,9 @@ describe('divergence caused by the weight decay', () => {
     const grown = (weightDecay: number) => {
       const m = initDivergenceMonitor(false);
       const r = (e0: number): RelaxResult => ({ energy: e0 / 2, initialEnergy: e0, iterations: 8, unstable: false, unsettled: false });
-      recordRelaxation(m, r(1), 1, healthy, 'b1');
-      recordRelaxation(m, r(2e3), 1, healthy, 'b2');
-      return closeEpoch(m, healthy, 3, { ...DEFAULT_OPTIMIZER, lr: 5e-4, weightDecay }).warnings;
+      recordRelaxation(m, r(1), 1, healthy, () => 'b1');
+      recordRelaxation(m, r(2e3), 1, healthy, () => 'b2');
+      return closeEpoch(m, healthy, 'epoch 3', { ...DEFAULT_OPTIMIZER, lr: 5e-4, weightDecay }).warnings;
     };
     expect(grown(0.01)).toEqual([
       "epoch 3: in 1 batches the energy before relaxation was over 1000× the first batch's: the weights grow too fast. Lower the weight learning rate (optimizer lr, pcn --lr-w; now 0.0005) or the weight decay (optimizer weightDecay, pcn --weight-decay; now 0.01).",

@@ -86,11 +86,11 @@ describe('divergence', () => {
   it('with learning inside relaxation, a few unstable relaxations (under 5 % of an epoch) are no warning', () => {
     const m = initDivergenceMonitor(true);
     const r = (unstable: boolean): RelaxResult => ({ initialEnergy: 1, energy: unstable ? 1.5 : 0.5, iterations: 8, unstable, unsettled: false });
-    for (let i = 0; i < 100; i++) recordRelaxation(m, r(i % 25 === 0), 1, healthy, 'b');
-    expect(closeEpoch(m, healthy, 1, { ...DEFAULT_OPTIMIZER, lr: 1e-3 }).warnings).toEqual([]);
-    for (let i = 0; i < 89; i++) recordRelaxation(m, r(true), 1, healthy, 'b');
-    expect(closeEpoch(m, healthy, 2, { ...DEFAULT_OPTIMIZER, lr: 1e-3 }).warnings[0]).toMatch(/^epoch 2: 89 of 89 relaxations/);
-    expect(() => recordRelaxation(m, r(true), 1, healthy, 'epoch 3, batch 1')).toThrow(/^epoch 3, batch 1: 90 of the last 100/);
+    for (let i = 0; i < 100; i++) recordRelaxation(m, r(i % 25 === 0), 1, healthy, () => 'b');
+    expect(closeEpoch(m, healthy, 'epoch 1', { ...DEFAULT_OPTIMIZER, lr: 1e-3 }).warnings).toEqual([]);
+    for (let i = 0; i < 89; i++) recordRelaxation(m, r(true), 1, healthy, () => 'b');
+    expect(closeEpoch(m, healthy, 'epoch 2', { ...DEFAULT_OPTIMIZER, lr: 1e-3 }).warnings[0]).toMatch(/^epoch 2: 89 of 89 relaxations/);
+    expect(() => recordRelaxation(m, r(true), 1, healthy, () => 'epoch 3, batch 1')).toThrow(/^epoch 3, batch 1: 90 of the last 100/);
   });
 
   it('counts each symptom and warns once per epoch with the knob; stops only when instability persists', () => {
@@ -102,16 +102,16 @@ describe('divergence', () => {
       unstable,
       unsettled,
     });
-    recordRelaxation(m, result(1, 0.5, false), 1, healthy, 'b1');
-    for (let i = 0; i < DIVERGENCE.unstableToStop - 1; i++) recordRelaxation(m, result(1, 2, true), 1, healthy, 'b');
-    recordRelaxation(m, result(2e3, 1e3, false, true), 1, healthy, 'b');
-    const { health, warnings } = closeEpoch(m, healthy, 4, { ...DEFAULT_OPTIMIZER, lr: 5e-4 });
+    recordRelaxation(m, result(1, 0.5, false), 1, healthy, () => 'b1');
+    for (let i = 0; i < DIVERGENCE.unstableToStop - 1; i++) recordRelaxation(m, result(1, 2, true), 1, healthy, () => 'b');
+    recordRelaxation(m, result(2e3, 1e3, false, true), 1, healthy, () => 'b');
+    const { health, warnings } = closeEpoch(m, healthy, 'epoch 4', { ...DEFAULT_OPTIMIZER, lr: 5e-4 });
     expect(health).toEqual({ relaxations: DIVERGENCE.unstableToStop + 1, unstable: DIVERGENCE.unstableToStop - 1, unsettled: 1, grown: 1 });
     expect(warnings).toHaveLength(3);
     expect(warnings[0]).toMatch(/^epoch 4: 14 of 16 relaxations \(87\.5 %\) ended with more energy .*--lr-x; now 0\.1/);
     expect(warnings[1]).toMatch(/^epoch 4: 1 of 16 .*use more steps/);
     expect(warnings[2]).toMatch(/^epoch 4: in 1 batches .*Lower the weight learning rate .*now 0\.0005/);
-    expect(closeEpoch(m, healthy, 5, { ...DEFAULT_OPTIMIZER, lr: 5e-4 }).health).toEqual({ relaxations: 0, unstable: 0, unsettled: 0, grown: 0 });
-    expect(() => recordRelaxation(m, result(1, 2, true), 1, healthy, 'epoch 5, batch 1')).toThrow(/^epoch 5, batch 1: 15 of the last 17 relaxations/);
+    expect(closeEpoch(m, healthy, 'epoch 5', { ...DEFAULT_OPTIMIZER, lr: 5e-4 }).health).toEqual({ relaxations: 0, unstable: 0, unsettled: 0, grown: 0 });
+    expect(() => recordRelaxation(m, result(1, 2, true), 1, healthy, () => 'epoch 5, batch 1')).toThrow(/^epoch 5, batch 1: 15 of the last 17 relaxations/);
   });
 });
