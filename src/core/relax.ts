@@ -270,13 +270,14 @@ export function relax<T extends FloatArray>(
   let previous = initialEnergy;
   let rising = true;
   let t = 0;
+  // The weights learn from the eps and f(x) the x update reads, before x moves (f(x) is x itself on a linear layer).
+  // One hook for the whole relaxation: it reads t when updateValues calls it, within step t.
+  const learnWithX = learn?.timing === 'with-x' ? () => learn.apply(t) : undefined;
   while (t < config.steps) {
     let next: number;
     if (order !== 'synchronous') next = updateValuesInOrder(model, ws, rows, plan, config, order === 'random' ? options.rng : undefined);
-    else if (learn?.timing === 'with-x') {
-      const step = t;
-      // The weights learn from the eps and f(x) the x update reads, before x moves (f(x) is x itself on a linear layer).
-      updateValues(model, ws, rows, plan, config, () => learn.apply(step));
+    else if (learnWithX) {
+      updateValues(model, ws, rows, plan, config, learnWithX);
       next = refreshErrors(model, ws, rows, plan, true);
     } else {
       updateValues(model, ws, rows, plan, config);

@@ -106,14 +106,20 @@ export async function stream<T extends FloatArray>(
   const order = shuffledOrder(data.count, createRng(options.seed));
   const images = new Float32Array(rows * data.features);
   const targets = new Float32Array(rows * data.classes);
+  // Every example is gathered into the same two buffers, so the clamps and the plan are the same for all.
+  const { clamp } = supervisedBatch(model.config, images, targets, rows);
+  const plan = planRelaxation(model, clampedLayers(model, clamp, rows, 'stream'));
   const scratch = initWorkspace(model, rows, ws.backend);
   const predicted = new Int32Array(rows);
   const every = options.progressEvery ?? 1000;
   const curve: { seen: number; accuracy: number }[] = [];
+  const learnOptions = { stillness: options.stillness };
   const learn = () => {
-    computeWeightGrads(model, ws, rows, { stillness: options.stillness });
+    computeWeightGrads(model, ws, rows, learnOptions);
     stepOptimizer(model, ws, opt);
   };
+  // The weights learn after every step, from the errors x has just moved into.
+  const relaxOptions = { learn: { timing: 'after-x', apply: learn } } as const;
   const monitor = initDivergenceMonitor(true);
   const watched = { init: 'forward' as const, relax: relaxConfig };
   const t0 = performance.now();
@@ -126,14 +132,10 @@ export async function stream<T extends FloatArray>(
       forward(model, scratch, rows, images);
       scratch.backend.rowArgmax(scratch.x[scratch.x.length - 1], predicted, rows, data.classes);
       for (let r = 0; r < rows; r++) if (predicted[r] === data.labels[order[start + r]]) hits++;
-      const { clamp } = supervisedBatch(model.config, images, targets, rows);
       // The very first example needs states to start from; after that they only ever continue.
       if (start === 0 || options.reset) initValues(model, ws, rows, clamp, 'forward');
       else clampValues(model, ws, rows, clamp);
-      // The weights learn after every step, from the errors x has just moved into.
-      const r = relax(model, ws, rows, planRelaxation(model, clampedLayers(model, clamp, rows, 'stream')), relaxConfig, startRelaxation(model, ws, rows), {
-        learn: { timing: 'after-x', apply: learn },
-      });
+      const r = relax(model, ws, rows, plan, relaxConfig, startRelaxation(model, ws, rows), relaxOptions);
       recordRelaxation(monitor, r, rows, watched, () => `stream: example ${seen + 1}`);
       const before = seen;
       seen += rows;
