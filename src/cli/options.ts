@@ -1,5 +1,6 @@
 /** Argument parsers for commander: each rejects a bad value with a one-line reason. */
-import { InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError } from 'commander';
+import { MAX_SEED } from '../random.ts';
 
 export function integer(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
   return (value) => {
@@ -42,6 +43,14 @@ export function sizes(value: string): number[] {
   if (parts.length < 2 || parts.some((p) => !/^\d+$/.test(p) || Number(p) < 1))
     throw new InvalidArgumentError('expected at least two positive integers separated by commas, e.g. 784,128,10.');
   return parts.map(Number);
+}
+
+/** A seed for createRng: an integer in 0..MAX_SEED (2^32 − 1). */
+export const seed = integer(0, MAX_SEED);
+
+/** True when the option `key` (its attribute name, e.g. 'lrX') was typed on the command line, not a default. */
+export function fromCli(cmd: Command | undefined, key: string): boolean {
+  return cmd?.getOptionValueSource(key) === 'cli';
 }
 
 /** 'auto' or a thread count 1..64. */

@@ -19,6 +19,7 @@ import { type Checkpoint, crc32 } from '../train/index.ts';
 import type { TrainFlags } from './commands/train.ts';
 import type { Split } from './datasets.ts';
 import { readCheckpoint, writeFileAtomic } from './io.ts';
+import { fromCli } from './options.ts';
 import { count } from './plural.ts';
 import { readFileIfPresent } from './read-file.ts';
 
@@ -210,28 +211,26 @@ function spans(values: readonly number[]): string {
  * equal the stored setting, or it is a config error.
  */
 export function resumeOptions(given: TrainFlags, r: Resumed, cmd?: Command): TrainFlags {
-  const fromCli = (key: string) => cmd?.getOptionValueSource(key) === 'cli';
   const where = `the run in ${r.dir}`;
   if (given.out !== undefined) throw new PcError('config', `--resume continues ${where} in its own folder; leave out --out.`);
   const opts: Record<string, unknown> = { ...given };
   for (const key of RUN_KEYS) {
-    if (key === 'epochs' || (key === 'data' && fromCli('data'))) continue;
+    if (key === 'epochs' || (key === 'data' && fromCli(cmd, 'data'))) continue;
     const stored = checkedStored(key, r, cmd);
-    if (fromCli(key) && JSON.stringify(given[key]) !== JSON.stringify(stored))
+    if (fromCli(cmd, key) && JSON.stringify(given[key]) !== JSON.stringify(stored))
       throw new PcError(
         'config',
         `--resume: ${flagOf(key)} ${String(given[key])} differs from ${JSON.stringify(stored) ?? 'unset'} in ${where}, and a resumed run keeps its settings. Leave out ${flagOf(key)}, or start a new run.`,
       );
     opts[key] = stored;
   }
-  for (const key of ['schedule'] as const)
-    if (opts[key] === 'streaming') throw new PcError('config', `--resume: ${where} is a streaming run, which is one pass and cannot be resumed.`);
+  if (opts.schedule === 'streaming') throw new PcError('config', `--resume: ${where} is a streaming run, which is one pass and cannot be resumed.`);
   const stored = checkedStored('epochs', r, cmd) as number;
-  const epochs = fromCli('epochs') ? given.epochs : stored;
+  const epochs = fromCli(cmd, 'epochs') ? given.epochs : stored;
   if (epochs <= r.epoch)
     throw new PcError(
       'config',
-      fromCli('epochs')
+      fromCli(cmd, 'epochs')
         ? `--resume: ${where} has trained ${count(r.epoch, 'epoch')} already; --epochs (the new total) must be more than that, got ${epochs}.`
         : `--resume: ${where} has finished ${r.epoch === 1 ? 'its 1 epoch' : `all its ${r.epoch} epochs`}; pass --epochs N (more than ${r.epoch}) to train on.`,
     );

@@ -10,7 +10,7 @@ import { runGenerative } from '../experiments/generative.ts';
 import { runIncremental } from '../experiments/incremental.ts';
 import { runStreaming } from '../experiments/streaming.ts';
 import { checkLayers, layersFromData } from '../layers.ts';
-import { choice, integer, number, sizes, threads } from '../options.ts';
+import { choice, integer, number, seed, sizes, threads } from '../options.ts';
 import { STREAMING_DEFAULTS, TRAIN_DEFAULTS } from './train.ts';
 
 const NAMES = ['generative', 'feedback', 'incremental', 'streaming', 'async', 'forgetting'] as const;
@@ -41,7 +41,7 @@ export function registerExperiment(program: Command): void {
     .option('--data <spec>', "'mnist-embedded' or a directory with the four IDX files", 'mnist-embedded')
     .option('--out <dir>', 'where to write plots, grids and result.json (default runs/experiment-<name>-<time>)')
     .option('--epochs <n>', 'training epochs (default: generative 4, feedback 25, incremental 10, async 1, forgetting 1 per task)', integer(1, 10_000))
-    .option('--seed <S>', 'seed of every random draw', integer(0, 2 ** 32 - 1), 0)
+    .option('--seed <S>', 'seed of every random draw', seed, 0)
     .option('--threads <n>', "matmul threads or 'auto'", threads, 'auto' as const)
     .option(
       '--layers <sizes>',

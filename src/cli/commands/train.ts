@@ -25,7 +25,7 @@ import {
 } from '../../train/index.ts';
 import { loadData, type Split } from '../datasets.ts';
 import { checkLayers, layersFromData } from '../layers.ts';
-import { choice, integer, number, positive, sizes, threads } from '../options.ts';
+import { choice, fromCli, integer, number, positive, seed, sizes, threads } from '../options.ts';
 import { count } from '../plural.ts';
 import { createProgress } from '../progress.ts';
 import { createRunDir } from '../run-dir.ts';
@@ -181,7 +181,7 @@ export function registerTrain(program: Command): void {
     .option('--optimizer <name>', `weight optimiser: ${OPTIMIZERS.join('|')}`, choice(OPTIMIZERS), TRAIN_DEFAULTS.optimizer)
     .option('--lr-schedule <s>', `weight learning-rate schedule: ${SCHEDULES.join('|')}`, choice(SCHEDULES), TRAIN_DEFAULTS.lrSchedule)
     .option('--init <mode>', 'initial values of free layers: forward|zero|random', choice(['forward', 'zero', 'random'] as const), TRAIN_DEFAULTS.init)
-    .option('--seed <S>', 'seed of every random draw', integer(0, 2 ** 32 - 1), TRAIN_DEFAULTS.seed)
+    .option('--seed <S>', 'seed of every random draw', seed, TRAIN_DEFAULTS.seed)
     .option('--threads <n>', "matmul threads: 1, 2, … or 'auto'", threads, 'auto' as const)
     .option('--backend <name>', 'kernels: wasm|js', choice(['wasm', 'js'] as const), 'wasm' as const)
     .option('--out <dir>', 'where to write the model, checkpoint, metrics log and plots (default runs/<time>, or runs/<time>-2 … if taken)')
@@ -198,7 +198,7 @@ export async function runTrain(given: TrainFlags, cmd?: Command): Promise<void> 
   const opts = resolveSchedule(resumed ? resumeOptions(given, resumed, cmd) : given, cmd);
   if (!resumed && opts.out !== undefined) checkFreshOut(opts.out);
   const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
-  const data = await (resumed && cmd?.getOptionValueSource('data') !== 'cli' ? loadRecordedData(opts.data, resumed.dir) : loadData(opts.data));
+  const data = await (resumed && !fromCli(cmd, 'data') ? loadRecordedData(opts.data, resumed.dir) : loadData(opts.data));
   const streaming = opts.schedule === 'streaming';
   const fingerprint = streaming ? '' : dataFingerprint(data);
   if (resumed && fingerprint !== resumed.fingerprint)
@@ -288,7 +288,7 @@ async function loadRecordedData(spec: string, dir: string): Promise<Split> {
  * flag given on the command line that the schedule would ignore.
  */
 export function resolveSchedule(flags: TrainFlags, cmd?: Command): TrainOptions {
-  const given = (key: keyof TrainFlags) => cmd?.getOptionValueSource(key) === 'cli';
+  const given = (key: keyof TrainFlags) => fromCli(cmd, key);
   if (flags.schedule === 'streaming') {
     for (const [key, why] of Object.entries(NOT_STREAMING) as [keyof TrainFlags, string][])
       if (given(key)) throw new PcError('config', `${flagOf(key)} does not apply to --schedule streaming, which ${why}. Leave it out.`);
