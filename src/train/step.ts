@@ -53,14 +53,28 @@ export const DEFAULT_TRAIN: TrainConfig = Object.freeze({ relax: DEFAULT_RELAX, 
 export const MIN_STEPS_FROM_REST = 100;
 
 /**
- * Checks a training configuration — the one place every caller (trainStep, fit,
- * the CLI) validates it — and returns advice that is not an error: settings
+ * Checks a training configuration — the one check every caller (trainStep, fit,
+ * the CLI) runs on it; trainStep skips the advice — and returns advice that is not an error: settings
  * that run but are known to train badly. Throws PcError('config') for values
  * out of range and combinations that make no sense.
  */
 export function validateTrainConfig(config: TrainConfig, where = 'train config'): string[] {
+  checkTrainConfig(config, where);
+  const advice: string[] = [];
+  if (config.init !== 'forward' && config.relax.steps < MIN_STEPS_FROM_REST)
+    advice.push(
+      `${where}: init '${config.init}' starts every free layer far from equilibrium, and ${config.relax.steps} relaxation steps do not settle it (measured: T = 8 and 30 stay far below forward init; T = 100 comes close). Use at least ${MIN_STEPS_FROM_REST} steps (pcn --steps), or init 'forward'.`,
+    );
+  return advice;
+}
+
+/**
+ * validateTrainConfig's checks without its advice, for trainStep's every call:
+ * `relaxWhere` is given as a literal there, so a passing check builds no string.
+ */
+function checkTrainConfig(config: TrainConfig, where: string, relaxWhere = `${where}: relax`): void {
   checkObject(config, where, 'an object { relax, init, schedule? } (e.g. DEFAULT_TRAIN)');
-  validateRelaxConfig(config.relax, `${where}: relax`);
+  validateRelaxConfig(config.relax, relaxWhere);
   check(
     config.init === 'forward' || config.init === 'zero' || config.init === 'random',
     'config',
@@ -78,12 +92,6 @@ export function validateTrainConfig(config: TrainConfig, where = 'train config')
     () =>
       `${where}: the 'incremental' schedule learns from the one state every layer steps from, so it needs relax.order 'synchronous' (got '${config.relax.order}'). Use the standard schedule for other orders.`,
   );
-  const advice: string[] = [];
-  if (config.init !== 'forward' && config.relax.steps < MIN_STEPS_FROM_REST)
-    advice.push(
-      `${where}: init '${config.init}' starts every free layer far from equilibrium, and ${config.relax.steps} relaxation steps do not settle it (measured: T = 8 and 30 stay far below forward init; T = 100 comes close). Use at least ${MIN_STEPS_FROM_REST} steps (pcn --steps), or init 'forward'.`,
-    );
-  return advice;
 }
 
 /** A batch: `rows` examples and the data of every clamped layer (see Clamp). */
@@ -145,7 +153,7 @@ export function trainStep<T extends FloatArray>(
     'shape',
     () => `trainStep: batch.rows must be in 1..${ws.capacity} (the workspace capacity), got ${rows}.`,
   );
-  validateTrainConfig(config, 'trainStep: config');
+  checkTrainConfig(config, 'trainStep: config', 'trainStep: config: relax');
   checkWorkspace(model, ws, 'trainStep');
   checkOptimizerState(model, opt, 'trainStep');
   checkLr(options.lr, 'trainStep: options.lr');
