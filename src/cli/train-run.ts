@@ -41,8 +41,9 @@ function saveCheckpoint({ model, opt, out }: Run, file: string, metadata: Record
   writeFileAtomic(join(out, file), encodeCheckpoint(model, { optimizer: opt, metadata }));
 }
 
+/** The command as typed, for the checkpoint's metadata (everything after the script, so `pcn --debug train …` is not `pcn train train …`). */
 function commandLine(): string {
-  return `pcn train ${process.argv.slice(3).join(' ')}`.trim();
+  return `pcn ${process.argv.slice(2).join(' ')}`.trim();
 }
 
 /** Asks the run to stop on SIGINT/SIGTERM/SIGHUP after the current batch (or stream step), and says so; dispose() it when the run ends. */
