@@ -36,7 +36,8 @@ export interface ParsedHeader {
   readonly tensors: readonly HeaderTensor[];
 }
 
-const FORGED = 'The file is corrupt or forged.';
+/** How every message about a malformed checkpoint ends. */
+export const FORGED = 'The file is corrupt or forged.';
 
 /**
  * The header length stated by the first 8 bytes of a file of `total` bytes

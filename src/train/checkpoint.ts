@@ -15,7 +15,7 @@ import { type Model, type PcnConfig, validateConfig } from '../core/index.ts';
 import { check, checkObject, PcError, shown } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import { oneLine, quoted } from '../printable.ts';
-import { type Bad, type HeaderTensor, headerLengthOf, parseHeader, parseStrictJson } from './checkpoint-header.ts';
+import { type Bad, FORGED, type HeaderTensor, headerLengthOf, parseHeader, parseStrictJson } from './checkpoint-header.ts';
 import { checkOptimizerState, MOMENTS, type OptimizerConfig, type OptimizerState, validateOptimizerConfig } from './optim.ts';
 
 export const CHECKPOINT_FORMAT = 'predictive-coding';
@@ -162,8 +162,6 @@ export function decodeCheckpoint(file: Uint8Array | ArrayBuffer, name: string): 
 export function checkCheckpointStart(head: Uint8Array, fileSize: number, name: string): void {
   headerLengthOf(head, (what) => new PcError('data', `${name}: ${what}`), fileSize);
 }
-
-const FORGED = 'The file is corrupt or forged.';
 
 /** Caller metadata: an object of strings under keys the checkpoint does not reserve. */
 function checkMetadata(metadata: unknown): void {
