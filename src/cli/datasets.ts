@@ -4,12 +4,11 @@
  * read through readFileChecked (regular files, size cap) and decoded with
  * the caps of data/idx.ts; every failure is a PcError('data') naming the file.
  */
-import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Dataset, datasetFromIdx, decodeIdx, embeddedMnist, IDX_MAX_DATA_BYTES, type IdxArray } from '../data/index.ts';
 import { PcError } from '../errors.ts';
-import { readError, readFileIfPresent } from './read-file.ts';
+import { isFolder, readFileIfPresent } from './read-file.ts';
 
 /** The standard file names, each with or without .gz. */
 export const IDX_FILES = {
@@ -76,14 +75,9 @@ export async function loadIdxDir(dir: string): Promise<Split> {
 }
 
 function checkFolder(dir: string): void {
-  let isDir: boolean;
-  try {
-    isDir = statSync(dir).isDirectory();
-  } catch (e) {
-    if ((e as { code?: string }).code === 'ENOENT') throw new PcError('data', `--data: folder ${dir} does not exist. ${FOLDER_HINT}`);
-    throw readError(e, '--data', dir);
-  }
-  if (!isDir) throw new PcError('data', `--data: ${dir} is a file, not a folder. ${FOLDER_HINT}`);
+  const folder = isFolder(dir, '--data');
+  if (folder === null) throw new PcError('data', `--data: folder ${dir} does not exist. ${FOLDER_HINT}`);
+  if (!folder) throw new PcError('data', `--data: ${dir} is a file, not a folder. ${FOLDER_HINT}`);
 }
 
 /** One IDX file read and decoded, with the path it came from. */

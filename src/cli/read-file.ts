@@ -6,7 +6,7 @@
  * before anything is allocated. Every failure is a one-line PcError('data')
  * naming the option and the path.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
 import { PcError } from '../errors.ts';
 import { fsReason } from './fs-errors.ts';
 
@@ -22,6 +22,20 @@ export function readError(e: unknown, flag: string, path: string): PcError {
   if (code === 'ENOENT') return new PcError('data', `${flag}: ${path} does not exist.`);
   const [what, todo] = fsReason(code, true) ?? [`${e instanceof Error ? e.message.split('\n')[0] : String(e)}`, 'Check the file.'];
   return new PcError('data', `${flag}: cannot read ${path}: ${what}${code ? ` (${code})` : ''}. ${todo}`);
+}
+
+/**
+ * Whether `path` (named by `flag`) is a folder: true, false for anything
+ * else, null when nothing is there. Any other failure (no permission, a file
+ * on the way, a link loop) is readError's PcError('data').
+ */
+export function isFolder(path: string, flag: string): boolean | null {
+  try {
+    return statSync(path).isDirectory();
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'ENOENT') return null;
+    throw readError(e, flag, path);
+  }
 }
 
 function kindOf(s: Stats): string {

@@ -10,7 +10,7 @@
  * optimiser state, so nothing differs from a run that never stopped.
  */
 
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { PcError } from '../errors.ts';
@@ -21,7 +21,7 @@ import type { Split } from './datasets.ts';
 import { readCheckpoint, writeFileAtomic } from './io.ts';
 import { fromCli } from './options.ts';
 import { count } from './plural.ts';
-import { readFileIfPresent } from './read-file.ts';
+import { isFolder, readFileIfPresent } from './read-file.ts';
 
 /** The run's final model (also written when a signal stops it), as pcn eval, info and generate read it. */
 export const MODEL_FILE = 'model.safetensors';
@@ -114,13 +114,9 @@ export function checkFreshOut(out: string): void {
 /** Reads DIR's checkpoint for --resume; every problem is a PcError naming DIR or the file. */
 export function readResume(dirArg: string): Resumed {
   const dir = resolve(dirArg);
-  let isDir = false;
-  try {
-    isDir = statSync(dir).isDirectory();
-  } catch {
-    throw new PcError('config', `--resume: ${dir} does not exist. Pass the folder of a pcn train run (it holds ${CHECKPOINT_FILE}).`);
-  }
-  if (!isDir) throw new PcError('config', `--resume: ${dir} is a file; pass the folder of the run that holds it.`);
+  const folder = isFolder(dir, '--resume');
+  if (folder === null) throw new PcError('config', `--resume: ${dir} does not exist. Pass the folder of a pcn train run (it holds ${CHECKPOINT_FILE}).`);
+  if (!folder) throw new PcError('config', `--resume: ${dir} is a file; pass the folder of the run that holds it.`);
   const path = join(dir, CHECKPOINT_FILE);
   if (!existsSync(path))
     throw new PcError(
