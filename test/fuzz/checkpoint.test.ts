@@ -10,6 +10,7 @@ import { createConfig, initModel } from '../../src/core/index.ts';
 import { createReferenceBackend } from '../../src/kernels/index.ts';
 import { createRng } from '../../src/random.ts';
 import { decodeCheckpoint, encodeCheckpoint, initOptimizer, modelFromCheckpoint, restoreOptimizer } from '../../src/train/index.ts';
+import { forge, split } from '../train/safetensors-files.ts';
 import { mutateAll, mutations } from './mutations.ts';
 import { onlyDataErrors } from './outcome.ts';
 
@@ -25,20 +26,6 @@ function useIt(bytes: Uint8Array): void {
   const ckpt = decodeCheckpoint(bytes, NAME);
   const m = modelFromCheckpoint(ckpt, js);
   if (ckpt.optimizer) restoreOptimizer(ckpt, m, initOptimizer(m, ckpt.optimizer.config, js));
-}
-
-function split(b: Uint8Array): { header: Record<string, unknown>; data: Uint8Array } {
-  const n = Number(new DataView(b.buffer, b.byteOffset).getBigUint64(0, true));
-  return { header: JSON.parse(new TextDecoder().decode(b.subarray(8, 8 + n))), data: b.subarray(8 + n) };
-}
-
-function join(headerText: string, data: Uint8Array): Uint8Array {
-  const text = new TextEncoder().encode(headerText);
-  const out = new Uint8Array(8 + text.length + data.length);
-  new DataView(out.buffer).setBigUint64(0, BigInt(text.length), true);
-  out.set(text, 8);
-  out.set(data, 8 + text.length);
-  return out;
 }
 
 describe('decodeCheckpoint under fuzzing', () => {
@@ -63,7 +50,7 @@ describe('decodeCheckpoint under fuzzing', () => {
         else if (where === 'meta') h.__metadata__[metaKeys[f % metaKeys.length]] = value;
         else if (where === 'meta-json') h.__metadata__[['config', 'optimizer', 'optimizer_step'][f % 3]] = JSON.stringify(value);
         const text = where === 'whole' ? JSON.stringify(value) : JSON.stringify(h);
-        onlyDataErrors(() => useIt(join(text, data)), NAME);
+        onlyDataErrors(() => useIt(forge(text, data)), NAME);
       }),
       { seed: 11, numRuns: 400 },
     );

@@ -16,6 +16,7 @@ import {
   restoreOptimizer,
 } from '../../src/train/index.ts';
 import { catchPcError } from '../helpers/errors.ts';
+import { forge, headerLength, split } from './safetensors-files.ts';
 
 const js = createReferenceBackend('float32');
 const model = initModel(createConfig({ sizes: [5, 3, 2], activation: 'relu', outputEnergy: 'ce' }), js, createRng(2));
@@ -45,8 +46,8 @@ describe('checkpoints (safetensors)', () => {
   });
 
   it('lay out the file as safetensors: u64 header length, JSON header, data aligned to 8 bytes', () => {
-    const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
-    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
+    const n = headerLength(bytes);
+    const header = split(bytes).header as Json;
     expect((8 + n) % 8).toBe(0);
     expect(header['layers.1.weights']).toEqual({ dtype: 'F32', shape: [3, 5], data_offsets: [0, 60] });
     expect(header.__metadata__.format).toBe('predictive-coding');
@@ -99,24 +100,15 @@ describe('checkpoints (safetensors)', () => {
   it('refuse a checkpoint whose tensors do not match its config', () => {
     const other = initModel(createConfig({ sizes: [5, 4, 2] }), js, createRng(2));
     const wrong = encodeCheckpoint(other);
-    const n = Number(new DataView(wrong.buffer).getBigUint64(0, true));
-    const header = JSON.parse(new TextDecoder().decode(wrong.subarray(8, 8 + n)));
-    header.__metadata__.config = JSON.stringify(model.config); // claims 5-3-2, holds 5-4-2
-    const text = new TextEncoder().encode(JSON.stringify(header));
-    const forged = new Uint8Array(8 + text.length + (wrong.length - 8 - n));
-    new DataView(forged.buffer).setBigUint64(0, BigInt(text.length), true);
-    forged.set(text, 8);
-    forged.set(wrong.subarray(8 + n), 8 + text.length);
-    expect(dataError(forged)).toBe(
+    const { header, data } = split(wrong);
+    (header as Json).__metadata__.config = JSON.stringify(model.config); // claims 5-3-2, holds 5-4-2
+    expect(dataError(forge(header, data, true))).toBe(
       'model.safetensors: tensor layers.1.weights has shape [4, 5] but the stored config (sizes 5-3-2) needs [3, 5]. The file is corrupt or forged.',
     );
   });
 
   it('refuse a safetensors file that is not ours', () => {
-    const text = new TextEncoder().encode(JSON.stringify({ __metadata__: { format: 'pt' } }));
-    const foreign = new Uint8Array(8 + text.length);
-    new DataView(foreign.buffer).setBigUint64(0, BigInt(text.length), true);
-    foreign.set(text, 8);
+    const foreign = forge({ __metadata__: { format: 'pt' } }, new Uint8Array(0), true);
     expect(dataError(foreign)).toBe('model.safetensors: this safetensors file is not a predictive-coding checkpoint (metadata format is "pt").');
   });
 
@@ -127,27 +119,6 @@ describe('checkpoints (safetensors)', () => {
 
 // ---- Hostile checkpoints (issue 10): the header is parsed against the format, never cast. ----
 
-const headerLength = (b: Uint8Array): number => Number(new DataView(b.buffer, b.byteOffset).getBigUint64(0, true));
-/** The header of `bytes` as a plain object, and its data section. */
-function split(b: Uint8Array): { header: Record<string, unknown>; data: Uint8Array } {
-  const n = headerLength(b);
-  return { header: JSON.parse(new TextDecoder().decode(b.subarray(8, 8 + n))), data: b.slice(8 + n) };
-}
-/** A safetensors file of `header` (an object, or raw JSON text) and `data`; the CRC is recomputed unless `keepCrc`. */
-function forge(header: unknown, data: Uint8Array, keepCrc = false): Uint8Array {
-  let h = header;
-  if (!keepCrc && typeof h === 'object' && h !== null && '__metadata__' in h) {
-    const meta = (h as { __metadata__: unknown }).__metadata__;
-    if (typeof meta === 'object' && meta !== null && !Array.isArray(meta))
-      h = { ...h, __metadata__: { ...meta, crc32: crc32(data).toString(16).padStart(8, '0') } };
-  }
-  const text = new TextEncoder().encode(typeof h === 'string' ? h : JSON.stringify(h));
-  const out = new Uint8Array(8 + text.length + data.length);
-  new DataView(out.buffer).setBigUint64(0, BigInt(text.length), true);
-  out.set(text, 8);
-  out.set(data, 8 + text.length);
-  return out;
-}
 // biome-ignore lint/suspicious/noExplicitAny: a forged header is arbitrary JSON
 type Json = any;
 /** The good checkpoint with its header edited by `edit` (data unchanged). */
