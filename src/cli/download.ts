@@ -33,13 +33,11 @@ export async function downloadDataset(source: DatasetSource, dir: string, onFile
     const path = join(dir, file);
     // Read like every input (read-file.ts): a folder, pipe or device of this name is refused, not read forever.
     const have = readFileIfPresent(path, { flag: '--dir', maxBytes: DATASET_FILE_MAX_BYTES, kind: 'a dataset file' });
-    if (have) {
-      if (sha256Hex(have) === sum) {
-        const r = { file, status: 'present', bytes: have.length } as const;
-        reports.push(r);
-        onFile?.(r);
-        continue;
-      }
+    if (have && sha256Hex(have) === sum) {
+      const r = { file, status: 'present', bytes: have.length } as const;
+      reports.push(r);
+      onFile?.(r);
+      continue;
     }
     const failures: string[] = [];
     let done: DownloadReport | undefined;
