@@ -5,6 +5,7 @@
  * arithmetic only, so a seed gives the same stream on every engine.
  */
 import { PcError, shown } from './errors.ts';
+import { quoted } from './printable.ts';
 
 export interface Rng {
   /** Uniform in [0, 1), 32 random bits. */
@@ -119,7 +120,7 @@ export function parseRngState(text: string, source: string): RngState {
   if (!isRngState(v))
     throw new PcError(
       'data',
-      `${source}: the saved random-generator state ${JSON.stringify(text.slice(0, 80))} is not four unsigned 32-bit words (not all zero) and a spare (a number or null). The file is corrupt; start the run afresh.`,
+      `${source}: the saved random-generator state ${quoted(text, 80)} is not four unsigned 32-bit words (not all zero) and a spare (a number or null). The file is corrupt; start the run afresh.`,
     );
   return { words: [v.words[0], v.words[1], v.words[2], v.words[3]], spare: v.spare };
 }

@@ -37,6 +37,12 @@ describe('rng state', () => {
     ])
       expect(catchPcError(() => parseRngState(bad, 'run.safetensors'), 'data').message).toContain('run.safetensors');
   });
+
+  it('quotes the saved text terminal-safe: bidi overrides and C1 controls from the file are written as escapes', () => {
+    const message = catchPcError(() => parseRngState('{"words":"\u202e\u009b"}', 'run.safetensors'), 'data').message;
+    expect(message).toContain('the saved random-generator state "{\\"words\\":\\"\\u{202e}\\u{9b}\\"}" is not');
+    expect(message).not.toMatch(/[\u202e\u009b]/);
+  });
 });
 
 describe('seeds', () => {
