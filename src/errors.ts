@@ -73,3 +73,14 @@ export function shown(value: unknown): string {
   }
   return text === undefined ? 'an object' : oneLine(text, 80);
 }
+
+/**
+ * The bytes of file `name` given as a Uint8Array (a Node Buffer is one) or an
+ * ArrayBuffer (fetch's arrayBuffer()); PcError('data') naming the file and
+ * `where` (the reader) for anything else.
+ */
+export function fileBytes(file: unknown, name: string, where: string): Uint8Array {
+  if (file instanceof Uint8Array) return file;
+  if (file instanceof ArrayBuffer) return new Uint8Array(file);
+  throw new PcError('data', `${name}: ${where} needs the file's bytes (a Uint8Array or an ArrayBuffer), got ${shown(file)}.`);
+}

@@ -3,7 +3,7 @@
  * magic 0x00 0x00 <type> <ndim>, ndim big-endian u32 dimensions, then the data.
  * Only unsigned bytes (type 0x08) occur in these datasets and are supported.
  */
-import { check, PcError, shown } from '../errors.ts';
+import { check, fileBytes, PcError } from '../errors.ts';
 
 export interface IdxArray {
   readonly dims: readonly number[];
@@ -154,13 +154,6 @@ export function parseIdx(file: Uint8Array | ArrayBuffer, name: string): IdxArray
       : `${name}: dimensions [${dims.join(', ')}] need ${expected} data bytes but ${got} follow the header. The file has trailing bytes or a wrong header.`,
   );
   return { dims, data: bytes.subarray(header) };
-}
-
-/** The bytes of a file given as a Uint8Array or an ArrayBuffer; PcError('data') naming the file for anything else. */
-function fileBytes(file: unknown, name: string, where: string): Uint8Array {
-  if (file instanceof Uint8Array) return file;
-  if (file instanceof ArrayBuffer) return new Uint8Array(file);
-  throw new PcError('data', `${name}: ${where} needs the file's bytes (a Uint8Array or an ArrayBuffer), got ${shown(file)}.`);
 }
 
 function hex(bytes: Uint8Array, from: number, to: number): string {

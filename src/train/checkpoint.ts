@@ -12,7 +12,7 @@
  * and `optimizer_step`, and any caller entries.
  */
 import { type Model, type PcnConfig, validateConfig } from '../core/index.ts';
-import { check, checkObject, PcError, shown } from '../errors.ts';
+import { check, checkObject, fileBytes, PcError, shown } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import { oneLine, quoted } from '../printable.ts';
 import { type Bad, FORGED, type HeaderTensor, headerLengthOf, parseHeader, parseStrictJson } from './checkpoint-header.ts';
@@ -110,9 +110,7 @@ export function encodeCheckpoint<T extends FloatArray>(
  */
 export function decodeCheckpoint(file: Uint8Array | ArrayBuffer, name: string): Checkpoint {
   const bad = (what: string): PcError => new PcError('data', `${name}: ${what}`);
-  if (!(file instanceof Uint8Array || file instanceof ArrayBuffer))
-    throw bad(`decodeCheckpoint needs the file's bytes (a Uint8Array or an ArrayBuffer), got ${shown(file)}.`);
-  const bytes = file instanceof Uint8Array ? file : new Uint8Array(file);
+  const bytes = fileBytes(file, name, 'decodeCheckpoint');
   const headerLength = headerLengthOf(bytes, bad);
   let text: string;
   try {
