@@ -115,48 +115,30 @@ export async function writeCases(dir: string): Promise<Case[]> {
   const evalWith = (path: string) => ['eval', '--model', path, '--data', goodData.dir, '--backend', 'js'];
 
   /** A hostile checkpoint, read by info and by eval. */
-  const ckpt = (kind: string, name: string, bytes: Uint8Array) => {
-    const path = file(`${name}.safetensors`, bytes);
-    cases.push({ kind, name: `${name} (info)`, args: info(path), names: [path], expect: 1 });
-    cases.push({ kind, name: `${name} (eval)`, args: evalWith(path), names: [path], expect: 1 });
-  };
+  const ckpt = (kind: string, name: string, bytes: Uint8Array) => ckptPath(kind, name, file(`${name}.safetensors`, bytes));
   const edited = (edit: (h: Record<string, Json>, d: Uint8Array) => Uint8Array | undefined, base = classifierBytes) => {
     const { header, data } = split(base);
     return forge(header, edit(header, data) ?? data);
   };
+  /** The good classifier with metadata entry `key` set to `value`. */
+  const withMeta = (key: string, value: Json) =>
+    edited((h) => {
+      h.__metadata__[key] = value;
+    });
+  /** The good classifier with `field` of tensor `tensor`'s header entry set to `value`. */
+  const withEntry = (tensor: string, field: string, value: Json) =>
+    edited((h) => {
+      h[tensor][field] = value;
+    });
   const { data: goodSection } = split(classifierBytes);
 
   // ---- parsed JSON is cast, not checked ----
   let kind = 'checkpoint: JSON cast';
   for (const text of ['null', '[]', '42', '"header"', 'true', '{', '{"a":1,}', '']) ckpt(kind, `header ${JSON.stringify(text)}`, forge(text, goodSection));
-  ckpt(
-    kind,
-    'data_offsets a number',
-    edited((h) => {
-      h['layers.1.bias'].data_offsets = 7;
-    }),
-  );
-  ckpt(
-    kind,
-    'data_offsets null',
-    edited((h) => {
-      h['layers.1.bias'].data_offsets = null;
-    }),
-  );
-  ckpt(
-    kind,
-    'shape not an array',
-    edited((h) => {
-      h['layers.1.weights'].shape = '16x784';
-    }),
-  );
-  ckpt(
-    kind,
-    'shape of strings',
-    edited((h) => {
-      h['layers.1.weights'].shape = ['16', '784'];
-    }),
-  );
+  ckpt(kind, 'data_offsets a number', withEntry('layers.1.bias', 'data_offsets', 7));
+  ckpt(kind, 'data_offsets null', withEntry('layers.1.bias', 'data_offsets', null));
+  ckpt(kind, 'shape not an array', withEntry('layers.1.weights', 'shape', '16x784'));
+  ckpt(kind, 'shape of strings', withEntry('layers.1.weights', 'shape', ['16', '784']));
   ckpt(
     kind,
     'negative shape, reversed offsets',
@@ -171,13 +153,7 @@ export async function writeCases(dir: string): Promise<Case[]> {
       h['layers.2.bias'] = null;
     }),
   );
-  ckpt(
-    kind,
-    'dtype F16',
-    edited((h) => {
-      h['layers.1.bias'].dtype = 'F16';
-    }),
-  );
+  ckpt(kind, 'dtype F16', withEntry('layers.1.bias', 'dtype', 'F16'));
   ckpt(
     kind,
     'dtype missing',
@@ -204,74 +180,20 @@ export async function writeCases(dir: string): Promise<Case[]> {
       h.__metadata__ = 'meta';
     }),
   );
-  ckpt(
-    kind,
-    'metadata value a number',
-    edited((h) => {
-      h.__metadata__.epochs = 3;
-    }),
-  );
-  ckpt(
-    kind,
-    'optimizer not JSON',
-    edited((h) => {
-      h.__metadata__.optimizer = 'adamw, lr 1e-3';
-    }),
-  );
-  ckpt(
-    kind,
-    'optimizer JSON null',
-    edited((h) => {
-      h.__metadata__.optimizer = 'null';
-    }),
-  );
-  ckpt(
-    kind,
-    'optimizer lr a string',
-    edited((h) => {
-      h.__metadata__.optimizer = '{"name":"adamw","lr":"fast"}';
-    }),
-  );
-  ckpt(
-    kind,
-    'optimizer unknown name',
-    edited((h) => {
-      h.__metadata__.optimizer = '{"name":"lion"}';
-    }),
-  );
-  ckpt(
-    kind,
-    'config not JSON',
-    edited((h) => {
-      h.__metadata__.config = '{sizes: [784, 10]}';
-    }),
-  );
-  ckpt(
-    kind,
-    'config JSON array',
-    edited((h) => {
-      h.__metadata__.config = '[784,16,10]';
-    }),
-  );
-  ckpt(
-    kind,
-    'config sizes a string',
-    edited((h) => {
-      h.__metadata__.config = '{"sizes":"784,16,10"}';
-    }),
-  );
+  ckpt(kind, 'metadata value a number', withMeta('epochs', 3));
+  ckpt(kind, 'optimizer not JSON', withMeta('optimizer', 'adamw, lr 1e-3'));
+  ckpt(kind, 'optimizer JSON null', withMeta('optimizer', 'null'));
+  ckpt(kind, 'optimizer lr a string', withMeta('optimizer', '{"name":"adamw","lr":"fast"}'));
+  ckpt(kind, 'optimizer unknown name', withMeta('optimizer', '{"name":"lion"}'));
+  ckpt(kind, 'config not JSON', withMeta('config', '{sizes: [784, 10]}'));
+  ckpt(kind, 'config JSON array', withMeta('config', '[784,16,10]'));
+  ckpt(kind, 'config sizes a string', withMeta('config', '{"sizes":"784,16,10"}'));
   ckpt(
     kind,
     'config missing',
     edited((h) => void delete h.__metadata__.config),
   );
-  ckpt(
-    kind,
-    'config nested 100000 deep',
-    edited((h) => {
-      h.__metadata__.config = `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`;
-    }),
-  );
+  ckpt(kind, 'config nested 100000 deep', withMeta('config', `${'{"a":'.repeat(100_000)}1${'}'.repeat(100_000)}`));
   ckpt(kind, 'header nested 1000000 deep', forge(`{"__metadata__":${'['.repeat(1_000_000)}${']'.repeat(1_000_000)}}`, goodSection));
   ckpt(
     kind,
@@ -286,20 +208,8 @@ export async function writeCases(dir: string): Promise<Case[]> {
     'transposed weight [784, 16]',
     edited((h) => void h['layers.1.weights'].shape.reverse()),
   );
-  ckpt(
-    kind,
-    'weight reshaped [32, 392]',
-    edited((h) => {
-      h['layers.1.weights'].shape = [32, 392];
-    }),
-  );
-  ckpt(
-    kind,
-    'overlapping tensors',
-    edited((h) => {
-      h['layers.1.bias'].data_offsets = [0, 64];
-    }),
-  );
+  ckpt(kind, 'weight reshaped [32, 392]', withEntry('layers.1.weights', 'shape', [32, 392]));
+  ckpt(kind, 'overlapping tensors', withEntry('layers.1.bias', 'data_offsets', [0, 64]));
   ckpt(
     kind,
     'hole between tensors',
@@ -349,13 +259,7 @@ export async function writeCases(dir: string): Promise<Case[]> {
     'missing optimizer moment',
     edited((h) => void delete h['optimizer.3.v']),
   );
-  ckpt(
-    kind,
-    'optimizer moments for sgd',
-    edited((h) => {
-      h.__metadata__.optimizer = '{"name":"sgd","lr":0.1}';
-    }),
-  );
+  ckpt(kind, 'optimizer moments for sgd', withMeta('optimizer', '{"name":"sgd","lr":0.1}'));
   const dupText = (key: string) => {
     const { header, data } = split(classifierBytes);
     const text = JSON.stringify(header).slice(0, -1);
@@ -395,14 +299,7 @@ export async function writeCases(dir: string): Promise<Case[]> {
       return d;
     }),
   );
-  for (const step of ['abc', '-1', '1.5', '1e3', ''])
-    ckpt(
-      kind,
-      `optimizer_step ${JSON.stringify(step)}`,
-      edited((h) => {
-        h.__metadata__.optimizer_step = step;
-      }),
-    );
+  for (const step of ['abc', '-1', '1.5', '1e3', '']) ckpt(kind, `optimizer_step ${JSON.stringify(step)}`, withMeta('optimizer_step', step));
   ckpt(
     kind,
     'crc32 not hex',
@@ -421,20 +318,8 @@ export async function writeCases(dir: string): Promise<Case[]> {
       return b;
     })(),
   );
-  ckpt(
-    kind,
-    'version 2',
-    edited((h) => {
-      h.__metadata__.version = '2';
-    }),
-  );
-  ckpt(
-    kind,
-    'foreign format',
-    edited((h) => {
-      h.__metadata__.format = 'pt';
-    }),
-  );
+  ckpt(kind, 'version 2', withMeta('version', '2'));
+  ckpt(kind, 'foreign format', withMeta('format', 'pt'));
   ckpt(
     kind,
     'config with zero sizes',
@@ -449,13 +334,7 @@ export async function writeCases(dir: string): Promise<Case[]> {
       h.__metadata__.config = JSON.stringify({ ...JSON.parse(h.__metadata__.config), orientation: 'generative', outputEnergy: 'ce' });
     }),
   );
-  ckpt(
-    kind,
-    'optimizer momentum 1',
-    edited((h) => {
-      h.__metadata__.optimizer = '{"name":"momentum","momentum":1}';
-    }),
-  );
+  ckpt(kind, 'optimizer momentum 1', withMeta('optimizer', '{"name":"momentum","momentum":1}'));
   for (const [name, count] of [
     ['empty test set', 0],
     ['empty training set', 0],
@@ -560,7 +439,7 @@ export async function writeCases(dir: string): Promise<Case[]> {
     });
   }
 
-  /** A checkpoint path that is not a plain file, read by info and eval. */
+  /** The checkpoint at `path` (a hostile file, or a path that is not a plain file), read by info and eval. */
   function ckptPath(kind: string, name: string, path: string): void {
     cases.push({ kind, name: `${name} (info)`, args: info(path), names: [path], expect: 1 });
     cases.push({ kind, name: `${name} (eval)`, args: evalWith(path), names: [path], expect: 1 });
