@@ -118,6 +118,15 @@ describe('pcn generate round trip', () => {
     expect(w.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('needs exactly one of --label and --complete, and says so before reading the model', () => {
+    const absent = join(dir, 'absent.safetensors');
+    for (const extra of [[], ['--label', '1', '--complete', join(dir, 'one.png')]]) {
+      const r = pcn(['generate', '--model', absent, '--out', join(dir, 'x.png'), ...extra]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe('error: pcn generate: pass exactly one of --label N or --complete IMAGE.png.\n');
+    }
+  });
+
   it('an --out that is not a .png is refused in one line before anything is drawn (the bytes would be PNG whatever the name)', () => {
     for (const out of ['x.jpg', 'x', 'x.png.txt']) {
       const r = pcn(['generate', '--model', model, '--label', '3', '--out', join(dir, out)]);

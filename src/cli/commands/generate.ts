@@ -58,11 +58,12 @@ export function registerGenerate(program: Command): void {
       // The bytes are PNG whatever the name: an x.jpg would hold a PNG that viewers and tools trusting the name misread.
       if (!/\.png$/i.test(opts.out))
         throw new PcError('config', `--out: ${opts.out} does not end in .png, but pcn generate writes PNG images. Give it the extension .png.`);
+      // Flags first: a model file, however large, is read only for a command that can run.
+      if ((opts.label === undefined) === (opts.complete === undefined))
+        throw new PcError('config', 'pcn generate: pass exactly one of --label N or --complete IMAGE.png.');
       const ckpt = readCheckpoint(opts.model);
       if (ckpt.config.orientation !== 'generative')
         throw new PcError('config', `pcn generate: ${opts.model} is a discriminative model; train one with --orientation generative.`);
-      if ((opts.label === undefined) === (opts.complete === undefined))
-        throw new PcError('config', 'pcn generate: pass exactly one of --label N or --complete IMAGE.png.');
       const backend = await createBackend('auto');
       try {
         const model = modelFromCheckpoint(ckpt, backend);
