@@ -15,6 +15,7 @@ import { createRng } from '../src/random.ts';
 import { crc32, encodeCheckpoint, initOptimizer } from '../src/train/index.ts';
 import { chunk, concat, ihdr, png, SIGNATURE } from '../test/cli/png-fixtures.ts';
 import { tinyMnist } from '../test/data/fixtures.ts';
+import { forge, split as splitFile } from '../test/train/safetensors-files.ts';
 
 export interface Case {
   readonly kind: string;
@@ -51,24 +52,8 @@ function idxHeader(dims: readonly number[]): Uint8Array {
   return out;
 }
 
-/** Splits a checkpoint into its header (parsed) and data section. */
-function split(b: Uint8Array): { header: Record<string, Json>; data: Uint8Array } {
-  const n = Number(new DataView(b.buffer, b.byteOffset).getBigUint64(0, true));
-  return { header: JSON.parse(new TextDecoder().decode(b.subarray(8, 8 + n))), data: b.slice(8 + n) };
-}
-
-/** A safetensors file from header text (or an object, whose crc32 is recomputed) and data. */
-function forge(header: Json, data: Uint8Array, keepCrc = false): Uint8Array {
-  let h = header;
-  if (!keepCrc && typeof h === 'object' && h?.__metadata__ && typeof h.__metadata__ === 'object' && !Array.isArray(h.__metadata__))
-    h = { ...h, __metadata__: { ...h.__metadata__, crc32: crc32(data).toString(16).padStart(8, '0') } };
-  const text = new TextEncoder().encode(typeof h === 'string' ? h : JSON.stringify(h));
-  const out = new Uint8Array(8 + text.length + data.length);
-  new DataView(out.buffer).setBigUint64(0, BigInt(text.length), true);
-  out.set(text, 8);
-  out.set(data, 8 + text.length);
-  return out;
-}
+/** A checkpoint's header (parsed, to be edited as arbitrary JSON) and data section. */
+const split = (b: Uint8Array) => splitFile(b) as { header: Record<string, Json>; data: Uint8Array };
 
 /** Writes every case's files into `dir` and returns the cases. */
 export async function writeCases(dir: string): Promise<Case[]> {
