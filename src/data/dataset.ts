@@ -7,20 +7,36 @@ import { check, shown } from '../errors.ts';
 export interface Dataset {
   readonly name: string;
   readonly count: number;
-  /** Values per image (rows·cols). */
+  /** Values per image: rows·cols·channels. */
   readonly features: number;
   readonly classes: number;
   /** Image height and width. */
   readonly rows: number;
   readonly cols: number;
-  /** count × features, in [0, 1]. */
+  /** Values per pixel: 1 for grey images (MNIST-style), 3 for RGB (CIFAR-10). */
+  readonly channels: number;
+  /**
+   * count × features, in [0, 1]. Each image is stored [rows, cols, channels]
+   * (NHWC over the dataset, the layout the conv kernels read): channel k of
+   * pixel (r, c) of image i is images[((i·rows + r)·cols + c)·channels + k].
+   * With one channel this is the plain row-major image of MNIST's files.
+   */
   readonly images: Float32Array;
   /** count labels in 0..classes−1. */
   readonly labels: Uint8Array;
 }
 
-/** Builds a dataset from 8-bit pixels and labels, scaling pixels to [0, 1]; validates every label. */
-export function datasetFromBytes(name: string, pixels: Uint8Array, labels: Uint8Array, rows: number, cols: number, classes = 10): Dataset {
+/** An image size as people write it: '28×28' for one channel, '32×32×3' for more. */
+export function imageShape(data: Pick<Dataset, 'rows' | 'cols' | 'channels'>): string {
+  return data.channels === 1 ? `${data.rows}×${data.cols}` : `${data.rows}×${data.cols}×${data.channels}`;
+}
+
+/**
+ * Builds a dataset from 8-bit pixels and labels, scaling pixels to [0, 1];
+ * validates every label. `pixels` are already [count, rows, cols, channels]
+ * (a reader of planar files such as CIFAR-10's converts them first).
+ */
+export function datasetFromBytes(name: string, pixels: Uint8Array, labels: Uint8Array, rows: number, cols: number, classes = 10, channels = 1): Dataset {
   check(
     pixels instanceof Uint8Array,
     'data',
@@ -31,12 +47,12 @@ export function datasetFromBytes(name: string, pixels: Uint8Array, labels: Uint8
     'data',
     () => `${name}: labels must be a Uint8Array of class indices, got ${shown(labels)}. Convert it once: Uint8Array.from(labels).`,
   );
-  const features = rows * cols;
+  const features = rows * cols * channels;
   const count = labels.length;
   check(
     pixels.length === count * features,
     'data',
-    () => `${name}: ${count} labels need ${count * features} pixels (${rows}×${cols} each), got ${pixels.length}.`,
+    () => `${name}: ${count} labels need ${count * features} pixels (${imageShape({ rows, cols, channels })} each), got ${pixels.length}.`,
   );
   for (let i = 0; i < count; i++) {
     const y = labels[i];
@@ -44,7 +60,7 @@ export function datasetFromBytes(name: string, pixels: Uint8Array, labels: Uint8
   }
   const images = new Float32Array(pixels.length);
   for (let i = 0; i < pixels.length; i++) images[i] = pixels[i] / 255;
-  return { name, count, features, classes, rows, cols, images, labels };
+  return { name, count, features, classes, rows, cols, channels, images, labels };
 }
 
 /** The examples at `indices`, in that order, as a new dataset. */
@@ -60,7 +76,7 @@ export function subset(data: Dataset, indices: ArrayLike<number>, name = data.na
   return { ...data, name, count: indices.length, images, labels };
 }
 
-/** The same examples with every image's pixels reordered by `perm` (new pixel i = old pixel perm[i]): a permuted-MNIST task. */
+/** The same examples with every image's values reordered by `perm` (new value i = old value perm[i]; with several channels a value is one channel of one pixel): a permuted-MNIST task. */
 export function permutePixels(data: Dataset, perm: ArrayLike<number>, name = `${data.name} (permuted)`): Dataset {
   check(perm.length === data.features, 'shape', () => `permutePixels: the permutation has ${perm.length} entries but images have ${data.features} pixels.`);
   const images = new Float32Array(data.images.length);

@@ -1,4 +1,17 @@
 export { DATASET_NAMES, DATASET_SOURCES, type DatasetName, type DatasetSource } from './checksums.ts';
-export { type Dataset, datasetFromBytes, permutePixels, subset, withLabels } from './dataset.ts';
+export {
+  CIFAR_CHANNELS,
+  CIFAR_CLASSES,
+  CIFAR_FOLDER,
+  CIFAR_MAX_RECORDS,
+  CIFAR_RECORD_BYTES,
+  CIFAR_SIDE,
+  CIFAR_TEST_FILE,
+  CIFAR_TRAIN_FILES,
+  type CifarFile,
+  cifarRecordCount,
+  datasetFromCifar,
+} from './cifar.ts';
+export { type Dataset, datasetFromBytes, imageShape, permutePixels, subset, withLabels } from './dataset.ts';
 export { decodeIdx, encodeIdx, IDX_MAX_DATA_BYTES, type IdxArray, isGzip, parseIdx } from './idx.ts';
 export { datasetFromIdx, EMBEDDED_HELD_OUT, embeddedMnist } from './mnist.ts';

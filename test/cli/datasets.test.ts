@@ -30,12 +30,12 @@ describe('loading an IDX folder', () => {
     const file = join(root, 'plain-file');
     writeFileSync(file, 'x');
     expect(await refusal(loadData(file))).toBe(
-      `--data: ${file} is a file, not a folder. Pass mnist-embedded or a folder with the four IDX files (pcn data download mnist fetches them).`,
+      `--data: ${file} is a file, not a folder. Pass mnist-embedded or a folder with the four IDX files or CIFAR-10's binary batches (pcn data download mnist, fashion-mnist or cifar10 fetches them).`,
     );
     const dir = fresh('missing');
     rmSync(join(dir, 'train-labels-idx1-ubyte'));
     expect(await refusal(loadData(dir))).toBe(
-      `--data: ${dir} has no train-labels-idx1-ubyte(.gz). A dataset folder holds train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (each optionally .gz).`,
+      `--data: ${dir} has no train-labels-idx1-ubyte(.gz). A dataset folder holds train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (each optionally .gz), or CIFAR-10's data_batch_1.bin, data_batch_2.bin, data_batch_3.bin, data_batch_4.bin, data_batch_5.bin and test_batch.bin.`,
     );
   });
 

@@ -48,7 +48,7 @@ describe('usage errors', () => {
 
   it('a dataset name pcn cannot download is refused with the names it can', () => {
     expect(usageError(['data', 'download', 'kmnist'])).toBe(
-      "error: command-argument value 'kmnist' is invalid for argument 'name'. expected one of mnist, fashion-mnist. (run pcn data download --help for usage)",
+      "error: command-argument value 'kmnist' is invalid for argument 'name'. expected one of mnist, fashion-mnist, cifar10. (run pcn data download --help for usage)",
     );
   });
 
