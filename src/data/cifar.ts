@@ -50,7 +50,7 @@ export function cifarRecordCount(size: number, name: string): number {
   check(size > 0 && size % CIFAR_RECORD_BYTES === 0, 'data', () =>
     size === 0
       ? `${name}: the file is empty; a CIFAR-10 batch holds records of ${CIFAR_RECORD_BYTES} bytes (10,000 in an official file). Download it again.`
-      : `${name}: ${size.toLocaleString('en-US')} bytes is not a whole number of ${CIFAR_RECORD_BYTES}-byte CIFAR-10 records (${Math.floor(size / CIFAR_RECORD_BYTES).toLocaleString('en-US')} and ${size % CIFAR_RECORD_BYTES} bytes over; an official batch is 30,730,000 bytes). The file is truncated or not a CIFAR-10 binary batch.`,
+      : `${name}: ${size.toLocaleString('en-US')} bytes is not a whole number of ${CIFAR_RECORD_BYTES}-byte CIFAR-10 records (${Math.floor(size / CIFAR_RECORD_BYTES).toLocaleString('en-US')} × ${CIFAR_RECORD_BYTES} + ${size % CIFAR_RECORD_BYTES}; an official batch is 30,730,000 bytes). The file is truncated or not a CIFAR-10 binary batch.`,
   );
   return size / CIFAR_RECORD_BYTES;
 }

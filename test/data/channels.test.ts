@@ -1,0 +1,74 @@
+/**
+ * Dataset.channels: MNIST-style datasets are one channel, their images the
+ * plain row-major pixels scaled by 1/255 exactly as before channels existed;
+ * every dataset built from another keeps its shape.
+ */
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import {
+  datasetFromBytes,
+  datasetFromCifar,
+  datasetFromIdx,
+  decodeIdx,
+  embeddedMnist,
+  imageShape,
+  permutePixels,
+  subset,
+  withLabels,
+} from '../../src/data/index.ts';
+import { catchPcError } from '../helpers/errors.ts';
+import { cifarBatch } from './cifar-fixtures.ts';
+import { idx, tinyMnist } from './fixtures.ts';
+
+const require = createRequire(import.meta.url);
+const digits = Array.from({ length: 10 }, (_, d) => (require(`mnist/src/digits/${d}.json`) as { data: number[] }).data);
+
+describe('MNIST-style datasets have one channel and unchanged images', () => {
+  it('an IDX pair: channels 1, features rows·cols, image value i the float32 of byte i / 255', async () => {
+    const { images, labels } = tinyMnist(5, 4, 3);
+    const d = datasetFromIdx('tiny', await decodeIdx(idx([5, 4, 3], images), 'i'), await decodeIdx(idx([5], labels), 'l'));
+    expect([d.rows, d.cols, d.channels, d.features, imageShape(d)]).toEqual([4, 3, 1, 12, '4×3']);
+    expect(Array.from(d.images)).toEqual(Array.from(images, (v) => Math.fround(v / 255)));
+  });
+
+  it('the embedded digits: channels 1, 784 values, each the float32 of round(255·v)/255 of the package value', () => {
+    const { train, test } = embeddedMnist(digits);
+    for (const d of [train, test]) expect([d.rows, d.cols, d.channels, d.features]).toEqual([28, 28, 1, 784]);
+    // The first training image is digit 0's first; the last held-out one is digit 9's last.
+    const expected = (raw: number[], j: number) => raw.slice(j * 784, (j + 1) * 784).map((v) => Math.fround(Math.round(v * 255) / 255));
+    expect(Array.from(train.images.subarray(0, 784))).toEqual(expected(digits[0], 0));
+    expect(Array.from(test.images.subarray(test.images.length - 784))).toEqual(expected(digits[9], digits[9].length / 784 - 1));
+  });
+});
+
+describe('channels carry through', () => {
+  it('subset, withLabels and permutePixels keep rows, cols and channels', () => {
+    const d = datasetFromCifar('c', [{ name: 'c.bin', bytes: cifarBatch(4) }]);
+    for (const e of [
+      subset(d, [3, 1]),
+      withLabels(d, [2]),
+      permutePixels(
+        d,
+        Array.from({ length: 3072 }, (_, i) => 3071 - i),
+      ),
+    ])
+      expect([e.rows, e.cols, e.channels, e.features, imageShape(e)]).toEqual([32, 32, 3, 3072, '32×32×3']);
+    expect(Array.from(subset(d, [3, 1]).labels)).toEqual([3, 1]);
+  });
+
+  it('datasetFromBytes takes channels (pixels already [count, rows, cols, channels]) and says the shape it needs', () => {
+    const d = datasetFromBytes(
+      'rgb',
+      Uint8Array.from({ length: 24 }, (_, i) => i),
+      Uint8Array.from([0, 1]),
+      2,
+      2,
+      10,
+      3,
+    );
+    expect([d.features, d.channels, d.images[23]]).toEqual([12, 3, Math.fround(23 / 255)]);
+    expect(catchPcError(() => datasetFromBytes('rgb', new Uint8Array(23), Uint8Array.from([0, 1]), 2, 2, 10, 3), 'data').message).toBe(
+      'rgb: 2 labels need 24 pixels (2×2×3 each), got 23.',
+    );
+  });
+});
