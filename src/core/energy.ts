@@ -7,6 +7,8 @@
  * Shapes: x_l, mu_l, eps_l are [rows, n_l]; W_l is [n_l, n_{l−1}].
  */
 import type { FloatArray } from '../kernels/index.ts';
+import { kindOf } from './kinds.ts';
+import { positionsOf } from './layer-kind.ts';
 import type { Model } from './model.ts';
 import type { Workspace } from './workspace.ts';
 
@@ -16,10 +18,17 @@ export function computeActivations<T extends FloatArray>(model: Model<T>, ws: Wo
   ws.backend.activateBoth(model.config.activations[l], ws.x[l], ws.fx[l], ws.dfx[l], rows * model.config.sizes[l]);
 }
 
-/** Sets mu[l] = f_{l−1}(x_{l−1})·W_lᵀ (the bias is added where the error is formed). Mutates ws.mu[l]. */
+/** Sets mu[l] = g_l(f_{l−1}(x_{l−1}); W_l) by layer l's kind (the bias is added where the error is formed). Mutates ws.mu[l]. */
 export function computePrediction<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number): void {
-  const sizes = model.config.sizes;
-  ws.backend.matmul(ws.fx[l - 1], model.layers[l - 1].weights.data, ws.mu[l], rows, sizes[l - 1], sizes[l], { transB: true });
+  const { layers, shapes } = model.config;
+  const spec = layers[l - 1];
+  kindOf(spec).predict(ws.backend, spec, shapes[l - 1], shapes[l], model.layers[l - 1].weights.data, ws.fx[l - 1], ws.mu[l], rows);
+}
+
+/** out = src + b_l at every position of layer l (src, out: [rows, n_l]; b_l: one entry per channel); out may be src. */
+export function addBias<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number, src: T, out: T): void {
+  const shape = model.config.shapes[l];
+  ws.backend.addRowVector(src, model.layers[l - 1].bias.data, out, rows * positionsOf(shape), shape[2]);
 }
 
 /**
@@ -36,12 +45,13 @@ export function computeError<T extends FloatArray>(model: Model<T>, ws: Workspac
   let e: number;
   if (l === L && model.config.outputEnergy === 'ce') {
     const p = ws.mu[l];
-    backend.addRowVector(p, b, p, rows, n);
+    addBias(model, ws, rows, l, p, p);
     backend.softmax(p, p, rows, n);
     backend.sub(ws.x[l], p, ws.eps[l], rows * n);
     e = beta * crossEntropy(ws.x[l], p, rows * n);
   } else {
-    backend.predictionError(ws.x[l], ws.mu[l], b, ws.eps[l], rows, n);
+    const shape = model.config.shapes[l];
+    backend.predictionError(ws.x[l], ws.mu[l], b, ws.eps[l], rows * positionsOf(shape), shape[2]);
     e = 0.5 * backend.sumSquares(ws.eps[l], rows * n) * beta;
   }
   if (beta !== 1) backend.scale(beta, ws.eps[l], rows * n);

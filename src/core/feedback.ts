@@ -1,27 +1,29 @@
 /**
- * Measuring feedback weights (DESIGN §2): the angle between B_l and W_lᵀ,
- * arccos(⟨B_l, W_lᵀ⟩_F / (‖B_l‖·‖W_l‖)), in degrees — 0 means B carries the
- * exact gradient (weight transport), 90 means no alignment.
+ * Measuring feedback weights (DESIGN §2): the angle between B_l and the W_l
+ * it stands in for (Wᵀ for a dense layer), arccos(⟨B_l, W_l⟩_F / (‖B_l‖·‖W_l‖)),
+ * in degrees — 0 means B carries the exact gradient (weight transport), 90
+ * means no alignment. (A host loop: it runs once per epoch, for logs.)
  */
 import type { FloatArray } from '../kernels/index.ts';
+import { kindOf } from './kinds.ts';
 import type { Model } from './model.ts';
 
 /** The angle between B_l and W_lᵀ for l = 1…L (index l − 1); empty for symmetric feedback. */
 export function feedbackAngles<T extends FloatArray>(model: Model<T>): number[] {
-  const sizes = model.config.sizes;
   return model.layers.flatMap((layer, i) => {
     if (!layer.feedback) return [];
-    const W = layer.weights.data; // [n_l, n_{l−1}]
-    const B = layer.feedback.data; // [n_{l−1}, n_l]
-    const nOut = sizes[i + 1];
-    const nIn = sizes[i];
+    const W = layer.weights.data;
+    const B = layer.feedback.data;
+    // A dense B is stored as Wᵀ ([n_{l−1}, n_l] against W's [n_l, n_{l−1}]); other kinds store B in W's own layout.
+    const transposed = kindOf(model.config.layers[i]).feedbackTransposed;
+    const [rows, cols] = layer.weights.shape;
     let dot = 0;
     let ww = 0;
     let bb = 0;
-    for (let r = 0; r < nOut; r++) {
-      for (let c = 0; c < nIn; c++) {
-        const w = W[r * nIn + c];
-        const b = B[c * nOut + r];
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) {
+        const w = W[r * cols + c];
+        const b = transposed ? B[c * rows + r] : B[r * cols + c];
         dot += w * b;
         ww += w * w;
         bb += b * b;

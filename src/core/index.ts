@@ -1,6 +1,18 @@
 export { computeActivations, computeError, computeErrors, computePrediction, rowEnergies } from './energy.ts';
 export { feedbackAngles } from './feedback.ts';
 export { disposeModel, initModel, WEIGHT_INITS, type WeightInit } from './init.ts';
+export { deriveShapes, kindOf, parameterShapesOf } from './kinds.ts';
+export {
+  type DenseSpec,
+  type KindFlops,
+  LAYER_KINDS,
+  type LayerKind,
+  type LayerSpec,
+  type ParameterShapes,
+  positionsOf,
+  type Shape,
+  sizeOf,
+} from './layer-kind.ts';
 export { computeWeightGrads, type LearnOptions } from './learn.ts';
 export {
   type ConfigOptions,
@@ -12,6 +24,7 @@ export {
   type Orientation,
   type OutputEnergy,
   type PcnConfig,
+  type PcnConfigInput,
   parameterCount,
   validateConfig,
 } from './model.ts';

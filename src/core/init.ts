@@ -1,12 +1,14 @@
 /**
  * Creating a model: weights drawn from a seeded generator.
- * Default 'uniform': W, b ~ U(−1/√n_{l−1}, 1/√n_{l−1}), the PyTorch/Equinox
- * Linear default that PCX's benchmark uses; 'xavier': U(±√(6/(n_l + n_{l−1}))), b = 0.
+ * Default 'uniform': W, b ~ U(−1/√fan_in, 1/√fan_in), the PyTorch/Equinox
+ * Linear and Conv default that PCX's benchmark uses (fan_in = n_{l−1} for a
+ * dense layer); 'xavier': U(±√(6/(fan_in + fan_out))), b = 0.
  */
 import { checkChoice } from '../errors.ts';
 import type { Backend, FloatArray } from '../kernels/index.ts';
 import { zeros } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
+import { kindOf } from './kinds.ts';
 import type { Layer, Model, PcnConfig } from './model.ts';
 import { validateConfig } from './model.ts';
 
@@ -21,19 +23,23 @@ export function initModel<T extends FloatArray>(config: PcnConfig, backend: Back
   checkChoice(init, WEIGHT_INITS, 'initModel: init');
   const layers: Layer<T>[] = [];
   for (let l = 1; l < c.sizes.length; l++) {
-    const nIn = c.sizes[l - 1];
-    const nOut = c.sizes[l];
-    const weights = zeros(backend, nOut, nIn);
-    const bias = zeros(backend, 1, nOut);
-    const a = init === 'xavier' ? Math.sqrt(6 / (nIn + nOut)) : 1 / Math.sqrt(nIn);
+    const spec = c.layers[l - 1];
+    const kind = kindOf(spec);
+    const [input, output] = [c.shapes[l - 1], c.shapes[l]];
+    const shapes = kind.parameterShapes(spec, input, output);
+    const fanIn = kind.fanIn(spec, input, output);
+    const weights = zeros(backend, shapes.weights[0], shapes.weights[1]);
+    const bias = zeros(backend, 1, shapes.bias);
+    const fanOut = weights.data.length / fanIn;
+    const a = init === 'xavier' ? Math.sqrt(6 / (fanIn + fanOut)) : 1 / Math.sqrt(fanIn);
     for (let i = 0; i < weights.data.length; i++) weights.data[i] = (2 * rng.next() - 1) * a;
-    if (init === 'uniform') for (let i = 0; i < nOut; i++) bias.data[i] = (2 * rng.next() - 1) * a;
+    if (init === 'uniform') for (let i = 0; i < shapes.bias; i++) bias.data[i] = (2 * rng.next() - 1) * a;
     if (c.feedback === 'symmetric') {
       layers.push({ weights, bias });
       continue;
     }
-    // B_l gets the distribution of W_lᵀ, drawn independently: a start with no alignment.
-    const feedback = zeros(backend, nIn, nOut);
+    // B_l gets the distribution of W_l, drawn independently: a start with no alignment.
+    const feedback = zeros(backend, shapes.feedback[0], shapes.feedback[1]);
     for (let i = 0; i < feedback.data.length; i++) feedback.data[i] = (2 * rng.next() - 1) * a;
     layers.push({ weights, bias, feedback });
   }

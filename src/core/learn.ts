@@ -8,6 +8,8 @@
  */
 import { check, checkObject, shown } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
+import { kindOf } from './kinds.ts';
+import { positionsOf } from './layer-kind.ts';
 import type { Model } from './model.ts';
 import type { Workspace } from './workspace.ts';
 
@@ -34,16 +36,20 @@ export function computeWeightGrads<T extends FloatArray>(model: Model<T>, ws: Wo
     () => `computeWeightGrads: options.stillness θ must be a finite number > 0, or left out (the plain rule); got ${shown(theta)}.`,
   );
   const { backend } = ws;
-  const sizes = model.config.sizes;
+  const { sizes, layers, shapes } = model.config;
   const L = sizes.length - 1;
   for (let l = 1; l < sizes.length; l++) {
     const eps = options.stillness !== undefined && l < L ? stillErrors(ws, rows * sizes[l], l, options.stillness) : ws.eps[l];
-    backend.matmul(eps, ws.fx[l - 1], ws.gradW[l], sizes[l], rows, sizes[l - 1], { transA: true, alpha: -1 / rows });
-    backend.columnSums(eps, ws.gradB[l], rows, sizes[l]);
-    backend.scale(-1 / rows, ws.gradB[l], sizes[l]);
-    // The mirror of W's rule from the same (possibly scaled) errors, so B keeps tracking Wᵀ.
+    const spec = layers[l - 1];
+    const kind = kindOf(spec);
+    kind.weightGradient(backend, spec, shapes[l - 1], shapes[l], eps, ws.fx[l - 1], ws.gradW[l], rows, -1 / rows);
+    // The bias gradient sums the errors over the batch and every position of the layer.
+    const channels = shapes[l][2];
+    backend.columnSums(eps, ws.gradB[l], rows * positionsOf(shapes[l]), channels);
+    backend.scale(-1 / rows, ws.gradB[l], channels);
+    // The mirror of W's rule from the same (possibly scaled) errors, so B keeps tracking W.
     if (model.config.feedback === 'learned')
-      backend.matmul(ws.fx[l - 1], eps, ws.gradFeedback[l], sizes[l - 1], rows, sizes[l], { transA: true, alpha: -1 / rows });
+      kind.feedbackGradient(backend, spec, shapes[l - 1], shapes[l], eps, ws.fx[l - 1], ws.gradFeedback[l], rows, -1 / rows);
   }
 }
 

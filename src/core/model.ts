@@ -14,6 +14,8 @@
  */
 import { check, checkChoice, checkObject, shown } from '../errors.ts';
 import { ACTIVATIONS, type Activation, type FloatArray, type Tensor } from '../kernels/index.ts';
+import { deriveShapes } from './kinds.ts';
+import type { LayerSpec, Shape } from './layer-kind.ts';
 
 /**
  * Which end of the chain holds the data (DESIGN §2):
@@ -57,7 +59,20 @@ export interface PcnConfig {
    */
   readonly outputWeight: number;
   readonly feedback: Feedback;
+  /** How each layer l = 1…L is predicted from layer l−1 (layers[l − 1]; DESIGN §4). Default: every layer 'dense'. */
+  readonly layers: readonly LayerSpec[];
+  /** The shape of one example of x_0, [height, width, channels] (NHWC). Default [1, 1, n_0]. */
+  readonly inputShape: Shape;
+  /** The shape of every layer, derived from inputShape and layers (sizes[l] = height·width·channels). */
+  readonly shapes: readonly Shape[];
 }
+
+/** A configuration as code or a file may give it: layers and inputShape may be left out (dense, flat), shapes is always derived. */
+export type PcnConfigInput = Omit<PcnConfig, 'layers' | 'inputShape' | 'shapes'> & {
+  readonly layers?: readonly LayerSpec[];
+  readonly inputShape?: Shape;
+  readonly shapes?: readonly Shape[];
+};
 
 export interface Layer<T extends FloatArray = Float32Array> {
   /** W_l, shape [n_l, n_{l−1}]. */
@@ -84,6 +99,10 @@ export interface ConfigOptions {
   readonly outputEnergy?: OutputEnergy;
   readonly outputWeight?: number;
   readonly feedback?: Feedback;
+  /** How each layer l = 1…L is predicted (default: all 'dense'). */
+  readonly layers?: readonly LayerSpec[];
+  /** Shape of one example of x_0 (default [1, 1, n_0]). */
+  readonly inputShape?: Shape;
 }
 
 /** Builds and validates a configuration: f_0 = inputActivation, f_1…f_{L−1} = activation, f_L = linear. */
@@ -106,11 +125,13 @@ export function createConfig(options: ConfigOptions): PcnConfig {
     outputEnergy: options.outputEnergy ?? 'mse',
     outputWeight: options.outputWeight ?? 1,
     feedback: options.feedback ?? 'symmetric',
+    layers: options.layers,
+    inputShape: options.inputShape,
   });
 }
 
-/** Checks a configuration (from code or a file) and returns it frozen; throws PcError('config'). */
-export function validateConfig(c: PcnConfig): PcnConfig {
+/** Checks a configuration (from code or a file) and returns it complete and frozen; throws PcError('config'). */
+export function validateConfig(c: PcnConfigInput): PcnConfig {
   checkObject(c, 'model config', 'an object { sizes, activations, orientation, outputEnergy, outputWeight, feedback } (from createConfig)');
   check(Array.isArray(c.sizes) && c.sizes.length >= 2, 'config', () => `model config: sizes must list at least two layers (n_0 … n_L), got ${shown(c.sizes)}.`);
   for (const [l, n] of c.sizes.entries()) {
@@ -148,6 +169,14 @@ export function validateConfig(c: PcnConfig): PcnConfig {
   );
   const beta = c.outputWeight ?? 1;
   check(Number.isFinite(beta) && beta !== 0, 'config', () => `model config: outputWeight must be a finite non-zero number, got ${shown(beta)}.`);
+  const L = c.sizes.length - 1;
+  const layers = c.layers ?? c.sizes.slice(1).map((): LayerSpec => ({ kind: 'dense' }));
+  const shapes = deriveShapes(c.sizes, layers, c.inputShape ?? [1, 1, c.sizes[0]]);
+  check(
+    c.shapes === undefined || JSON.stringify(c.shapes) === JSON.stringify(shapes),
+    'config',
+    () => `model config: shapes ${shown(c.shapes)} disagree with the shapes the layers give, ${JSON.stringify(shapes)}.`,
+  );
   return Object.freeze({
     sizes: Object.freeze([...c.sizes]),
     activations: Object.freeze([...c.activations]),
@@ -155,6 +184,9 @@ export function validateConfig(c: PcnConfig): PcnConfig {
     outputEnergy: c.outputEnergy,
     outputWeight: beta,
     feedback,
+    layers: Object.freeze(layers.slice(0, L).map((spec) => Object.freeze({ ...spec }))),
+    inputShape: shapes[0],
+    shapes: Object.freeze(shapes.map((s) => Object.freeze([...s]) as unknown as Shape)),
   });
 }
 

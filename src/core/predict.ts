@@ -6,7 +6,7 @@
 import { check, checkChoice, checkObject, shown } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
-import { computeActivations, computePrediction, rowEnergies } from './energy.ts';
+import { addBias, computeActivations, computePrediction, rowEnergies } from './energy.ts';
 import type { Model } from './model.ts';
 import { type PartialClamp, planRelaxation, type RelaxResult, relax, startRelaxation, type TopPrior } from './relax.ts';
 import { type RelaxConfig, validateRelaxConfig } from './relax-config.ts';
@@ -23,7 +23,7 @@ export function forward<T extends FloatArray>(model: Model<T>, ws: Workspace<T>,
   for (let l = 1; l < sizes.length; l++) {
     computeActivations(model, ws, rows, l - 1);
     computePrediction(model, ws, rows, l);
-    ws.backend.addRowVector(ws.mu[l], model.layers[l - 1].bias.data, ws.x[l], rows, sizes[l]);
+    addBias(model, ws, rows, l, ws.mu[l], ws.x[l]);
   }
   return ws.x[sizes.length - 1];
 }
@@ -187,7 +187,7 @@ export function generate<T extends FloatArray>(
     computeActivations(model, ws, rows, l - 1);
     computePrediction(model, ws, rows, l);
     const x = ws.x[l];
-    ws.backend.addRowVector(ws.mu[l], model.layers[l - 1].bias.data, x, rows, sizes[l]);
+    addBias(model, ws, rows, l, ws.mu[l], x);
     if (noise > 0 && l === 1 && L > 1) for (let i = 0; i < rows * sizes[l]; i++) x[i] += noise * options.rng!.normal();
   }
   return ws.x[L];

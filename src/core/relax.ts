@@ -13,6 +13,7 @@ import { check, checkChoice, checkObject } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
 import { computeActivations, computeError, computePrediction } from './energy.ts';
+import { kindOf } from './kinds.ts';
 import type { Model } from './model.ts';
 import { type RelaxConfig, validateRelaxConfig } from './relax-config.ts';
 import { checkEnergy, UNSETTLED_CHANGE, UNSTABLE_RISE, UNSTABLE_RISE_FEEDBACK } from './relax-health.ts';
@@ -100,12 +101,12 @@ function computePriorError<T extends FloatArray>(model: Model<T>, ws: Workspace<
   return ws.energies[0];
 }
 
-/** g_l = eps_{l+1}·W_{l+1} (or ·B_{l+1}ᵀ with separate feedback): the bottom-up message into layer l. */
+/** g_l = Jᵀ·eps_{l+1} by layer l+1's kind (through B_{l+1} with separate feedback): the bottom-up message into layer l. */
 function computeFeedback<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number): void {
-  const sizes = model.config.sizes;
+  const { layers, shapes } = model.config;
+  const spec = layers[l];
   const layer = model.layers[l];
-  if (layer.feedback) ws.backend.matmul(ws.eps[l + 1], layer.feedback.data, ws.g[l], rows, sizes[l + 1], sizes[l], { transB: true });
-  else ws.backend.matmul(ws.eps[l + 1], layer.weights.data, ws.g[l], rows, sizes[l + 1], sizes[l]);
+  kindOf(spec).message(ws.backend, spec, shapes[l], shapes[l + 1], layer.weights.data, layer.feedback?.data, ws.eps[l + 1], ws.g[l], rows);
 }
 
 /** Moves free layer l by one step from the current eps_l and g_l, then puts its held units back. */

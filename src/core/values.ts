@@ -5,7 +5,7 @@
 import { check, checkChoice, shown } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
-import { computeActivations, computePrediction } from './energy.ts';
+import { addBias, computeActivations, computePrediction } from './energy.ts';
 import type { Model } from './model.ts';
 import type { PartialClamp } from './relax.ts';
 import type { Workspace } from './workspace.ts';
@@ -63,7 +63,6 @@ export function initValues<T extends FloatArray>(
   partial: readonly (PartialClamp | undefined)[] = [],
   start: Clamp = [],
 ): void {
-  const { backend } = ws;
   const sizes = model.config.sizes;
   const L = sizes.length - 1;
   checkChoice(init, INIT_MODES, 'initValues: init');
@@ -78,7 +77,7 @@ export function initValues<T extends FloatArray>(
     if (data !== undefined) x.set(data);
     else if (from !== undefined) x.set(from);
     // x_l = f(x_{l−1})·W_lᵀ + b_l: mu_l was computed from the final x_{l−1} in the previous pass.
-    else if (init === 'forward' && l > 0) backend.addRowVector(ws.mu[l], model.layers[l - 1].bias.data, x, rows, sizes[l]);
+    else if (init === 'forward' && l > 0) addBias(model, ws, rows, l, ws.mu[l], x);
     else if (init === 'random') for (let i = 0; i < n; i++) x[i] = rng!.normal();
     else x.fill(0, 0, n);
     const p = partial[l];

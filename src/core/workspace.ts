@@ -7,6 +7,7 @@
 
 import { check, PcError, shown } from '../errors.ts';
 import type { Backend, FloatArray } from '../kernels/index.ts';
+import { parameterShapesOf } from './kinds.ts';
 import type { Model } from './model.ts';
 
 export interface Workspace<T extends FloatArray = Float32Array> {
@@ -65,9 +66,9 @@ export function initWorkspace<T extends FloatArray>(model: Model<T>, capacity: n
     eps: per(0, L, rows),
     v: per(0, L, rows),
     g: per(0, L - 1, rows),
-    gradW: per(1, L, (l) => sizes[l] * sizes[l - 1]),
-    gradB: per(1, L, (l) => sizes[l]),
-    gradFeedback: per(1, model.config.feedback === 'learned' ? L : 0, (l) => sizes[l] * sizes[l - 1]),
+    gradW: per(1, L, (l) => weightCount(model, l)),
+    gradB: per(1, L, (l) => parameterShapesOf(model.config, l).bias),
+    gradFeedback: per(1, model.config.feedback === 'learned' ? L : 0, (l) => weightCount(model, l)),
     scaledEps: per(1, L - 1, rows),
     energies: new Float64Array(L + 1),
     linear,
@@ -108,10 +109,16 @@ function fits<T extends FloatArray>(model: Model<T>, ws: Workspace<T>): boolean 
   const learned = model.config.feedback === 'learned';
   for (let l = 0; l < sizes.length; l++) {
     if (ws.x[l].length < ws.capacity * sizes[l]) return false;
-    if (l > 0 && ws.gradW[l].length !== sizes[l] * sizes[l - 1]) return false;
-    if (l > 0 && learned && ws.gradFeedback[l]?.length !== sizes[l] * sizes[l - 1]) return false;
+    if (l > 0 && ws.gradW[l].length !== model.layers[l - 1].weights.data.length) return false;
+    if (l > 0 && learned && ws.gradFeedback[l]?.length !== model.layers[l - 1].weights.data.length) return false;
   }
   return true;
+}
+
+/** The number of weights of layer l (W_l; B_l has as many). */
+function weightCount<T extends FloatArray>(model: Model<T>, l: number): number {
+  const [rows, cols] = parameterShapesOf(model.config, l).weights;
+  return rows * cols;
 }
 
 /** Returns a workspace's buffers to its backend. */

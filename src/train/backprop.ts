@@ -10,7 +10,7 @@
  * backprop gradient of the batch-mean loss, and applyOptimizer applies it.
  * Shapes as in core: h_l = ws.x[l] is [rows, n_l]. Discriminative models only.
  */
-import { checkWorkspace, computeWeightGrads, forward, type Model, type Workspace } from '../core/index.ts';
+import { checkWorkspace, computeWeightGrads, forward, kindOf, type Model, type Workspace } from '../core/index.ts';
 import { check } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import { checkLr, checkOptimizerState, type OptimizerState, stepOptimizer } from './optim.ts';
@@ -67,8 +67,10 @@ function computeBackpropGradients<T extends FloatArray>(
     for (let i = 0; i < n; i++) eps[i] = targets[i] - out[i];
     loss = 0.5 * backend.sumSquares(eps, n);
   }
+  const { layers, shapes } = model.config;
   for (let l = L - 1; l >= 1; l--) {
-    backend.matmul(ws.eps[l + 1], model.layers[l].weights.data, ws.g[l], rows, sizes[l + 1], sizes[l]);
+    // Backprop's delta is the message through W_{l+1} itself, whatever feedback the model holds.
+    kindOf(layers[l]).message(backend, layers[l], shapes[l], shapes[l + 1], model.layers[l].weights.data, undefined, ws.eps[l + 1], ws.g[l], rows);
     backend.mul(ws.dfx[l], ws.g[l], ws.eps[l], rows * sizes[l]);
   }
   computeWeightGrads(model, ws, rows);

@@ -3,7 +3,7 @@
  * memory and the optimiser's moments. A Checkpoint is plain data a caller can
  * edit, so each is checked again here (tensors present, of their config's lengths).
  */
-import { type Model, type PcnConfig, validateConfig } from '../core/index.ts';
+import { type Model, type PcnConfig, parameterShapesOf, validateConfig } from '../core/index.ts';
 import { check, shown } from '../errors.ts';
 import type { Backend, FloatArray } from '../kernels/index.ts';
 import { zeros } from '../kernels/index.ts';
@@ -29,18 +29,20 @@ export function modelFromCheckpoint<T extends FloatArray>(ckpt: Checkpoint, back
     return t as Float32Array;
   };
   // Every tensor is checked before any memory is allocated, so a refusal leaks nothing.
-  const stored = sizes.slice(1).map((n, i) => ({
-    weights: tensor(`layers.${i + 1}.weights`, n * sizes[i]),
-    bias: tensor(`layers.${i + 1}.bias`, n),
-    feedback: config.feedback === 'symmetric' ? undefined : tensor(`layers.${i + 1}.feedback`, n * sizes[i]),
+  const shapes = sizes.slice(1).map((_, i) => parameterShapesOf(config, i + 1));
+  const stored = shapes.map((p, i) => ({
+    weights: tensor(`layers.${i + 1}.weights`, p.weights[0] * p.weights[1]),
+    bias: tensor(`layers.${i + 1}.bias`, p.bias),
+    feedback: config.feedback === 'symmetric' ? undefined : tensor(`layers.${i + 1}.feedback`, p.feedback[0] * p.feedback[1]),
   }));
   const layers = stored.map((t, i) => {
-    const weights = zeros(backend, sizes[i + 1], sizes[i]);
-    const bias = zeros(backend, 1, sizes[i + 1]);
+    const p = shapes[i];
+    const weights = zeros(backend, p.weights[0], p.weights[1]);
+    const bias = zeros(backend, 1, p.bias);
     weights.data.set(t.weights);
     bias.data.set(t.bias);
     if (!t.feedback) return { weights, bias };
-    const feedback = zeros(backend, sizes[i], sizes[i + 1]);
+    const feedback = zeros(backend, p.feedback[0], p.feedback[1]);
     feedback.data.set(t.feedback);
     return { weights, bias, feedback };
   });

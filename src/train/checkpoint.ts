@@ -11,7 +11,7 @@
  * data section (safetensors itself has no checksum), optionally `optimizer`
  * and `optimizer_step`, and any caller entries.
  */
-import { type Model, type PcnConfig, validateConfig } from '../core/index.ts';
+import { type Model, type PcnConfig, parameterShapesOf, validateConfig } from '../core/index.ts';
 import { check, checkObject, fileBytes, PcError, shown } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import { oneLine, quoted } from '../printable.ts';
@@ -229,13 +229,14 @@ function momentNames(name: OptimizerConfig['name']): string[] {
 function expectedTensors(config: PcnConfig, optimizer: OptimizerConfig | undefined): Map<string, number[]> {
   const out = new Map<string, number[]>();
   const params: number[] = [];
-  const sizes = config.sizes;
-  for (let l = 1; l < sizes.length; l++) {
-    out.set(`layers.${l}.weights`, [sizes[l], sizes[l - 1]]);
-    out.set(`layers.${l}.bias`, [sizes[l]]);
-    if (config.feedback !== 'symmetric') out.set(`layers.${l}.feedback`, [sizes[l - 1], sizes[l]]);
-    params.push(sizes[l] * sizes[l - 1], sizes[l]);
-    if (config.feedback === 'learned') params.push(sizes[l] * sizes[l - 1]); // parameters(): W, b, B per layer
+  for (let l = 1; l < config.sizes.length; l++) {
+    const shapes = parameterShapesOf(config, l);
+    const weights = shapes.weights[0] * shapes.weights[1];
+    out.set(`layers.${l}.weights`, [...shapes.weights]);
+    out.set(`layers.${l}.bias`, [shapes.bias]);
+    if (config.feedback !== 'symmetric') out.set(`layers.${l}.feedback`, [...shapes.feedback]);
+    params.push(weights, shapes.bias);
+    if (config.feedback === 'learned') params.push(weights); // parameters(): W, b, B per layer
   }
   const moments = optimizer ? momentNames(optimizer.name) : [];
   for (const [i, n] of params.entries()) for (const slot of moments) out.set(`optimizer.${i}.${slot}`, [n]);

@@ -3,7 +3,7 @@
  * matrix products are counted (2·m·k·n each), as DESIGN §3 does; the
  * elementwise passes add a few percent of memory traffic, not arithmetic.
  */
-import type { PcnConfig } from '../core/index.ts';
+import { type KindFlops, kindOf, type PcnConfig } from '../core/index.ts';
 
 /**
  * Matmul FLOPs of one PC training step on `rows` examples with the layers in
@@ -13,19 +13,22 @@ import type { PcnConfig } from '../core/index.ts';
  * whose input moved; then every weight gradient.
  */
 export function pcStepFlops(config: PcnConfig, clamped: readonly boolean[], steps: number, rows: number): number {
-  const n = config.sizes;
-  const L = n.length - 1;
-  const mm = (a: number, b: number) => 2 * rows * a * b;
+  const L = config.sizes.length - 1;
   let init = 0;
   let perStep = 0;
   let grads = 0;
   for (let l = 1; l <= L; l++) {
-    init += mm(n[l - 1], n[l]);
-    grads += mm(n[l - 1], n[l]);
-    if (!clamped[l - 1]) perStep += mm(n[l - 1], n[l]); // prediction of l from a free l − 1
-    if (!clamped[l - 1] && l - 1 < L) perStep += mm(n[l], n[l - 1]); // eps_l·W_l for free l − 1
+    const f = layerFlops(config, l, rows);
+    init += f.predict;
+    grads += f.weightGradient;
+    if (!clamped[l - 1]) perStep += f.predict + f.message; // prediction of l from a free l − 1, and its message back into l − 1
   }
   return init + steps * perStep + grads;
+}
+
+function layerFlops(config: PcnConfig, l: number, rows: number): KindFlops {
+  const spec = config.layers[l - 1];
+  return kindOf(spec).flops(spec, config.shapes[l - 1], config.shapes[l], rows);
 }
 
 /** FLOPs of an epoch of `count` examples in batches of `batch` (discriminative: x_0 and x_L clamped). */
@@ -39,11 +42,11 @@ export function pcEpochFlops(config: PcnConfig, steps: number, count: number, ba
 
 /** Matmul FLOPs of one backprop step on `rows` examples: forward, deltas down to layer 1 (none into the input), weight gradients. */
 export function bpStepFlops(config: PcnConfig, rows: number): number {
-  const n = config.sizes;
   let f = 0;
-  for (let l = 1; l < n.length; l++) {
-    f += 2 * 2 * rows * n[l - 1] * n[l]; // forward and weight gradient
-    if (l >= 2) f += 2 * rows * n[l] * n[l - 1]; // eps_{l−1} = f'(h) ⊙ eps_l·W_l
+  for (let l = 1; l < config.sizes.length; l++) {
+    const k = layerFlops(config, l, rows);
+    f += k.predict + k.weightGradient; // forward and weight gradient
+    if (l >= 2) f += k.message; // eps_{l−1} = f'(h) ⊙ Jᵀ·eps_l
   }
   return f;
 }

@@ -1,0 +1,112 @@
+/**
+ * Layer kinds (DESIGN §4). Every kind keeps §2's energy and rules; only the
+ * prediction changes: mu_l = g_l(f_{l−1}(x_{l−1}); W_l) + b_l, eps_l = x_l − mu_l.
+ * A kind supplies g_l, its two local transposed products — the bottom-up
+ * message Jᵀ·eps_l into layer l−1 (for ∂E/∂x_{l−1}) and the Hebbian weight
+ * gradient (post-synaptic error times pre-synaptic activity, in the kind's
+ * geometry) — its parameter shapes, fan-in and FLOP counts. Relaxation,
+ * learning, schedules, optimisers and checkpoints are written once against
+ * this seam. Every array operation is a backend call: a kind never loops over
+ * values on the host (a GPU backend needs that).
+ *
+ * Values are NHWC per example: layer l holds [rows, H, W, C] as a flat
+ * [rows, n_l] array with n_l = H·W·C; a dense layer is [1, 1, n]. The bias of
+ * a layer has one entry per channel, added at every position.
+ */
+import type { Backend, FloatArray } from '../kernels/index.ts';
+
+/** [height, width, channels] of one example's values in a layer (NHWC). */
+export type Shape = readonly [number, number, number];
+
+/** A dense (fully connected) prediction: mu_l = f(x_{l−1})·W_lᵀ + b_l, W_l [n_l, n_{l−1}]. */
+export interface DenseSpec {
+  readonly kind: 'dense';
+}
+
+/** How layer l is predicted from layer l−1: one entry per layer l = 1…L (PcnConfig.layers). */
+export type LayerSpec = DenseSpec;
+
+/** The kinds there are, in the order of LayerSpec's union. */
+export const LAYER_KINDS: readonly LayerSpec['kind'][] = ['dense'];
+
+/** Shapes of a layer's parameters: W (and B, for feedback weights) as stored, and the bias length (= output channels). */
+export interface ParameterShapes {
+  readonly weights: readonly [number, number];
+  readonly bias: number;
+  /** B_l, used in place of W_l in the bottom-up message when feedback is learned or random. */
+  readonly feedback: readonly [number, number];
+}
+
+/** Matmul-class FLOPs of one call of each product on `rows` examples. */
+export interface KindFlops {
+  readonly predict: number;
+  readonly message: number;
+  readonly weightGradient: number;
+}
+
+/**
+ * One kind of prediction. Arguments: the layer's spec, the shapes of layer
+ * l−1 (`input`) and layer l (`output`); arrays are [rows, ·] in the backend's
+ * memory. Kinds trust their inputs (the config is validated once).
+ */
+export interface LayerKind {
+  /** The shape of layer l given its spec and the shape of layer l−1; `units` is sizes[l] where the spec does not fix it. */
+  outputShape(spec: LayerSpec, input: Shape, units: number): Shape;
+  parameterShapes(spec: LayerSpec, input: Shape, output: Shape): ParameterShapes;
+  /** Inputs feeding one output unit, for initialisation scales. */
+  fanIn(spec: LayerSpec, input: Shape, output: Shape): number;
+  /** mu = g(fxPrev; W) without the bias: [rows, n_l]. Writes `mu`. */
+  predict<T extends FloatArray>(backend: Backend<T>, spec: LayerSpec, input: Shape, output: Shape, weights: T, fxPrev: T, mu: T, rows: number): void;
+  /**
+   * out = Jᵀ·eps with respect to f(x_{l−1}): [rows, n_{l−1}], through W (or
+   * through B when `feedback` is given — stored as ParameterShapes.feedback).
+   */
+  message<T extends FloatArray>(
+    backend: Backend<T>,
+    spec: LayerSpec,
+    input: Shape,
+    output: Shape,
+    weights: T,
+    feedback: T | undefined,
+    eps: T,
+    out: T,
+    rows: number,
+  ): void;
+  /** gradW = alpha·(eps ⋆ fxPrev), the Hebbian product in W's layout (alpha = −1/rows gives ∂E/∂W as a batch mean). */
+  weightGradient<T extends FloatArray>(
+    backend: Backend<T>,
+    spec: LayerSpec,
+    input: Shape,
+    output: Shape,
+    eps: T,
+    fxPrev: T,
+    gradW: T,
+    rows: number,
+    alpha: number,
+  ): void;
+  /** The mirror of weightGradient in B's layout (the learned-feedback increment). */
+  feedbackGradient<T extends FloatArray>(
+    backend: Backend<T>,
+    spec: LayerSpec,
+    input: Shape,
+    output: Shape,
+    eps: T,
+    fxPrev: T,
+    gradB: T,
+    rows: number,
+    alpha: number,
+  ): void;
+  /** Whether B is stored as W transposed (dense) rather than in W's own layout; for measuring the angle between them. */
+  readonly feedbackTransposed: boolean;
+  flops(spec: LayerSpec, input: Shape, output: Shape, rows: number): KindFlops;
+}
+
+/** Values per example of a shape. */
+export function sizeOf(shape: Shape): number {
+  return shape[0] * shape[1] * shape[2];
+}
+
+/** Positions at which a layer's bias is added (H·W): the layer's values viewed as [rows·positions, channels]. */
+export function positionsOf(shape: Shape): number {
+  return shape[0] * shape[1];
+}
