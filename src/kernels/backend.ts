@@ -62,6 +62,61 @@ export interface AdamStep {
   readonly t: number;
 }
 
+/**
+ * Geometry of a 2-D convolution over a batch, in NHWC: an activation array is
+ * row-major [n, h, w, c] (one example is a row of the usual [batch, n_l] array,
+ * n_l = h·w·c) and the weights are [kh, kw, c, k] (seen as the matrix [kh·kw·c, k]).
+ * Why NHWC: the im2col rows [n·oh·ow, kh·kw·c] times W [kh·kw·c, k] are then one
+ * row-major GEMM whose output [n·oh·ow, k] is already NHWC — batch and positions
+ * share one large M dimension for the threads, flatten is a reinterpretation, and
+ * the bias is a row vector over the n·oh·ow rows (addRowVector, columnSums). JAX,
+ * Flax and PCX default to NHWC too.
+ *
+ * Output size: oh = ⌊(h + 2·pad − kh) / stride⌋ + 1, ow likewise (see conv2dOutputSize);
+ * padding is zeros. Needs stride ≥ 1, pad ≥ 0, kh ≤ h + 2·pad and kw ≤ w + 2·pad (ops.ts checks).
+ */
+export interface Conv2dGeometry {
+  /** Examples in the batch. */
+  readonly n: number;
+  /** Input height, width and channels. */
+  readonly h: number;
+  readonly w: number;
+  readonly c: number;
+  /** Output channels. */
+  readonly k: number;
+  /** Kernel height and width. */
+  readonly kh: number;
+  readonly kw: number;
+  readonly stride: number;
+  readonly pad: number;
+}
+
+/**
+ * Geometry of a 2-D pooling (average or max) over windows of window×window
+ * positions, per channel, in NHWC: x [n, h, w, c] → out [n, oh, ow, c] with
+ * oh = ⌊(h − window) / stride⌋ + 1, ow likewise (no padding; see pool2dOutputSize).
+ */
+export interface Pool2dGeometry {
+  readonly n: number;
+  readonly h: number;
+  readonly w: number;
+  readonly c: number;
+  readonly window: number;
+  /** Step between windows; default `window` (disjoint windows). */
+  readonly stride?: number;
+}
+
+/** Output height and width of a convolution: ⌊(h + 2·pad − kh) / stride⌋ + 1 and ⌊(w + 2·pad − kw) / stride⌋ + 1. */
+export function conv2dOutputSize(g: Conv2dGeometry): { oh: number; ow: number } {
+  return { oh: Math.floor((g.h + 2 * g.pad - g.kh) / g.stride) + 1, ow: Math.floor((g.w + 2 * g.pad - g.kw) / g.stride) + 1 };
+}
+
+/** Output height and width of a pooling, and its stride (`window` when unset). */
+export function pool2dOutputSize(g: Pool2dGeometry): { oh: number; ow: number; stride: number } {
+  const stride = g.stride ?? g.window;
+  return { oh: Math.floor((g.h - g.window) / stride) + 1, ow: Math.floor((g.w - g.window) / stride) + 1, stride };
+}
+
 export interface Backend<T extends FloatArray = Float32Array> {
   /** `'js'`, `'wasm'`, or a third implementation's name. */
   readonly name: string;
@@ -116,6 +171,39 @@ export interface Backend<T extends FloatArray = Float32Array> {
   softmax(x: T, out: T, rows: number, cols: number): void;
   /** Σ_i x[i]² for i < n, accumulated in float64. */
   sumSquares(x: T, n: number): number;
+
+  // Convolution and pooling, NHWC (see Conv2dGeometry). The bias of a convolution is a row vector
+  // over its n·oh·ow output rows: addRowVector adds it and columnSums gives its gradient.
+
+  /**
+   * out[n, oh, ow, k] = Σ_{i, j, c} x[n, oh·s + i − p, ow·s + j − p, c] · w[i, j, c, k] (zero outside x).
+   * x: [n, h, w, c], w: [kh, kw, c, k], out: [n, oh, ow, k]; out must not overlap x or w.
+   */
+  conv2d(x: T, w: T, out: T, g: Conv2dGeometry): void;
+  /**
+   * The transposed product (the bottom-up message, and conv2d-transpose's forward):
+   * gx[n, y, x, c] = Σ gy[n, oh, ow, k] · w[i, j, c, k] over y = oh·s + i − p, x = ow·s + j − p,
+   * then gx ← that + beta·gx (beta 0, the default, does not read gx). gy: [n, oh, ow, k],
+   * gx: [n, h, w, c]; gx must not overlap gy or w.
+   */
+  conv2dInputGrad(gy: T, w: T, gx: T, g: Conv2dGeometry, beta?: number): void;
+  /**
+   * The Hebbian product: gw[i, j, c, k] = alpha · Σ_{n, oh, ow} x[n, oh·s + i − p, ow·s + j − p, c] · gy[n, oh, ow, k],
+   * the post-synaptic error map correlated with the pre-synaptic activity map. gw: [kh, kw, c, k]
+   * (overwritten); it must not overlap gy or x.
+   */
+  conv2dWeightGrad(gy: T, x: T, gw: T, g: Conv2dGeometry, alpha: number): void;
+  /** out[n, oh, ow, c] = mean over the window at (oh·s, ow·s) of x[n, ·, ·, c]. out must not overlap x. */
+  avgPool(x: T, out: T, g: Pool2dGeometry): void;
+  /** gx = avgPool's transpose: each gy[n, oh, ow, c] / window² added to every x position of its window (gx overwritten). */
+  avgPoolBackward(gy: T, gx: T, g: Pool2dGeometry): void;
+  /**
+   * out[n, oh, ow, c] = max over the window of x[n, ·, ·, c], and argmax = its flat index into x.
+   * Ties go to the first position in row-major window order; a NaN in the window wins (the first one), so NaN propagates.
+   */
+  maxPool(x: T, out: T, argmax: Int32Array, g: Pool2dGeometry): void;
+  /** gx = 0, then gx[argmax[o]] += gy[o] for every output o (maxPool's transpose; gx overwritten). */
+  maxPoolBackward(gy: T, argmax: Int32Array, gx: T, g: Pool2dGeometry): void;
 
   // Fused passes for predictive coding (DESIGN §2); each replaces 2–4 of the maps above.
 

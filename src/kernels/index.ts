@@ -1,4 +1,17 @@
-export { ACTIVATIONS, type Activation, type Backend, type DType, type FloatArray, LEAKY_SLOPE, type MatmulOptions } from './backend.ts';
+export {
+  ACTIVATIONS,
+  type Activation,
+  type Backend,
+  type Conv2dGeometry,
+  conv2dOutputSize,
+  type DType,
+  type FloatArray,
+  LEAKY_SLOPE,
+  type MatmulOptions,
+  type Pool2dGeometry,
+  pool2dOutputSize,
+} from './backend.ts';
+export { avgPool, avgPoolBackward, conv2d, conv2dInputGrad, conv2dWeightGrad, maxPool, maxPoolBackward } from './conv-ops.ts';
 export {
   activate,
   activateBoth,

@@ -11,7 +11,7 @@ import type { Tensor } from './tensor.ts';
 const fmt = (t: Tensor<FloatArray>): string => `[${t.shape[0]}, ${t.shape[1]}]`;
 
 /** Whether two views share at least one byte of the same memory. */
-function overlaps(backend: Backend<FloatArray>, a: ArrayBufferView, b: ArrayBufferView): boolean {
+export function overlaps(backend: Backend<FloatArray>, a: ArrayBufferView, b: ArrayBufferView): boolean {
   if (a.byteLength === 0 || b.byteLength === 0) return false;
   if (backend.memoryOf(a) !== backend.memoryOf(b)) return false;
   return a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;

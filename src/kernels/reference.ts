@@ -6,6 +6,7 @@
  */
 import { checkChoice } from '../errors.ts';
 import type { Activation, AdamStep, Backend, DType, FloatArray, MatmulOptions } from './backend.ts';
+import { convKernels } from './reference-conv.ts';
 import { scalarActivation, scalarDerivative } from './scalar-activations.ts';
 
 /** Creates the reference backend in float32 (default) or float64. */
@@ -136,6 +137,7 @@ function referenceBackend<T extends FloatArray>(dtype: DType, make: (n: number) 
         p[i] -= lr * u;
       }
     },
+    ...convKernels<T>(),
     dispose: () => {},
   };
 }

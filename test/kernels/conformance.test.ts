@@ -2,45 +2,14 @@
  * One table of cases, run on every backend variant and compared with the js
  * reference evaluated in float64 on the same float32 inputs.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACTIVATIONS, type Backend } from '../../src/kernels/backend.ts';
+import { describe, expect, it } from 'vitest';
+import { ACTIVATIONS } from '../../src/kernels/backend.ts';
 import { createReferenceBackend } from '../../src/kernels/reference.ts';
-import { createWasmBackend } from '../../src/kernels/wasm/wasm-backend.ts';
 import { uniform, worstRatio } from '../helpers/arrays.ts';
-
-interface Variant {
-  name: string;
-  backend: Backend<Float32Array>;
-  /** Where the variant's arrays live: the backend's memory, or the plain JS heap (staged per call). */
-  array(n: number): Float32Array;
-}
+import { load, useVariants } from './variants.ts';
 
 const oracle = createReferenceBackend('float64');
-const variants: Variant[] = [];
-
-beforeAll(async () => {
-  const js = createReferenceBackend('float32');
-  const w1 = await createWasmBackend({ threads: 1 });
-  // parallelMinMacs/Elements 1 send every product and activation map, however small, through the thread pool.
-  const w2 = await createWasmBackend({ threads: 2, parallelMinMacs: 1, parallelMinElements: 1 });
-  const w1foreign = await createWasmBackend({ threads: 1 });
-  variants.push(
-    { name: 'js float32', backend: js, array: (n) => new Float32Array(n) },
-    { name: 'wasm 1 thread', backend: w1, array: (n) => w1.alloc(n) },
-    { name: 'wasm 2 threads', backend: w2, array: (n) => w2.alloc(n) },
-    { name: 'wasm, arrays outside linear memory', backend: w1foreign, array: (n) => new Float32Array(n) },
-  );
-});
-
-afterAll(() => {
-  for (const v of variants) v.backend.dispose();
-});
-
-function load(v: Variant, values: ArrayLike<number>): Float32Array {
-  const a = v.array(values.length);
-  a.set(values);
-  return a;
-}
+const variants = useVariants();
 
 const DIMS = [1, 3, 17, 65];
 

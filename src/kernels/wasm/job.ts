@@ -1,7 +1,7 @@
 /**
  * Layout of the job block in shared memory (i32 words). The wasm export
- * `runChunk` reads words 4–18 and 21 (assembly/matmul.ts and jobs.ts keep the
- * same offsets); the control words are touched only with Atomics. An
+ * `runChunk` reads words 4–18, 21 and 25–32 (assembly/matmul.ts, conv.ts and
+ * jobs.ts keep the same offsets); the control words are touched only with Atomics. An
  * elementwise job uses A = x, B = first output, C = second output, K = the
  * activation code, N = the length, and COLS_PER = elements per chunk.
  */
@@ -59,10 +59,26 @@ export const FAIL_CLAIM = 22;
 export const FAILED = 23;
 /** Length of the failure text, in UTF-16 code units. */
 export const FAIL_LEN = 24;
+/**
+ * A convolution job's geometry (assembly/conv.ts): kernel rows, segment length kw·c, row stride of the
+ * padded input, its steps per output column and row, the output width and height, and its example stride.
+ */
+export const J_KH = 25;
+export const J_SEG = 26;
+export const J_RS = 27;
+export const J_OWS = 28;
+export const J_OHS = 29;
+export const J_OW = 30;
+export const J_OH = 31;
+export const J_EXS = 32;
 /** The failure text (UTF-16), in the block's bytes FAIL_TEXT_BYTE to JOB_BYTES. */
-export const FAIL_TEXT_BYTE = 128;
+export const FAIL_TEXT_BYTE = 192;
 export const FAIL_TEXT_CHARS = (JOB_BYTES - FAIL_TEXT_BYTE) / 2;
 export const OP_MATMUL = 0;
 export const OP_ACTIVATE = 1;
 export const OP_DERIVATIVE = 2;
 export const OP_BOTH = 3;
+/** A convolution (forward, or the input gradient): A = padded input, B = packed weights, C = out, M×N output, BETA. */
+export const OP_CONV = 4;
+/** A convolution's weight gradient: A = padded input, B = gy, C = gw (M×N), K = rows reduced, ALPHA, FLAGS = accumulate. */
+export const OP_CONV_WEIGHT = 5;

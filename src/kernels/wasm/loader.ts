@@ -44,6 +44,54 @@ export interface KernelExports {
   matmulChunk(job: number, chunk: number, thread: number): void;
   runChunk(job: number, chunk: number, thread: number): void;
   packBytes(k: number): number;
+  packConvWeights(w: number, pack: number, kh: number, kw: number, c: number, k: number, transposed: number): void;
+  spreadInto(src: number, dst: number, nb: number, h: number, w: number, c: number, hd: number, wd: number, top: number, left: number, s: number): void;
+  convScratchBytes(): number;
+  convBlock(
+    p: number,
+    pack: number,
+    out: number,
+    cols: number,
+    kh: number,
+    seg: number,
+    rs: number,
+    ows: number,
+    ohs: number,
+    ow: number,
+    oh: number,
+    exs: number,
+    beta: number,
+    scratch: number,
+    r0: number,
+    r1: number,
+    j0: number,
+    j1: number,
+  ): void;
+  convWeightBlock(
+    p: number,
+    gy: number,
+    gw: number,
+    cols: number,
+    seg: number,
+    rs: number,
+    ows: number,
+    ohs: number,
+    ow: number,
+    oh: number,
+    exs: number,
+    rows: number,
+    alpha: number,
+    accumulate: number,
+    scratch: number,
+    q0: number,
+    q1: number,
+    j0: number,
+    j1: number,
+  ): void;
+  avgPool(x: number, out: number, n: number, h: number, w: number, c: number, win: number, s: number, oh: number, ow: number): void;
+  avgPoolBackward(gy: number, gx: number, n: number, h: number, w: number, c: number, win: number, s: number, oh: number, ow: number): void;
+  maxPool(x: number, out: number, argmax: number, n: number, h: number, w: number, c: number, win: number, s: number, oh: number, ow: number): void;
+  maxPoolBackward(gy: number, argmax: number, gx: number, outputs: number, size: number): void;
 }
 
 /** The smallest module that uses a v128 instruction: validates only where WebAssembly SIMD exists. */

@@ -1,5 +1,5 @@
 /**
- * Splits large matrix products (and expensive activation maps) across
+ * Splits large matrix products and convolutions (and expensive activation maps) across
  * worker threads that share the wasm memory. The calling thread publishes a job, then claims chunks itself next
  * to the workers (work stealing through one atomic ticket), so a worker that
  * is slow to wake — or not started yet — only means the caller does more.
@@ -36,6 +36,7 @@ import {
   J_COLS_PER,
   J_FLAGS,
   J_K,
+  J_KH,
   J_M,
   J_N,
   J_OP,
@@ -43,10 +44,13 @@ import {
   J_PACK_STRIDE,
   J_ROW_CHUNKS,
   J_ROWS_PER,
+  J_SEG,
   JOB_BYTES,
   JOB_WORDS,
   MAX_CHUNKS,
   MAX_THREADS,
+  OP_CONV,
+  OP_CONV_WEIGHT,
   OP_MATMUL,
   SHUTDOWN,
   SLEEPERS,
@@ -165,6 +169,31 @@ export class MatmulPool {
     ctl[J_PACK] = this.pack;
     ctl[J_PACK_STRIDE] = stride;
     this.stallMs = Math.max(this.stallMinMs, (rowsPer * colsPer * k) / SLOWEST_MACS_PER_MS);
+    this.execute(rowChunks * colChunks);
+  }
+
+  /**
+   * A convolution job (op OP_CONV or OP_CONV_WEIGHT of job.ts; assembly/conv.ts: convChunk) over all
+   * threads: `words` are the job words to set, as [word, value] pairs, with J_M×J_N the output and
+   * J_K the multiply-adds per output, which is cut as planMatmul cuts a product. Each thread gets
+   * `scratchBytes` of its own scratch.
+   */
+  runConv(op: number, words: readonly (readonly [number, number])[], alpha: number, beta: number, scratchBytes: number): void {
+    const ctl = this.ctl;
+    ctl[J_OP] = op;
+    for (const [w, v] of words) ctl[w] = v;
+    this.ctlF32[J_ALPHA] = alpha;
+    this.ctlF32[J_BETA] = beta;
+    const { rowsPer, colsPer, rowChunks, colChunks } = planMatmul(ctl[J_M], ctl[J_N], this.threads);
+    ctl[J_ROW_CHUNKS] = rowChunks;
+    ctl[J_COL_CHUNKS] = colChunks;
+    ctl[J_ROWS_PER] = rowsPer;
+    ctl[J_COLS_PER] = colsPer;
+    const stride = Math.ceil(scratchBytes / 64) * 64;
+    this.reservePack(stride * this.threads);
+    ctl[J_PACK] = this.pack;
+    ctl[J_PACK_STRIDE] = stride;
+    this.stallMs = Math.max(this.stallMinMs, (rowsPer * colsPer * ctl[J_K]) / SLOWEST_MACS_PER_MS);
     this.execute(rowChunks * colChunks);
   }
 
@@ -297,6 +326,8 @@ export class MatmulPool {
   private describeJob(): string {
     const ctl = this.ctl;
     if (ctl[J_OP] === OP_MATMUL) return `${ctl[J_M]}×${ctl[J_K]} by ${ctl[J_K]}×${ctl[J_N]} matrix product`;
+    if (ctl[J_OP] === OP_CONV) return `convolution into ${ctl[J_M]}×${ctl[J_N]} outputs of ${ctl[J_KH] * ctl[J_SEG]} terms`;
+    if (ctl[J_OP] === OP_CONV_WEIGHT) return `convolution weight gradient into ${ctl[J_M]}×${ctl[J_N]} outputs of ${ctl[J_K]} terms`;
     return `${ctl[J_N]}-element activation map`;
   }
 

@@ -9,6 +9,7 @@
  */
 import { PcError, shown } from '../../errors.ts';
 import { ACTIVATIONS, type Activation, type Backend, type MatmulOptions } from '../backend.ts';
+import { wasmConvKernels } from './conv.ts';
 import { LinearHeap } from './heap.ts';
 import { MAX_THREADS, OP_ACTIVATE, OP_BOTH, OP_DERIVATIVE } from './job.ts';
 import { compileKernels, hasWasmSimd, instantiateKernels } from './loader.ts';
@@ -110,6 +111,22 @@ export async function createWasmBackend(options: WasmBackendOptions = {}, suppor
     staged.length = 0;
   };
 
+  const matmul = (a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number, options?: MatmulOptions): void => {
+    if (m === 0 || n === 0) return;
+    const transA = options?.transA ?? false;
+    const transB = options?.transB ?? false;
+    const alpha = options?.alpha ?? 1;
+    const beta = options?.beta ?? 0;
+    const flags = (transA ? 1 : 0) | (transB ? 2 : 0);
+    const pa = at(a, m * k, 'in');
+    const pb = at(b, k * n, 'in');
+    const pc = at(c, m * n, beta === 0 ? 'out' : 'inout');
+    if (pool && m * k * n >= minMacs) pool.run(pa, pb, pc, m, k, n, flags, alpha, beta);
+    else ex.matmul(pa, pb, pc, m, k, n, flags, alpha, beta, packFor(k));
+    unstage();
+  };
+  const conv = wasmConvKernels({ ex, heap, pool, minMacs, at, unstage, matmul });
+
   let disposed = false;
   return {
     name: 'wasm',
@@ -126,20 +143,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}, suppor
     memoryOf(array) {
       return heap.owns(array) ? memory : array.buffer;
     },
-    matmul(a, b, c, m, k, n, options?: MatmulOptions) {
-      if (m === 0 || n === 0) return;
-      const transA = options?.transA ?? false;
-      const transB = options?.transB ?? false;
-      const alpha = options?.alpha ?? 1;
-      const beta = options?.beta ?? 0;
-      const flags = (transA ? 1 : 0) | (transB ? 2 : 0);
-      const pa = at(a, m * k, 'in');
-      const pb = at(b, k * n, 'in');
-      const pc = at(c, m * n, beta === 0 ? 'out' : 'inout');
-      if (pool && m * k * n >= minMacs) pool.run(pa, pb, pc, m, k, n, flags, alpha, beta);
-      else ex.matmul(pa, pb, pc, m, k, n, flags, alpha, beta, packFor(k));
-      unstage();
-    },
+    matmul,
     activate(kind, x, out, n) {
       const [px, po] = [at(x, n, 'in'), at(out, n, 'out')];
       if (splitMap(kind, n)) pool!.runElementwise(OP_ACTIVATE, CODE[kind], px, po, 0, n);
@@ -240,6 +244,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}, suppor
       ex.sgdStep(at(p, n, 'inout'), at(g, n, 'in'), v ? at(v, n, 'inout') : 0, n, lr, momentum, weightDecay);
       unstage();
     },
+    ...conv,
     dispose() {
       if (disposed) return;
       disposed = true;

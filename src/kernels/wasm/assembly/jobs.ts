@@ -2,15 +2,20 @@
 // Word offsets match ../job.ts. Elementwise jobs split the array into
 // equal runs of J_COLS_PER elements (a multiple of 4).
 import { activate, activateBoth, activateDerivative } from './activations';
+import { convChunk } from './conv';
 import { matmulChunk } from './matmul';
 
 const J_A = 4, J_B = 5, J_C = 6, J_K = 8, J_N = 9, J_COLS_PER = 16, J_OP = 21;
-const OP_MATMUL = 0, OP_ACTIVATE = 1, OP_DERIVATIVE = 2;
+const OP_MATMUL = 0, OP_ACTIVATE = 1, OP_DERIVATIVE = 2, OP_CONV = 4;
 
 export function runChunk(job: usize, chunk: i32, thread: i32): void {
   const op = load<i32>(job + (J_OP << 2));
   if (op == OP_MATMUL) {
     matmulChunk(job, chunk, thread);
+    return;
+  }
+  if (op >= OP_CONV) {
+    convChunk(job, chunk, thread);
     return;
   }
   const n = load<i32>(job + (J_N << 2));

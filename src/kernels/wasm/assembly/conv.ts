@@ -1,0 +1,310 @@
+// Direct ("implicit GEMM") convolution in NHWC over a zero-padded input P.
+//
+// Output row r is an output position (n, a, b); its im2col row is never built:
+// it is kh segments of seg = kw·c contiguous floats of P, starting at
+// base(r) = n·exs + a·ohs + b·ows and i·rs apart. The forward pass and the
+// input gradient (a stride-1 convolution of the spread-out gy with the flipped
+// kernel, see ../conv.ts) run the same 4×8 register-blocked micro-kernel as
+// matmul.ts, with the weights packed once into 8-column panels. The weight
+// gradient is Pᵀ·gy through the same bases. Rows go in blocks of RB whose
+// bases are computed once into the thread's scratch.
+
+/** Output rows per block: their bases are computed once and their P rows stay in L1 across the panels. */
+const RB = 64;
+
+/** Bytes of per-thread scratch the kernels need: RB bases and 32 bytes for partial panels. */
+export function convScratchBytes(): i32 {
+  return RB * 4 + 32;
+}
+
+/**
+ * Packs the weights into panels of 8 columns, zero past the last: pack[(panel·rows + row)·8 + lane].
+ * transposed = 0: rows (i, j, c), columns k of w [kh, kw, c, k]. transposed = 1: rows (i, j, k),
+ * columns c of the flipped kernel w[kh−1−i, kw−1−j, c, k], the input gradient's weights.
+ */
+export function packConvWeights(w: usize, pack: usize, kh: i32, kw: i32, c: i32, k: i32, transposed: i32): void {
+  const rows = kh * kw * (transposed != 0 ? k : c);
+  const cols = transposed != 0 ? c : k;
+  const panels = (cols + 7) >> 3;
+  let dst = pack;
+  for (let p = 0; p < panels; p++) {
+    for (let r = 0; r < rows; r++) {
+      for (let l = 0; l < 8; l++) {
+        const col = (p << 3) + l;
+        let v: f32 = 0;
+        if (col < cols) {
+          if (transposed == 0) v = load<f32>(w + (((r * k + col) as usize) << 2));
+          else {
+            const kk = r % k;
+            const t = r / k;
+            const i = kh - 1 - t / kw;
+            const j = kw - 1 - (t % kw);
+            v = load<f32>(w + (((((i * kw + j) * c + col) * k + kk) as usize) << 2));
+          }
+        }
+        store<f32>(dst, v);
+        dst += 4;
+      }
+    }
+  }
+}
+
+/**
+ * dst[e, y·s + top, z·s + left, :] = src[e, y, z, :] for e < nb, y < h, z < w (positions outside
+ * dst are dropped); the rest of dst, [nb, hd, wd, c], is zero.
+ */
+export function spreadInto(src: usize, dst: usize, nb: i32, h: i32, w: i32, c: i32, hd: i32, wd: i32, top: i32, left: i32, s: i32): void {
+  memory.fill(dst, 0, ((nb * hd * wd * c) as usize) << 2);
+  // Columns z with 0 ≤ z·s + left < wd.
+  const z0 = left >= 0 ? 0 : (-left + s - 1) / s;
+  const z1 = min(w, (wd - left + s - 1) / s);
+  if (z1 <= z0) return;
+  const pixel = (c as usize) << 2;
+  for (let e = 0; e < nb; e++) {
+    for (let y = 0; y < h; y++) {
+      const yd = y * s + top;
+      if (yd < 0 || yd >= hd) continue;
+      const from = src + (((e * h + y) * w + z0) as usize) * pixel;
+      const to = dst + (((e * hd + yd) * wd + z0 * s + left) as usize) * pixel;
+      if (s == 1) memory.copy(to, from, ((z1 - z0) as usize) * pixel);
+      else for (let z = z0; z < z1; z++) memory.copy(to + ((((z - z0) * s) as usize) * pixel), from + ((z - z0) as usize) * pixel, pixel);
+    }
+  }
+}
+
+// Byte addresses in P of rows r0..r1's segments, into bases[0..r1−r0).
+// @ts-ignore: decorator
+@inline function computeBases(bases: usize, p: usize, r0: i32, r1: i32, ows: i32, ohs: i32, ow: i32, oh: i32, exs: i32): void {
+  const per = oh * ow;
+  let n = r0 / per;
+  const rem = r0 % per;
+  let a = rem / ow;
+  let b = rem % ow;
+  let dst = bases;
+  for (let r = r0; r < r1; r++) {
+    store<u32>(dst, (p + ((((n * exs + a * ohs + b * ows) as usize)) << 2)) as u32);
+    dst += 4;
+    if (++b == ow) {
+      b = 0;
+      if (++a == oh) {
+        a = 0;
+        n++;
+      }
+    }
+  }
+}
+
+// Writes alpha·acc (+ beta·dst) to nr ≤ 8 floats at dst; beta = 0 never reads dst. `lanes` is 32 bytes of scratch.
+// @ts-ignore: decorator
+@inline function storeOut(dst: usize, acc0: v128, acc1: v128, alpha: f32, beta: f32, nr: i32, lanes: usize): void {
+  const va = f32x4.splat(alpha);
+  let r0 = f32x4.mul(acc0, va);
+  let r1 = f32x4.mul(acc1, va);
+  if (nr == 8) {
+    if (beta != 0) {
+      const vb = f32x4.splat(beta);
+      r0 = f32x4.add(r0, f32x4.mul(v128.load(dst), vb));
+      r1 = f32x4.add(r1, f32x4.mul(v128.load(dst, 16), vb));
+    }
+    v128.store(dst, r0);
+    v128.store(dst, r1, 16);
+    return;
+  }
+  v128.store(lanes, r0);
+  v128.store(lanes, r1, 16);
+  for (let l = 0; l < nr; l++) {
+    const o = (l as usize) << 2;
+    const v = load<f32>(lanes + o);
+    store<f32>(dst + o, beta != 0 ? v + beta * load<f32>(dst + o) : v);
+  }
+}
+
+/**
+ * out[r, j] = Σ_{i < kh, q < seg} P[base(r) + i·rs + q] · W[i·seg + q, j] + beta·out[r, j] for rows
+ * r0..r1 and columns j0..j1 of out (cols wide; j0 a multiple of 8), W packed by packConvWeights.
+ * Strides are in elements; `scratch` is convScratchBytes() bytes of this thread's own.
+ */
+export function convBlock(p: usize, pack: usize, out: usize, cols: i32, kh: i32, seg: i32, rs: i32, ows: i32, ohs: i32, ow: i32, oh: i32, exs: i32, beta: f32, scratch: usize, r0: i32, r1: i32, j0: i32, j1: i32): void {
+  const bases = scratch;
+  const lanes = scratch + RB * 4;
+  const kdim = kh * seg;
+  const rsb = (rs as usize) << 2;
+  const ldo = (cols as usize) << 2;
+  for (let rb = r0; rb < r1; rb += RB) {
+    const re = min(r1, rb + RB);
+    computeBases(bases, p, rb, re, ows, ohs, ow, oh, exs);
+    for (let j = j0; j < j1; j += 8) {
+      const nr = min(8, j1 - j);
+      const panel = pack + (((j >> 3) * kdim) as usize) * 32;
+      const oj = out + ((j as usize) << 2);
+      let r = rb;
+      for (; r + 4 <= re; r += 4) {
+        const bp = bases + (((r - rb) as usize) << 2);
+        let s0 = load<u32>(bp) as usize;
+        let s1 = load<u32>(bp, 4) as usize;
+        let s2 = load<u32>(bp, 8) as usize;
+        let s3 = load<u32>(bp, 12) as usize;
+        let pw = panel;
+        let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+        let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+        for (let i = 0; i < kh; i++) {
+          let a0 = s0, a1 = s1, a2 = s2, a3 = s3;
+          for (let q = 0; q < seg; q++) {
+            const b0 = v128.load(pw);
+            const b1 = v128.load(pw, 16);
+            let av = v128.load32_splat(a0);
+            c00 = f32x4.add(c00, f32x4.mul(av, b0));
+            c01 = f32x4.add(c01, f32x4.mul(av, b1));
+            av = v128.load32_splat(a1);
+            c10 = f32x4.add(c10, f32x4.mul(av, b0));
+            c11 = f32x4.add(c11, f32x4.mul(av, b1));
+            av = v128.load32_splat(a2);
+            c20 = f32x4.add(c20, f32x4.mul(av, b0));
+            c21 = f32x4.add(c21, f32x4.mul(av, b1));
+            av = v128.load32_splat(a3);
+            c30 = f32x4.add(c30, f32x4.mul(av, b0));
+            c31 = f32x4.add(c31, f32x4.mul(av, b1));
+            pw += 32;
+            a0 += 4;
+            a1 += 4;
+            a2 += 4;
+            a3 += 4;
+          }
+          s0 += rsb;
+          s1 += rsb;
+          s2 += rsb;
+          s3 += rsb;
+        }
+        const o = oj + (r as usize) * ldo;
+        storeOut(o, c00, c01, 1, beta, nr, lanes);
+        storeOut(o + ldo, c10, c11, 1, beta, nr, lanes);
+        storeOut(o + 2 * ldo, c20, c21, 1, beta, nr, lanes);
+        storeOut(o + 3 * ldo, c30, c31, 1, beta, nr, lanes);
+      }
+      for (; r < re; r++) {
+        let s0 = load<u32>(bases + (((r - rb) as usize) << 2)) as usize;
+        let pw = panel;
+        let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+        for (let i = 0; i < kh; i++) {
+          let a0 = s0;
+          for (let q = 0; q < seg; q++) {
+            const av = v128.load32_splat(a0);
+            c00 = f32x4.add(c00, f32x4.mul(av, v128.load(pw)));
+            c01 = f32x4.add(c01, f32x4.mul(av, v128.load(pw, 16)));
+            pw += 32;
+            a0 += 4;
+          }
+          s0 += rsb;
+        }
+        storeOut(oj + (r as usize) * ldo, c00, c01, 1, beta, nr, lanes);
+      }
+    }
+  }
+}
+
+// Loads gy[r, j..j+nr) (nr ≤ 8) as two vectors, zero past nr, without reading past the row.
+// @ts-ignore: decorator
+@inline function loadPartial(src: usize, nr: i32, lanes: usize): void {
+  v128.store(lanes, f32x4.splat(0));
+  v128.store(lanes, f32x4.splat(0), 16);
+  for (let l = 0; l < nr; l++) store<f32>(lanes + ((l as usize) << 2), load<f32>(src + ((l as usize) << 2)));
+}
+
+/**
+ * gw[q, j] = alpha·Σ_{r < rows} P[base(r) + off(q)] · gy[r, j] (+ gw[q, j] when accumulate ≠ 0), for
+ * rows q0..q1 of gw (off(q) = ⌊q / seg⌋·rs + q mod seg) and columns j0..j1 (cols wide; j0 a multiple of 8).
+ */
+export function convWeightBlock(p: usize, gy: usize, gw: usize, cols: i32, seg: i32, rs: i32, ows: i32, ohs: i32, ow: i32, oh: i32, exs: i32, rows: i32, alpha: f32, accumulate: i32, scratch: usize, q0: i32, q1: i32, j0: i32, j1: i32): void {
+  const bases = scratch;
+  const lanes = scratch + RB * 4;
+  const ldg = (cols as usize) << 2;
+  for (let rb = 0; rb < rows; rb += RB) {
+    const re = min(rows, rb + RB);
+    computeBases(bases, p, rb, re, ows, ohs, ow, oh, exs);
+    const beta: f32 = accumulate != 0 || rb > 0 ? 1 : 0;
+    for (let q = q0; q < q1; q += 4) {
+      const nq = min(4, q1 - q);
+      // Byte offsets of the (up to) four gw rows' taps; missing rows repeat the last one (computed, not stored).
+      const o0 = tapOffset(q, seg, rs);
+      const o1 = tapOffset(q + min(1, nq - 1), seg, rs);
+      const o2 = tapOffset(q + min(2, nq - 1), seg, rs);
+      const o3 = tapOffset(q + min(3, nq - 1), seg, rs);
+      for (let j = j0; j < j1; j += 8) {
+        const nr = min(8, j1 - j);
+        let g = gy + (((rb * cols + j) as usize) << 2);
+        let bp = bases;
+        let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+        let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+        for (let r = rb; r < re; r++) {
+          let b0: v128, b1: v128;
+          if (nr == 8) {
+            b0 = v128.load(g);
+            b1 = v128.load(g, 16);
+          } else {
+            loadPartial(g, nr, lanes);
+            b0 = v128.load(lanes);
+            b1 = v128.load(lanes, 16);
+          }
+          const s = load<u32>(bp) as usize;
+          let av = v128.load32_splat(s + o0);
+          c00 = f32x4.add(c00, f32x4.mul(av, b0));
+          c01 = f32x4.add(c01, f32x4.mul(av, b1));
+          av = v128.load32_splat(s + o1);
+          c10 = f32x4.add(c10, f32x4.mul(av, b0));
+          c11 = f32x4.add(c11, f32x4.mul(av, b1));
+          av = v128.load32_splat(s + o2);
+          c20 = f32x4.add(c20, f32x4.mul(av, b0));
+          c21 = f32x4.add(c21, f32x4.mul(av, b1));
+          av = v128.load32_splat(s + o3);
+          c30 = f32x4.add(c30, f32x4.mul(av, b0));
+          c31 = f32x4.add(c31, f32x4.mul(av, b1));
+          g += ldg;
+          bp += 4;
+        }
+        const o = gw + (((q * cols + j) as usize) << 2);
+        storeOut(o, c00, c01, alpha, beta, nr, lanes);
+        if (nq > 1) storeOut(o + ldg, c10, c11, alpha, beta, nr, lanes);
+        if (nq > 2) storeOut(o + 2 * ldg, c20, c21, alpha, beta, nr, lanes);
+        if (nq > 3) storeOut(o + 3 * ldg, c30, c31, alpha, beta, nr, lanes);
+      }
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function tapOffset(q: i32, seg: i32, rs: i32): usize {
+  return (((q / seg) * rs + (q % seg)) as usize) << 2;
+}
+
+// Job words (../job.ts keeps the same offsets, in i32 words).
+const J_A = 4, J_B = 5, J_C = 6, J_M = 7, J_K = 8, J_N = 9, J_FLAGS = 10, J_ALPHA = 11, J_BETA = 12;
+const J_COL_CHUNKS = 14, J_ROWS_PER = 15, J_COLS_PER = 16, J_PACK = 17, J_PACK_STRIDE = 18, J_OP = 21;
+const J_KH = 25, J_SEG = 26, J_RS = 27, J_OWS = 28, J_OHS = 29, J_OW = 30, J_OH = 31, J_EXS = 32;
+const OP_CONV_WEIGHT = 5;
+
+// @ts-ignore: decorator
+@inline function word(job: usize, w: i32): i32 {
+  return load<i32>(job + ((w as usize) << 2));
+}
+
+/** One chunk (a block of output rows × columns) of the convolution job at `job`, on thread `thread` (0 = caller). */
+export function convChunk(job: usize, chunk: i32, thread: i32): void {
+  const m = word(job, J_M);
+  const n = word(job, J_N);
+  const colChunks = word(job, J_COL_CHUNKS);
+  const rowsPer = word(job, J_ROWS_PER);
+  const colsPer = word(job, J_COLS_PER);
+  const i0 = (chunk / colChunks) * rowsPer;
+  const j0 = (chunk % colChunks) * colsPer;
+  const i1 = min(m, i0 + rowsPer);
+  const j1 = min(n, j0 + colsPer);
+  const scratch = (word(job, J_PACK) as usize) + (thread as usize) * (word(job, J_PACK_STRIDE) as usize);
+  const p = word(job, J_A) as usize;
+  const b = word(job, J_B) as usize;
+  const c = word(job, J_C) as usize;
+  const seg = word(job, J_SEG), rs = word(job, J_RS), ows = word(job, J_OWS), ohs = word(job, J_OHS);
+  const ow = word(job, J_OW), oh = word(job, J_OH), exs = word(job, J_EXS);
+  if (word(job, J_OP) == OP_CONV_WEIGHT)
+    convWeightBlock(p, b, c, n, seg, rs, ows, ohs, ow, oh, exs, word(job, J_K), load<f32>(job + (J_ALPHA << 2)), word(job, J_FLAGS), scratch, i0, i1, j0, j1);
+  else convBlock(p, b, c, n, word(job, J_KH), seg, rs, ows, ohs, ow, oh, exs, load<f32>(job + (J_BETA << 2)), scratch, i0, i1, j0, j1);
+}

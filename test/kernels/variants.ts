@@ -1,0 +1,45 @@
+/**
+ * The backend variants every conformance table runs on: js float32, wasm on
+ * one thread, wasm on two threads with every product sent through the pool,
+ * and wasm given arrays outside its linear memory (staged per call).
+ */
+import { afterAll, beforeAll } from 'vitest';
+import type { Backend } from '../../src/kernels/backend.ts';
+import { createReferenceBackend } from '../../src/kernels/reference.ts';
+import { createWasmBackend } from '../../src/kernels/wasm/wasm-backend.ts';
+
+export interface Variant {
+  name: string;
+  backend: Backend<Float32Array>;
+  /** Where the variant's arrays live: the backend's memory, or the plain JS heap (staged per call). */
+  array(n: number): Float32Array;
+}
+
+/** Registers hooks that create the variants before the file's tests and dispose of them after; the array fills in beforeAll. */
+export function useVariants(): Variant[] {
+  const variants: Variant[] = [];
+  beforeAll(async () => {
+    const js = createReferenceBackend('float32');
+    const w1 = await createWasmBackend({ threads: 1 });
+    // parallelMinMacs/Elements 1 send every product and activation map, however small, through the thread pool.
+    const w2 = await createWasmBackend({ threads: 2, parallelMinMacs: 1, parallelMinElements: 1 });
+    const w1foreign = await createWasmBackend({ threads: 1 });
+    variants.push(
+      { name: 'js float32', backend: js, array: (n) => new Float32Array(n) },
+      { name: 'wasm 1 thread', backend: w1, array: (n) => w1.alloc(n) },
+      { name: 'wasm 2 threads', backend: w2, array: (n) => w2.alloc(n) },
+      { name: 'wasm, arrays outside linear memory', backend: w1foreign, array: (n) => new Float32Array(n) },
+    );
+  });
+  afterAll(() => {
+    for (const v of variants) v.backend.dispose();
+  });
+  return variants;
+}
+
+/** A copy of `values` in the variant's memory. */
+export function load(v: Variant, values: ArrayLike<number>): Float32Array {
+  const a = v.array(values.length);
+  a.set(values);
+  return a;
+}
