@@ -35,11 +35,21 @@ const META_MAX_BYTES = 2 ** 16;
  */
 export async function readTarGz(path: string, label: string, wanted: ReadonlySet<string>, maxMemberBytes: number): Promise<Map<string, Uint8Array>> {
   const parser = tarParser(label, wanted, maxMemberBytes);
+  // The parser's refusal, kept: pipeline rejects with its own AbortError once the sink throws.
+  let refused: unknown = null;
   try {
     await pipeline(createReadStream(path), createGunzip(), async (source: AsyncIterable<Uint8Array>) => {
-      for await (const chunk of source) parser.push(chunk);
+      for await (const chunk of source) {
+        try {
+          parser.push(chunk);
+        } catch (e) {
+          refused = e;
+          throw e;
+        }
+      }
     });
   } catch (e) {
+    if (refused) throw refused;
     if (e instanceof PcError) throw e;
     throw new PcError('data', `${label}: the gzip stream is corrupt or truncated (${e instanceof Error ? e.message : String(e)}). Download it again.`);
   }
