@@ -12,6 +12,7 @@ export const dense: LayerKind = {
   outputShape: (_spec, _input, units) => [1, 1, units],
   parameterShapes: (_spec, input, output) => ({ weights: [sizeOf(output), sizeOf(input)], bias: output[2], feedback: [sizeOf(input), sizeOf(output)] }),
   fanIn: (_spec, input) => sizeOf(input),
+  scratchSize: () => ({ values: 0, indices: 0 }),
   predict(backend, _spec, input, output, weights, fxPrev, mu, rows) {
     backend.matmul(fxPrev, weights, mu, rows, sizeOf(input), sizeOf(output), { transB: true });
   },

@@ -22,7 +22,7 @@ export function computeActivations<T extends FloatArray>(model: Model<T>, ws: Wo
 export function computePrediction<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number): void {
   const { layers, shapes } = model.config;
   const spec = layers[l - 1];
-  kindOf(spec).predict(ws.backend, spec, shapes[l - 1], shapes[l], model.layers[l - 1].weights.data, ws.fx[l - 1], ws.mu[l], rows);
+  kindOf(spec).predict(ws.backend, spec, shapes[l - 1], shapes[l], model.layers[l - 1].weights.data, ws.fx[l - 1], ws.mu[l], rows, ws.scratch[l]);
 }
 
 /** out = src + b_l at every position of layer l (src, out: [rows, n_l]; b_l: one entry per channel); out may be src. */

@@ -5,11 +5,13 @@ export { deriveShapes, kindOf, parameterShapesOf } from './kinds.ts';
 export {
   type DenseSpec,
   type KindFlops,
+  type KindScratch,
   LAYER_KINDS,
   type LayerKind,
   type LayerSpec,
   type ParameterShapes,
   positionsOf,
+  type ScratchSize,
   type Shape,
   sizeOf,
 } from './layer-kind.ts';

@@ -37,6 +37,23 @@ export interface ParameterShapes {
   readonly feedback: readonly [number, number];
 }
 
+/**
+ * Per-layer memory a kind keeps between its calls (allocated once in the
+ * workspace for its capacity): e.g. a pooled convolution's map before
+ * pooling and the argmax of its max pooling, recorded by predict and read by
+ * message and weightGradient — the Jacobian of the state last predicted.
+ */
+export interface KindScratch<T extends FloatArray> {
+  readonly values: T;
+  readonly indices: Int32Array;
+}
+
+/** Sizes of a kind's scratch for `rows` examples. */
+export interface ScratchSize {
+  readonly values: number;
+  readonly indices: number;
+}
+
 /** Matmul-class FLOPs of one call of each product on `rows` examples. */
 export interface KindFlops {
   readonly predict: number;
@@ -55,8 +72,20 @@ export interface LayerKind {
   parameterShapes(spec: LayerSpec, input: Shape, output: Shape): ParameterShapes;
   /** Inputs feeding one output unit, for initialisation scales. */
   fanIn(spec: LayerSpec, input: Shape, output: Shape): number;
-  /** mu = g(fxPrev; W) without the bias: [rows, n_l]. Writes `mu`. */
-  predict<T extends FloatArray>(backend: Backend<T>, spec: LayerSpec, input: Shape, output: Shape, weights: T, fxPrev: T, mu: T, rows: number): void;
+  /** The scratch this kind needs for `rows` examples (zero sizes if none). */
+  scratchSize(spec: LayerSpec, input: Shape, output: Shape, rows: number): ScratchSize;
+  /** mu = g(fxPrev; W) without the bias: [rows, n_l]. Writes `mu` (and the scratch). */
+  predict<T extends FloatArray>(
+    backend: Backend<T>,
+    spec: LayerSpec,
+    input: Shape,
+    output: Shape,
+    weights: T,
+    fxPrev: T,
+    mu: T,
+    rows: number,
+    scratch: KindScratch<T>,
+  ): void;
   /**
    * out = Jᵀ·eps with respect to f(x_{l−1}): [rows, n_{l−1}], through W (or
    * through B when `feedback` is given — stored as ParameterShapes.feedback).
@@ -71,6 +100,7 @@ export interface LayerKind {
     eps: T,
     out: T,
     rows: number,
+    scratch: KindScratch<T>,
   ): void;
   /** gradW = alpha·(eps ⋆ fxPrev), the Hebbian product in W's layout (alpha = −1/rows gives ∂E/∂W as a batch mean). */
   weightGradient<T extends FloatArray>(
@@ -83,6 +113,7 @@ export interface LayerKind {
     gradW: T,
     rows: number,
     alpha: number,
+    scratch: KindScratch<T>,
   ): void;
   /** The mirror of weightGradient in B's layout (the learned-feedback increment). */
   feedbackGradient<T extends FloatArray>(
@@ -95,6 +126,7 @@ export interface LayerKind {
     gradB: T,
     rows: number,
     alpha: number,
+    scratch: KindScratch<T>,
   ): void;
   /** Whether B is stored as W transposed (dense) rather than in W's own layout; for measuring the angle between them. */
   readonly feedbackTransposed: boolean;

@@ -42,14 +42,14 @@ export function computeWeightGrads<T extends FloatArray>(model: Model<T>, ws: Wo
     const eps = options.stillness !== undefined && l < L ? stillErrors(ws, rows * sizes[l], l, options.stillness) : ws.eps[l];
     const spec = layers[l - 1];
     const kind = kindOf(spec);
-    kind.weightGradient(backend, spec, shapes[l - 1], shapes[l], eps, ws.fx[l - 1], ws.gradW[l], rows, -1 / rows);
+    kind.weightGradient(backend, spec, shapes[l - 1], shapes[l], eps, ws.fx[l - 1], ws.gradW[l], rows, -1 / rows, ws.scratch[l]);
     // The bias gradient sums the errors over the batch and every position of the layer.
     const channels = shapes[l][2];
     backend.columnSums(eps, ws.gradB[l], rows * positionsOf(shapes[l]), channels);
     backend.scale(-1 / rows, ws.gradB[l], channels);
     // The mirror of W's rule from the same (possibly scaled) errors, so B keeps tracking W.
     if (model.config.feedback === 'learned')
-      kind.feedbackGradient(backend, spec, shapes[l - 1], shapes[l], eps, ws.fx[l - 1], ws.gradFeedback[l], rows, -1 / rows);
+      kind.feedbackGradient(backend, spec, shapes[l - 1], shapes[l], eps, ws.fx[l - 1], ws.gradFeedback[l], rows, -1 / rows, ws.scratch[l]);
   }
 }
 

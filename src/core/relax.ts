@@ -106,7 +106,7 @@ function computeFeedback<T extends FloatArray>(model: Model<T>, ws: Workspace<T>
   const { layers, shapes } = model.config;
   const spec = layers[l];
   const layer = model.layers[l];
-  kindOf(spec).message(ws.backend, spec, shapes[l], shapes[l + 1], layer.weights.data, layer.feedback?.data, ws.eps[l + 1], ws.g[l], rows);
+  kindOf(spec).message(ws.backend, spec, shapes[l], shapes[l + 1], layer.weights.data, layer.feedback?.data, ws.eps[l + 1], ws.g[l], rows, ws.scratch[l + 1]);
 }
 
 /** Moves free layer l by one step from the current eps_l and g_l, then puts its held units back. */

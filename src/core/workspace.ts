@@ -7,7 +7,8 @@
 
 import { check, PcError, shown } from '../errors.ts';
 import type { Backend, FloatArray } from '../kernels/index.ts';
-import { parameterShapesOf } from './kinds.ts';
+import { kindOf, parameterShapesOf } from './kinds.ts';
+import type { KindScratch } from './layer-kind.ts';
 import type { Model } from './model.ts';
 
 export interface Workspace<T extends FloatArray = Float32Array> {
@@ -35,6 +36,8 @@ export interface Workspace<T extends FloatArray = Float32Array> {
   readonly gradFeedback: T[];
   /** Scratch for errors scaled before learning (stillness-modulated plasticity), l = 1…L−1. */
   readonly scaledEps: T[];
+  /** Each layer's kind scratch (layer-kind.ts KindScratch), l = 1…L; index 0 is empty. */
+  readonly scratch: KindScratch<T>[];
   /** Energy of each layer after the last computeErrors (index 0 is always 0). */
   readonly energies: Float64Array;
   /** f_l is linear: fx[l] is x[l] itself and dfx[l] holds ones, so neither is ever recomputed. */
@@ -70,6 +73,12 @@ export function initWorkspace<T extends FloatArray>(model: Model<T>, capacity: n
     gradB: per(1, L, (l) => parameterShapesOf(model.config, l).bias),
     gradFeedback: per(1, model.config.feedback === 'learned' ? L : 0, (l) => weightCount(model, l)),
     scaledEps: per(1, L - 1, rows),
+    scratch: sizes.map((_, l) => {
+      if (l === 0) return { values: backend.alloc(0), indices: new Int32Array(0) };
+      const spec = model.config.layers[l - 1];
+      const size = kindOf(spec).scratchSize(spec, model.config.shapes[l - 1], model.config.shapes[l], capacity);
+      return { values: backend.alloc(size.values), indices: new Int32Array(size.indices) };
+    }),
     energies: new Float64Array(L + 1),
     linear,
   };
@@ -124,6 +133,8 @@ function weightCount<T extends FloatArray>(model: Model<T>, l: number): number {
 /** Returns a workspace's buffers to its backend. */
 export function disposeWorkspace<T extends FloatArray>(ws: Workspace<T>): void {
   // fx[l] aliases x[l] on linear layers: free each array once.
-  const unique = new Set([ws.x, ws.fx, ws.dfx, ws.mu, ws.eps, ws.v, ws.g, ws.gradW, ws.gradB, ws.gradFeedback, ws.scaledEps].flat());
+  const unique = new Set(
+    [ws.x, ws.fx, ws.dfx, ws.mu, ws.eps, ws.v, ws.g, ws.gradW, ws.gradB, ws.gradFeedback, ws.scaledEps, ws.scratch.map((s) => s.values)].flat(),
+  );
   for (const a of unique) ws.backend.free(a);
 }

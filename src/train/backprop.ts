@@ -70,7 +70,18 @@ function computeBackpropGradients<T extends FloatArray>(
   const { layers, shapes } = model.config;
   for (let l = L - 1; l >= 1; l--) {
     // Backprop's delta is the message through W_{l+1} itself, whatever feedback the model holds.
-    kindOf(layers[l]).message(backend, layers[l], shapes[l], shapes[l + 1], model.layers[l].weights.data, undefined, ws.eps[l + 1], ws.g[l], rows);
+    kindOf(layers[l]).message(
+      backend,
+      layers[l],
+      shapes[l],
+      shapes[l + 1],
+      model.layers[l].weights.data,
+      undefined,
+      ws.eps[l + 1],
+      ws.g[l],
+      rows,
+      ws.scratch[l + 1],
+    );
     backend.mul(ws.dfx[l], ws.g[l], ws.eps[l], rows * sizes[l]);
   }
   computeWeightGrads(model, ws, rows);
