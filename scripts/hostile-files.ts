@@ -19,7 +19,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Case, writeCases } from './hostile-cases.ts';
+import { writeCases } from './hostile-cases.ts';
+import type { Case } from './hostile-context.ts';
 
 const LIMIT_MB = 600;
 const LIMIT_S = 30;
