@@ -3,6 +3,7 @@ export { feedbackAngles } from './feedback.ts';
 export { disposeModel, initModel, WEIGHT_INITS, type WeightInit } from './init.ts';
 export { deriveShapes, kindOf, parameterShapesOf } from './kinds.ts';
 export {
+  type Conv2dSpec,
   type DenseSpec,
   type KindFlops,
   type KindScratch,

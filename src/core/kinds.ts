@@ -1,5 +1,6 @@
 /** The kind object of each layer spec (a closed union: a new kind is a new file and one line here). */
 import { check, shown } from '../errors.ts';
+import { conv2d } from './conv2d.ts';
 import { dense } from './dense.ts';
 import { LAYER_KINDS, type LayerKind, type LayerSpec, type ParameterShapes, type Shape, sizeOf } from './layer-kind.ts';
 
@@ -8,6 +9,8 @@ export function kindOf(spec: LayerSpec): LayerKind {
   switch (spec.kind) {
     case 'dense':
       return dense;
+    case 'conv2d':
+      return conv2d;
   }
 }
 

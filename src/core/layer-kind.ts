@@ -23,11 +23,30 @@ export interface DenseSpec {
   readonly kind: 'dense';
 }
 
+/**
+ * A 2-D convolution, optionally pooled, as one prediction (see conv2d.ts):
+ * mu_l = pool(conv(f(x_{l−1}); W_l)) + b_l. A dense layer after it reads its
+ * maps flattened (NHWC order): flatten needs no layer of its own.
+ */
+export interface Conv2dSpec {
+  readonly kind: 'conv2d';
+  /** Output channels k. */
+  readonly channels: number;
+  /** Kernel height and width (one number: square). */
+  readonly kernel: number | readonly [number, number];
+  /** Default 1. */
+  readonly stride?: number;
+  /** Zero padding on every side; default 0. */
+  readonly padding?: number;
+  /** Pooling of the convolution's output, part of the same prediction (stride defaults to size). */
+  readonly pool?: { readonly kind: 'max' | 'avg'; readonly size: number; readonly stride?: number };
+}
+
 /** How layer l is predicted from layer l−1: one entry per layer l = 1…L (PcnConfig.layers). */
-export type LayerSpec = DenseSpec;
+export type LayerSpec = DenseSpec | Conv2dSpec;
 
 /** The kinds there are, in the order of LayerSpec's union. */
-export const LAYER_KINDS: readonly LayerSpec['kind'][] = ['dense'];
+export const LAYER_KINDS: readonly LayerSpec['kind'][] = ['dense', 'conv2d'];
 
 /** Shapes of a layer's parameters: W (and B, for feedback weights) as stored, and the bias length (= output channels). */
 export interface ParameterShapes {

@@ -21,6 +21,8 @@ export function smallNet(activation: Activation, options: Partial<PcnConfig> & {
     outputWeight: options.outputWeight,
     orientation: options.orientation,
     feedback: options.feedback,
+    layers: options.layers,
+    inputShape: options.inputShape,
   });
   const rng = createRng(options.seed ?? 7);
   const model = initModel(config, f64, rng);
