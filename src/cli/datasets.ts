@@ -47,7 +47,7 @@ const FOLDER_HINT =
   "Pass mnist-embedded or a folder with the four IDX files or CIFAR-10's binary batches (pcn data download mnist, fashion-mnist or cifar10 fetches them).";
 
 /** Largest CIFAR-10 batch file read: as many whole records as one dataset may hold (an official batch is 30,730,000 bytes). */
-export const CIFAR_MAX_FILE_BYTES = CIFAR_MAX_RECORDS * CIFAR_RECORD_BYTES;
+const CIFAR_MAX_FILE_BYTES = CIFAR_MAX_RECORDS * CIFAR_RECORD_BYTES;
 
 export interface Split {
   readonly train: Dataset;

@@ -30,7 +30,7 @@ export interface DownloadReport {
 }
 
 /** The largest dataset file fetched or checked in place (MNIST's largest .gz is under 10 MB, CIFAR-10's tarball 170 MB). */
-export const DATASET_FILE_MAX_BYTES = 2 ** 28;
+const DATASET_FILE_MAX_BYTES = 2 ** 28;
 
 /** The largest archive member extracted (a CIFAR-10 batch is 30,730,000 bytes). */
 const MEMBER_MAX_BYTES = 2 ** 27;
