@@ -42,6 +42,7 @@ function poolGeometry(spec: Conv2dSpec, input: Shape, rows: number): Pool2dGeome
 const positive = (v: unknown): boolean => Number.isInteger(v) && (v as number) >= 1;
 
 export const conv2d: LayerKind = {
+  fields: ['channels', 'kernel', 'stride', 'padding', 'pool'],
   outputShape(spec, input) {
     const s = conv(spec);
     const [kh, kw] = typeof s.kernel === 'number' ? [s.kernel, s.kernel] : Array.isArray(s.kernel) ? s.kernel : [Number.NaN, Number.NaN];

@@ -5,11 +5,25 @@
  *   weight gradient:  alpha·eps_lᵀ·f(x_{l−1})                       [n_l, n_{l−1}]
  *   mirror (B):       alpha·f(x_{l−1})ᵀ·eps_l                       [n_{l−1}, n_l]
  */
-import type { LayerKind } from './layer-kind.ts';
+import { check, shown } from '../errors.ts';
+import type { DenseSpec, LayerKind } from './layer-kind.ts';
 import { sizeOf } from './layer-kind.ts';
 
 export const dense: LayerKind = {
-  outputShape: (_spec, _input, units) => [1, 1, units],
+  fields: ['units'],
+  outputShape(spec, _input, units) {
+    const given = (spec as DenseSpec).units;
+    const n = given ?? units;
+    check(
+      Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 1 << 20 && (given === undefined || units === undefined || given === units),
+      'config',
+      () =>
+        given !== undefined && units !== undefined && given !== units
+          ? `dense: units is ${shown(given)} but sizes gives ${units}; give one of them, or the same number.`
+          : `dense: units must be an integer in 1..1048576, got ${shown(n)}.`,
+    );
+    return [1, 1, n as number];
+  },
   parameterShapes: (_spec, input, output) => ({ weights: [sizeOf(output), sizeOf(input)], bias: output[2], feedback: [sizeOf(input), sizeOf(output)] }),
   fanIn: (_spec, input) => sizeOf(input),
   scratchSize: () => ({ values: 0, indices: 0 }),

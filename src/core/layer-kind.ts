@@ -18,9 +18,26 @@ import type { Backend, FloatArray } from '../kernels/index.ts';
 /** [height, width, channels] of one example's values in a layer (NHWC). */
 export type Shape = readonly [number, number, number];
 
+/**
+ * Options any layer spec may carry whatever its kind: core reads them around
+ * the kind's products (parameterisation.ts), so a kind implements nothing for them.
+ */
+export interface SpecOptions {
+  /**
+   * An identity skip from layer l−1: mu_l = x_{l−1} + s_l·(g_l(f(x_{l−1})) + b_l)
+   * (ResNet, μPC). Layers l−1 and l must have one shape. Default false.
+   */
+  readonly residual?: boolean;
+}
+
+/** The fields of SpecOptions, which a spec of any kind may have besides its kind's own. */
+export const SPEC_OPTIONS: readonly string[] = ['residual'];
+
 /** A dense (fully connected) prediction: mu_l = f(x_{l−1})·W_lᵀ + b_l, W_l [n_l, n_{l−1}]. */
-export interface DenseSpec {
+export interface DenseSpec extends SpecOptions {
   readonly kind: 'dense';
+  /** n_l; may be left out where PcnConfig.sizes gives it. */
+  readonly units?: number;
 }
 
 /**
@@ -86,8 +103,14 @@ export interface KindFlops {
  * memory. Kinds trust their inputs (the config is validated once).
  */
 export interface LayerKind {
-  /** The shape of layer l given its spec and the shape of layer l−1; `units` is sizes[l] where the spec does not fix it. */
-  outputShape(spec: LayerSpec, input: Shape, units: number): Shape;
+  /** The fields a spec of this kind may have (besides `kind`); others are refused. */
+  readonly fields: readonly string[];
+  /**
+   * The shape of layer l given its spec and the shape of layer l−1; `units` is
+   * sizes[l], or undefined where sizes are derived from the specs. Validates the
+   * spec against the input: PcError('config') naming what does not fit.
+   */
+  outputShape(spec: LayerSpec, input: Shape, units: number | undefined): Shape;
   parameterShapes(spec: LayerSpec, input: Shape, output: Shape): ParameterShapes;
   /** Inputs feeding one output unit, for initialisation scales. */
   fanIn(spec: LayerSpec, input: Shape, output: Shape): number;
@@ -150,6 +173,11 @@ export interface LayerKind {
   /** Whether B is stored as W transposed (dense) rather than in W's own layout; for measuring the angle between them. */
   readonly feedbackTransposed: boolean;
   flops(spec: LayerSpec, input: Shape, output: Shape, rows: number): KindFlops;
+}
+
+/** Whether layer l's prediction (spec = layers[l − 1]) skips from x_{l−1} (SpecOptions.residual), for a spec of any kind. */
+export function isResidual(spec: LayerSpec): boolean {
+  return (spec as SpecOptions).residual === true;
 }
 
 /** Values per example of a shape. */
