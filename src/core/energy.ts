@@ -1,6 +1,8 @@
 /**
  * Predictions, error neurons and the energy (DESIGN §2):
  *   mu_l = f_{l−1}(x_{l−1})·W_lᵀ + b_l,  eps_l = x_l − mu_l,  E = Σ_l ½‖eps_l‖²
+ * with, in general (parameterisation.ts), mu_l = [x_{l−1}] + s_l·(g_l(f_{l−1}(x_{l−1}); W_l) + b_l):
+ * an identity skip for a residual layer and the branch scale s_l = config.scales[l − 1].
  * and, for a 'ce' output, E_L = −Σ y·log softmax(mu_L) with eps_L = y − softmax(mu_L).
  * The last layer's energy is weighted by β = config.outputWeight, and so is its
  * stored error (eps_L = β·(x_L − mu_L)): then ∂E/∂x and ∂E/∂W keep the same form.
@@ -8,7 +10,7 @@
  */
 import type { FloatArray } from '../kernels/index.ts';
 import { kindOf } from './kinds.ts';
-import { positionsOf } from './layer-kind.ts';
+import { isResidual, positionsOf } from './layer-kind.ts';
 import type { Model } from './model.ts';
 import type { Workspace } from './workspace.ts';
 
@@ -18,17 +20,38 @@ export function computeActivations<T extends FloatArray>(model: Model<T>, ws: Wo
   ws.backend.activateBoth(model.config.activations[l], ws.x[l], ws.fx[l], ws.dfx[l], rows * model.config.sizes[l]);
 }
 
-/** Sets mu[l] = g_l(f_{l−1}(x_{l−1}); W_l) by layer l's kind (the bias is added where the error is formed). Mutates ws.mu[l]. */
+/**
+ * Sets mu[l] = [x_{l−1}] + s_l·g_l(f_{l−1}(x_{l−1}); W_l): layer l's kind, scaled by s_l, plus the identity
+ * skip of a residual layer (the bias, scaled by s_l too, is added where the error is formed). Mutates ws.mu[l].
+ */
 export function computePrediction<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number): void {
-  const { layers, shapes } = model.config;
+  const { layers, shapes, scales, sizes } = model.config;
   const spec = layers[l - 1];
-  kindOf(spec).predict(ws.backend, spec, shapes[l - 1], shapes[l], model.layers[l - 1].weights.data, ws.fx[l - 1], ws.mu[l], rows, ws.scratch[l]);
+  const mu = ws.mu[l];
+  kindOf(spec).predict(ws.backend, spec, shapes[l - 1], shapes[l], model.layers[l - 1].weights.data, ws.fx[l - 1], mu, rows, ws.scratch[l]);
+  if (scales[l - 1] !== 1) ws.backend.scale(scales[l - 1], mu, rows * sizes[l]);
+  // The skip carries the raw x_{l−1}, not f(x_{l−1}), as in ResNets and μPC.
+  if (isResidual(spec)) ws.backend.axpy(1, ws.x[l - 1], mu, rows * sizes[l]);
 }
 
-/** out = src + b_l at every position of layer l (src, out: [rows, n_l]; b_l: one entry per channel); out may be src. */
+/**
+ * s_l·b_l: b_l itself when s_l = 1, else written into ws.scaledBias[l] (two passes over the n_l-channel
+ * bias per call, so it follows every change of b_l; a NaN bias leaves a NaN there, as it would in mu).
+ */
+function biasOf<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, l: number): T {
+  const b = model.layers[l - 1].bias.data;
+  const s = model.config.scales[l - 1];
+  if (s === 1) return b;
+  const out = ws.scaledBias[l];
+  ws.backend.scale(0, out, out.length);
+  ws.backend.axpy(s, b, out, out.length);
+  return out;
+}
+
+/** out = src + s_l·b_l at every position of layer l (src, out: [rows, n_l]; b_l: one entry per channel); out may be src. */
 export function addBias<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number, src: T, out: T): void {
   const shape = model.config.shapes[l];
-  ws.backend.addRowVector(src, model.layers[l - 1].bias.data, out, rows * positionsOf(shape), shape[2]);
+  ws.backend.addRowVector(src, biasOf(model, ws, l), out, rows * positionsOf(shape), shape[2]);
 }
 
 /**
@@ -40,7 +63,6 @@ export function computeError<T extends FloatArray>(model: Model<T>, ws: Workspac
   const { backend } = ws;
   const n = model.config.sizes[l];
   const L = model.config.sizes.length - 1;
-  const b = model.layers[l - 1].bias.data;
   const beta = l === L ? model.config.outputWeight : 1;
   let e: number;
   if (l === L && model.config.outputEnergy === 'ce') {
@@ -51,7 +73,7 @@ export function computeError<T extends FloatArray>(model: Model<T>, ws: Workspac
     e = beta * crossEntropy(ws.x[l], p, rows * n);
   } else {
     const shape = model.config.shapes[l];
-    backend.predictionError(ws.x[l], ws.mu[l], b, ws.eps[l], rows * positionsOf(shape), shape[2]);
+    backend.predictionError(ws.x[l], ws.mu[l], biasOf(model, ws, l), ws.eps[l], rows * positionsOf(shape), shape[2]);
     e = 0.5 * backend.sumSquares(ws.eps[l], rows * n) * beta;
   }
   if (beta !== 1) backend.scale(beta, ws.eps[l], rows * n);

@@ -5,6 +5,7 @@ export { deriveShapes, kindOf, parameterShapesOf } from './kinds.ts';
 export {
   type Conv2dSpec,
   type DenseSpec,
+  isResidual,
   type KindFlops,
   type KindScratch,
   LAYER_KINDS,
@@ -31,6 +32,7 @@ export {
   parameterCount,
   validateConfig,
 } from './model.ts';
+export { deriveScales, PARAMETERISATIONS, type Parameterisation } from './parameterisation.ts';
 export {
   checkPriorWeight,
   classifyByRelaxation,

@@ -2,7 +2,10 @@
  * Creating a model: weights drawn from a seeded generator.
  * Default 'uniform': W, b ~ U(−1/√fan_in, 1/√fan_in), the PyTorch/Equinox
  * Linear and Conv default that PCX's benchmark uses (fan_in = n_{l−1} for a
- * dense layer); 'xavier': U(±√(6/(fan_in + fan_out))), b = 0.
+ * dense layer); 'xavier': U(±√(6/(fan_in + fan_out))), b = 0; 'normal':
+ * W ~ N(0, 1), b = 0, μPC's draw (Innocenti et al. 2025), meant for branch
+ * scales that carry the fan-in (parameterisation.ts) — the default when
+ * config.parameterisation is 'mupc'.
  */
 import { checkChoice } from '../errors.ts';
 import type { Backend, FloatArray } from '../kernels/index.ts';
@@ -13,13 +16,14 @@ import type { Layer, Model, PcnConfig } from './model.ts';
 import { validateConfig } from './model.ts';
 
 /** How initModel draws the weights; see the file comment. */
-export type WeightInit = 'uniform' | 'xavier';
+export type WeightInit = 'uniform' | 'xavier' | 'normal';
 
-export const WEIGHT_INITS: readonly WeightInit[] = ['uniform', 'xavier'];
+export const WEIGHT_INITS: readonly WeightInit[] = ['uniform', 'xavier', 'normal'];
 
 /** A new model with weights in the backend's memory; every draw comes from `rng`. */
-export function initModel<T extends FloatArray>(config: PcnConfig, backend: Backend<T>, rng: Rng, init: WeightInit = 'uniform'): Model<T> {
+export function initModel<T extends FloatArray>(config: PcnConfig, backend: Backend<T>, rng: Rng, init?: WeightInit): Model<T> {
   const c = validateConfig(config);
+  init ??= c.parameterisation === 'mupc' ? 'normal' : 'uniform';
   checkChoice(init, WEIGHT_INITS, 'initModel: init');
   const layers: Layer<T>[] = [];
   for (let l = 1; l < c.sizes.length; l++) {
@@ -32,7 +36,8 @@ export function initModel<T extends FloatArray>(config: PcnConfig, backend: Back
     const bias = zeros(backend, 1, shapes.bias);
     const fanOut = weights.data.length / fanIn;
     const a = init === 'xavier' ? Math.sqrt(6 / (fanIn + fanOut)) : 1 / Math.sqrt(fanIn);
-    for (let i = 0; i < weights.data.length; i++) weights.data[i] = (2 * rng.next() - 1) * a;
+    const draw = init === 'normal' ? () => rng.normal() : () => (2 * rng.next() - 1) * a;
+    for (let i = 0; i < weights.data.length; i++) weights.data[i] = draw();
     if (init === 'uniform') for (let i = 0; i < shapes.bias; i++) bias.data[i] = (2 * rng.next() - 1) * a;
     if (c.feedback === 'symmetric') {
       layers.push({ weights, bias });
@@ -40,7 +45,7 @@ export function initModel<T extends FloatArray>(config: PcnConfig, backend: Back
     }
     // B_l gets the distribution of W_l, drawn independently: a start with no alignment.
     const feedback = zeros(backend, shapes.feedback[0], shapes.feedback[1]);
-    for (let i = 0; i < feedback.data.length; i++) feedback.data[i] = (2 * rng.next() - 1) * a;
+    for (let i = 0; i < feedback.data.length; i++) feedback.data[i] = draw();
     layers.push({ weights, bias, feedback });
   }
   return { config: c, layers };

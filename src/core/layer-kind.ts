@@ -45,7 +45,7 @@ export interface DenseSpec extends SpecOptions {
  * mu_l = pool(conv(f(x_{l−1}); W_l)) + b_l. A dense layer after it reads its
  * maps flattened (NHWC order): flatten needs no layer of its own.
  */
-export interface Conv2dSpec {
+export interface Conv2dSpec extends SpecOptions {
   readonly kind: 'conv2d';
   /** Output channels k. */
   readonly channels: number;

@@ -5,6 +5,9 @@
  *   ∂E/∂b_l = −(1/rows)·Σ_rows eps_l                 [1, n_l]
  * and, for learned feedback, the mirror rule (an increment, not a gradient:
  * B is not in E): −(1/rows)·f_{l−1}(x_{l−1})ᵀ·eps_l   [n_{l−1}, n_l].
+ * Each carries layer l's branch scale s_l (parameterisation.ts): the branch
+ * s_l·(g_l + b_l) holds W_l and b_l, so their gradients gain the factor s_l;
+ * a residual skip has no parameters and changes neither rule.
  */
 import { check, checkObject, shown } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
@@ -36,20 +39,21 @@ export function computeWeightGrads<T extends FloatArray>(model: Model<T>, ws: Wo
     () => `computeWeightGrads: options.stillness θ must be a finite number > 0, or left out (the plain rule); got ${shown(theta)}.`,
   );
   const { backend } = ws;
-  const { sizes, layers, shapes } = model.config;
+  const { sizes, layers, shapes, scales } = model.config;
   const L = sizes.length - 1;
   for (let l = 1; l < sizes.length; l++) {
+    const alpha = -scales[l - 1] / rows;
     const eps = options.stillness !== undefined && l < L ? stillErrors(ws, rows * sizes[l], l, options.stillness) : ws.eps[l];
     const spec = layers[l - 1];
     const kind = kindOf(spec);
-    kind.weightGradient(backend, spec, shapes[l - 1], shapes[l], eps, ws.fx[l - 1], ws.gradW[l], rows, -1 / rows, ws.scratch[l]);
+    kind.weightGradient(backend, spec, shapes[l - 1], shapes[l], eps, ws.fx[l - 1], ws.gradW[l], rows, alpha, ws.scratch[l]);
     // The bias gradient sums the errors over the batch and every position of the layer.
     const channels = shapes[l][2];
     backend.columnSums(eps, ws.gradB[l], rows * positionsOf(shapes[l]), channels);
-    backend.scale(-1 / rows, ws.gradB[l], channels);
+    backend.scale(alpha, ws.gradB[l], channels);
     // The mirror of W's rule from the same (possibly scaled) errors, so B keeps tracking W.
     if (model.config.feedback === 'learned')
-      kind.feedbackGradient(backend, spec, shapes[l - 1], shapes[l], eps, ws.fx[l - 1], ws.gradFeedback[l], rows, -1 / rows, ws.scratch[l]);
+      kind.feedbackGradient(backend, spec, shapes[l - 1], shapes[l], eps, ws.fx[l - 1], ws.gradFeedback[l], rows, alpha, ws.scratch[l]);
   }
 }
 

@@ -4,7 +4,9 @@
  * Glossary — one name per concept, everywhere in the code:
  *   x_l    value neurons of layer l, [batch, n_l]            Workspace.x[l]
  *   f_l    activation of layer l, applied to x_l when it predicts x_{l+1}
- *   mu_l   prediction of x_l from layer l−1: f_{l−1}(x_{l−1})·W_lᵀ + b_l
+ *   mu_l   prediction of x_l from layer l−1: f_{l−1}(x_{l−1})·W_lᵀ + b_l — in general
+ *          [x_{l−1}] + s_l·(g_l(f_{l−1}(x_{l−1}); W_l) + b_l) (parameterisation.ts)
+ *   s_l    branch scale of layer l (1, or μPC's)               PcnConfig.scales[l−1]
  *   eps_l  error neurons x_l − mu_l (l ≥ 1; x_0 has none)   Workspace.eps[l]
  *   E      energy Σ_l ½‖eps_l‖², summed over the batch
  *   W_l    weights, n_l × n_{l−1}                           Model.layers[l−1].weights
@@ -16,6 +18,7 @@ import { check, checkChoice, checkObject, shown } from '../errors.ts';
 import { ACTIVATIONS, type Activation, type FloatArray, type Tensor } from '../kernels/index.ts';
 import { deriveShapes } from './kinds.ts';
 import type { LayerSpec, Shape } from './layer-kind.ts';
+import { deriveScales, type Parameterisation } from './parameterisation.ts';
 
 /**
  * Which end of the chain holds the data (DESIGN §2):
@@ -65,13 +68,22 @@ export interface PcnConfig {
   readonly inputShape: Shape;
   /** The shape of every layer, derived from inputShape and layers (sizes[l] = height·width·channels). */
   readonly shapes: readonly Shape[];
+  /** How the branch scales are set (see Parameterisation). Default 'standard'. */
+  readonly parameterisation: Parameterisation;
+  /** s_1 … s_L (scales[l − 1], like layers), derived from parameterisation, layers and shapes: mu_l = [x_{l−1}] + s_l·(g_l + b_l). */
+  readonly scales: readonly number[];
 }
 
-/** A configuration as code or a file may give it: layers and inputShape may be left out (dense, flat), shapes is always derived. */
-export type PcnConfigInput = Omit<PcnConfig, 'layers' | 'inputShape' | 'shapes'> & {
+/**
+ * A configuration as code or a file may give it: layers, inputShape and parameterisation may be left out
+ * (dense, flat, standard); shapes and scales are always derived (and checked when given).
+ */
+export type PcnConfigInput = Omit<PcnConfig, 'layers' | 'inputShape' | 'shapes' | 'parameterisation' | 'scales'> & {
   readonly layers?: readonly LayerSpec[];
   readonly inputShape?: Shape;
   readonly shapes?: readonly Shape[];
+  readonly parameterisation?: Parameterisation;
+  readonly scales?: readonly number[];
 };
 
 export interface Layer<T extends FloatArray = Float32Array> {
@@ -103,6 +115,8 @@ export interface ConfigOptions {
   readonly layers?: readonly LayerSpec[];
   /** Shape of one example of x_0 (default [1, 1, n_0]). */
   readonly inputShape?: Shape;
+  /** The branch scales s_l (default 'standard': all 1; see Parameterisation). */
+  readonly parameterisation?: Parameterisation;
 }
 
 /** Builds and validates a configuration: f_0 = inputActivation, f_1…f_{L−1} = activation, f_L = linear. */
@@ -127,6 +141,7 @@ export function createConfig(options: ConfigOptions): PcnConfig {
     feedback: options.feedback ?? 'symmetric',
     layers: options.layers,
     inputShape: options.inputShape,
+    parameterisation: options.parameterisation,
   });
 }
 
@@ -177,6 +192,13 @@ export function validateConfig(c: PcnConfigInput): PcnConfig {
     'config',
     () => `model config: shapes ${shown(c.shapes)} disagree with the shapes the layers give, ${JSON.stringify(shapes)}.`,
   );
+  const parameterisation = c.parameterisation ?? 'standard';
+  const scales = deriveScales(parameterisation, layers.slice(0, L), shapes, 'model config: parameterisation');
+  check(
+    c.scales === undefined || JSON.stringify(c.scales) === JSON.stringify(scales),
+    'config',
+    () => `model config: scales ${shown(c.scales)} disagree with the scales parameterisation '${parameterisation}' gives, ${JSON.stringify(scales)}.`,
+  );
   return Object.freeze({
     sizes: Object.freeze([...c.sizes]),
     activations: Object.freeze([...c.activations]),
@@ -187,6 +209,8 @@ export function validateConfig(c: PcnConfigInput): PcnConfig {
     layers: Object.freeze(layers.slice(0, L).map((spec) => Object.freeze({ ...spec }))),
     inputShape: shapes[0],
     shapes: Object.freeze(shapes.map((s) => Object.freeze([...s]) as unknown as Shape)),
+    parameterisation,
+    scales: Object.freeze(scales),
   });
 }
 

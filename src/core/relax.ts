@@ -1,6 +1,8 @@
 /**
  * Relaxation (inference): gradient descent of E on the free value neurons (DESIGN §2):
  *   ∂E/∂x_l = eps_l − f_l'(x_l) ⊙ (eps_{l+1}·W_{l+1})   (first term absent for l = 0, second for l = L)
+ * in general (parameterisation.ts) eps_l [− eps_{l+1}] − f_l'(x_l) ⊙ s_{l+1}·J_{l+1}ᵀeps_{l+1}: the message
+ * scaled by layer l+1's branch scale, and −eps_{l+1}, with no f' factor, where layer l+1 skips from x_l.
  *   v ← momentum·v + ∂E/∂x_l,  x_l ← x_l − eta_x·v        (momentum 0: Euler)
  * with B_{l+1}ᵀ in place of W_{l+1} for learned or random feedback. The
  * 'synchronous' order computes every gradient from the same state; the 'random'
@@ -14,6 +16,7 @@ import type { FloatArray } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
 import { computeActivations, computeError, computePrediction } from './energy.ts';
 import { kindOf } from './kinds.ts';
+import { isResidual } from './layer-kind.ts';
 import type { Model } from './model.ts';
 import { type RelaxConfig, validateRelaxConfig } from './relax-config.ts';
 import { checkEnergy, UNSETTLED_CHANGE, UNSTABLE_RISE, UNSTABLE_RISE_FEEDBACK } from './relax-health.ts';
@@ -101,19 +104,40 @@ function computePriorError<T extends FloatArray>(model: Model<T>, ws: Workspace<
   return ws.energies[0];
 }
 
-/** g_l = Jᵀ·eps_{l+1} by layer l+1's kind (through B_{l+1} with separate feedback): the bottom-up message into layer l. */
+/** g_l = s_{l+1}·Jᵀ·eps_{l+1} by layer l+1's kind (through B_{l+1} with separate feedback): the bottom-up message into layer l. */
 function computeFeedback<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number): void {
   const { layers, shapes } = model.config;
   const spec = layers[l];
   const layer = model.layers[l];
   kindOf(spec).message(ws.backend, spec, shapes[l], shapes[l + 1], layer.weights.data, layer.feedback?.data, ws.eps[l + 1], ws.g[l], rows, ws.scratch[l + 1]);
+  const s = model.config.scales[l];
+  if (s !== 1) ws.backend.scale(s, ws.g[l], rows * model.config.sizes[l]);
+}
+
+/**
+ * The own-error term of ∂E/∂x_l: eps_l (the prior's on x_0, or none), less eps_{l+1} where layer l+1 skips
+ * from x_l — the skip's Jacobian is the identity, so that term has no f' factor. Returns ws.eps[l], null or
+ * ws.skipEps[l] (written here).
+ */
+function ownError<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, plan: RelaxPlan, l: number): T | null {
+  const own = l > 0 || plan.prior ? ws.eps[l] : null;
+  if (l === model.config.sizes.length - 1 || !isResidual(model.config.layers[l])) return own;
+  const n = rows * model.config.sizes[l];
+  const out = ws.skipEps[l];
+  const next = ws.eps[l + 1];
+  if (own) ws.backend.sub(own, next, out, n);
+  else {
+    ws.backend.sub(next, next, out, n); // zero (NaN where eps_{l+1} is not finite, which the energy check reports)
+    ws.backend.axpy(-1, next, out, n);
+  }
+  return out;
 }
 
 /** Moves free layer l by one step from the current eps_l and g_l, then puts its held units back. */
 function stepLayer<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, plan: RelaxPlan, config: RelaxConfig, l: number): void {
   const L = model.config.sizes.length - 1;
   const n = rows * model.config.sizes[l];
-  const own = l > 0 || plan.prior ? ws.eps[l] : null;
+  const own = ownError(model, ws, rows, plan, l);
   ws.backend.valueStep(ws.x[l], ws.v[l], own, ws.dfx[l], l < L ? ws.g[l] : null, config.lr, config.momentum, n);
   const p = plan.partial[l];
   if (!p) return;

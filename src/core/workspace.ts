@@ -8,7 +8,7 @@
 import { check, PcError, shown } from '../errors.ts';
 import type { Backend, FloatArray } from '../kernels/index.ts';
 import { kindOf, parameterShapesOf } from './kinds.ts';
-import type { KindScratch } from './layer-kind.ts';
+import { isResidual, type KindScratch } from './layer-kind.ts';
 import type { Model } from './model.ts';
 
 export interface Workspace<T extends FloatArray = Float32Array> {
@@ -21,7 +21,7 @@ export interface Workspace<T extends FloatArray = Float32Array> {
   readonly fx: T[];
   /** f_l'(x_l), l = 0…L−1. */
   readonly dfx: T[];
-  /** f_{l−1}(x_{l−1})·W_lᵀ without the bias (softmax(mu_L) for a 'ce' output), l = 1…L; mu[0] is empty. */
+  /** mu_l without the bias, [x_{l−1}] + s_l·g_l (f_{l−1}(x_{l−1})·W_lᵀ for a dense layer; softmax(mu_L) for a 'ce' output), l = 1…L; mu[0] is empty. */
   readonly mu: T[];
   /** eps_l, l = 1…L; eps[0] holds the prior's error on x_0 when relaxation uses one (see RelaxPlan.prior). */
   readonly eps: T[];
@@ -36,6 +36,10 @@ export interface Workspace<T extends FloatArray = Float32Array> {
   readonly gradFeedback: T[];
   /** Scratch for errors scaled before learning (stillness-modulated plasticity), l = 1…L−1. */
   readonly scaledEps: T[];
+  /** eps_l − eps_{l+1}, the own-error term of ∂E/∂x_l when layer l+1 skips from x_l (residual), l = 0…L−1; empty elsewhere. */
+  readonly skipEps: T[];
+  /** s_l·b_l, the bias as the prediction adds it, l = 1…L where s_l ≠ 1 (PcnConfig.scales); empty elsewhere. */
+  readonly scaledBias: T[];
   /** Each layer's kind scratch (layer-kind.ts KindScratch), l = 1…L; index 0 is empty. */
   readonly scratch: KindScratch<T>[];
   /** Energy of each layer after the last computeErrors (index 0 is always 0). */
@@ -73,6 +77,8 @@ export function initWorkspace<T extends FloatArray>(model: Model<T>, capacity: n
     gradB: per(1, L, (l) => parameterShapesOf(model.config, l).bias),
     gradFeedback: per(1, model.config.feedback === 'learned' ? L : 0, (l) => weightCount(model, l)),
     scaledEps: per(1, L - 1, rows),
+    skipEps: sizes.map((_, l) => backend.alloc(l < L && isResidual(model.config.layers[l]) ? rows(l) : 0)),
+    scaledBias: sizes.map((_, l) => backend.alloc(l >= 1 && model.config.scales[l - 1] !== 1 ? parameterShapesOf(model.config, l).bias : 0)),
     scratch: sizes.map((_, l) => {
       if (l === 0) return { values: backend.alloc(0), indices: new Int32Array(0) };
       const spec = model.config.layers[l - 1];
@@ -101,6 +107,11 @@ export function checkWorkspace<T extends FloatArray>(model: Model<T>, ws: Worksp
       'shape',
       `${where}: the workspace was made for layers ${ws.x.map((x) => x.length / ws.capacity).join('-')} (capacity ${ws.capacity}) but the model has ${sizes.join('-')}${model.config.feedback === 'learned' ? ' with learned feedback' : ''}. Make it with initWorkspace(model, batchSize, backend) for this model.`,
     );
+  if (!fitsBranches(model, ws))
+    throw new PcError(
+      'shape',
+      `${where}: the workspace was made for a model with other residual layers or branch scales (this one: parameterisation '${model.config.parameterisation}', residual layers ${residualLayers(model)}). Make it with initWorkspace(model, batchSize, backend) for this model.`,
+    );
   const bytes = ws.backend.dtype === 'float64' ? 8 : 4;
   for (let l = 0; l < model.layers.length; l++) {
     const { weights, bias, feedback } = model.layers[l];
@@ -124,6 +135,22 @@ function fits<T extends FloatArray>(model: Model<T>, ws: Workspace<T>): boolean 
   return true;
 }
 
+// The buffers residual layers and branch scales need (skipEps, scaledBias) are there, as initWorkspace sizes them.
+function fitsBranches<T extends FloatArray>(model: Model<T>, ws: Workspace<T>): boolean {
+  const { sizes, layers, scales } = model.config;
+  if (!Array.isArray(ws.skipEps) || !Array.isArray(ws.scaledBias)) return false;
+  for (let l = 1; l < sizes.length; l++) {
+    if (isResidual(layers[l - 1]) && !(ws.skipEps[l - 1]?.length >= ws.capacity * sizes[l - 1])) return false;
+    if (scales[l - 1] !== 1 && ws.scaledBias[l]?.length !== model.layers[l - 1].bias.data.length) return false;
+  }
+  return true;
+}
+
+function residualLayers<T extends FloatArray>(model: Model<T>): string {
+  const ls = model.config.layers.flatMap((spec, i) => (isResidual(spec) ? [i + 1] : []));
+  return ls.length ? ls.join(', ') : 'none';
+}
+
 /** The number of weights of layer l (W_l; B_l has as many). */
 function weightCount<T extends FloatArray>(model: Model<T>, l: number): number {
   const [rows, cols] = parameterShapesOf(model.config, l).weights;
@@ -134,7 +161,22 @@ function weightCount<T extends FloatArray>(model: Model<T>, l: number): number {
 export function disposeWorkspace<T extends FloatArray>(ws: Workspace<T>): void {
   // fx[l] aliases x[l] on linear layers: free each array once.
   const unique = new Set(
-    [ws.x, ws.fx, ws.dfx, ws.mu, ws.eps, ws.v, ws.g, ws.gradW, ws.gradB, ws.gradFeedback, ws.scaledEps, ws.scratch.map((s) => s.values)].flat(),
+    [
+      ws.x,
+      ws.fx,
+      ws.dfx,
+      ws.mu,
+      ws.eps,
+      ws.v,
+      ws.g,
+      ws.gradW,
+      ws.gradB,
+      ws.gradFeedback,
+      ws.scaledEps,
+      ws.skipEps,
+      ws.scaledBias,
+      ws.scratch.map((s) => s.values),
+    ].flat(),
   );
   for (const a of unique) ws.backend.free(a);
 }

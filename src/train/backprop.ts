@@ -6,11 +6,13 @@
  * assumption,
  *   eps_L = y − out                      (½‖y − out‖², or y − softmax(out) for 'ce')
  *   eps_l = f_l'(h_l) ⊙ (eps_{l+1}·W_{l+1})
+ * or, with branch scales and skips (core/parameterisation.ts),
+ *   eps_l = s_{l+1}·f_l'(h_l) ⊙ J_{l+1}ᵀeps_{l+1} [+ eps_{l+1} where layer l+1 skips from h_l]
  * so computeWeightGrads' Hebbian rule −(1/rows)·eps_lᵀ·f(h_{l−1}) *is* the
  * backprop gradient of the batch-mean loss, and applyOptimizer applies it.
  * Shapes as in core: h_l = ws.x[l] is [rows, n_l]. Discriminative models only.
  */
-import { checkWorkspace, computeWeightGrads, forward, kindOf, type Model, type Workspace } from '../core/index.ts';
+import { checkWorkspace, computeWeightGrads, forward, isResidual, kindOf, type Model, type Workspace } from '../core/index.ts';
 import { check } from '../errors.ts';
 import type { FloatArray } from '../kernels/index.ts';
 import { checkLr, checkOptimizerState, type OptimizerState, stepOptimizer } from './optim.ts';
@@ -67,7 +69,7 @@ function computeBackpropGradients<T extends FloatArray>(
     for (let i = 0; i < n; i++) eps[i] = targets[i] - out[i];
     loss = 0.5 * backend.sumSquares(eps, n);
   }
-  const { layers, shapes } = model.config;
+  const { layers, shapes, scales } = model.config;
   for (let l = L - 1; l >= 1; l--) {
     // Backprop's delta is the message through W_{l+1} itself, whatever feedback the model holds.
     kindOf(layers[l]).message(
@@ -82,7 +84,11 @@ function computeBackpropGradients<T extends FloatArray>(
       rows,
       ws.scratch[l + 1],
     );
-    backend.mul(ws.dfx[l], ws.g[l], ws.eps[l], rows * sizes[l]);
+    const n = rows * sizes[l];
+    backend.mul(ws.dfx[l], ws.g[l], ws.eps[l], n);
+    if (scales[l] !== 1) backend.scale(scales[l], ws.eps[l], n);
+    // The identity skip passes the delta through unchanged (its Jacobian is I, with no f').
+    if (isResidual(layers[l])) backend.axpy(1, ws.eps[l + 1], ws.eps[l], n);
   }
   computeWeightGrads(model, ws, rows);
   return loss / rows;

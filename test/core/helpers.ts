@@ -23,6 +23,7 @@ export function smallNet(activation: Activation, options: Partial<PcnConfig> & {
     feedback: options.feedback,
     layers: options.layers,
     inputShape: options.inputShape,
+    parameterisation: options.parameterisation,
   });
   const rng = createRng(options.seed ?? 7);
   const model = initModel(config, f64, rng);

@@ -31,9 +31,9 @@ const ws = initWorkspace(model, 2, js);
 const steps = { steps: 2, lr: 0.1, momentum: 0, tolerance: 0 };
 
 describe('unknown values of string options', () => {
-  it("initModel refuses an init other than 'uniform' or 'xavier' instead of drawing uniform weights", () => {
+  it("initModel refuses an init other than 'uniform', 'xavier' or 'normal' instead of drawing uniform weights", () => {
     expect(catchPcError(() => initModel(config, js, createRng(1), 'he' as WeightInit), 'config').message).toBe(
-      "initModel: init must be 'uniform' or 'xavier', got 'he'.",
+      "initModel: init must be 'uniform', 'xavier' or 'normal', got 'he'.",
     );
   });
 
