@@ -1,3 +1,15 @@
+export {
+  ARCHITECTURES,
+  type ArchitectureName,
+  type ArchitectureOptions,
+  type ArchitectureSpec,
+  architecture,
+  architectureConfig,
+  architectureOf,
+  type DataShape,
+  describeArchitecture,
+  parseArchitecture,
+} from './architectures.ts';
 export { backpropGradients, backpropStep } from './backprop.ts';
 export {
   CHECKPOINT_FORMAT,
