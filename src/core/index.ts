@@ -4,6 +4,7 @@ export { disposeModel, initModel, WEIGHT_INITS, type WeightInit } from './init.t
 export { deriveShapes, kindOf, parameterShapesOf } from './kinds.ts';
 export {
   type Conv2dSpec,
+  type Conv2dTransposeSpec,
   type DenseSpec,
   isResidual,
   type KindFlops,

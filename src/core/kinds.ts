@@ -1,6 +1,7 @@
 /** The kind object of each layer spec (a closed union: a new kind is a new file and one line here). */
 import { check, PcError, shown } from '../errors.ts';
 import { conv2d } from './conv2d.ts';
+import { conv2dTranspose } from './conv2d-transpose.ts';
 import { dense } from './dense.ts';
 import { LAYER_KINDS, type LayerKind, type LayerSpec, type ParameterShapes, type Shape, SPEC_OPTIONS, sizeOf } from './layer-kind.ts';
 
@@ -11,6 +12,8 @@ export function kindOf(spec: LayerSpec): LayerKind {
       return dense;
     case 'conv2d':
       return conv2d;
+    case 'conv2d-transpose':
+      return conv2dTranspose;
   }
 }
 

@@ -59,11 +59,28 @@ export interface Conv2dSpec extends SpecOptions {
   readonly pool?: { readonly kind: 'max' | 'avg'; readonly size: number; readonly stride?: number };
 }
 
+/**
+ * A transposed 2-D convolution (see conv2d-transpose.ts), for generative decoders:
+ * the exact adjoint of a conv2d with the same kernel, stride and padding, as
+ * PyTorch's ConvTranspose2d without output_padding. Output size (h − 1)·stride − 2·padding + kh.
+ */
+export interface Conv2dTransposeSpec extends SpecOptions {
+  readonly kind: 'conv2d-transpose';
+  /** Output channels. */
+  readonly channels: number;
+  /** Kernel height and width (one number: square). */
+  readonly kernel: number | readonly [number, number];
+  /** Default 1: the upsampling factor. */
+  readonly stride?: number;
+  /** Rows and columns cropped from every side of the full output; default 0, and less than the kernel. */
+  readonly padding?: number;
+}
+
 /** How layer l is predicted from layer l−1: one entry per layer l = 1…L (PcnConfig.layers). */
-export type LayerSpec = DenseSpec | Conv2dSpec;
+export type LayerSpec = DenseSpec | Conv2dSpec | Conv2dTransposeSpec;
 
 /** The kinds there are, in the order of LayerSpec's union. */
-export const LAYER_KINDS: readonly LayerSpec['kind'][] = ['dense', 'conv2d'];
+export const LAYER_KINDS: readonly LayerSpec['kind'][] = ['dense', 'conv2d', 'conv2d-transpose'];
 
 /** Shapes of a layer's parameters: W (and B, for feedback weights) as stored, and the bias length (= output channels). */
 export interface ParameterShapes {
