@@ -36,6 +36,10 @@ export const METRICS_FILE = 'metrics.jsonl';
 export const RUN_KEYS = [
   'data',
   'layers',
+  'arch',
+  'depth',
+  'width',
+  'parameterisation',
   'orientation',
   'feedback',
   'schedule',
@@ -237,7 +241,8 @@ export function resumeOptions(given: TrainFlags, r: Resumed, cmd?: Command): Tra
 /** A stored run setting, run through the flag's own parser: a checkpoint gets the same checks as the command line. */
 function checkedStored(key: RunKey, r: Resumed, cmd?: Command): unknown {
   const value = r.run[key];
-  if (value === undefined && (key === 'weightCap' || key === 'layers')) return undefined;
+  if (value === undefined && (key === 'weightCap' || key === 'layers' || key === 'arch' || key === 'depth' || key === 'width' || key === 'parameterisation'))
+    return undefined;
   const option = cmd?.options.find((o) => o.attributeName() === key);
   const text = Array.isArray(value) ? value.join(',') : String(value);
   try {

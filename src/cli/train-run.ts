@@ -101,7 +101,9 @@ export async function trainEpochs(run: Run): Promise<void> {
   if (lacking) warn(lacking);
   const startEpoch = resumed?.epoch ?? 0;
   const rng = resumed ? restoreRng(resumed.rng) : createRng(opts.seed);
-  const runOptions = Object.fromEntries(RUN_KEYS.map((k) => [k, k === 'layers' ? model.config.sizes : k === 'data' ? dataSpec(opts.data) : opts[k]]));
+  const runOptions = Object.fromEntries(
+    RUN_KEYS.map((k) => [k, k === 'layers' ? (opts.arch === undefined ? model.config.sizes : undefined) : k === 'data' ? dataSpec(opts.data) : opts[k]]),
+  );
   const command = resumed?.checkpoint.metadata.command ?? commandLine();
   let at = { epoch: startEpoch, batch: 0, batches: 0 };
   let history: EpochStats[];

@@ -16,7 +16,7 @@
  */
 import { check, checkChoice, checkObject, shown } from '../errors.ts';
 import { ACTIVATIONS, type Activation, type FloatArray, type Tensor } from '../kernels/index.ts';
-import { deriveShapes } from './kinds.ts';
+import { deriveShapes, parameterShapesOf } from './kinds.ts';
 import type { LayerSpec, Shape } from './layer-kind.ts';
 import { deriveScales, type Parameterisation } from './parameterisation.ts';
 
@@ -221,9 +221,13 @@ export function depth(config: PcnConfig): number {
 
 /** Number of weights and biases (and learned feedback weights); validates `config` (validateConfig). */
 export function parameterCount(config: PcnConfig): number {
-  validateConfig(config);
+  const c = validateConfig(config);
   let s = 0;
-  const perW = config.feedback === 'learned' ? 2 : 1;
-  for (let l = 1; l < config.sizes.length; l++) s += config.sizes[l] * (perW * config.sizes[l - 1] + 1);
+  const perW = c.feedback === 'learned' ? 2 : 1;
+  // By each layer's kind: a convolution's W is its kernel, not n_l × n_{l−1}.
+  for (let l = 1; l < c.sizes.length; l++) {
+    const { weights, bias } = parameterShapesOf(c, l);
+    s += perW * weights[0] * weights[1] + bias;
+  }
   return s;
 }

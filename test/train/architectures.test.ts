@@ -1,5 +1,6 @@
 /** Architecture presets and JSON specs: the shapes they give, their validation, and the configuration they build. */
 import { describe, expect, it } from 'vitest';
+import { parameterCount } from '../../src/core/index.ts';
 import { architecture, architectureConfig, architectureOf, describeArchitecture, parseArchitecture } from '../../src/train/index.ts';
 
 const mnist = { shape: [28, 28, 1] as const, classes: 10 };
@@ -73,5 +74,12 @@ describe('architectures from JSON', () => {
     expect(() => architectureConfig(parseArchitecture({ layers: [{ kind: 'dense', units: 8, colour: 1 }, { kind: 'dense' }] }, mnist, 'net.json'))).toThrow(
       /unknown field 'colour'/,
     );
+  });
+});
+
+describe('parameter counts by kind', () => {
+  it('count a convolution’s kernel and per-channel bias, not n_l × n_{l−1}', () => {
+    const c = architectureConfig(architecture('cnn', mnist));
+    expect(parameterCount(c)).toBe(3 * 3 * 1 * 32 + 32 + (3 * 3 * 32 * 64 + 64) + (3136 * 128 + 128) + (128 * 10 + 10));
   });
 });

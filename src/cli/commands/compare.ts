@@ -7,18 +7,35 @@
  */
 
 import type { Command } from 'commander';
-import { createConfig, initModel, initWorkspace } from '../../core/index.ts';
+import { createConfig, initModel, initWorkspace, PARAMETERISATIONS, type Parameterisation, type PcnConfig } from '../../core/index.ts';
 import { createBackend } from '../../kernels/index.ts';
 import { createRng } from '../../random.ts';
-import { backpropGradients, bpEpochFlops, cosine, type EpochStats, fit, initOptimizer, meanStd, pcEpochFlops } from '../../train/index.ts';
+import {
+  ARCHITECTURES,
+  backpropGradients,
+  bpEpochFlops,
+  cosine,
+  describeArchitecture,
+  type EpochStats,
+  fit,
+  initOptimizer,
+  meanStd,
+  pcEpochFlops,
+} from '../../train/index.ts';
+import { resolveArch } from '../arch.ts';
 import { loadData, type Split } from '../datasets.ts';
-import { integer, integers, threads } from '../options.ts';
+import { choice, integer, integers, threads } from '../options.ts';
 import { count } from '../plural.ts';
 import { warn } from '../warn.ts';
 import { TRAIN_DEFAULTS } from './train.ts';
 
 interface CompareOptions {
   data: string;
+  arch?: string;
+  depth?: number;
+  width?: number;
+  parameterisation?: Parameterisation;
+  steps: number;
   epochs: number;
   seeds: number;
   threads: number | 'auto';
@@ -32,6 +49,11 @@ export function registerCompare(program: Command): void {
     .command('compare')
     .description('predictive coding vs backprop on the same engine, network and data')
     .option('--data <spec>', "'mnist-embedded' or a directory with the four IDX files", 'mnist-embedded')
+    .option('--arch <name|file>', `network: a preset (${ARCHITECTURES.join('|')}; default mlp) or a JSON file, as for pcn train`)
+    .option('--depth <L>', 'resmlp: predicted layers (default 8)', integer(3, 10_000))
+    .option('--width <n>', 'resmlp: units per hidden layer (default 128)', integer(1, 65_536))
+    .option('--parameterisation <p>', `branch scales: ${PARAMETERISATIONS.join('|')} (default: standard; resmlp: mupc)`, choice(PARAMETERISATIONS))
+    .option('--steps <T>', 'PC relaxation steps per batch', integer(1, 10_000), TRAIN_DEFAULTS.steps)
     .option('--epochs <n>', 'epochs per run', integer(1, 10_000), 10)
     .option('--seeds <n>', 'seeds (0, 1, …) per method', integer(1, 100), 3)
     .option('--threads <n>', "matmul threads or 'auto'", threads, 'auto' as const)
@@ -54,6 +76,7 @@ interface Run {
 }
 
 async function train(
+  config: PcnConfig,
   data: Split,
   method: Method,
   seed: number,
@@ -65,7 +88,6 @@ async function train(
 ): Promise<Run> {
   const backend = await createBackend('wasm', { threads: threadsOpt });
   try {
-    const config = createConfig({ sizes: [784, 128, 128, 128, 10], activation: TRAIN_DEFAULTS.activation });
     const model = initModel(config, backend, createRng(seed));
     const ws = initWorkspace(model, TRAIN_DEFAULTS.batch, backend);
     const probe = method === 'pc' ? initWorkspace(model, TRAIN_DEFAULTS.batch, backend) : null;
@@ -110,16 +132,18 @@ async function train(
 export async function runCompare(opts: CompareOptions): Promise<void> {
   const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
   const data = await loadData(opts.data);
-  const config = createConfig({ sizes: [784, 128, 128, 128, 10], activation: TRAIN_DEFAULTS.activation });
-  const pcFlops = pcEpochFlops(config, TRAIN_DEFAULTS.steps, data.train.count, TRAIN_DEFAULTS.batch);
+  const arch = resolveArch({ ...opts, arch: opts.arch ?? 'mlp' }, 'discriminative', data.train, opts.data, TRAIN_DEFAULTS.layers);
+  const config = createConfig({ ...arch, activation: TRAIN_DEFAULTS.activation });
+  const pcFlops = pcEpochFlops(config, opts.steps, data.train.count, TRAIN_DEFAULTS.batch);
   const bpFlops = bpEpochFlops(config, data.train.count, TRAIN_DEFAULTS.batch);
   log(
-    `compare PC (T=${TRAIN_DEFAULTS.steps}) and backprop: ${config.sizes.join('-')} ${TRAIN_DEFAULTS.activation}, ${count(opts.epochs, 'epoch')} × ${count(opts.seeds, 'seed')} on ${data.source}`,
+    `compare PC (T=${opts.steps}) and backprop: ${arch.label} ${TRAIN_DEFAULTS.activation}, ${count(opts.epochs, 'epoch')} × ${count(opts.seeds, 'seed')} on ${data.source}`,
   );
+  if (opts.arch !== undefined && opts.arch !== 'mlp') for (const line of describeArchitecture(config)) log(`  ${line}`);
   const runs: Record<Method, Run[]> = { pc: [], backprop: [] };
   for (let seed = 0; seed < opts.seeds; seed++) {
     for (const method of ['pc', 'backprop'] as const)
-      runs[method].push(await train(data, method, seed, opts.epochs, TRAIN_DEFAULTS.steps, opts.cosineEvery, opts.threads, log));
+      runs[method].push(await train(config, data, method, seed, opts.epochs, opts.steps, opts.cosineEvery, opts.threads, log));
   }
   const acc = (m: Method) => meanStd(runs[m].map((r) => r.history[r.history.length - 1].testAccuracy));
   const secs = (m: Method) => meanStd(runs[m].flatMap((r) => r.seconds)).mean;
@@ -130,7 +154,7 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
   const cos = runs.pc[0].cosine.map((_, l) => runs.pc.reduce((s, r) => s + r.cosine[l], 0) / runs.pc.length);
   const sweep: { steps: number; test_acc: number; seconds_per_epoch: number }[] = [];
   for (const t of opts.tSweep ?? []) {
-    const r = await train(data, 'pc', 0, opts.epochs, t, Number.MAX_SAFE_INTEGER, opts.threads, log);
+    const r = await train(config, data, 'pc', 0, opts.epochs, t, Number.MAX_SAFE_INTEGER, opts.threads, log);
     sweep.push({ steps: t, test_acc: r.history[r.history.length - 1].testAccuracy, seconds_per_epoch: meanStd(r.seconds).mean });
   }
   const result = {
@@ -147,6 +171,9 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
     ...(sweep.length ? { t_sweep: sweep } : {}),
     epochs: opts.epochs,
     seeds: opts.seeds,
+    arch: opts.arch ?? 'mlp',
+    sizes: config.sizes,
+    steps: opts.steps,
   };
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);

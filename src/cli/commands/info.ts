@@ -7,6 +7,7 @@
 import type { Command } from 'commander';
 import { parameterCount } from '../../core/index.ts';
 import { printable, printableJson } from '../../printable.ts';
+import { architectureOf, describeArchitecture } from '../../train/index.ts';
 import { readCheckpoint } from '../io.ts';
 
 /** Metadata the checkpoint format itself writes, shown as the computed fields (network, optimizer) instead. */
@@ -29,6 +30,7 @@ export function registerInfo(program: Command): void {
         activations: config.activations,
         output_energy: config.outputEnergy,
         parameters: parameterCount(config),
+        architecture: architectureOf(config),
         optimizer: ckpt.optimizer ? { ...ckpt.optimizer.config, step: ckpt.optimizer.step } : null,
         metadata,
       };
@@ -41,6 +43,12 @@ export function registerInfo(program: Command): void {
       console.log(
         `  network     ${config.sizes.join('-')} (${text(config.orientation)}), activations ${config.activations.map(text).join(', ')}, output energy ${text(config.outputEnergy)}`,
       );
+      // Layer lines are computed from the validated config (numbers and known kinds only), so they need no escaping.
+      const dense = config.layers.every((s) => s.kind === 'dense' && !s.residual) && config.parameterisation === 'standard';
+      if (!dense) {
+        console.log(`  input       [${config.inputShape.join(', ')}], parameterisation ${config.parameterisation}`);
+        for (const line of describeArchitecture(config)) console.log(`  layer       ${line}`);
+      }
       console.log(`  parameters  ${info.parameters.toLocaleString('en-US')}`);
       if (ckpt.optimizer)
         console.log(`  optimizer   ${text(ckpt.optimizer.config.name)}, lr ${text(ckpt.optimizer.config.lr)}, step ${text(ckpt.optimizer.step)}`);

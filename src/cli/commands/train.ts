@@ -8,11 +8,25 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { createConfig, type Feedback, type InitMode, initModel, initWorkspace, type Orientation, type OutputEnergy, parameterCount } from '../../core/index.ts';
+import {
+  createConfig,
+  type Feedback,
+  type InitMode,
+  initModel,
+  initWorkspace,
+  type Orientation,
+  type OutputEnergy,
+  PARAMETERISATIONS,
+  type Parameterisation,
+  parameterCount,
+} from '../../core/index.ts';
 import { PcError } from '../../errors.ts';
 import { ACTIVATIONS, type Activation, createBackend } from '../../kernels/index.ts';
 import { createRng } from '../../random.ts';
 import {
+  ARCHITECTURES,
+  architectureOf,
+  describeArchitecture,
   GENERATIVE_EVAL_RELAX,
   initOptimizer,
   type LearningSchedule,
@@ -23,8 +37,8 @@ import {
   restoreOptimizer,
   SCHEDULES,
 } from '../../train/index.ts';
+import { resolveArch } from '../arch.ts';
 import { loadData, type Split } from '../datasets.ts';
-import { checkLayers, layersFromData } from '../layers.ts';
 import { choice, fromCli, integer, number, positive, seed, sizes, threads } from '../options.ts';
 import { count } from '../plural.ts';
 import { createProgress } from '../progress.ts';
@@ -36,6 +50,11 @@ import { type Run, stopOnSignals, trainEpochs, trainStreaming } from '../train-r
 export interface TrainOptions {
   data: string;
   layers?: number[];
+  /** A preset (ARCHITECTURES) or a JSON file; undefined: a dense chain from --layers. */
+  arch?: string;
+  depth?: number;
+  width?: number;
+  parameterisation?: Parameterisation;
   orientation: Orientation;
   feedback: Feedback;
   schedule: LearningSchedule | 'streaming';
@@ -137,6 +156,13 @@ export function registerTrain(program: Command): void {
       sizes,
     )
     .option(
+      '--arch <name|file>',
+      `network: a preset (${ARCHITECTURES.join('|')}; default: a dense chain from --layers) or a JSON file { layers: [{ kind, … }] }`,
+    )
+    .option('--depth <L>', 'resmlp: predicted layers (input projection, L − 2 residual layers, readout; default 8)', integer(3, 10_000))
+    .option('--width <n>', 'resmlp: units per hidden layer (default 128)', integer(1, 65_536))
+    .option('--parameterisation <p>', `branch scales: ${PARAMETERISATIONS.join('|')} (default: standard; resmlp: mupc)`, choice(PARAMETERISATIONS))
+    .option(
       '--orientation <o>',
       'discriminative (image at x_0, label at x_L) or generative (label at x_0, image at x_L)',
       choice(['discriminative', 'generative'] as const),
@@ -211,11 +237,17 @@ export async function runTrain(given: TrainFlags, cmd?: Command): Promise<void> 
       'config',
       `--streams: ${count(opts.streams, 'stream')} need at least as many training examples, but ${opts.data} has ${data.train.count}.`,
     );
-  if (opts.layers) checkLayers(opts.layers, opts.orientation, data.train, opts.data);
+  if (streaming && opts.arch !== undefined && opts.arch !== 'mlp')
+    throw new PcError('config', `--arch ${opts.arch} does not apply to --schedule streaming, which runs dense chains (--layers). Leave it out.`);
   const defaults = opts.orientation === 'generative' ? TRAIN_DEFAULTS.generativeLayers : streaming ? STREAMING_DEFAULTS.layers : TRAIN_DEFAULTS.layers;
-  const layers = opts.layers ?? layersFromData(defaults, opts.orientation, data.train);
+  // A resumed run keeps the architecture its checkpoint holds, even if an --arch file has changed or gone since.
+  const stored = resumed && opts.arch !== undefined ? architectureOf(resumed.checkpoint.config) : undefined;
+  const arch = resolveArch(opts, opts.orientation, data.train, opts.data, defaults, stored);
   const config = createConfig({
-    sizes: layers,
+    sizes: arch.sizes,
+    layers: arch.layers,
+    inputShape: arch.inputShape,
+    parameterisation: arch.parameterisation,
     activation: opts.activation,
     outputEnergy: opts.outputEnergy,
     orientation: opts.orientation,
@@ -244,10 +276,11 @@ export async function runTrain(given: TrainFlags, cmd?: Command): Promise<void> 
         ? `${count(data.train.count, 'training example')}`
         : `${data.train.count.toLocaleString('en-US')} training / ${data.test.count.toLocaleString('en-US')} held-out examples`;
       log(
-        `pcn train: ${layers.join('-')} ${opts.orientation} ${opts.activation}${opts.feedback === 'symmetric' ? '' : `, ${opts.feedback} feedback`}, ${opts.schedule} schedule, ${count(parameterCount(config), 'parameter')}, ` +
+        `pcn train: ${arch.label} ${opts.orientation} ${opts.activation}${opts.feedback === 'symmetric' ? '' : `, ${opts.feedback} feedback`}, ${opts.schedule} schedule, ${count(parameterCount(config), 'parameter')}, ` +
           `${examples} from ${data.source}; ${relaxation}, ${opts.optimizer} lr ${opts.lrW}, ${backend.name} backend × ${count(backend.threads, 'thread')}` +
           (resumed ? `; resuming ${dir.path} after epoch ${resumed.epoch} of ${opts.epochs}` : ''),
       );
+      if (opts.arch !== undefined && opts.arch !== 'mlp') for (const line of describeArchitecture(config)) log(`  ${line}`);
       await (streaming ? trainStreaming(run) : trainEpochs(run));
     } catch (e) {
       dir.removeIfEmpty();

@@ -1,0 +1,105 @@
+/** `pcn train --arch`, `pcn info` and `pcn compare --arch`: presets and JSON files on small generated data, resuming, and every refusal in one line. */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { decodeCheckpoint } from '../../src/train/index.ts';
+import { writeCifarDir } from '../data/cifar-fixtures.ts';
+import { writeTinyIdxDir } from '../data/fixtures.ts';
+import { pcn } from './run.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'pcn-arch-'));
+const mnist = join(dir, 'mnist');
+const mnist8 = join(dir, 'mnist-8x8');
+const cifar = join(dir, 'cifar');
+beforeAll(() => {
+  writeTinyIdxDir(mnist, 64, 16);
+  writeTinyIdxDir(mnist8, 64, 16, 8);
+  writeCifarDir(cifar, 4, 6);
+});
+
+const run = (data: string, ...args: string[]) => ['train', '--data', data, '--batch', '16', '--threads', '1', '--no-progress', '--steps', '2', ...args];
+const oneLine = (r: { status: number | null; stderr: string }) => {
+  expect(r.status).toBe(1);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  return lines[0];
+};
+
+describe('pcn train --arch', () => {
+  it('cnn on 28×28 grey images: trains, stores the layer specs in the checkpoint, and pcn info lists them', () => {
+    const out = join(dir, 'cnn');
+    const r = pcn([...run(mnist, '--arch', 'cnn', '--epochs', '1', '--out', out, '--json')]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/pcn train: cnn \(784-6272-3136-128-10\)/);
+    expect(r.stderr).toContain('x_1 [14, 14, 32] ← conv2d 3×3 ×32 pad 1 + max-pool 2');
+    const ckpt = decodeCheckpoint(readFileSync(join(out, 'model.safetensors')), 'model');
+    expect(ckpt.config.layers.map((s) => s.kind)).toEqual(['conv2d', 'conv2d', 'dense', 'dense']);
+    expect(ckpt.config.inputShape).toEqual([28, 28, 1]);
+    const info = pcn(['info', '--model', join(out, 'model.safetensors')]);
+    expect(info.stdout).toContain('layer       x_2 [7, 7, 64] ← conv2d 3×3 ×64 pad 1 + max-pool 2');
+    expect(info.stdout).toMatch(/parameters {2}421,642/);
+    const json = JSON.parse(pcn(['info', '--model', join(out, 'model.safetensors'), '--json']).stdout) as { architecture: { layers: unknown[] } };
+    expect(json.architecture.layers).toHaveLength(4);
+  });
+
+  it('cnn-cifar on 32×32 colour images, and resmlp with μPC: one epoch each, and a resumed --arch run continues', () => {
+    const c = pcn([...run(cifar, '--arch', 'cnn-cifar', '--epochs', '1', '--out', join(dir, 'cifar-run'))]);
+    expect(c.status, c.stderr).toBe(0);
+    expect(c.stdout).toMatch(/cnn-cifar \(3072-8192-4096-2048-128-10\)/);
+    const out = join(dir, 'resmlp');
+    const r = pcn([...run(mnist, '--arch', 'resmlp', '--depth', '4', '--width', '8', '--epochs', '1', '--out', out)]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/resmlp depth 4 width 8 \(784-8-8-8-10, μPC\)/);
+    expect(r.stdout).toContain('x_2 [1, 1, 8] ← x + dense, scale 0.177');
+    const resumed = pcn(['train', '--resume', out, '--epochs', '2', '--no-progress']);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(decodeCheckpoint(readFileSync(join(out, 'checkpoint.safetensors')), 'ckpt').config.parameterisation).toBe('mupc');
+    expect(oneLine(pcn(['train', '--resume', out, '--epochs', '3', '--depth', '5']))).toMatch(/--depth 5 differs from 4/);
+  });
+
+  it('a JSON file: specs with the classes and input shape from the data, refused when it does not fit the data', () => {
+    const file = join(dir, 'net.json');
+    writeFileSync(file, JSON.stringify({ layers: [{ kind: 'conv2d', channels: 3, kernel: 3, stride: 2, padding: 1, residual: false }, { kind: 'dense' }] }));
+    const r = pcn([...run(mnist8, '--arch', file, '--epochs', '1', '--out', join(dir, 'file-run'))]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/custom \(64-48-10\)/);
+    writeFileSync(file, JSON.stringify({ inputShape: [8, 8, 1], layers: [{ kind: 'dense' }] }));
+    expect(oneLine(pcn([...run(mnist, '--arch', file)]))).toMatch(
+      /--arch .*net.json: the network takes 64 values in and gives 10 out, but .* needs 784 in \(28×28×1\)/,
+    );
+    writeFileSync(file, '{ "layers": [');
+    expect(oneLine(pcn([...run(mnist, '--arch', file)]))).toMatch(/--arch .*net.json: not valid JSON/);
+    writeFileSync(file, JSON.stringify({ layers: [{ kind: 'conv2d', channels: 2 }, { kind: 'dense' }] }));
+    expect(oneLine(pcn([...run(mnist, '--arch', file)]))).toMatch(/--arch .*net.json: .*layers\[0\]/);
+  });
+
+  it('refuses flags that do not go together, naming them', () => {
+    expect(oneLine(pcn([...run(mnist, '--arch', 'cnn', '--layers', '784,16,10')]))).toBe(
+      'error: --layers and --arch cnn both describe the network; give one of them.',
+    );
+    expect(oneLine(pcn([...run(mnist, '--depth', '5')]))).toBe('error: --depth applies only to --arch resmlp. Leave it out, or add --arch resmlp.');
+    expect(oneLine(pcn([...run(mnist, '--parameterisation', 'mupc')]))).toMatch(/--parameterisation mupc needs residual layers/);
+    expect(oneLine(pcn([...run(mnist, '--arch', 'vgg')]))).toMatch(
+      /--arch: 'vgg' is neither a preset \(mlp, cnn, cnn-cifar, resmlp\) nor an existing JSON file/,
+    );
+    expect(oneLine(pcn([...run(mnist, '--arch', 'cnn', '--orientation', 'generative')]))).toMatch(/--arch cnn is a discriminative network/);
+    expect(oneLine(pcn(['train', '--data', mnist, '--arch', 'cnn', '--schedule', 'streaming']))).toMatch(/--arch cnn does not apply to --schedule streaming/);
+    expect(oneLine(pcn([...run(mnist, '--arch', 'resmlp', '--depth', '2')]))).toMatch(/--depth/);
+  });
+});
+
+describe('pcn compare --arch', () => {
+  it('runs PC and backprop on the same conv net and reports both', () => {
+    const r = pcn(['compare', '--data', mnist8, '--arch', 'cnn', '--epochs', '1', '--seeds', '1', '--steps', '2', '--threads', '1', '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as { arch: string; sizes: number[]; pc_acc_mean: number; bp_acc_mean: number; cosine: number[] };
+    expect(result.arch).toBe('cnn');
+    expect(result.sizes).toEqual([64, 512, 256, 128, 10]);
+    expect(result.cosine).toHaveLength(4);
+    for (const c of result.cosine) expect(Math.abs(c)).toBeLessThanOrEqual(1);
+    // The top layer's PC update starts as backprop's gradient (same output error after a forward pass).
+    expect(result.cosine[3]).toBeGreaterThan(0.5);
+    expect(result.pc_acc_mean).toBeGreaterThanOrEqual(0);
+  });
+});
