@@ -1,15 +1,19 @@
 /**
- * Kernel benchmark: matmul GFLOP/s on the shapes PC training uses, and
- * elements/s for tanh, tanh' and axpy on 1M floats, for every backend and
- * thread count.
+ * Kernel benchmark: matmul GFLOP/s on the shapes PC training uses,
+ * elements/s for tanh, tanh' and axpy on 1M floats, and convolution GFLOP/s
+ * (forward, input gradient, weight gradient) on the `cnn` preset's layers and a
+ * CIFAR-like one, for every backend and thread count.
  *
- *   npm run bench:kernels [-- --json] [--backends js,wasm] [--threads 1,2] [--quick]
+ *   npm run bench:kernels [-- --json] [--backends js,wasm] [--threads 1,2] [--ops matmul,map,conv] [--quick]
  *
- * Each figure is the median of several timed batches after a warm-up.
+ * Each figure is the median of several timed batches after a warm-up. A
+ * convolution row also gives the GFLOP/s of the reference product (the first
+ * matmul case) timed in batches alternating with the convolution's, and the
+ * ratio of the two medians, so a machine busy with other work moves both.
  */
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import type { Backend, MatmulOptions } from '../src/kernels/backend.ts';
+import { type Backend, type Conv2dGeometry, conv2dOutputSize, type MatmulOptions } from '../src/kernels/backend.ts';
 import { createReferenceBackend } from '../src/kernels/reference.ts';
 import { createWasmBackend } from '../src/kernels/wasm/wasm-backend.ts';
 import { createRng } from '../src/random.ts';
@@ -34,24 +38,59 @@ export const MATMUL_CASES: readonly MatmulCase[] = [
 
 const ELEMS = 1 << 20;
 
-/** Median seconds per call of `fn`, over batches of at least `minBatch` seconds. */
-function timeIt(fn: () => void, minBatch: number, batches: number): number {
+interface ConvCase extends Conv2dGeometry {
+  label: string;
+}
+
+/** The `cnn` preset's two convolutions and a CIFAR-like first layer, batch 128, 3×3, pad 1. */
+export const CONV_CASES: readonly ConvCase[] = [
+  { n: 128, h: 28, w: 28, c: 1, k: 32, kh: 3, kw: 3, stride: 1, pad: 1, label: 'cnn conv1 28x28x1→32' },
+  { n: 128, h: 14, w: 14, c: 32, k: 64, kh: 3, kw: 3, stride: 1, pad: 1, label: 'cnn conv2 14x14x32→64' },
+  { n: 128, h: 32, w: 32, c: 3, k: 64, kh: 3, kw: 3, stride: 1, pad: 1, label: 'cifar 32x32x3→64' },
+];
+
+const PASSES = ['forward', 'input-grad', 'weight-grad'] as const;
+
+/** Calls per batch so that one batch of `fn` takes at least `minBatch` seconds (after a warm-up call). */
+function repsFor(fn: () => void, minBatch: number): number {
   fn();
   let reps = 1;
   for (;;) {
     const t0 = performance.now();
     for (let i = 0; i < reps; i++) fn();
-    if ((performance.now() - t0) / 1000 >= minBatch) break;
+    if ((performance.now() - t0) / 1000 >= minBatch) return reps;
     reps *= 2;
   }
-  const times: number[] = [];
-  for (let b = 0; b < batches; b++) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    times.push((performance.now() - t0) / 1000 / reps);
+}
+
+/** Seconds per call of one batch of `reps` calls. */
+function batch(fn: () => void, reps: number): number {
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) fn();
+  return (performance.now() - t0) / 1000 / reps;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  return s[Math.floor(s.length / 2)];
+}
+
+/** Median seconds per call of `fn`, over batches of at least `minBatch` seconds. */
+function timeIt(fn: () => void, minBatch: number, batches: number): number {
+  const reps = repsFor(fn, minBatch);
+  return median(Array.from({ length: batches }, () => batch(fn, reps)));
+}
+
+/** Median seconds per call of `a` and of `b`, timed in alternating batches. */
+function timePair(a: () => void, b: () => void, minBatch: number, batches: number): [number, number] {
+  const [ra, rb] = [repsFor(a, minBatch), repsFor(b, minBatch)];
+  const ta: number[] = [];
+  const tb: number[] = [];
+  for (let i = 0; i < batches; i++) {
+    ta.push(batch(a, ra));
+    tb.push(batch(b, rb));
   }
-  times.sort((x, y) => x - y);
-  return times[Math.floor(times.length / 2)];
+  return [median(ta), median(tb)];
 }
 
 function filled(backend: Backend<Float32Array>, n: number, seed: number): Float32Array {
@@ -68,15 +107,32 @@ export interface Row {
   m?: number;
   k?: number;
   n: number;
+  c?: number;
+  h?: number;
+  w?: number;
+  kh?: number;
+  kw?: number;
+  pass?: (typeof PASSES)[number];
   transA?: boolean;
   transB?: boolean;
   gflops?: number;
   melems?: number;
+  /** Convolution rows: the reference product's GFLOP/s timed alongside, and gflops / matmulGflops. */
+  matmulGflops?: number;
+  ratio?: number;
 }
 
-function benchBackend(backend: Backend<Float32Array>, quick: boolean, emit: (r: Row) => void): void {
+type Ops = ReadonlySet<string>;
+
+function benchBackend(backend: Backend<Float32Array>, quick: boolean, ops: Ops, emit: (r: Row) => void): void {
   const minBatch = quick ? 0.02 : backend.name === 'js' ? 0.1 : 0.05;
   const batches = quick ? 3 : 7;
+  if (ops.has('matmul')) benchMatmul(backend, minBatch, batches, emit);
+  if (ops.has('map')) benchMaps(backend, minBatch, batches, emit);
+  if (ops.has('conv')) benchConv(backend, minBatch, backend.name === 'js' || quick ? 3 : batches, emit);
+}
+
+function benchMatmul(backend: Backend<Float32Array>, minBatch: number, batches: number, emit: (r: Row) => void): void {
   for (const c of MATMUL_CASES) {
     const a = filled(backend, c.m * c.k, 1);
     const b = filled(backend, c.k * c.n, 2);
@@ -96,6 +152,9 @@ function benchBackend(backend: Backend<Float32Array>, quick: boolean, emit: (r: 
     });
     for (const x of [a, b, out]) backend.free(x);
   }
+}
+
+function benchMaps(backend: Backend<Float32Array>, minBatch: number, batches: number, emit: (r: Row) => void): void {
   const x = filled(backend, ELEMS, 3);
   const y = filled(backend, ELEMS, 4);
   const out = backend.alloc(ELEMS);
@@ -109,6 +168,52 @@ function benchBackend(backend: Backend<Float32Array>, quick: boolean, emit: (r: 
   for (const a of [x, y, out]) backend.free(a);
 }
 
+function benchConv(backend: Backend<Float32Array>, minBatch: number, batches: number, emit: (r: Row) => void): void {
+  const ref = MATMUL_CASES[0];
+  const ra = filled(backend, ref.m * ref.k, 1);
+  const rb = filled(backend, ref.k * ref.n, 2);
+  const rc = backend.alloc(ref.m * ref.n);
+  const product = (): void => backend.matmul(ra, rb, rc, ref.m, ref.k, ref.n);
+  for (const g of CONV_CASES) {
+    const { oh, ow } = conv2dOutputSize(g);
+    const x = filled(backend, g.n * g.h * g.w * g.c, 5);
+    const w = filled(backend, g.kh * g.kw * g.c * g.k, 6);
+    const y = filled(backend, g.n * oh * ow * g.k, 7);
+    const gx = backend.alloc(x.length);
+    const gw = backend.alloc(w.length);
+    const flops = 2 * g.n * oh * ow * g.k * g.kh * g.kw * g.c;
+    const run: Record<(typeof PASSES)[number], () => void> = {
+      forward: () => backend.conv2d(x, w, y, g),
+      'input-grad': () => backend.conv2dInputGrad(y, w, gx, g),
+      'weight-grad': () => backend.conv2dWeightGrad(y, x, gw, g, 1),
+    };
+    for (const pass of PASSES) {
+      const [tc, tm] = timePair(run[pass], product, minBatch, batches);
+      const gflops = flops / tc / 1e9;
+      const matmulGflops = (2 * ref.m * ref.k * ref.n) / tm / 1e9;
+      const { n, c, h, w: width, k, kh, kw } = g;
+      emit({
+        backend: backend.name,
+        threads: backend.threads,
+        op: 'conv2d',
+        n,
+        c,
+        h,
+        w: width,
+        k,
+        kh,
+        kw,
+        pass,
+        gflops: round(gflops),
+        matmulGflops: round(matmulGflops),
+        ratio: Math.round((gflops / matmulGflops) * 100) / 100,
+      });
+    }
+    for (const a of [x, w, y, gx, gw]) backend.free(a);
+  }
+  for (const a of [ra, rb, rc]) backend.free(a);
+}
+
 function round(v: number): number {
   return Math.round(v * 10) / 10;
 }
@@ -120,6 +225,7 @@ async function main(): Promise<void> {
       quick: { type: 'boolean', default: false },
       backends: { type: 'string', default: 'js,wasm' },
       threads: { type: 'string', default: '1,2' },
+      ops: { type: 'string', default: 'matmul,map,conv' },
     },
     strict: true,
   });
@@ -127,6 +233,8 @@ async function main(): Promise<void> {
   const threads = values.threads.split(',').map(Number);
   for (const b of backends) if (b !== 'js' && b !== 'wasm') throw new Error(`--backends: unknown backend '${b}'; expected js and/or wasm.`);
   for (const t of threads) if (!Number.isInteger(t) || t < 1) throw new Error(`--threads: expected a list of positive integers, got '${values.threads}'.`);
+  const ops = new Set(values.ops.split(','));
+  for (const o of ops) if (!['matmul', 'map', 'conv'].includes(o)) throw new Error(`--ops: unknown group '${o}'; expected matmul, map and/or conv.`);
 
   const rows: Row[] = [];
   const emit = (r: Row): void => {
@@ -134,22 +242,26 @@ async function main(): Promise<void> {
     if (values.json) console.log(JSON.stringify(r));
     else if (r.op === 'matmul')
       console.log(`${r.backend.padEnd(5)} ${String(r.threads).padStart(2)}T  matmul ${describe(r).padEnd(30)} ${r.gflops?.toFixed(1).padStart(7)} GFLOP/s`);
+    else if (r.op === 'conv2d')
+      console.log(
+        `${r.backend.padEnd(5)} ${String(r.threads).padStart(2)}T  conv2d ${describeConv(r).padEnd(30)} ${r.gflops?.toFixed(1).padStart(7)} GFLOP/s  (matmul ${r.matmulGflops?.toFixed(1)}, ratio ${r.ratio?.toFixed(2)})`,
+      );
     else console.log(`${r.backend.padEnd(5)} ${String(r.threads).padStart(2)}T  ${r.op.padEnd(37)} ${r.melems?.toFixed(0).padStart(7)} M elem/s`);
   };
   if (!values.json) console.log(`kernel benchmark — ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}\n`);
 
   if (backends.includes('js')) {
     const js = createReferenceBackend('float32');
-    benchBackend(js, values.quick, emit);
+    benchBackend(js, values.quick, ops, emit);
   }
   if (backends.includes('wasm')) {
     for (const t of threads) {
       const w = await createWasmBackend({ threads: t });
-      benchBackend(w, values.quick, emit);
+      benchBackend(w, values.quick, ops, emit);
       w.dispose();
     }
   }
-  if (!values.json) {
+  if (!values.json && ops.has('matmul')) {
     const best = Math.max(...rows.filter((r) => r.op === 'matmul').map((r) => r.gflops ?? 0));
     console.log(`\npeak matmul measured: ${best.toFixed(1)} GFLOP/s`);
   }
@@ -157,6 +269,10 @@ async function main(): Promise<void> {
 
 function describe(r: Row): string {
   return MATMUL_CASES.find((c) => c.m === r.m && c.k === r.k && c.n === r.n && c.transA === r.transA && c.transB === r.transB)?.label ?? '';
+}
+
+function describeConv(r: Row): string {
+  return `${CONV_CASES.find((c) => c.n === r.n && c.h === r.h && c.w === r.w && c.c === r.c && c.k === r.k)?.label ?? ''} ${r.pass}`;
 }
 
 main().catch((e: unknown) => {
