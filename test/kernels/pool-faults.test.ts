@@ -11,7 +11,7 @@ import { createBackend } from '../../src/kernels/select.ts';
 import { LinearHeap } from '../../src/kernels/wasm/heap.ts';
 import { MAX_CHUNKS, MAX_THREADS } from '../../src/kernels/wasm/job.ts';
 import { compileKernels, instantiateKernels } from '../../src/kernels/wasm/loader.ts';
-import { MatmulPool, planMatmul, type SpawnWorker } from '../../src/kernels/wasm/pool.ts';
+import { MatmulPool, planConvWeight, planMatmul, type SpawnWorker } from '../../src/kernels/wasm/pool.ts';
 import { detectThreads } from '../../src/kernels/wasm/threads.ts';
 import { catchPcError } from '../helpers/errors.ts';
 
@@ -62,20 +62,28 @@ describe('thread counts', () => {
     );
   });
 
-  it('every plan for up to MAX_THREADS threads fits the ticket and tiles the product exactly', () => {
+  it('every plan (products and weight gradients) for up to MAX_THREADS threads fits the ticket and tiles the product exactly', () => {
     for (let threads = 1; threads <= MAX_THREADS; threads++) {
-      for (const m of [1, 3, 4, 17, 65, 256, 1000, 4097]) {
-        for (const n of [1, 7, 8, 9, 65, 1024, 2000, 8193]) {
-          const p = planMatmul(m, n, threads);
-          const where = `${m}x${n} on ${threads} threads`;
-          expect(p.rowChunks * p.colChunks, where).toBeLessThanOrEqual(Math.min(MAX_CHUNKS, 8 * threads));
-          // Every row and column in exactly one chunk: the last chunk starts inside the matrix and the chunks reach its end.
-          expect((p.rowChunks - 1) * p.rowsPer, where).toBeLessThan(m);
-          expect(p.rowChunks * p.rowsPer, where).toBeGreaterThanOrEqual(m);
-          expect((p.colChunks - 1) * p.colsPer, where).toBeLessThan(n);
-          expect(p.colChunks * p.colsPer, where).toBeGreaterThanOrEqual(n);
-          expect(p.rowsPer % 4, where).toBe(0);
-          expect(p.colsPer % 8, where).toBe(0);
+      for (const m of [1, 3, 4, 9, 17, 65, 256, 1000, 4097]) {
+        for (const n of [1, 7, 8, 9, 32, 65, 1024, 2000, 8193]) {
+          for (const [plan, p] of [
+            ['planMatmul', planMatmul(m, n, threads)],
+            ['planConvWeight', planConvWeight(m, n, threads)],
+          ] as const) {
+            const where = `${plan} ${m}x${n} on ${threads} threads`;
+            expect(p.rowChunks * p.colChunks, where).toBeLessThanOrEqual(Math.min(MAX_CHUNKS, 8 * threads));
+            // Every row and column in exactly one chunk: the last chunk starts inside the matrix and the chunks reach its end.
+            expect((p.rowChunks - 1) * p.rowsPer, where).toBeLessThan(m);
+            expect(p.rowChunks * p.rowsPer, where).toBeGreaterThanOrEqual(m);
+            expect((p.colChunks - 1) * p.colsPer, where).toBeLessThan(n);
+            expect(p.colChunks * p.colsPer, where).toBeGreaterThanOrEqual(n);
+            expect(p.rowsPer % 4, where).toBe(0);
+            expect(p.colsPer % 8, where).toBe(0);
+          }
+          // A weight-gradient chunk streams all of gy: at most 2 per thread, a 64-byte line of gy wide where n allows.
+          const w = planConvWeight(m, n, threads);
+          expect(w.rowChunks * w.colChunks, `${m}x${n} on ${threads} threads`).toBeLessThanOrEqual(2 * threads);
+          if (n >= 16) expect(w.colsPer, `${m}x${n} on ${threads} threads`).toBeGreaterThanOrEqual(16);
         }
       }
     }

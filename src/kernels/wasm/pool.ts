@@ -114,6 +114,21 @@ export function planMatmul(m: number, n: number, threads: number): MatmulPlan {
   return { rowsPer, colsPer, rowChunks: Math.ceil(m / rowsPer), colChunks };
 }
 
+/**
+ * Cuts a convolution's weight gradient gw (m taps × n channels) for `threads` threads. Every chunk
+ * streams all of gy and the padded input, so chunks are few and wide: at most 2 per thread, each at
+ * least 16 columns (a 64-byte line of gy) where there are that many, and taps are cut only when the
+ * columns leave a thread idle. At most 2·threads chunks, so within planMatmul's bound.
+ */
+export function planConvWeight(m: number, n: number, threads: number): MatmulPlan {
+  const panels = Math.ceil(n / 8);
+  const colsPer = Math.ceil(panels / Math.max(1, Math.min(2 * threads, Math.floor(panels / 2)))) * 8;
+  const colChunks = Math.ceil(n / colsPer);
+  const quads = Math.ceil(m / 4);
+  const rowsPer = Math.ceil(quads / Math.min(quads, Math.ceil(threads / colChunks))) * 4;
+  return { rowsPer, colsPer, rowChunks: Math.ceil(m / rowsPer), colChunks };
+}
+
 export class MatmulPool {
   private workers: WorkerHandle[] = [];
   private readonly job: number;
@@ -175,7 +190,7 @@ export class MatmulPool {
   /**
    * A convolution job (op OP_CONV or OP_CONV_WEIGHT of job.ts; assembly/conv.ts: convChunk) over all
    * threads: `words` are the job words to set, as [word, value] pairs, with J_M×J_N the output and
-   * J_K the multiply-adds per output, which is cut as planMatmul cuts a product. Each thread gets
+   * J_K the multiply-adds per output, which is cut as planMatmul cuts a product (planConvWeight for a weight gradient). Each thread gets
    * `scratchBytes` of its own scratch.
    */
   runConv(op: number, words: readonly (readonly [number, number])[], alpha: number, beta: number, scratchBytes: number): void {
@@ -184,7 +199,8 @@ export class MatmulPool {
     for (const [w, v] of words) ctl[w] = v;
     this.ctlF32[J_ALPHA] = alpha;
     this.ctlF32[J_BETA] = beta;
-    const { rowsPer, colsPer, rowChunks, colChunks } = planMatmul(ctl[J_M], ctl[J_N], this.threads);
+    const plan = op === OP_CONV_WEIGHT ? planConvWeight : planMatmul;
+    const { rowsPer, colsPer, rowChunks, colChunks } = plan(ctl[J_M], ctl[J_N], this.threads);
     ctl[J_ROW_CHUNKS] = rowChunks;
     ctl[J_COL_CHUNKS] = colChunks;
     ctl[J_ROWS_PER] = rowsPer;

@@ -9,65 +9,93 @@
 // gradient is Pᵀ·gy through the same bases. Rows go in blocks of RB whose
 // bases are computed once into the thread's scratch.
 
-/** Output rows per block: their bases are computed once and their P rows stay in L1 across the panels. */
-const RB = 64;
+import { NARROW, narrowRows } from './conv-narrow';
 
-/** Bytes of per-thread scratch the kernels need: RB bases and 32 bytes for partial panels. */
+/** Output rows per block: their bases are computed once, and the weight gradient packs gy one RB×8 panel at a time. */
+const RB = 256;
+
+/** Bytes of per-thread scratch the kernels need: RB bases, 32 bytes for partial panels, and a packed RB×8 panel of gy. */
 export function convScratchBytes(): i32 {
-  return RB * 4 + 32;
+  return RB * 4 + 32 + RB * 32;
 }
 
 /**
- * Packs the weights into panels of 8 columns, zero past the last: pack[(panel·rows + row)·8 + lane].
- * transposed = 0: rows (i, j, c), columns k of w [kh, kw, c, k]. transposed = 1: rows (i, j, k),
- * columns c of the flipped kernel w[kh−1−i, kw−1−j, c, k], the input gradient's weights.
+ * Packs the weights into panels of 8 columns, zero past the last: pack[(panel·rows + row)·8 + lane];
+ * at most NARROW columns go column by column instead, pack[col·rows + row] (conv-narrow.ts), in no
+ * more bytes. transposed = 0: rows (i, j, c), columns k of w [kh, kw, c, k]. transposed = 1: rows
+ * (i, j, k), columns c of the flipped kernel w[kh−1−i, kw−1−j, c, k], the input gradient's weights.
  */
 export function packConvWeights(w: usize, pack: usize, kh: i32, kw: i32, c: i32, k: i32, transposed: i32): void {
   const rows = kh * kw * (transposed != 0 ? k : c);
   const cols = transposed != 0 ? c : k;
+  if (cols <= NARROW) {
+    let dst = pack;
+    for (let col = 0; col < cols; col++) {
+      for (let r = 0; r < rows; r++) {
+        store<f32>(dst, weightAt(w, r, col, kh, kw, c, k, transposed));
+        dst += 4;
+      }
+    }
+    return;
+  }
   const panels = (cols + 7) >> 3;
   let dst = pack;
   for (let p = 0; p < panels; p++) {
     for (let r = 0; r < rows; r++) {
       for (let l = 0; l < 8; l++) {
         const col = (p << 3) + l;
-        let v: f32 = 0;
-        if (col < cols) {
-          if (transposed == 0) v = load<f32>(w + (((r * k + col) as usize) << 2));
-          else {
-            const kk = r % k;
-            const t = r / k;
-            const i = kh - 1 - t / kw;
-            const j = kw - 1 - (t % kw);
-            v = load<f32>(w + (((((i * kw + j) * c + col) * k + kk) as usize) << 2));
-          }
-        }
-        store<f32>(dst, v);
+        store<f32>(dst, col < cols ? weightAt(w, r, col, kh, kw, c, k, transposed) : 0);
         dst += 4;
       }
     }
   }
 }
 
+// Row r, column col of the packed matrix packConvWeights describes.
+// @ts-ignore: decorator
+@inline function weightAt(w: usize, r: i32, col: i32, kh: i32, kw: i32, c: i32, k: i32, transposed: i32): f32 {
+  if (transposed == 0) return load<f32>(w + (((r * k + col) as usize) << 2));
+  const kk = r % k;
+  const t = r / k;
+  const i = kh - 1 - t / kw;
+  const j = kw - 1 - (t % kw);
+  return load<f32>(w + (((((i * kw + j) * c + col) * k + kk) as usize) << 2));
+}
+
 /**
  * dst[e, y·s + top, z·s + left, :] = src[e, y, z, :] for e < nb, y < h, z < w (positions outside
- * dst are dropped); the rest of dst, [nb, hd, wd, c], is zero.
+ * dst are dropped); the rest of dst, [nb, hd, wd, c], is zero. With s = 1 only the border is
+ * zeroed, not the whole of dst before the copy: for a large map that halves the bytes written.
  */
 export function spreadInto(src: usize, dst: usize, nb: i32, h: i32, w: i32, c: i32, hd: i32, wd: i32, top: i32, left: i32, s: i32): void {
-  memory.fill(dst, 0, ((nb * hd * wd * c) as usize) << 2);
-  // Columns z with 0 ≤ z·s + left < wd.
+  // Columns z with 0 ≤ z·s + left < wd, and rows y with 0 ≤ y·s + top < hd.
   const z0 = left >= 0 ? 0 : (-left + s - 1) / s;
   const z1 = min(w, (wd - left + s - 1) / s);
-  if (z1 <= z0) return;
+  const y0 = top >= 0 ? 0 : (-top + s - 1) / s;
+  const y1 = min(h, (hd - top + s - 1) / s);
   const pixel = (c as usize) << 2;
+  const rowBytes = (wd as usize) * pixel;
+  if (s != 1 || z1 <= z0 || y1 <= y0) {
+    memory.fill(dst, 0, (nb as usize) * (hd as usize) * rowBytes);
+    if (z1 <= z0 || y1 <= y0) return;
+  }
+  // With s = 1: the copied columns are [z0 + left, z1 + left) of rows [y0 + top, y1 + top).
+  const head = ((z0 + left) as usize) * pixel;
+  const tail = ((z1 + left) as usize) * pixel;
   for (let e = 0; e < nb; e++) {
-    for (let y = 0; y < h; y++) {
-      const yd = y * s + top;
-      if (yd < 0 || yd >= hd) continue;
+    const ex = dst + ((e * hd) as usize) * rowBytes;
+    if (s == 1) {
+      memory.fill(ex, 0, ((y0 + top) as usize) * rowBytes);
+      memory.fill(ex + ((y1 + top) as usize) * rowBytes, 0, ((hd - y1 - top) as usize) * rowBytes);
+    }
+    for (let y = y0; y < y1; y++) {
       const from = src + (((e * h + y) * w + z0) as usize) * pixel;
-      const to = dst + (((e * hd + yd) * wd + z0 * s + left) as usize) * pixel;
-      if (s == 1) memory.copy(to, from, ((z1 - z0) as usize) * pixel);
-      else for (let z = z0; z < z1; z++) memory.copy(to + ((((z - z0) * s) as usize) * pixel), from + ((z - z0) as usize) * pixel, pixel);
+      const row = ex + ((y * s + top) as usize) * rowBytes;
+      if (s == 1) {
+        memory.fill(row, 0, head);
+        memory.copy(row + head, from, ((z1 - z0) as usize) * pixel);
+        memory.fill(row + tail, 0, rowBytes - tail);
+      } else for (let z = z0; z < z1; z++) memory.copy(row + (((z * s + left) as usize) * pixel), from + ((z - z0) as usize) * pixel, pixel);
     }
   }
 }
@@ -121,7 +149,8 @@ export function spreadInto(src: usize, dst: usize, nb: i32, h: i32, w: i32, c: i
 
 /**
  * out[r, j] = Σ_{i < kh, q < seg} P[base(r) + i·rs + q] · W[i·seg + q, j] + beta·out[r, j] for rows
- * r0..r1 and columns j0..j1 of out (cols wide; j0 a multiple of 8), W packed by packConvWeights.
+ * r0..r1 and columns j0..j1 of out (cols wide; j0 a multiple of 8), W packed by packConvWeights
+ * (conv-narrow.ts takes outputs at most NARROW wide).
  * Strides are in elements; `scratch` is convScratchBytes() bytes of this thread's own.
  */
 export function convBlock(p: usize, pack: usize, out: usize, cols: i32, kh: i32, seg: i32, rs: i32, ows: i32, ohs: i32, ow: i32, oh: i32, exs: i32, beta: f32, scratch: usize, r0: i32, r1: i32, j0: i32, j1: i32): void {
@@ -133,6 +162,10 @@ export function convBlock(p: usize, pack: usize, out: usize, cols: i32, kh: i32,
   for (let rb = r0; rb < r1; rb += RB) {
     const re = min(r1, rb + RB);
     computeBases(bases, p, rb, re, ows, ohs, ow, oh, exs);
+    if (cols <= NARROW) {
+      narrowRows(bases, re - rb, pack, out + (rb as usize) * ldo, ldo, j0, j1, kh, seg, rsb, beta);
+      continue;
+    }
     for (let j = j0; j < j1; j += 8) {
       const nr = min(8, j1 - j);
       const panel = pack + (((j >> 3) * kdim) as usize) * 32;
@@ -202,49 +235,66 @@ export function convBlock(p: usize, pack: usize, out: usize, cols: i32, kh: i32,
   }
 }
 
-// Loads gy[r, j..j+nr) (nr ≤ 8) as two vectors, zero past nr, without reading past the row.
+// Copies gy[r0..r1, j..j+nr) (nr ≤ 8, rows cols wide) into panel[r − r0][0..8), zero past nr.
 // @ts-ignore: decorator
-@inline function loadPartial(src: usize, nr: i32, lanes: usize): void {
-  v128.store(lanes, f32x4.splat(0));
-  v128.store(lanes, f32x4.splat(0), 16);
-  for (let l = 0; l < nr; l++) store<f32>(lanes + ((l as usize) << 2), load<f32>(src + ((l as usize) << 2)));
+@inline function packRows(gy: usize, cols: i32, r0: i32, r1: i32, j: i32, nr: i32, panel: usize): void {
+  let src = gy + (((r0 * cols + j) as usize) << 2);
+  const ld = (cols as usize) << 2;
+  let dst = panel;
+  if (nr == 8) {
+    for (let r = r0; r < r1; r++) {
+      v128.store(dst, v128.load(src));
+      v128.store(dst, v128.load(src, 16), 16);
+      src += ld;
+      dst += 32;
+    }
+    return;
+  }
+  for (let r = r0; r < r1; r++) {
+    for (let l = 0; l < 8; l++) store<f32>(dst + ((l as usize) << 2), l < nr ? load<f32>(src + ((l as usize) << 2)) : 0);
+    src += ld;
+    dst += 32;
+  }
 }
 
 /**
  * gw[q, j] = alpha·Σ_{r < rows} P[base(r) + off(q)] · gy[r, j] (+ gw[q, j] when accumulate ≠ 0), for
  * rows q0..q1 of gw (off(q) = ⌊q / seg⌋·rs + q mod seg) and columns j0..j1 (cols wide; j0 a multiple of 8).
+ * Each block of RB rows of gy is packed one 8-column panel at a time, so the loop reads it contiguously.
  */
 export function convWeightBlock(p: usize, gy: usize, gw: usize, cols: i32, seg: i32, rs: i32, ows: i32, ohs: i32, ow: i32, oh: i32, exs: i32, rows: i32, alpha: f32, accumulate: i32, scratch: usize, q0: i32, q1: i32, j0: i32, j1: i32): void {
   const bases = scratch;
   const lanes = scratch + RB * 4;
+  const panel = lanes + 32;
   const ldg = (cols as usize) << 2;
   for (let rb = 0; rb < rows; rb += RB) {
     const re = min(rows, rb + RB);
     computeBases(bases, p, rb, re, ows, ohs, ow, oh, exs);
     const beta: f32 = accumulate != 0 || rb > 0 ? 1 : 0;
-    for (let q = q0; q < q1; q += 4) {
-      const nq = min(4, q1 - q);
-      // Byte offsets of the (up to) four gw rows' taps; missing rows repeat the last one (computed, not stored).
-      const o0 = tapOffset(q, seg, rs);
-      const o1 = tapOffset(q + min(1, nq - 1), seg, rs);
-      const o2 = tapOffset(q + min(2, nq - 1), seg, rs);
-      const o3 = tapOffset(q + min(3, nq - 1), seg, rs);
-      for (let j = j0; j < j1; j += 8) {
-        const nr = min(8, j1 - j);
-        let g = gy + (((rb * cols + j) as usize) << 2);
+    for (let j = j0; j < j1; j += 8) {
+      const nr = min(8, j1 - j);
+      packRows(gy, cols, rb, re, j, nr, panel);
+      // Tap (i, t) of gw row q: off(q) = i·rs + t, walked without dividing.
+      let ti = q0 / seg;
+      let tt = q0 % seg;
+      for (let q = q0; q < q1; q += 4) {
+        const nq = min(4, q1 - q);
+        // Byte offsets of the (up to) four gw rows' taps; missing rows repeat the last one (computed, not stored).
+        const o0 = ((ti * rs + tt) as usize) << 2;
+        if (++tt == seg) { tt = 0; ti++; }
+        const o1 = nq > 1 ? ((ti * rs + tt) as usize) << 2 : o0;
+        if (++tt == seg) { tt = 0; ti++; }
+        const o2 = nq > 2 ? ((ti * rs + tt) as usize) << 2 : o1;
+        if (++tt == seg) { tt = 0; ti++; }
+        const o3 = nq > 3 ? ((ti * rs + tt) as usize) << 2 : o2;
+        if (++tt == seg) { tt = 0; ti++; }
+        let pp = panel;
         let bp = bases;
         let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
         let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
         for (let r = rb; r < re; r++) {
-          let b0: v128, b1: v128;
-          if (nr == 8) {
-            b0 = v128.load(g);
-            b1 = v128.load(g, 16);
-          } else {
-            loadPartial(g, nr, lanes);
-            b0 = v128.load(lanes);
-            b1 = v128.load(lanes, 16);
-          }
+          const b0 = v128.load(pp);
+          const b1 = v128.load(pp, 16);
           const s = load<u32>(bp) as usize;
           let av = v128.load32_splat(s + o0);
           c00 = f32x4.add(c00, f32x4.mul(av, b0));
@@ -258,7 +308,7 @@ export function convWeightBlock(p: usize, gy: usize, gw: usize, cols: i32, seg: 
           av = v128.load32_splat(s + o3);
           c30 = f32x4.add(c30, f32x4.mul(av, b0));
           c31 = f32x4.add(c31, f32x4.mul(av, b1));
-          g += ldg;
+          pp += 32;
           bp += 4;
         }
         const o = gw + (((q * cols + j) as usize) << 2);
