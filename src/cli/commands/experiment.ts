@@ -4,6 +4,7 @@ import { PcError } from '../../errors.ts';
 import { GENERATIVE_EVAL_RELAX, GENERATIVE_PRIOR_WEIGHT } from '../../train/index.ts';
 import { runAsync } from '../experiments/async.ts';
 import { type ExperimentOptions, openContext } from '../experiments/context.ts';
+import { DEPTH_DEFAULTS, runDepth } from '../experiments/depth.ts';
 import { runFeedback } from '../experiments/feedback.ts';
 import { type Protocol, runForgetting } from '../experiments/forgetting.ts';
 import { runGenerative } from '../experiments/generative.ts';
@@ -13,7 +14,7 @@ import { checkLayers, layersFromData } from '../layers.ts';
 import { choice, integer, number, seed, sizes, threads } from '../options.ts';
 import { STREAMING_DEFAULTS, TRAIN_DEFAULTS } from './train.ts';
 
-const NAMES = ['generative', 'feedback', 'incremental', 'streaming', 'async', 'forgetting'] as const;
+const NAMES = ['generative', 'feedback', 'incremental', 'streaming', 'async', 'forgetting', 'depth'] as const;
 type Name = (typeof NAMES)[number];
 
 interface Options extends ExperimentOptions {
@@ -31,6 +32,8 @@ interface Options extends ExperimentOptions {
   protocol: Protocol;
   tasks: number;
   seeds: number;
+  depth: number;
+  width: number;
 }
 
 export function registerExperiment(program: Command): void {
@@ -40,7 +43,11 @@ export function registerExperiment(program: Command): void {
     .argument('<name>', NAMES.join('|'))
     .option('--data <spec>', "'mnist-embedded' or a directory with the four IDX files", 'mnist-embedded')
     .option('--out <dir>', 'where to write plots, grids and result.json (default runs/experiment-<name>-<time>)')
-    .option('--epochs <n>', 'training epochs (default: generative 4, feedback 25, incremental 10, async 1, forgetting 1 per task)', integer(1, 10_000))
+    .option(
+      '--epochs <n>',
+      `training epochs (default: generative 4, feedback 25, incremental 10, async 1, forgetting 1 per task, depth ${DEPTH_DEFAULTS.epochs})`,
+      integer(1, 10_000),
+    )
     .option('--seed <S>', 'seed of every random draw', seed, 0)
     .option('--threads <n>', "matmul threads or 'auto'", threads, 'auto' as const)
     .option(
@@ -53,9 +60,13 @@ export function registerExperiment(program: Command): void {
     .option('--prior <w>', 'generative: weight of the Gaussian prior on the label layer while it relaxes (0: none)', number(0), GENERATIVE_PRIOR_WEIGHT)
     .option('--weight-cap <c>', 'generative: clip every weight into [−c, c] after each step (0: no cap)', number(0), TRAIN_DEFAULTS.generativeWeightCap)
     .option('--weight-decay <F>', 'feedback: decoupled weight decay on W and B (Kolen–Pollack)', number(0), 2)
-    .option('--lr-w <F>', 'incremental / streaming: weight learning rate', number(0))
-    .option('--steps <k>', 'streaming: steps per example (default 20); async: relaxation steps (default 500)', integer(1, 1_000_000))
-    .option('--lr-x <F>', 'incremental / streaming / async: relaxation step size (default 0.6 / 0.8 / 0.05)', number(0))
+    .option('--lr-w <F>', `incremental / streaming / depth: weight learning rate (depth: Adam, default ${DEPTH_DEFAULTS.lrW})`, number(0))
+    .option(
+      '--steps <k>',
+      `streaming: steps per example (default 20); async: relaxation steps (default 500); depth: relaxation steps T (default ${DEPTH_DEFAULTS.steps})`,
+      integer(1, 1_000_000),
+    )
+    .option('--lr-x <F>', `incremental / streaming / async / depth: relaxation step size (default 0.6 / 0.8 / 0.05 / ${DEPTH_DEFAULTS.lrX})`, number(0))
     .option('--streams <n>', 'streaming: independent streams side by side (48 divides 60,000)', integer(1, 4096), STREAMING_DEFAULTS.streams)
     .option('--stillness <θ>', 'streaming: θ of stillness-modulated plasticity', number(0), STREAMING_DEFAULTS.stillness)
     .option(
@@ -66,6 +77,13 @@ export function registerExperiment(program: Command): void {
     )
     .option('--tasks <n>', 'forgetting, permuted: number of tasks', integer(2, 100), 5)
     .option('--seeds <n>', 'forgetting: seeds', integer(1, 100), 3)
+    .option(
+      '--depth <L>',
+      'depth: predicted layers of the residual MLP (input projection, L − 2 residual layers, readout)',
+      integer(3, 10_000),
+      DEPTH_DEFAULTS.depth,
+    )
+    .option('--width <N>', 'depth: units per hidden layer', integer(1, 65_536), DEPTH_DEFAULTS.width)
     .option('--json', 'print one JSON object (the result) on stdout', false)
     .action(async (name: Name, opts: Options) => {
       if (!NAMES.includes(name)) throw new PcError('config', `pcn experiment: unknown experiment '${name}'; expected one of ${NAMES.join(', ')}.`);
@@ -94,6 +112,16 @@ export function registerExperiment(program: Command): void {
             lrW: opts.lrW ?? STREAMING_DEFAULTS.lrW,
             streams: opts.streams,
             stillness: opts.stillness,
+          });
+        else if (name === 'depth')
+          await runDepth(ctx, {
+            ...DEPTH_DEFAULTS,
+            depth: opts.depth,
+            width: opts.width,
+            epochs: opts.epochs ?? DEPTH_DEFAULTS.epochs,
+            steps: opts.steps ?? DEPTH_DEFAULTS.steps,
+            lrX: opts.lrX ?? DEPTH_DEFAULTS.lrX,
+            lrW: opts.lrW ?? DEPTH_DEFAULTS.lrW,
           });
         else if (name === 'forgetting') await runForgetting(ctx, { protocol: opts.protocol, seeds: opts.seeds, epochs: opts.epochs ?? 1, tasks: opts.tasks });
         else await runAsync(ctx, { epochs: opts.epochs ?? 1, steps: opts.steps ?? 500, lrX: opts.lrX ?? 0.05 });
