@@ -59,12 +59,12 @@ export function resolveArch(
   const resmlp = arch === 'resmlp';
   if (!resmlp && (flags.depth !== undefined || flags.width !== undefined))
     throw new PcError('config', `--${flags.depth !== undefined ? 'depth' : 'width'} applies only to --arch resmlp. Leave it out, or add --arch resmlp.`);
-  if (arch === undefined || (arch === 'mlp' && flags.layers)) {
-    if (flags.parameterisation === 'mupc')
-      throw new PcError('config', '--parameterisation mupc needs residual layers: use --arch resmlp, or an --arch file with residual layers.');
+  if (arch === undefined) {
     if (flags.layers) checkLayers(flags.layers, orientation, data, source);
     const sizes = flags.layers ? [...flags.layers] : layersFromData(defaultLayers, orientation, data);
-    return { sizes, label: sizes.join('-') };
+    // μPC without residual layers is μP for PC: every hidden layer gets JPC's no-skip scale 1/√fan-in.
+    if (flags.parameterisation === undefined || flags.parameterisation === 'standard') return { sizes, label: sizes.join('-') };
+    return { sizes, parameterisation: flags.parameterisation, label: `${sizes.join('-')}, μPC` };
   }
   if (flags.layers) throw new PcError('config', `--layers and --arch ${arch} both describe the network; give one of them.`);
   const isPreset = (ARCHITECTURES as readonly string[]).includes(arch);
@@ -93,7 +93,7 @@ export function resolveArch(
   if (sizes[0] !== n0 || sizes[sizes.length - 1] !== nL)
     throw new PcError(
       'config',
-      `--arch ${arch}: the network takes ${sizes[0]} values in and gives ${sizes[sizes.length - 1]} out, but ${source} needs ${n0} in (${data.rows}×${data.cols}×${data.channels}) and ${nL} out for a ${orientation} model.`,
+      `--arch ${arch}: the network takes ${sizes[0]} values in and gives ${sizes[sizes.length - 1]} out, but ${source} needs ${n0} in (${data.rows}×${data.cols}×${data.channels}) and ${nL} out for a ${orientation} model. ${sizes[0] === n0 ? 'End the layers with { "kind": "dense" } (its units then come from the data).' : 'Leave out inputShape (it then comes from the data).'}`,
     );
   return {
     sizes,

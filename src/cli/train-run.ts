@@ -102,7 +102,18 @@ export async function trainEpochs(run: Run): Promise<void> {
   const startEpoch = resumed?.epoch ?? 0;
   const rng = resumed ? restoreRng(resumed.rng) : createRng(opts.seed);
   const runOptions = Object.fromEntries(
-    RUN_KEYS.map((k) => [k, k === 'layers' ? (opts.arch === undefined ? model.config.sizes : undefined) : k === 'data' ? dataSpec(opts.data) : opts[k]]),
+    RUN_KEYS.map((k) => [
+      k,
+      k === 'layers'
+        ? opts.arch === undefined
+          ? model.config.sizes
+          : undefined
+        : k === 'parameterisation'
+          ? model.config.parameterisation
+          : k === 'data'
+            ? dataSpec(opts.data)
+            : opts[k],
+    ]),
   );
   const command = resumed?.checkpoint.metadata.command ?? commandLine();
   let at = { epoch: startEpoch, batch: 0, batches: 0 };

@@ -49,7 +49,12 @@ export const conv2dTranspose: LayerKind = {
   fields: ['channels', 'kernel', 'stride', 'padding'],
   outputShape(spec, input) {
     const s = transpose(spec);
-    const [kh, kw] = typeof s.kernel === 'number' ? [s.kernel, s.kernel] : Array.isArray(s.kernel) ? s.kernel : [Number.NaN, Number.NaN];
+    check(
+      typeof s.kernel === 'number' || (Array.isArray(s.kernel) && s.kernel.length === 2),
+      'config',
+      () => `conv2d-transpose: kernel must be one integer (square) or [height, width], got ${shown(s.kernel)}.`,
+    );
+    const [kh, kw] = typeof s.kernel === 'number' ? [s.kernel, s.kernel] : s.kernel;
     const stride = s.stride ?? 1;
     const pad = s.padding ?? 0;
     check(

@@ -45,7 +45,12 @@ export const conv2d: LayerKind = {
   fields: ['channels', 'kernel', 'stride', 'padding', 'pool'],
   outputShape(spec, input) {
     const s = conv(spec);
-    const [kh, kw] = typeof s.kernel === 'number' ? [s.kernel, s.kernel] : Array.isArray(s.kernel) ? s.kernel : [Number.NaN, Number.NaN];
+    check(
+      typeof s.kernel === 'number' || (Array.isArray(s.kernel) && s.kernel.length === 2),
+      'config',
+      () => `conv2d: kernel must be one integer (square) or [height, width], got ${shown(s.kernel)}.`,
+    );
+    const [kh, kw] = typeof s.kernel === 'number' ? [s.kernel, s.kernel] : s.kernel;
     check(
       positive(s.channels) && positive(kh) && positive(kw) && positive(s.stride ?? 1) && Number.isInteger(s.padding ?? 0) && (s.padding ?? 0) >= 0,
       'config',
@@ -60,6 +65,8 @@ export const conv2d: LayerKind = {
     );
     const { oh, ow } = conv2dOutputSize(convGeometry(s, input, 1));
     if (!s.pool) return [oh, ow, s.channels];
+    const extra = typeof s.pool === 'object' ? Object.keys(s.pool).filter((k) => !['kind', 'size', 'stride'].includes(k)) : [];
+    check(extra.length === 0, 'config', () => `conv2d: pool has unknown field ${extra.map((k) => shown(k)).join(', ')}; a pool takes kind, size and stride.`);
     check(
       (s.pool.kind === 'max' || s.pool.kind === 'avg') && positive(s.pool.size) && positive(s.pool.stride ?? s.pool.size) && s.pool.size <= Math.min(oh, ow),
       'config',

@@ -102,7 +102,8 @@ export interface Model<T extends FloatArray = Float32Array> {
 }
 
 export interface ConfigOptions {
-  readonly sizes: readonly number[];
+  /** n_0 … n_L; may be left out when layers and inputShape are given (derived from them; every dense spec then needs units). */
+  readonly sizes?: readonly number[];
   /** Activation of the hidden layers 1 … L−1. Default 'tanh'. */
   readonly activation?: Activation;
   /** f_0, applied to x_0 (the image or the label). Default 'linear', so an input is never squashed. */
@@ -122,18 +123,23 @@ export interface ConfigOptions {
 /** Builds and validates a configuration: f_0 = inputActivation, f_1…f_{L−1} = activation, f_L = linear. */
 export function createConfig(options: ConfigOptions): PcnConfig {
   checkObject(options, 'createConfig: options', 'an object of model options ({ sizes, activation?, inputActivation?, orientation?, … })');
+  // Layer specs with an input shape determine every size; a dense spec without units needs them from `sizes`.
+  const derivable = options.sizes === undefined && Array.isArray(options.layers) && Array.isArray(options.inputShape);
   check(
-    Array.isArray(options.sizes),
+    Array.isArray(options.sizes) || derivable,
     'config',
-    () => `createConfig: options.sizes must be an array of layer sizes n_0 … n_L (e.g. [784, 128, 10]), got ${shown(options.sizes)}.`,
+    () =>
+      `createConfig: options.sizes must be an array of layer sizes n_0 … n_L (e.g. [784, 128, 10]), or left out with layers and inputShape given (their sizes are derived), got ${shown(options.sizes)}.`,
   );
+  const sizes = derivable ? deriveShapes(undefined, options.layers!, options.inputShape!).map((s) => s[0] * s[1] * s[2]) : [...options.sizes!];
+  options = { ...options, sizes };
   for (const key of ['activation', 'inputActivation'] as const)
     if (options[key] !== undefined) checkChoice(options[key], ACTIVATIONS, `createConfig: options.${key}`);
-  const L = options.sizes.length - 1;
+  const L = sizes.length - 1;
   const hidden = options.activation ?? 'tanh';
-  const activations = options.sizes.map((_, l): Activation => (l === 0 ? (options.inputActivation ?? 'linear') : l === L ? 'linear' : hidden));
+  const activations = sizes.map((_, l): Activation => (l === 0 ? (options.inputActivation ?? 'linear') : l === L ? 'linear' : hidden));
   return validateConfig({
-    sizes: [...options.sizes],
+    sizes,
     activations,
     orientation: options.orientation ?? 'discriminative',
     outputEnergy: options.outputEnergy ?? 'mse',

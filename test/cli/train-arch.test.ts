@@ -52,10 +52,14 @@ describe('pcn train --arch', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/resmlp depth 4 width 8 \(784-8-8-8-10, μPC\)/);
     expect(r.stdout).toContain('x_2 [1, 1, 8] ← x + dense, scale 0.177');
+    // μPC's own settings where no flag is given (pcn experiment depth's).
+    expect(r.stdout).toMatch(/discriminative relu, standard schedule, .*T=2, batch 16, x step 0\.05, momentum 0, adam lr 0\.1/);
     const resumed = pcn(['train', '--resume', out, '--epochs', '2', '--no-progress']);
     expect(resumed.status, resumed.stderr).toBe(0);
     expect(decodeCheckpoint(readFileSync(join(out, 'checkpoint.safetensors')), 'ckpt').config.parameterisation).toBe('mupc');
     expect(oneLine(pcn(['train', '--resume', out, '--epochs', '3', '--depth', '5']))).toMatch(/--depth 5 differs from 4/);
+    // The run's own parameterisation, given again, is no change.
+    expect(pcn(['train', '--resume', out, '--epochs', '3', '--parameterisation', 'mupc', '--no-progress']).status).toBe(0);
   });
 
   it('a JSON file: specs with the classes and input shape from the data, refused when it does not fit the data', () => {
@@ -68,6 +72,14 @@ describe('pcn train --arch', () => {
     expect(oneLine(pcn([...run(mnist, '--arch', file)]))).toMatch(
       /--arch .*net.json: the network takes 64 values in and gives 10 out, but .* needs 784 in \(28×28×1\)/,
     );
+    writeFileSync(file, JSON.stringify({ layers: [{ kind: 'conv2d', channels: 3, kernel: 3 }] }));
+    expect(oneLine(pcn([...run(mnist, '--arch', file)]))).toMatch(
+      /gives 2028 out, but .* needs 784 in .* and 10 out .* End the layers with \{ "kind": "dense" \}/,
+    );
+    writeFileSync(file, JSON.stringify({ layers: [{ kind: 'conv2d', channels: 3, kernel: 3, pool: { kind: 'max', size: 2, strde: 2 } }, { kind: 'dense' }] }));
+    expect(oneLine(pcn([...run(mnist, '--arch', file)]))).toMatch(/pool has unknown field 'strde'/);
+    writeFileSync(file, JSON.stringify({ layers: [{ kind: 'conv2d', channels: 3, kernel: [3, 3, 3] }, { kind: 'dense' }] }));
+    expect(oneLine(pcn([...run(mnist, '--arch', file)]))).toMatch(/kernel must be one integer \(square\) or \[height, width\], got \[3, 3, 3\]/);
     writeFileSync(file, '{ "layers": [');
     expect(oneLine(pcn([...run(mnist, '--arch', file)]))).toMatch(/--arch .*net.json: not valid JSON/);
     writeFileSync(file, JSON.stringify({ layers: [{ kind: 'conv2d', channels: 2 }, { kind: 'dense' }] }));
@@ -79,7 +91,9 @@ describe('pcn train --arch', () => {
       'error: --layers and --arch cnn both describe the network; give one of them.',
     );
     expect(oneLine(pcn([...run(mnist, '--depth', '5')]))).toBe('error: --depth applies only to --arch resmlp. Leave it out, or add --arch resmlp.');
-    expect(oneLine(pcn([...run(mnist, '--parameterisation', 'mupc')]))).toMatch(/--parameterisation mupc needs residual layers/);
+    expect(oneLine(pcn([...run(mnist, '--arch', 'mlp', '--layers', '784,16,10')]))).toBe(
+      'error: --layers and --arch mlp both describe the network; give one of them.',
+    );
     expect(oneLine(pcn([...run(mnist, '--arch', 'vgg')]))).toMatch(
       /--arch: 'vgg' is neither a preset \(mlp, cnn, cnn-cifar, resmlp\) nor an existing JSON file/,
     );

@@ -1,6 +1,6 @@
 /** Architecture presets and JSON specs: the shapes they give, their validation, and the configuration they build. */
 import { describe, expect, it } from 'vitest';
-import { parameterCount } from '../../src/core/index.ts';
+import { createConfig, parameterCount } from '../../src/core/index.ts';
 import { architecture, architectureConfig, architectureOf, describeArchitecture, parseArchitecture } from '../../src/train/index.ts';
 
 const mnist = { shape: [28, 28, 1] as const, classes: 10 };
@@ -81,5 +81,20 @@ describe('parameter counts by kind', () => {
   it('count a convolution’s kernel and per-channel bias, not n_l × n_{l−1}', () => {
     const c = architectureConfig(architecture('cnn', mnist));
     expect(parameterCount(c)).toBe(3 * 3 * 1 * 32 + 32 + (3 * 3 * 32 * 64 + 64) + (3136 * 128 + 128) + (128 * 10 + 10));
+  });
+});
+
+describe('createConfig from specs alone', () => {
+  it('derives sizes from layers and inputShape, and asks for units where a dense spec lacks them', () => {
+    const spec = architecture('cnn', mnist);
+    expect(createConfig({ layers: spec.layers, inputShape: spec.inputShape }).sizes).toEqual([784, 6272, 3136, 128, 10]);
+    expect(() => createConfig({ layers: [{ kind: 'dense' }], inputShape: [28, 28, 1] })).toThrow(/units/);
+    expect(() => createConfig({ layers: [{ kind: 'dense', units: 3 }] })).toThrow(
+      /options.sizes must be an array .* or left out with layers and inputShape given/,
+    );
+  });
+
+  it('μPC without residual layers: every hidden layer gets 1/√fan-in, the readout 1/fan-in (JPC without skips)', () => {
+    expect(createConfig({ sizes: [16, 9, 4, 3], parameterisation: 'mupc' }).scales).toEqual([1 / 4, 1 / 3, 1 / 4]);
   });
 });
