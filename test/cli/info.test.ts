@@ -1,4 +1,5 @@
 /** `pcn info` on checkpoints whose metadata tries to reach the terminal or pass itself off as computed fields. */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,7 +8,7 @@ import { createConfig, initModel } from '../../src/core/index.ts';
 import { createReferenceBackend } from '../../src/kernels/index.ts';
 import { createRng } from '../../src/random.ts';
 import { encodeCheckpoint, initOptimizer } from '../../src/train/index.ts';
-import { pcn } from './run.ts';
+import { pcn, pcnArgs, scratchCwd } from './run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pcn-info-'));
 const file = join(dir, 'hostile.safetensors');
@@ -68,5 +69,18 @@ describe('pcn info', () => {
     expect(info.optimizer.name).toBe('adamw');
     // JSON escapes are undone by the parser: the values arrive exactly as stored.
     expect(info.metadata).toEqual(hostile);
+  });
+});
+
+describe('pcn info into a pipe closed early', () => {
+  it('stops quietly with status 0 when the reader goes away (as `| head -1`)', async () => {
+    const child = spawn(process.execPath, pcnArgs(['info', '--model', file, '--json']), { cwd: scratchCwd });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    // Close our end before pcn writes: its write then fails with EPIPE.
+    child.stdout.destroy();
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
   });
 });

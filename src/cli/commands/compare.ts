@@ -48,7 +48,7 @@ export function registerCompare(program: Command): void {
   program
     .command('compare')
     .description('predictive coding vs backprop on the same engine, network and data')
-    .option('--data <spec>', "'mnist-embedded' or a directory with the four IDX files", 'mnist-embedded')
+    .option('--data <spec>', "'mnist-embedded' or a directory with the four IDX files or CIFAR-10's binary batches", 'mnist-embedded')
     .option('--arch <name|file>', `network: a preset (${ARCHITECTURES.join('|')}; default mlp) or a JSON file, as for pcn train`)
     .option('--depth <L>', 'resmlp: predicted layers (default 8)', integer(3, 10_000))
     .option('--width <n>', 'resmlp: units per hidden layer (default 128)', integer(1, 65_536))

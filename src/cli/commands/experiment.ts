@@ -41,7 +41,7 @@ export function registerExperiment(program: Command): void {
     .command('experiment')
     .description(`run one of the seed's experiments and print its figures: ${NAMES.join('|')}`)
     .argument('<name>', NAMES.join('|'))
-    .option('--data <spec>', "'mnist-embedded' or a directory with the four IDX files", 'mnist-embedded')
+    .option('--data <spec>', "'mnist-embedded' or a directory with the four IDX files or CIFAR-10's binary batches", 'mnist-embedded')
     .option('--out <dir>', 'where to write plots, grids and result.json (default runs/experiment-<name>-<time>)')
     .option(
       '--epochs <n>',

@@ -173,7 +173,11 @@ export function registerTrain(program: Command): void {
   program
     .command('train')
     .description('train a predictive coding network and report held-out accuracy')
-    .option('--data <spec>', "'mnist-embedded' (10,000 digits shipped with the package) or a directory with the four IDX files", TRAIN_DEFAULTS.data)
+    .option(
+      '--data <spec>',
+      "'mnist-embedded' (10,000 digits shipped with the package) or a directory with the four IDX files or CIFAR-10's binary batches",
+      TRAIN_DEFAULTS.data,
+    )
     .option(
       '--layers <sizes>',
       `layer sizes n_0,…,n_L (default ${TRAIN_DEFAULTS.layers}; generative ${TRAIN_DEFAULTS.generativeLayers}; streaming ${STREAMING_DEFAULTS.layers}; n_0 and n_L from the data)`,
