@@ -24,7 +24,7 @@ import { createReferenceBackend } from '../../src/kernels/index.ts';
 import { createWasmBackend } from '../../src/kernels/wasm/wasm-backend.ts';
 import { createRng } from '../../src/random.ts';
 import { catchPcError } from '../helpers/errors.ts';
-import { centralDifference, energy, f64, type Net, smallNet } from './helpers.ts';
+import { centralDifference, energy, expectValueStepIsGradient, expectWeightGradsMatchFd, f64, type Net, smallNet } from './helpers.ts';
 
 interface Case {
   readonly name: string;
@@ -242,38 +242,12 @@ describe('conv2d-transpose: ∂E/∂x, ∂E/∂W and ∂E/∂b against finite di
   for (const c of cases) {
     it(`one Euler step with lr 1 moves every free x by −∂E/∂x: ${c.name}`, () => {
       const net = transposeNet(c);
-      const { model, ws, rows } = net;
-      const plan = planRelaxation(
-        model,
-        model.config.sizes.map(() => false),
-      );
-      expect(plan.free).toEqual([0, 1, 2, 3]);
-      const fd = plan.free.map((l) => Array.from(ws.x[l].subarray(0, rows * model.config.sizes[l]), (_, i) => centralDifference(net, ws.x[l], i)));
-      const before = plan.free.map((l) => Float64Array.from(ws.x[l]));
-      updateValues(model, ws, rows, plan, { steps: 1, lr: 1, momentum: 0, tolerance: 0 });
-      plan.free.forEach((l, k) => {
-        for (let i = 0; i < fd[k].length; i++) {
-          const grad = before[k][i] - ws.x[l][i];
-          expect(Math.abs(grad - fd[k][i]), `layer ${l} [${i}]: update ${grad} vs FD ${fd[k][i]}`).toBeLessThan(1e-9 * Math.max(1, Math.abs(fd[k][i])));
-        }
-      });
+      expectValueStepIsGradient(net);
     });
 
     it(`computeWeightGrads is the batch mean of ∂E/∂W and ∂E/∂b: ${c.name}`, () => {
       const net = transposeNet(c, 'leaky-relu');
-      const { model, ws, rows } = net;
-      computeWeightGrads(model, ws, rows);
-      for (let l = 1; l < model.config.sizes.length; l++) {
-        const { weights, bias } = model.layers[l - 1];
-        for (let i = 0; i < weights.data.length; i++) {
-          const fd = centralDifference(net, weights.data, i) / rows;
-          expect(Math.abs(ws.gradW[l][i] - fd), `W_${l}[${i}]`).toBeLessThan(1e-9 * Math.max(1, Math.abs(fd)));
-        }
-        for (let i = 0; i < bias.data.length; i++) {
-          const fd = centralDifference(net, bias.data, i) / rows;
-          expect(Math.abs(ws.gradB[l][i] - fd), `b_${l}[${i}]`).toBeLessThan(1e-9 * Math.max(1, Math.abs(fd)));
-        }
-      }
+      expectWeightGradsMatchFd(net);
     });
   }
 

@@ -3,9 +3,9 @@
  * (DESIGN §2: "each x, W, b update equals minus the gradient of E").
  */
 import { describe, expect, it } from 'vitest';
-import { computeWeightGrads, planRelaxation, startRelaxation, updateValues } from '../../src/core/index.ts';
+import { planRelaxation, startRelaxation, updateValues } from '../../src/core/index.ts';
 import { ACTIVATIONS } from '../../src/kernels/index.ts';
-import { centralDifference, energy, type Net, oneHotTop, smallNet } from './helpers.ts';
+import { centralDifference, energy, expectWeightGradsMatchFd, type Net, oneHotTop, smallNet } from './helpers.ts';
 
 // Inputs stay away from the kinks of relu, leaky-relu and hard-tanh, where E is not differentiable.
 function awayFromKinks(net: Net): void {
@@ -56,19 +56,7 @@ describe('∂E/∂W and ∂E/∂b: computeWeightGrads is the batch mean of the g
   for (const { activation, outputEnergy } of cases) {
     it(`${activation}, ${outputEnergy} output`, () => {
       const net = prepared(activation, outputEnergy);
-      const { model, ws, rows } = net;
-      computeWeightGrads(model, ws, rows);
-      for (let l = 1; l < model.config.sizes.length; l++) {
-        const { weights, bias } = model.layers[l - 1];
-        for (let i = 0; i < weights.data.length; i++) {
-          const fd = centralDifference(net, weights.data, i) / rows;
-          expect(Math.abs(ws.gradW[l][i] - fd), `W_${l}[${i}]`).toBeLessThan(1e-9 * Math.max(1, Math.abs(fd)));
-        }
-        for (let i = 0; i < bias.data.length; i++) {
-          const fd = centralDifference(net, bias.data, i) / rows;
-          expect(Math.abs(ws.gradB[l][i] - fd), `b_${l}[${i}]`).toBeLessThan(1e-9 * Math.max(1, Math.abs(fd)));
-        }
-      }
+      expectWeightGradsMatchFd(net);
     });
   }
 });

@@ -1,4 +1,17 @@
-import { computeActivations, computeErrors, createConfig, initModel, initWorkspace, type Model, type PcnConfig, type Workspace } from '../../src/core/index.ts';
+import { expect } from 'vitest';
+import {
+  computeActivations,
+  computeErrors,
+  computeWeightGrads,
+  createConfig,
+  initModel,
+  initWorkspace,
+  type Model,
+  type PcnConfig,
+  planRelaxation,
+  updateValues,
+  type Workspace,
+} from '../../src/core/index.ts';
 import type { Activation, Backend } from '../../src/kernels/index.ts';
 import { createReferenceBackend } from '../../src/kernels/index.ts';
 import { createRng } from '../../src/random.ts';
@@ -61,4 +74,43 @@ export function oneHotTop(net: Net, seed = 3): void {
   const rng = createRng(seed);
   ws.x[L].fill(0);
   for (let r = 0; r < rows; r++) ws.x[L][r * n + rng.int(n)] = 1;
+}
+
+/**
+ * Checks that one Euler step (lr 1, no momentum) of every layer left free moves
+ * each x by −∂E/∂x as the central difference gives it, to 1e-9 relative.
+ */
+export function expectValueStepIsGradient(net: Net): void {
+  const { model, ws, rows } = net;
+  const plan = planRelaxation(
+    model,
+    model.config.sizes.map(() => false),
+  );
+  expect(plan.free).toEqual(model.config.sizes.map((_, l) => l));
+  const fd = plan.free.map((l) => Array.from(ws.x[l].subarray(0, rows * model.config.sizes[l]), (_, i) => centralDifference(net, ws.x[l], i)));
+  const before = plan.free.map((l) => Float64Array.from(ws.x[l]));
+  updateValues(model, ws, rows, plan, { steps: 1, lr: 1, momentum: 0, tolerance: 0 });
+  plan.free.forEach((l, k) => {
+    for (let i = 0; i < fd[k].length; i++) {
+      const grad = before[k][i] - ws.x[l][i];
+      expect(Math.abs(grad - fd[k][i]), `layer ${l} [${i}]: update ${grad} vs FD ${fd[k][i]}`).toBeLessThan(1e-9 * Math.max(1, Math.abs(fd[k][i])));
+    }
+  });
+}
+
+/** Checks that computeWeightGrads gives the batch mean of ∂E/∂W and ∂E/∂b of every layer, by central differences, to 1e-9 relative. */
+export function expectWeightGradsMatchFd(net: Net): void {
+  const { model, ws, rows } = net;
+  computeWeightGrads(model, ws, rows);
+  for (let l = 1; l < model.config.sizes.length; l++) {
+    const { weights, bias } = model.layers[l - 1];
+    for (let i = 0; i < weights.data.length; i++) {
+      const fd = centralDifference(net, weights.data, i) / rows;
+      expect(Math.abs(ws.gradW[l][i] - fd), `W_${l}[${i}]`).toBeLessThan(1e-9 * Math.max(1, Math.abs(fd)));
+    }
+    for (let i = 0; i < bias.data.length; i++) {
+      const fd = centralDifference(net, bias.data, i) / rows;
+      expect(Math.abs(ws.gradB[l][i] - fd), `b_${l}[${i}]`).toBeLessThan(1e-9 * Math.max(1, Math.abs(fd)));
+    }
+  }
 }

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { computeWeightGrads, createConfig, type LayerSpec, type Parameterisation, planRelaxation, type Shape, updateValues } from '../../src/core/index.ts';
-import { centralDifference, energy, type Net, smallNet } from './helpers.ts';
+import { centralDifference, energy, expectValueStepIsGradient, expectWeightGradsMatchFd, type Net, smallNet } from './helpers.ts';
 
 interface Case {
   readonly name: string;
@@ -39,38 +39,11 @@ describe('residual layers and branch scales: ∂E/∂x, ∂E/∂W, ∂E/∂b aga
   for (const c of cases)
     for (const p of ['standard', 'mupc'] as const) {
       it(`one Euler step with lr 1 moves every free x by −∂E/∂x (${p}): ${c.name}`, () => {
-        const n = net(c, p);
-        const { model, ws, rows } = n;
-        const plan = planRelaxation(
-          model,
-          model.config.sizes.map(() => false),
-        );
-        const fd = plan.free.map((l) => Array.from(ws.x[l].subarray(0, rows * model.config.sizes[l]), (_, i) => centralDifference(n, ws.x[l], i)));
-        const before = plan.free.map((l) => Float64Array.from(ws.x[l]));
-        updateValues(model, ws, rows, plan, { steps: 1, lr: 1, momentum: 0, tolerance: 0 });
-        plan.free.forEach((l, k) => {
-          for (let i = 0; i < fd[k].length; i++) {
-            const grad = before[k][i] - ws.x[l][i];
-            expect(Math.abs(grad - fd[k][i]), `layer ${l} [${i}]: update ${grad} vs FD ${fd[k][i]}`).toBeLessThan(1e-9 * Math.max(1, Math.abs(fd[k][i])));
-          }
-        });
+        expectValueStepIsGradient(net(c, p));
       });
 
       it(`computeWeightGrads is the batch mean of ∂E/∂W and ∂E/∂b (${p}): ${c.name}`, () => {
-        const n = net(c, p, 'leaky-relu');
-        const { model, ws, rows } = n;
-        computeWeightGrads(model, ws, rows);
-        for (let l = 1; l < model.config.sizes.length; l++) {
-          const { weights, bias } = model.layers[l - 1];
-          for (let i = 0; i < weights.data.length; i++) {
-            const fd = centralDifference(n, weights.data, i) / rows;
-            expect(Math.abs(ws.gradW[l][i] - fd), `W_${l}[${i}]`).toBeLessThan(1e-9 * Math.max(1, Math.abs(fd)));
-          }
-          for (let i = 0; i < bias.data.length; i++) {
-            const fd = centralDifference(n, bias.data, i) / rows;
-            expect(Math.abs(ws.gradB[l][i] - fd), `b_${l}[${i}]`).toBeLessThan(1e-9 * Math.max(1, Math.abs(fd)));
-          }
-        }
+        expectWeightGradsMatchFd(net(c, p, 'leaky-relu'));
       });
     }
 
