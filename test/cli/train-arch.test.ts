@@ -107,8 +107,16 @@ describe('pcn compare --arch', () => {
   it('runs PC and backprop on the same conv net and reports both', () => {
     const r = pcn(['compare', '--data', mnist8, '--arch', 'cnn', '--epochs', '1', '--seeds', '1', '--steps', '2', '--threads', '1', '--json']);
     expect(r.status, r.stderr).toBe(0);
-    const result = JSON.parse(r.stdout) as { arch: string; sizes: number[]; pc_acc_mean: number; bp_acc_mean: number; cosine: number[] };
+    const result = JSON.parse(r.stdout) as {
+      arch: string;
+      parameterisation: string;
+      sizes: number[];
+      pc_acc_mean: number;
+      bp_acc_mean: number;
+      cosine: number[];
+    };
     expect(result.arch).toBe('cnn');
+    expect(result.parameterisation).toBe('standard');
     expect(result.sizes).toEqual([64, 512, 256, 128, 10]);
     expect(result.cosine).toHaveLength(4);
     for (const c of result.cosine) expect(Math.abs(c)).toBeLessThanOrEqual(1);

@@ -173,6 +173,7 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
     seeds: opts.seeds,
     arch: opts.arch ?? 'mlp',
     sizes: config.sizes,
+    parameterisation: config.parameterisation,
     steps: opts.steps,
   };
   if (opts.json) {
