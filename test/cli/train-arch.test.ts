@@ -105,7 +105,24 @@ describe('pcn train --arch', () => {
 
 describe('pcn compare --arch', () => {
   it('runs PC and backprop on the same conv net and reports both', () => {
-    const r = pcn(['compare', '--data', mnist8, '--arch', 'cnn', '--epochs', '1', '--seeds', '1', '--steps', '2', '--threads', '1', '--json']);
+    const r = pcn([
+      'compare',
+      '--data',
+      mnist8,
+      '--arch',
+      'cnn',
+      '--epochs',
+      '1',
+      '--seeds',
+      '1',
+      '--steps',
+      '2',
+      '--lr-w',
+      '0.001',
+      '--threads',
+      '1',
+      '--json',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout) as {
       arch: string;
@@ -117,6 +134,7 @@ describe('pcn compare --arch', () => {
     };
     expect(result.arch).toBe('cnn');
     expect(result.parameterisation).toBe('standard');
+    expect((JSON.parse(r.stdout) as { lr_w: number }).lr_w).toBe(0.001);
     expect(result.sizes).toEqual([64, 512, 256, 128, 10]);
     expect(result.cosine).toHaveLength(4);
     for (const c of result.cosine) expect(Math.abs(c)).toBeLessThanOrEqual(1);

@@ -24,7 +24,7 @@ import {
 } from '../../train/index.ts';
 import { resolveArch } from '../arch.ts';
 import { loadData, type Split } from '../datasets.ts';
-import { choice, integer, integers, threads } from '../options.ts';
+import { choice, integer, integers, positive, threads } from '../options.ts';
 import { count } from '../plural.ts';
 import { warn } from '../warn.ts';
 import { TRAIN_DEFAULTS } from './train.ts';
@@ -36,6 +36,7 @@ interface CompareOptions {
   width?: number;
   parameterisation?: Parameterisation;
   steps: number;
+  lrW: number;
   epochs: number;
   seeds: number;
   threads: number | 'auto';
@@ -54,6 +55,7 @@ export function registerCompare(program: Command): void {
     .option('--width <n>', 'resmlp: units per hidden layer (default 128)', integer(1, 65_536))
     .option('--parameterisation <p>', `branch scales: ${PARAMETERISATIONS.join('|')} (default: standard; resmlp: mupc)`, choice(PARAMETERISATIONS))
     .option('--steps <T>', 'PC relaxation steps per batch', integer(1, 10_000), TRAIN_DEFAULTS.steps)
+    .option('--lr-w <F>', 'AdamW learning rate of both methods (warm-up + cosine)', positive, TRAIN_DEFAULTS.lrW)
     .option('--epochs <n>', 'epochs per run', integer(1, 10_000), 10)
     .option('--seeds <n>', 'seeds (0, 1, …) per method', integer(1, 100), 3)
     .option('--threads <n>', "matmul threads or 'auto'", threads, 'auto' as const)
@@ -82,6 +84,7 @@ async function train(
   seed: number,
   epochs: number,
   steps: number,
+  lrW: number,
   cosineEvery: number,
   threadsOpt: number | 'auto',
   log: (s: string) => void,
@@ -91,7 +94,7 @@ async function train(
     const model = initModel(config, backend, createRng(seed));
     const ws = initWorkspace(model, TRAIN_DEFAULTS.batch, backend);
     const probe = method === 'pc' ? initWorkspace(model, TRAIN_DEFAULTS.batch, backend) : null;
-    const opt = initOptimizer(model, { name: 'adamw', lr: TRAIN_DEFAULTS.lrW, weightDecay: TRAIN_DEFAULTS.weightDecay }, backend);
+    const opt = initOptimizer(model, { name: 'adamw', lr: lrW, weightDecay: TRAIN_DEFAULTS.weightDecay }, backend);
     const L = config.sizes.length - 1;
     const sums = new Float64Array(L + 1);
     let probes = 0;
@@ -143,7 +146,7 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
   const runs: Record<Method, Run[]> = { pc: [], backprop: [] };
   for (let seed = 0; seed < opts.seeds; seed++) {
     for (const method of ['pc', 'backprop'] as const)
-      runs[method].push(await train(config, data, method, seed, opts.epochs, opts.steps, opts.cosineEvery, opts.threads, log));
+      runs[method].push(await train(config, data, method, seed, opts.epochs, opts.steps, opts.lrW, opts.cosineEvery, opts.threads, log));
   }
   const acc = (m: Method) => meanStd(runs[m].map((r) => r.history[r.history.length - 1].testAccuracy));
   const secs = (m: Method) => meanStd(runs[m].flatMap((r) => r.seconds)).mean;
@@ -154,7 +157,7 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
   const cos = runs.pc[0].cosine.map((_, l) => runs.pc.reduce((s, r) => s + r.cosine[l], 0) / runs.pc.length);
   const sweep: { steps: number; test_acc: number; seconds_per_epoch: number }[] = [];
   for (const t of opts.tSweep ?? []) {
-    const r = await train(config, data, 'pc', 0, opts.epochs, t, Number.MAX_SAFE_INTEGER, opts.threads, log);
+    const r = await train(config, data, 'pc', 0, opts.epochs, t, opts.lrW, Number.MAX_SAFE_INTEGER, opts.threads, log);
     sweep.push({ steps: t, test_acc: r.history[r.history.length - 1].testAccuracy, seconds_per_epoch: meanStd(r.seconds).mean });
   }
   const result = {
@@ -175,6 +178,7 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
     sizes: config.sizes,
     parameterisation: config.parameterisation,
     steps: opts.steps,
+    lr_w: opts.lrW,
   };
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
