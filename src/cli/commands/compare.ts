@@ -7,7 +7,7 @@
  */
 
 import type { Command } from 'commander';
-import { createConfig, initModel, initWorkspace, PARAMETERISATIONS, type Parameterisation, type PcnConfig } from '../../core/index.ts';
+import { createConfig, initModel, initWorkspace, type OutputEnergy, PARAMETERISATIONS, type Parameterisation, type PcnConfig } from '../../core/index.ts';
 import { createBackend } from '../../kernels/index.ts';
 import { createRng } from '../../random.ts';
 import {
@@ -24,7 +24,7 @@ import {
 } from '../../train/index.ts';
 import { resolveArch } from '../arch.ts';
 import { loadData, type Split } from '../datasets.ts';
-import { choice, integer, integers, positive, threads } from '../options.ts';
+import { choice, integer, integers, number, positive, threads } from '../options.ts';
 import { count } from '../plural.ts';
 import { warn } from '../warn.ts';
 import { TRAIN_DEFAULTS } from './train.ts';
@@ -37,8 +37,12 @@ interface CompareOptions {
   parameterisation?: Parameterisation;
   steps: number;
   lrW: number;
+  lrX: number;
+  momentumX: number;
+  outputEnergy: OutputEnergy;
   epochs: number;
   seeds: number;
+  firstSeed: number;
   threads: number | 'auto';
   tSweep?: number[];
   cosineEvery: number;
@@ -56,10 +60,14 @@ export function registerCompare(program: Command): void {
     .option('--parameterisation <p>', `branch scales: ${PARAMETERISATIONS.join('|')} (default: standard; resmlp: mupc)`, choice(PARAMETERISATIONS))
     .option('--steps <T>', 'PC relaxation steps per batch', integer(1, 10_000), TRAIN_DEFAULTS.steps)
     .option('--lr-w <F>', 'AdamW learning rate of both methods (warm-up + cosine)', positive, TRAIN_DEFAULTS.lrW)
+    .option('--lr-x <F>', 'PC relaxation step size', positive, TRAIN_DEFAULTS.lrX)
+    .option('--momentum-x <F>', 'PC relaxation momentum, 0: Euler', number(0, 0.999), TRAIN_DEFAULTS.momentumX)
+    .option('--output-energy <e>', 'output loss of both methods: mse|ce', choice(['mse', 'ce'] as const), TRAIN_DEFAULTS.outputEnergy)
     .option('--epochs <n>', 'epochs per run', integer(1, 10_000), 10)
-    .option('--seeds <n>', 'seeds (0, 1, …) per method', integer(1, 100), 3)
+    .option('--seeds <n>', 'seeds per method: first-seed, first-seed + 1, …', integer(1, 100), 3)
+    .option('--first-seed <n>', 'the first seed (to split a long comparison into runs of one seed)', integer(0, 1_000_000), 0)
     .option('--threads <n>', "matmul threads or 'auto'", threads, 'auto' as const)
-    .option('--t-sweep <list>', 'also train PC (seed 0) with each of these relaxation step counts, e.g. 1,2,4,8', integers(1, 10_000))
+    .option('--t-sweep <list>', 'also train PC (the first seed) with each of these relaxation step counts, e.g. 1,2,4,8', integers(1, 10_000))
     .option('--cosine-every <n>', 'compare PC updates with backprop gradients every n batches', integer(1, 1_000_000), 25)
     .option('--json', 'print one JSON object (the result) on stdout', false)
     .action(async (opts: CompareOptions) => {
@@ -83,7 +91,7 @@ async function train(
   method: Method,
   seed: number,
   epochs: number,
-  steps: number,
+  relax: { steps: number; lr: number; momentum: number },
   lrW: number,
   cosineEvery: number,
   threadsOpt: number | 'auto',
@@ -107,7 +115,7 @@ async function train(
       seed,
       lrSchedule: TRAIN_DEFAULTS.lrSchedule,
       method,
-      train: { init: 'forward', relax: { steps, lr: TRAIN_DEFAULTS.lrX, momentum: TRAIN_DEFAULTS.momentumX, tolerance: 0 } },
+      train: { init: 'forward', relax: { ...relax, tolerance: 0 } },
       onWarning: warn,
       onGradients: !probe
         ? undefined
@@ -136,19 +144,22 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
   const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
   const data = await loadData(opts.data);
   const arch = resolveArch({ ...opts, arch: opts.arch ?? 'mlp' }, 'discriminative', data.train, opts.data, TRAIN_DEFAULTS.layers);
-  const config = createConfig({ ...arch, activation: TRAIN_DEFAULTS.activation });
+  const config = createConfig({ ...arch, activation: TRAIN_DEFAULTS.activation, outputEnergy: opts.outputEnergy });
+  const relax = (steps: number) => ({ steps, lr: opts.lrX, momentum: opts.momentumX });
   const pcFlops = pcEpochFlops(config, opts.steps, data.train.count, TRAIN_DEFAULTS.batch);
   const bpFlops = bpEpochFlops(config, data.train.count, TRAIN_DEFAULTS.batch);
   log(
-    `compare PC (T=${opts.steps}) and backprop: ${arch.label} ${TRAIN_DEFAULTS.activation}, ${count(opts.epochs, 'epoch')} × ${count(opts.seeds, 'seed')} on ${data.source}`,
+    `compare PC (T=${opts.steps}, x step ${opts.lrX}, momentum ${opts.momentumX}) and backprop: ${arch.label} ${TRAIN_DEFAULTS.activation}, ${opts.outputEnergy} output, AdamW ${opts.lrW}, ${count(opts.epochs, 'epoch')} × ${count(opts.seeds, 'seed')} on ${data.source}`,
   );
   if (opts.arch !== undefined && opts.arch !== 'mlp') for (const line of describeArchitecture(config)) log(`  ${line}`);
   const runs: Record<Method, Run[]> = { pc: [], backprop: [] };
-  for (let seed = 0; seed < opts.seeds; seed++) {
+  const seeds = Array.from({ length: opts.seeds }, (_, i) => opts.firstSeed + i);
+  for (const seed of seeds) {
     for (const method of ['pc', 'backprop'] as const)
-      runs[method].push(await train(config, data, method, seed, opts.epochs, opts.steps, opts.lrW, opts.cosineEvery, opts.threads, log));
+      runs[method].push(await train(config, data, method, seed, opts.epochs, relax(opts.steps), opts.lrW, opts.cosineEvery, opts.threads, log));
   }
-  const acc = (m: Method) => meanStd(runs[m].map((r) => r.history[r.history.length - 1].testAccuracy));
+  const last = (m: Method) => runs[m].map((r) => r.history[r.history.length - 1].testAccuracy);
+  const acc = (m: Method) => meanStd(last(m));
   const secs = (m: Method) => meanStd(runs[m].flatMap((r) => r.seconds)).mean;
   const pc = acc('pc');
   const bp = acc('backprop');
@@ -157,7 +168,7 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
   const cos = runs.pc[0].cosine.map((_, l) => runs.pc.reduce((s, r) => s + r.cosine[l], 0) / runs.pc.length);
   const sweep: { steps: number; test_acc: number; seconds_per_epoch: number }[] = [];
   for (const t of opts.tSweep ?? []) {
-    const r = await train(config, data, 'pc', 0, opts.epochs, t, opts.lrW, Number.MAX_SAFE_INTEGER, opts.threads, log);
+    const r = await train(config, data, 'pc', opts.firstSeed, opts.epochs, relax(t), opts.lrW, Number.MAX_SAFE_INTEGER, opts.threads, log);
     sweep.push({ steps: t, test_acc: r.history[r.history.length - 1].testAccuracy, seconds_per_epoch: meanStd(r.seconds).mean });
   }
   const result = {
@@ -172,13 +183,19 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
     flop_ratio: pcFlops / bpFlops,
     cosine: cos,
     ...(sweep.length ? { t_sweep: sweep } : {}),
+    pc_acc: last('pc'),
+    bp_acc: last('backprop'),
     epochs: opts.epochs,
     seeds: opts.seeds,
+    seed_list: seeds,
     arch: opts.arch ?? 'mlp',
     sizes: config.sizes,
     parameterisation: config.parameterisation,
     steps: opts.steps,
     lr_w: opts.lrW,
+    lr_x: opts.lrX,
+    momentum_x: opts.momentumX,
+    output_energy: opts.outputEnergy,
   };
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
