@@ -145,13 +145,13 @@ describe('pcn compare --arch', () => {
 
   it("takes the x step, its momentum, the output loss and the first seed, and records them with each seed's accuracy", () => {
     const args = ['compare', '--data', mnist8, '--arch', 'cnn', '--epochs', '1', '--seeds', '1', '--steps', '2', '--threads', '1', '--json'];
-    const r = pcn([...args, '--lr-x', '0.1', '--momentum-x', '0.5', '--output-energy', 'ce', '--first-seed', '2']);
+    const r = pcn([...args, '--lr-x', '0.1', '--momentum-x', '0.5', '--output-energy', 'ce', '--first-seed', '2', '--output-weight', '0.1']);
     expect(r.status, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect([result.lr_x, result.momentum_x, result.output_energy, result.seed_list]).toEqual([0.1, 0.5, 'ce', [2]]);
+    expect([result.lr_x, result.momentum_x, result.output_energy, result.output_weight, result.seed_list]).toEqual([0.1, 0.5, 'ce', 0.1, [2]]);
     expect(result.pc_acc).toEqual([result.pc_acc_mean]);
     expect(result.bp_acc).toEqual([result.bp_acc_mean]);
-    expect(r.stderr).toMatch(/x step 0\.1, momentum 0\.5\) and backprop: .* ce output/);
+    expect(r.stderr).toMatch(/x step 0\.1, momentum 0\.5\) and backprop: .* ce output \(β 0\.1\)/);
     // Momentum 1 never forgets a step: refused in one line naming the flag.
     expect(oneLine(pcn([...args, '--momentum-x', '1']))).toMatch(/--momentum-x/);
   });

@@ -40,6 +40,7 @@ interface CompareOptions {
   lrX: number;
   momentumX: number;
   outputEnergy: OutputEnergy;
+  outputWeight: number;
   epochs: number;
   seeds: number;
   firstSeed: number;
@@ -63,6 +64,12 @@ export function registerCompare(program: Command): void {
     .option('--lr-x <F>', 'PC relaxation step size', positive, TRAIN_DEFAULTS.lrX)
     .option('--momentum-x <F>', 'PC relaxation momentum, 0: Euler', number(0, 0.999), TRAIN_DEFAULTS.momentumX)
     .option('--output-energy <e>', 'output loss of both methods: mse|ce', choice(['mse', 'ce'] as const), TRAIN_DEFAULTS.outputEnergy)
+    .option(
+      '--output-weight <β>',
+      "PC: the output energy's weight (precision) β; small β is the weak-output-error regime, where PC's updates approach backprop's gradients",
+      positive,
+      1,
+    )
     .option('--epochs <n>', 'epochs per run', integer(1, 10_000), 10)
     .option('--seeds <n>', 'seeds per method: first-seed, first-seed + 1, …', integer(1, 100), 3)
     .option('--first-seed <n>', 'the first seed (to split a long comparison into runs of one seed)', integer(0, 1_000_000), 0)
@@ -144,12 +151,12 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
   const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
   const data = await loadData(opts.data);
   const arch = resolveArch({ ...opts, arch: opts.arch ?? 'mlp' }, 'discriminative', data.train, opts.data, TRAIN_DEFAULTS.layers);
-  const config = createConfig({ ...arch, activation: TRAIN_DEFAULTS.activation, outputEnergy: opts.outputEnergy });
+  const config = createConfig({ ...arch, activation: TRAIN_DEFAULTS.activation, outputEnergy: opts.outputEnergy, outputWeight: opts.outputWeight });
   const relax = (steps: number) => ({ steps, lr: opts.lrX, momentum: opts.momentumX });
   const pcFlops = pcEpochFlops(config, opts.steps, data.train.count, TRAIN_DEFAULTS.batch);
   const bpFlops = bpEpochFlops(config, data.train.count, TRAIN_DEFAULTS.batch);
   log(
-    `compare PC (T=${opts.steps}, x step ${opts.lrX}, momentum ${opts.momentumX}) and backprop: ${arch.label} ${TRAIN_DEFAULTS.activation}, ${opts.outputEnergy} output, AdamW ${opts.lrW}, ${count(opts.epochs, 'epoch')} × ${count(opts.seeds, 'seed')} on ${data.source}`,
+    `compare PC (T=${opts.steps}, x step ${opts.lrX}, momentum ${opts.momentumX}) and backprop: ${arch.label} ${TRAIN_DEFAULTS.activation}, ${opts.outputEnergy} output (β ${opts.outputWeight}), AdamW ${opts.lrW}, ${count(opts.epochs, 'epoch')} × ${count(opts.seeds, 'seed')} on ${data.source}`,
   );
   if (opts.arch !== undefined && opts.arch !== 'mlp') for (const line of describeArchitecture(config)) log(`  ${line}`);
   const runs: Record<Method, Run[]> = { pc: [], backprop: [] };
@@ -196,6 +203,7 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
     lr_x: opts.lrX,
     momentum_x: opts.momentumX,
     output_energy: opts.outputEnergy,
+    output_weight: opts.outputWeight,
   };
   if (opts.json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
