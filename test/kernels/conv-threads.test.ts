@@ -45,9 +45,11 @@ function run(b: Backend<Float32Array>, g: Conv2dGeometry): Float32Array[] {
 // take more than one tile of the wasm backend's scratch: 40 32×32×32 maps, whose padded copy is 5.9 MB,
 // and 24 20×20 maps into 128 channels, whose gy spread out for the input gradient is 5.9 MB; and a
 // one-channel first layer, whose input gradient takes the narrow kernel and whose 9-tap weight gradient
-// is cut by taps (8 + 1) across the threads.
+// is cut by taps (8 + 1) across the threads; with a larger batch (8624 rows ≥ 2·GROUP_ROWS) and 5 channels,
+// that gradient is summed in row groups instead (so are the 40- and 24-map ones: at most GROUPED_MAX weights).
 const SHAPES: Conv2dGeometry[] = [
   { n: 6, h: 28, w: 28, c: 1, k: 8, kh: 3, kw: 3, stride: 1, pad: 1 },
+  { n: 11, h: 28, w: 28, c: 1, k: 5, kh: 3, kw: 3, stride: 1, pad: 1 },
   { n: 8, h: 14, w: 14, c: 32, k: 64, kh: 3, kw: 3, stride: 1, pad: 1 },
   { n: 6, h: 15, w: 13, c: 5, k: 17, kh: 3, kw: 2, stride: 2, pad: 1 },
   { n: 4, h: 9, w: 9, c: 40, k: 24, kh: 1, kw: 1, stride: 1, pad: 0 },

@@ -11,7 +11,7 @@ import { createBackend } from '../../src/kernels/select.ts';
 import { LinearHeap } from '../../src/kernels/wasm/heap.ts';
 import { MAX_CHUNKS, MAX_THREADS } from '../../src/kernels/wasm/job.ts';
 import { compileKernels, instantiateKernels } from '../../src/kernels/wasm/loader.ts';
-import { MatmulPool, planConvWeight, planMatmul, type SpawnWorker } from '../../src/kernels/wasm/pool.ts';
+import { MatmulPool, planConv, planConvWeight, planMatmul, type SpawnWorker } from '../../src/kernels/wasm/pool.ts';
 import { detectThreads } from '../../src/kernels/wasm/threads.ts';
 import { catchPcError } from '../helpers/errors.ts';
 
@@ -62,13 +62,14 @@ describe('thread counts', () => {
     );
   });
 
-  it('every plan (products and weight gradients) for up to MAX_THREADS threads fits the ticket and tiles the product exactly', () => {
+  it('every plan (products, convolutions and weight gradients) for up to MAX_THREADS threads fits the ticket and tiles the product exactly', () => {
     for (let threads = 1; threads <= MAX_THREADS; threads++) {
       for (const m of [1, 3, 4, 9, 17, 65, 256, 1000, 4097]) {
         for (const n of [1, 7, 8, 9, 32, 65, 1024, 2000, 8193]) {
           for (const [plan, p] of [
             ['planMatmul', planMatmul(m, n, threads)],
             ['planConvWeight', planConvWeight(m, n, threads)],
+            ['planConv', planConv(m, n, threads)],
           ] as const) {
             const where = `${plan} ${m}x${n} on ${threads} threads`;
             expect(p.rowChunks * p.colChunks, where).toBeLessThanOrEqual(Math.min(MAX_CHUNKS, 8 * threads));
@@ -84,6 +85,8 @@ describe('thread counts', () => {
           const w = planConvWeight(m, n, threads);
           expect(w.rowChunks * w.colChunks, `${m}x${n} on ${threads} threads`).toBeLessThanOrEqual(2 * threads);
           if (n >= 16) expect(w.colsPer, `${m}x${n} on ${threads} threads`).toBeGreaterThanOrEqual(16);
+          // A convolution with rows enough for every chunk is cut by rows only: no two chunks write one output row.
+          if (m >= 16 * threads) expect(planConv(m, n, threads).colChunks, `${m}x${n} on ${threads} threads`).toBe(1);
         }
       }
     }

@@ -24,6 +24,15 @@ import type { MatmulPool } from './pool.ts';
 /** Bytes of padded input (or spread-out gy) one tile holds: the convolution's scratch is this plus the packed weights. */
 export const TILE_BYTES = 4 * 2 ** 20;
 
+/**
+ * A weight gradient of at most GROUPED_MAX weights (kh·kw·c·k) is reduced over rows of gy in groups of
+ * GROUP_ROWS, one partial sum each, then added in order: its taps and channels are too few to share
+ * among threads (a 3×3 one-channel kernel has 9 × 32), so the rows are shared instead. The groups depend
+ * on the shapes only, never on the threads: the same bits on any thread count.
+ */
+export const GROUPED_MAX = 4096;
+export const GROUP_ROWS = 4096;
+
 /** What the convolution kernels need from the backend that owns them. */
 export interface ConvContext {
   readonly ex: KernelExports;
@@ -80,6 +89,7 @@ export function wasmConvKernels(cx: ConvContext): ConvMethods {
   const tile = growable(cx.heap);
   const packed = growable(cx.heap);
   const ownScratch = growable(cx.heap);
+  const partials = growable(cx.heap);
   const scratchBytes = ex.convScratchBytes();
 
   /** Examples per tile when one padded example takes `bytes`. */
@@ -102,6 +112,44 @@ export function wasmConvKernels(cx: ConvContext): ConvMethods {
 
   // gw[kdim, cols] (+)= alpha · the implicit rows of P (transposed) times gy[rows, cols].
   const correlate = (p: number, gy: number, gw: number, rows: number, kdim: number, cols: number, im: Implicit, alpha: number, accumulate: boolean): void => {
+    if (kdim * cols <= GROUPED_MAX && rows >= 2 * GROUP_ROWS) {
+      const groups = Math.ceil(rows / GROUP_ROWS);
+      const parts = partials(groups * kdim * cols * 4);
+      if (pool) {
+        const words = [[J_A, p], [J_B, gy], [J_C, parts], [J_M, kdim], [J_N, cols], [J_K, rows], ...geometryWords(im)] as const;
+        pool.runConvGroups(words, alpha, groups, GROUP_ROWS, scratchBytes);
+      } else {
+        const s = ownScratch(scratchBytes);
+        for (let g = 0; g < groups; g++) {
+          const part = parts + g * kdim * cols * 4;
+          const r0 = g * GROUP_ROWS;
+          ex.convWeightBlock(
+            p,
+            gy,
+            part,
+            cols,
+            im.seg,
+            im.rs,
+            im.ows,
+            im.ohs,
+            im.ow,
+            im.oh,
+            im.exs,
+            r0,
+            Math.min(rows, r0 + GROUP_ROWS),
+            alpha,
+            0,
+            s,
+            0,
+            kdim,
+            0,
+            cols,
+          );
+        }
+      }
+      ex.sumPartials(parts, groups, kdim * cols, gw, accumulate ? 1 : 0);
+      return;
+    }
     if (pool && rows * cols * kdim >= cx.minMacs) {
       const words = [[J_A, p], [J_B, gy], [J_C, gw], [J_M, kdim], [J_N, cols], [J_K, rows], [J_FLAGS, accumulate ? 1 : 0], ...geometryWords(im)] as const;
       pool.runConv(OP_CONV_WEIGHT, words, alpha, 0, scratchBytes);
@@ -118,6 +166,7 @@ export function wasmConvKernels(cx: ConvContext): ConvMethods {
         im.ow,
         im.oh,
         im.exs,
+        0,
         rows,
         alpha,
         accumulate ? 1 : 0,

@@ -82,3 +82,8 @@ export const OP_BOTH = 3;
 export const OP_CONV = 4;
 /** A convolution's weight gradient: A = padded input, B = gy, C = gw (M×N), K = rows reduced, ALPHA, FLAGS = accumulate. */
 export const OP_CONV_WEIGHT = 5;
+/**
+ * A weight gradient in partial sums: chunk g reduces rows [g·ROWS_PER, (g + 1)·ROWS_PER) of the K rows
+ * into C + g·M·N (A, B, ALPHA as OP_CONV_WEIGHT); the caller adds the partials (assembly/conv.ts: sumPartials).
+ */
+export const OP_CONV_WEIGHT_GROUPS = 6;

@@ -79,7 +79,8 @@ export interface KernelExports {
     ow: number,
     oh: number,
     exs: number,
-    rows: number,
+    r0: number,
+    r1: number,
     alpha: number,
     accumulate: number,
     scratch: number,
@@ -88,6 +89,7 @@ export interface KernelExports {
     j0: number,
     j1: number,
   ): void;
+  sumPartials(parts: number, groups: number, len: number, out: number, accumulate: number): void;
   avgPool(x: number, out: number, n: number, h: number, w: number, c: number, win: number, s: number, oh: number, ow: number): void;
   avgPoolBackward(gy: number, gx: number, n: number, h: number, w: number, c: number, win: number, s: number, oh: number, ow: number): void;
   maxPool(x: number, out: number, argmax: number, n: number, h: number, w: number, c: number, win: number, s: number, oh: number, ow: number): void;

@@ -51,6 +51,7 @@ import {
   MAX_THREADS,
   OP_CONV,
   OP_CONV_WEIGHT,
+  OP_CONV_WEIGHT_GROUPS,
   OP_MATMUL,
   SHUTDOWN,
   SLEEPERS,
@@ -112,6 +113,21 @@ export function planMatmul(m: number, n: number, threads: number): MatmulPlan {
   const quads = Math.ceil(m / 4);
   const rowsPer = Math.ceil(quads / Math.max(1, Math.min(quads, Math.ceil(target / colChunks)))) * 4;
   return { rowsPer, colsPer, rowChunks: Math.ceil(m / rowsPer), colChunks };
+}
+
+/**
+ * Cuts a convolution's output (m positions × n channels, n small, m large) for `threads` threads: by
+ * rows only while there are rows enough, so every chunk writes whole output rows. planMatmul would cut
+ * 32 channels into four 8-column chunks, whose 32-byte pieces of one output row share a cache line
+ * across threads, and each would recompute the row bases and re-read the input for a quarter of the
+ * work (the cnn's first layer ran slower on two threads than on one). Otherwise as planMatmul.
+ */
+export function planConv(m: number, n: number, threads: number): MatmulPlan {
+  const target = threads * CHUNKS_PER_THREAD;
+  const quads = Math.ceil(m / 4);
+  if (quads < target) return planMatmul(m, n, threads);
+  const rowsPer = Math.ceil(quads / target) * 4;
+  return { rowsPer, colsPer: Math.ceil(n / 8) * 8, rowChunks: Math.ceil(m / rowsPer), colChunks: 1 };
 }
 
 /**
@@ -190,7 +206,7 @@ export class MatmulPool {
   /**
    * A convolution job (op OP_CONV or OP_CONV_WEIGHT of job.ts; assembly/conv.ts: convChunk) over all
    * threads: `words` are the job words to set, as [word, value] pairs, with J_M×J_N the output and
-   * J_K the multiply-adds per output, which is cut as planMatmul cuts a product (planConvWeight for a weight gradient). Each thread gets
+   * J_K the multiply-adds per output, which is cut by planConv (planConvWeight for a weight gradient). Each thread gets
    * `scratchBytes` of its own scratch.
    */
   runConv(op: number, words: readonly (readonly [number, number])[], alpha: number, beta: number, scratchBytes: number): void {
@@ -199,7 +215,7 @@ export class MatmulPool {
     for (const [w, v] of words) ctl[w] = v;
     this.ctlF32[J_ALPHA] = alpha;
     this.ctlF32[J_BETA] = beta;
-    const plan = op === OP_CONV_WEIGHT ? planConvWeight : planMatmul;
+    const plan = op === OP_CONV_WEIGHT ? planConvWeight : planConv;
     const { rowsPer, colsPer, rowChunks, colChunks } = plan(ctl[J_M], ctl[J_N], this.threads);
     ctl[J_ROW_CHUNKS] = rowChunks;
     ctl[J_COL_CHUNKS] = colChunks;
@@ -211,6 +227,28 @@ export class MatmulPool {
     ctl[J_PACK_STRIDE] = stride;
     this.stallMs = Math.max(this.stallMinMs, (rowsPer * colsPer * ctl[J_K]) / SLOWEST_MACS_PER_MS);
     this.execute(rowChunks * colChunks);
+  }
+
+  /**
+   * A weight gradient in `groups` partial sums (op OP_CONV_WEIGHT_GROUPS of job.ts): chunk g reduces
+   * rows [g·groupRows, (g + 1)·groupRows) of the J_K rows into J_C + g·J_M·J_N. The groups are the
+   * caller's, not the thread count's, so the partials and their sum are the same bits on any thread count.
+   */
+  runConvGroups(words: readonly (readonly [number, number])[], alpha: number, groups: number, groupRows: number, scratchBytes: number): void {
+    const ctl = this.ctl;
+    ctl[J_OP] = OP_CONV_WEIGHT_GROUPS;
+    for (const [w, v] of words) ctl[w] = v;
+    this.ctlF32[J_ALPHA] = alpha;
+    ctl[J_ROW_CHUNKS] = groups;
+    ctl[J_COL_CHUNKS] = 1;
+    ctl[J_ROWS_PER] = groupRows;
+    ctl[J_COLS_PER] = ctl[J_N];
+    const stride = Math.ceil(scratchBytes / 64) * 64;
+    this.reservePack(stride * this.threads);
+    ctl[J_PACK] = this.pack;
+    ctl[J_PACK_STRIDE] = stride;
+    this.stallMs = Math.max(this.stallMinMs, (groupRows * ctl[J_M] * ctl[J_N]) / SLOWEST_MACS_PER_MS);
+    this.execute(groups);
   }
 
   /**
@@ -343,6 +381,7 @@ export class MatmulPool {
     const ctl = this.ctl;
     if (ctl[J_OP] === OP_MATMUL) return `${ctl[J_M]}×${ctl[J_K]} by ${ctl[J_K]}×${ctl[J_N]} matrix product`;
     if (ctl[J_OP] === OP_CONV) return `convolution into ${ctl[J_M]}×${ctl[J_N]} outputs of ${ctl[J_KH] * ctl[J_SEG]} terms`;
+    if (ctl[J_OP] === OP_CONV_WEIGHT_GROUPS) return `convolution weight gradient in ${ctl[J_ROW_CHUNKS]} partial sums of ${ctl[J_M]}×${ctl[J_N]}`;
     if (ctl[J_OP] === OP_CONV_WEIGHT) return `convolution weight gradient into ${ctl[J_M]}×${ctl[J_N]} outputs of ${ctl[J_K]} terms`;
     return `${ctl[J_N]}-element activation map`;
   }

@@ -258,35 +258,35 @@ export function convBlock(p: usize, pack: usize, out: usize, cols: i32, kh: i32,
 }
 
 /**
- * gw[q, j] = alpha·Σ_{r < rows} P[base(r) + off(q)] · gy[r, j] (+ gw[q, j] when accumulate ≠ 0), for
+ * gw[q, j] = alpha·Σ_{r0 ≤ r < r1} P[base(r) + off(q)] · gy[r, j] (+ gw[q, j] when accumulate ≠ 0), for
  * rows q0..q1 of gw (off(q) = ⌊q / seg⌋·rs + q mod seg) and columns j0..j1 (cols wide; j0 a multiple of 8).
  * Each block of RB rows of gy is packed one 8-column panel at a time, so the loop reads it contiguously.
  */
-export function convWeightBlock(p: usize, gy: usize, gw: usize, cols: i32, seg: i32, rs: i32, ows: i32, ohs: i32, ow: i32, oh: i32, exs: i32, rows: i32, alpha: f32, accumulate: i32, scratch: usize, q0: i32, q1: i32, j0: i32, j1: i32): void {
+export function convWeightBlock(p: usize, gy: usize, gw: usize, cols: i32, seg: i32, rs: i32, ows: i32, ohs: i32, ow: i32, oh: i32, exs: i32, r0: i32, r1: i32, alpha: f32, accumulate: i32, scratch: usize, q0: i32, q1: i32, j0: i32, j1: i32): void {
   const bases = scratch;
   const lanes = scratch + RB * 4;
   const panel = lanes + 32;
   const ldg = (cols as usize) << 2;
-  for (let rb = 0; rb < rows; rb += RB) {
-    const re = min(rows, rb + RB);
+  for (let rb = r0; rb < r1; rb += RB) {
+    const re = min(r1, rb + RB);
     computeBases(bases, p, rb, re, ows, ohs, ow, oh, exs);
-    const beta: f32 = accumulate != 0 || rb > 0 ? 1 : 0;
+    const beta: f32 = accumulate != 0 || rb > r0 ? 1 : 0;
     for (let j = j0; j < j1; j += 8) {
       const nr = min(8, j1 - j);
       packRows(gy, cols, rb, re, j, nr, panel);
       // Tap (i, t) of gw row q: off(q) = i·rs + t, walked without dividing.
       let ti = q0 / seg;
       let tt = q0 % seg;
-      for (let q = q0; q < q1; q += 4) {
-        const nq = min(4, q1 - q);
-        // Byte offsets of the (up to) four gw rows' taps; missing rows repeat the last one (computed, not stored).
+      let q = q0;
+      for (; q + 4 <= q1; q += 4) {
+        // Byte offsets of the four gw rows' taps.
         const o0 = ((ti * rs + tt) as usize) << 2;
         if (++tt == seg) { tt = 0; ti++; }
-        const o1 = nq > 1 ? ((ti * rs + tt) as usize) << 2 : o0;
+        const o1 = ((ti * rs + tt) as usize) << 2;
         if (++tt == seg) { tt = 0; ti++; }
-        const o2 = nq > 2 ? ((ti * rs + tt) as usize) << 2 : o1;
+        const o2 = ((ti * rs + tt) as usize) << 2;
         if (++tt == seg) { tt = 0; ti++; }
-        const o3 = nq > 3 ? ((ti * rs + tt) as usize) << 2 : o2;
+        const o3 = ((ti * rs + tt) as usize) << 2;
         if (++tt == seg) { tt = 0; ti++; }
         let pp = panel;
         let bp = bases;
@@ -313,24 +313,57 @@ export function convWeightBlock(p: usize, gy: usize, gw: usize, cols: i32, seg: 
         }
         const o = gw + (((q * cols + j) as usize) << 2);
         storeOut(o, c00, c01, alpha, beta, nr, lanes);
-        if (nq > 1) storeOut(o + ldg, c10, c11, alpha, beta, nr, lanes);
-        if (nq > 2) storeOut(o + 2 * ldg, c20, c21, alpha, beta, nr, lanes);
-        if (nq > 3) storeOut(o + 3 * ldg, c30, c31, alpha, beta, nr, lanes);
+        storeOut(o + ldg, c10, c11, alpha, beta, nr, lanes);
+        storeOut(o + 2 * ldg, c20, c21, alpha, beta, nr, lanes);
+        storeOut(o + 3 * ldg, c30, c31, alpha, beta, nr, lanes);
+      }
+      // The last (up to three) gw rows one tap at a time: a 4-tap pass with repeated taps would cost as much as
+      // four (a 3×3 one-channel kernel has 9 rows: 4 + 4 + 1, so a quarter of its work went to discarded rows).
+      for (; q < q1; q++) {
+        const o0 = ((ti * rs + tt) as usize) << 2;
+        if (++tt == seg) { tt = 0; ti++; }
+        let pp = panel;
+        let bp = bases;
+        let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+        for (let r = rb; r < re; r++) {
+          const av = v128.load32_splat((load<u32>(bp) as usize) + o0);
+          c00 = f32x4.add(c00, f32x4.mul(av, v128.load(pp)));
+          c01 = f32x4.add(c01, f32x4.mul(av, v128.load(pp, 16)));
+          pp += 32;
+          bp += 4;
+        }
+        storeOut(gw + (((q * cols + j) as usize) << 2), c00, c01, alpha, beta, nr, lanes);
       }
     }
   }
 }
 
-// @ts-ignore: decorator
-@inline function tapOffset(q: i32, seg: i32, rs: i32): usize {
-  return (((q / seg) * rs + (q % seg)) as usize) << 2;
+/**
+ * out[i] = Σ_{g < groups} parts[g·len + i] (+ out[i] when accumulate ≠ 0), summed in the order of g: the
+ * partial weight gradients of convWeightBlock over groups of rows, added the same way on any thread count.
+ */
+export function sumPartials(parts: usize, groups: i32, len: i32, out: usize, accumulate: i32): void {
+  const stride = (len as usize) << 2;
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const o = (i as usize) << 2;
+    let acc = accumulate != 0 ? v128.load(out + o) : f32x4.splat(0);
+    for (let g = 0; g < groups; g++) acc = f32x4.add(acc, v128.load(parts + (g as usize) * stride + o));
+    v128.store(out + o, acc);
+  }
+  for (; i < len; i++) {
+    const o = (i as usize) << 2;
+    let acc: f32 = accumulate != 0 ? load<f32>(out + o) : 0;
+    for (let g = 0; g < groups; g++) acc += load<f32>(parts + (g as usize) * stride + o);
+    store<f32>(out + o, acc);
+  }
 }
 
 // Job words (../job.ts keeps the same offsets, in i32 words).
 const J_A = 4, J_B = 5, J_C = 6, J_M = 7, J_K = 8, J_N = 9, J_FLAGS = 10, J_ALPHA = 11, J_BETA = 12;
 const J_COL_CHUNKS = 14, J_ROWS_PER = 15, J_COLS_PER = 16, J_PACK = 17, J_PACK_STRIDE = 18, J_OP = 21;
 const J_KH = 25, J_SEG = 26, J_RS = 27, J_OWS = 28, J_OHS = 29, J_OW = 30, J_OH = 31, J_EXS = 32;
-const OP_CONV_WEIGHT = 5;
+const OP_CONV_WEIGHT = 5, OP_CONV_WEIGHT_GROUPS = 6;
 
 // @ts-ignore: decorator
 @inline function word(job: usize, w: i32): i32 {
@@ -341,6 +374,15 @@ const OP_CONV_WEIGHT = 5;
 export function convChunk(job: usize, chunk: i32, thread: i32): void {
   const m = word(job, J_M);
   const n = word(job, J_N);
+  if (word(job, J_OP) == OP_CONV_WEIGHT_GROUPS) {
+    // Chunk g: the partial gradient of rows [g·ROWS_PER, (g + 1)·ROWS_PER) of the K, into C + g·m·n.
+    const per = word(job, J_ROWS_PER);
+    const r0 = chunk * per;
+    const scratch = (word(job, J_PACK) as usize) + (thread as usize) * (word(job, J_PACK_STRIDE) as usize);
+    const part = (word(job, J_C) as usize) + (((chunk * m * n) as usize) << 2);
+    convWeightBlock(word(job, J_A) as usize, word(job, J_B) as usize, part, n, word(job, J_SEG), word(job, J_RS), word(job, J_OWS), word(job, J_OHS), word(job, J_OW), word(job, J_OH), word(job, J_EXS), r0, min(word(job, J_K), r0 + per), load<f32>(job + (J_ALPHA << 2)), 0, scratch, 0, m, 0, n);
+    return;
+  }
   const colChunks = word(job, J_COL_CHUNKS);
   const rowsPer = word(job, J_ROWS_PER);
   const colsPer = word(job, J_COLS_PER);
@@ -355,6 +397,6 @@ export function convChunk(job: usize, chunk: i32, thread: i32): void {
   const seg = word(job, J_SEG), rs = word(job, J_RS), ows = word(job, J_OWS), ohs = word(job, J_OHS);
   const ow = word(job, J_OW), oh = word(job, J_OH), exs = word(job, J_EXS);
   if (word(job, J_OP) == OP_CONV_WEIGHT)
-    convWeightBlock(p, b, c, n, seg, rs, ows, ohs, ow, oh, exs, word(job, J_K), load<f32>(job + (J_ALPHA << 2)), word(job, J_FLAGS), scratch, i0, i1, j0, j1);
+    convWeightBlock(p, b, c, n, seg, rs, ows, ohs, ow, oh, exs, 0, word(job, J_K), load<f32>(job + (J_ALPHA << 2)), word(job, J_FLAGS), scratch, i0, i1, j0, j1);
   else convBlock(p, b, c, n, word(job, J_KH), seg, rs, ows, ohs, ow, oh, exs, load<f32>(job + (J_BETA << 2)), scratch, i0, i1, j0, j1);
 }

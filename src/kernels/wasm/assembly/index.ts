@@ -4,5 +4,5 @@ export { axpy, scale, sub, mul, addRowVector, rowSums, columnSums, rowMax, rowAr
 export { matmul, matmulChunk, packBytes } from './matmul';
 export { adamStep, predictionError, sgdStep, valueStep } from './fused';
 export { runChunk } from './jobs';
-export { convBlock, convScratchBytes, convWeightBlock, packConvWeights, spreadInto } from './conv';
+export { convBlock, convScratchBytes, convWeightBlock, packConvWeights, spreadInto, sumPartials } from './conv';
 export { avgPool, avgPoolBackward, maxPool, maxPoolBackward } from './pooling';
