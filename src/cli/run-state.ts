@@ -45,6 +45,7 @@ export const RUN_KEYS = [
   'schedule',
   'activation',
   'outputEnergy',
+  'outputWeight',
   'steps',
   'batch',
   'epochs',
@@ -241,7 +242,10 @@ export function resumeOptions(given: TrainFlags, r: Resumed, cmd?: Command): Tra
 /** A stored run setting, run through the flag's own parser: a checkpoint gets the same checks as the command line. */
 function checkedStored(key: RunKey, r: Resumed, cmd?: Command): unknown {
   const value = r.run[key];
-  if (value === undefined && (key === 'weightCap' || key === 'layers' || key === 'arch' || key === 'depth' || key === 'width' || key === 'parameterisation'))
+  if (
+    value === undefined &&
+    (key === 'weightCap' || key === 'layers' || key === 'arch' || key === 'depth' || key === 'width' || key === 'parameterisation' || key === 'outputWeight')
+  )
     return undefined;
   const option = cmd?.options.find((o) => o.attributeName() === key);
   const text = Array.isArray(value) ? value.join(',') : String(value);

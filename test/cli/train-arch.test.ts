@@ -62,6 +62,18 @@ describe('pcn train --arch', () => {
     expect(pcn(['train', '--resume', out, '--epochs', '3', '--parameterisation', 'mupc', '--no-progress']).status).toBe(0);
   });
 
+  it('--output-weight β: the output precision is in the header, the checkpoint and the run, and resume keeps it', () => {
+    const out = join(dir, 'beta');
+    const r = pcn([...run(mnist8, '--arch', 'cnn', '--epochs', '1', '--output-weight', '0.1', '--out', out)]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/leaky-relu, output weight β 0\.1, standard schedule/);
+    const config = () => decodeCheckpoint(readFileSync(join(out, 'checkpoint.safetensors')), 'ckpt').config;
+    expect(config().outputWeight).toBe(0.1);
+    expect(oneLine(pcn(['train', '--resume', out, '--epochs', '2', '--output-weight', '0.5']))).toMatch(/--output-weight 0\.5 differs from 0\.1/);
+    expect(pcn(['train', '--resume', out, '--epochs', '2', '--no-progress']).status).toBe(0);
+    expect(config().outputWeight).toBe(0.1);
+  });
+
   it('a JSON file: specs with the classes and input shape from the data, refused when it does not fit the data', () => {
     const file = join(dir, 'net.json');
     writeFileSync(file, JSON.stringify({ layers: [{ kind: 'conv2d', channels: 3, kernel: 3, stride: 2, padding: 1, residual: false }, { kind: 'dense' }] }));

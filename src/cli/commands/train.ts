@@ -64,6 +64,8 @@ export interface TrainOptions {
   evalSteps: number;
   activation: Activation;
   outputEnergy: OutputEnergy;
+  /** β, the weight of the last layer's energy (undefined: 1, and so in runs stored before it was a flag). */
+  outputWeight?: number;
   steps: number;
   batch: number;
   epochs: number;
@@ -214,6 +216,11 @@ export function registerTrain(program: Command): void {
     .option('--eval-steps <T>', 'generative: relaxation steps to classify a test image', integer(1, 100_000), GENERATIVE_EVAL_RELAX.steps)
     .option('--activation <f>', `hidden activation: ${ACTIVATIONS.join('|')}`, choice(ACTIVATIONS), TRAIN_DEFAULTS.activation)
     .option('--output-energy <e>', 'last-layer energy: mse|ce', choice(['mse', 'ce'] as const), TRAIN_DEFAULTS.outputEnergy)
+    .option(
+      '--output-weight <β>',
+      "weight (precision) β of the last layer's energy; a small β is the weak-output-error regime, where PC's updates approach backprop's gradients (default 1)",
+      positive,
+    )
     // T = 0 never relaxes: after a forward start only the top layer has an error, so only W_L learns (and incremental PC learns nothing).
     .option('--steps <T>', 'relaxation steps per batch', integer(1, 10_000), TRAIN_DEFAULTS.steps)
     .option('--batch <n>', 'batch size (more than the training examples: one batch of all of them)', integer(1, 65_536), TRAIN_DEFAULTS.batch)
@@ -280,6 +287,7 @@ export async function runTrain(given: TrainFlags, cmd?: Command): Promise<void> 
     parameterisation: arch.parameterisation,
     activation: opts.activation,
     outputEnergy: opts.outputEnergy,
+    outputWeight: opts.outputWeight,
     orientation: opts.orientation,
     feedback: opts.feedback,
   });
@@ -306,7 +314,7 @@ export async function runTrain(given: TrainFlags, cmd?: Command): Promise<void> 
         ? `${count(data.train.count, 'training example')}`
         : `${data.train.count.toLocaleString('en-US')} training / ${data.test.count.toLocaleString('en-US')} held-out examples`;
       log(
-        `pcn train: ${arch.label} ${opts.orientation} ${opts.activation}${opts.feedback === 'symmetric' ? '' : `, ${opts.feedback} feedback`}, ${opts.schedule} schedule, ${count(parameterCount(config), 'parameter')}, ` +
+        `pcn train: ${arch.label} ${opts.orientation} ${opts.activation}${opts.feedback === 'symmetric' ? '' : `, ${opts.feedback} feedback`}${config.outputWeight === 1 ? '' : `, output weight β ${config.outputWeight}`}, ${opts.schedule} schedule, ${count(parameterCount(config), 'parameter')}, ` +
           `${examples} from ${data.source}; ${relaxation}, ${opts.optimizer} lr ${opts.lrW}, ${backend.name} backend × ${count(backend.threads, 'thread')}` +
           (resumed ? `; resuming ${dir.path} after epoch ${resumed.epoch} of ${opts.epochs}` : ''),
       );
