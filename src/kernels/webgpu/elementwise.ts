@@ -1,0 +1,191 @@
+/**
+ * The `webgpu` backend's elementwise kernels (issue 12): activations and their
+ * derivatives (fused, one pass for both), and the fused PC and optimiser steps
+ * — the prediction error eps = x − mu − b, the value step of the relaxation,
+ * and Adam(W) — in WGSL, as Backend defines them (kernels/backend.ts).
+ *
+ * Each is one invocation per element (256 per workgroup; a second grid
+ * dimension past 65,535 workgroups). The activations follow
+ * scalar-activations.ts branch for branch, NaN included: WGSL's min, max and
+ * clamp may drop a NaN, so they are written as selects, and tanh is built from
+ * exp(−2|x|), which cannot overflow (some drivers' tanh returns NaN for large |x|).
+ * Numerics: float32 throughout; exp is the GPU's, within a few ulp.
+ */
+import { type Activation, type AdamStep, LEAKY_SLOPE } from '../backend.ts';
+import { GELU_A, GELU_C } from '../scalar-activations.ts';
+import { USAGE } from './device.ts';
+
+const GROUP = 256;
+const MAX_GROUPS = 65_535;
+
+/** WGSL of f(x) and f'(x) for an activation. */
+function activationWgsl(kind: Activation): { f: string; df: string } {
+  const f32 = (v: number) => v.toPrecision(9);
+  const common = /* wgsl */ `
+fn sigm(x: f32) -> f32 { if (x >= 0.0) { return 1.0 / (1.0 + exp(-x)); } let e = exp(x); return e / (1.0 + e); }
+fn tanhSafe(x: f32) -> f32 { let e = exp(-2.0 * abs(x)); let t = (1.0 - e) / (1.0 + e); return select(t, -t, x < 0.0); }
+fn geluArg(x: f32) -> f32 { return 2.0 * ${f32(GELU_C)} * (x + ${f32(GELU_A)} * x * x * x); }`;
+  const bodies: Record<Activation, [string, string]> = {
+    linear: ['x', '1.0'],
+    tanh: ['tanhSafe(x)', '1.0 - tanhSafe(x) * tanhSafe(x)'],
+    sigmoid: ['sigm(x)', 'sigm(x) * (1.0 - sigm(x))'],
+    relu: ['select(x, 0.0, x < 0.0)', 'select(0.0, 1.0, x > 0.0)'],
+    'leaky-relu': [`select(${f32(LEAKY_SLOPE)} * x, x, x > 0.0)`, `select(${f32(LEAKY_SLOPE)}, 1.0, x > 0.0)`],
+    gelu: [
+      'x * sigm(geluArg(x))',
+      `sigm(geluArg(x)) + 2.0 * x * sigm(geluArg(x)) * (1.0 - sigm(geluArg(x))) * ${f32(GELU_C)} * (1.0 + 3.0 * ${f32(GELU_A)} * x * x)`,
+    ],
+    'hard-tanh': ['select(select(x, -1.0, x < -1.0), 1.0, x > 1.0)', 'select(0.0, 1.0, x > -1.0 && x < 1.0)'],
+  };
+  const [f, df] = bodies[kind];
+  return { f: `${common}\nfn act(x: f32) -> f32 { return ${f}; }`, df: `fn dact(x: f32) -> f32 { return ${df}; }` };
+}
+
+/** One elementwise kernel: its storage arrays (read-only or not) and the WGSL body for element i. */
+interface MapKernel {
+  readonly arrays: readonly ('read' | 'read_write')[];
+  readonly body: string;
+  readonly helpers?: string;
+}
+
+function shader(k: MapKernel): string {
+  const arrays = k.arrays.map((mode, i) => `@group(0) @binding(${i}) var<storage, ${mode}> a${i}: array<f32>;`).join('\n');
+  return /* wgsl */ `
+struct Params { n: u32, cols: u32, f0: f32, f1: f32, f2: f32, f3: f32, f4: f32, f5: f32 }
+${arrays}
+@group(0) @binding(${k.arrays.length}) var<uniform> p: Params;
+${k.helpers ?? ''}
+@compute @workgroup_size(${GROUP})
+fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) groups: vec3u) {
+  let i = id.x + id.y * groups.x * ${GROUP}u;
+  if (i >= p.n) { return; }
+  ${k.body}
+}`;
+}
+
+/** The kernels by name: what each computes is Backend's method of the same name. */
+const KERNELS = {
+  activate: (kind: Activation): MapKernel => ({ arrays: ['read', 'read_write'], body: 'a1[i] = act(a0[i]);', helpers: activationWgsl(kind).f }),
+  activateDerivative: (kind: Activation): MapKernel => {
+    const w = activationWgsl(kind);
+    return { arrays: ['read', 'read_write'], body: 'a1[i] = dact(a0[i]);', helpers: `${w.f}\n${w.df}` };
+  },
+  activateBoth: (kind: Activation): MapKernel => {
+    const w = activationWgsl(kind);
+    return { arrays: ['read', 'read_write', 'read_write'], body: 'let x = a0[i]; a1[i] = act(x); a2[i] = dact(x);', helpers: `${w.f}\n${w.df}` };
+  },
+  // out = x − mu − b[column]
+  predictionError: (): MapKernel => ({ arrays: ['read', 'read', 'read', 'read_write'], body: 'a3[i] = a0[i] - a1[i] - a2[i % p.cols];' }),
+  // v = momentum·v + (eps − dfx ⊙ g); x −= eta·v. Which of eps and (dfx, g) are present is the variant.
+  valueStep: (eps: boolean, drive: boolean): MapKernel => {
+    const arrays: ('read' | 'read_write')[] = ['read_write', 'read_write'];
+    const own = eps ? `a${arrays.push('read') - 1}[i]` : '0.0';
+    const g = drive ? `a${arrays.push('read') - 1}[i] * a${arrays.push('read') - 1}[i]` : '0.0';
+    return { arrays, body: `let v = p.f1 * a1[i] + (${own} - ${g}); a1[i] = v; a0[i] = a0[i] - p.f0 * v;` };
+  },
+  // Adam(W) with bias corrections c1 = f3, c2 = f4: f0 lr, f1 beta1, f2 beta2, f5 epsilon; cols = weight decay mode.
+  adamStep: (decoupled: boolean): MapKernel => ({
+    arrays: ['read_write', 'read', 'read_write', 'read_write'],
+    body: `let wd = bitcast<f32>(p.cols);
+  let gi = ${decoupled ? 'a1[i]' : 'a1[i] + wd * a0[i]'};
+  let m = p.f1 * a2[i] + (1.0 - p.f1) * gi;
+  let v = p.f2 * a3[i] + (1.0 - p.f2) * gi * gi;
+  a2[i] = m; a3[i] = v;
+  let update = m / p.f3 / (sqrt(v / p.f4) + p.f5);
+  a0[i] = a0[i] - p.f0 * ${decoupled ? '(update + wd * a0[i])' : 'update'};`,
+  }),
+} as const;
+
+export type MapKernelName = keyof typeof KERNELS;
+
+/** Encodes elementwise kernels on one device; each pipeline is compiled on first use and kept. */
+export class GpuElementwise {
+  private readonly pipelines = new Map<string, GPUComputePipeline>();
+
+  constructor(private readonly device: GPUDevice) {}
+
+  private pipeline(key: string, kernel: () => MapKernel): GPUComputePipeline {
+    let pipe = this.pipelines.get(key);
+    if (!pipe) {
+      const module = this.device.createShaderModule({ code: shader(kernel()), label: key });
+      pipe = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: key });
+      this.pipelines.set(key, pipe);
+    }
+    return pipe;
+  }
+
+  /**
+   * Records one kernel over n elements into `pass`: `arrays` in the kernel's binding order, `cols`
+   * (a u32, or a float's bits for adamStep's weight decay) and up to six float parameters. Returns
+   * the uniform buffer it made, for the caller to destroy once the work is done.
+   */
+  private encode(pass: GPUComputePassEncoder, key: string, kernel: () => MapKernel, arrays: GPUBuffer[], n: number, cols: number, floats: number[]): GPUBuffer {
+    const params = this.device.createBuffer({ size: 32, usage: USAGE.UNIFORM | USAGE.COPY_DST });
+    const words = new ArrayBuffer(32);
+    new Uint32Array(words, 0, 2).set([n, cols]);
+    new Float32Array(words, 8, 6).set(floats);
+    this.device.queue.writeBuffer(params, 0, words);
+    const pipe = this.pipeline(key, kernel);
+    pass.setPipeline(pipe);
+    pass.setBindGroup(
+      0,
+      this.device.createBindGroup({
+        layout: pipe.getBindGroupLayout(0),
+        entries: [...arrays, params].map((buffer, binding) => ({ binding, resource: { buffer } })),
+      }),
+    );
+    const groups = Math.max(1, Math.ceil(n / GROUP));
+    pass.dispatchWorkgroups(Math.min(groups, MAX_GROUPS), Math.ceil(groups / MAX_GROUPS));
+    return params;
+  }
+
+  /** out = f(x) over n elements (Backend.activate). */
+  activate(pass: GPUComputePassEncoder, kind: Activation, x: GPUBuffer, out: GPUBuffer, n: number): GPUBuffer {
+    return this.encode(pass, `activate ${kind}`, () => KERNELS.activate(kind), [x, out], n, 0, []);
+  }
+
+  /** out = f'(x) (Backend.activateDerivative). */
+  activateDerivative(pass: GPUComputePassEncoder, kind: Activation, x: GPUBuffer, out: GPUBuffer, n: number): GPUBuffer {
+    return this.encode(pass, `derivative ${kind}`, () => KERNELS.activateDerivative(kind), [x, out], n, 0, []);
+  }
+
+  /** fx = f(x) and dfx = f'(x) in one pass (Backend.activateBoth). */
+  activateBoth(pass: GPUComputePassEncoder, kind: Activation, x: GPUBuffer, fx: GPUBuffer, dfx: GPUBuffer, n: number): GPUBuffer {
+    return this.encode(pass, `both ${kind}`, () => KERNELS.activateBoth(kind), [x, fx, dfx], n, 0, []);
+  }
+
+  /** out[r, c] = x[r, c] − mu[r, c] − b[c] (Backend.predictionError). */
+  predictionError(pass: GPUComputePassEncoder, x: GPUBuffer, mu: GPUBuffer, b: GPUBuffer, out: GPUBuffer, rows: number, cols: number): GPUBuffer {
+    return this.encode(pass, 'predictionError', KERNELS.predictionError, [x, mu, b, out], rows * cols, cols, []);
+  }
+
+  /** v = momentum·v + (eps − dfx ⊙ g), x −= eta·v (Backend.valueStep; eps or dfx/g may be absent). */
+  valueStep(
+    pass: GPUComputePassEncoder,
+    x: GPUBuffer,
+    v: GPUBuffer,
+    eps: GPUBuffer | null,
+    dfx: GPUBuffer | null,
+    g: GPUBuffer | null,
+    eta: number,
+    momentum: number,
+    n: number,
+  ): GPUBuffer {
+    const drive = dfx !== null && g !== null;
+    const arrays = [x, v, ...(eps ? [eps] : []), ...(drive ? [dfx, g] : [])];
+    return this.encode(pass, `valueStep ${eps !== null} ${drive}`, () => KERNELS.valueStep(eps !== null, drive), arrays, n, 0, [eta, momentum]);
+  }
+
+  /** One Adam(W) step of p from g, with moments m and v (Backend.adamStep). */
+  adamStep(pass: GPUComputePassEncoder, p: GPUBuffer, g: GPUBuffer, m: GPUBuffer, v: GPUBuffer, n: number, s: AdamStep): GPUBuffer {
+    const wdBits = new Uint32Array(Float32Array.of(s.weightDecay).buffer)[0];
+    const corrections = [1 - s.beta1 ** s.t, 1 - s.beta2 ** s.t];
+    return this.encode(pass, `adam ${s.decoupled}`, () => KERNELS.adamStep(s.decoupled), [p, g, m, v], n, wdBits, [
+      s.lr,
+      s.beta1,
+      s.beta2,
+      ...corrections,
+      s.epsilon,
+    ]);
+  }
+}

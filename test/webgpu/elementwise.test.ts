@@ -1,0 +1,135 @@
+/**
+ * The WebGPU elementwise kernels against the float64 reference backend on the same float32 inputs:
+ * every activation and derivative (and both in one pass) over values from −60 to 60, the kinks and
+ * NaN; the prediction error's row-broadcast bias; every variant of the value step; Adam and AdamW.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTIVATIONS, type AdamStep } from '../../src/kernels/backend.ts';
+import { createReferenceBackend } from '../../src/kernels/reference.ts';
+import { download, upload } from '../../src/kernels/webgpu/buffers.ts';
+import { type GpuContext, requestGpu } from '../../src/kernels/webgpu/device.ts';
+import { GpuElementwise } from '../../src/kernels/webgpu/elementwise.ts';
+import { uniform, worstRatio } from '../helpers/arrays.ts';
+
+let gpu: GpuContext;
+let kernels: GpuElementwise;
+beforeAll(async () => {
+  const got = await requestGpu();
+  if (typeof got === 'string') throw new Error(`no WebGPU device: ${got}`);
+  gpu = got;
+  kernels = new GpuElementwise(gpu.device);
+});
+afterAll(() => gpu?.device.destroy());
+
+const ref = createReferenceBackend('float64');
+const f32 = (a: ArrayLike<number>) => Float32Array.from(a);
+const f64 = (a: ArrayLike<number>) => Float64Array.from(a);
+
+/** Runs `record` in one compute pass and reads back `outs` (buffer, length) afterwards. */
+async function run(record: (pass: GPUComputePassEncoder) => GPUBuffer[], outs: [GPUBuffer, number][]): Promise<Float32Array[]> {
+  const { device } = gpu;
+  const encoder = device.createCommandEncoder();
+  const pass = encoder.beginComputePass();
+  const temps = record(pass);
+  pass.end();
+  device.queue.submit([encoder.finish()]);
+  const got = await Promise.all(outs.map(([b, n]) => download(device, b, n)));
+  for (const t of temps) t.destroy();
+  return got;
+}
+
+// Values across every branch: wide uniform, the kinks (0, ±1), tiny, large enough to saturate exp, and NaN.
+const X = f32([...uniform(997, 7, -8, 8), 0, -0, 1, -1, 1e-3, -1e-3, 30, -30, 60, -60, 88, -88, Number.NaN]);
+
+describe('webgpu elementwise kernels', () => {
+  it('every activation, its derivative, and both in one pass, as the reference computes them in float64', async () => {
+    const { device } = gpu;
+    const n = X.length;
+    const x = upload(device, X);
+    for (const kind of ACTIVATIONS) {
+      const [out, d, fx, dfx] = [0, 1, 2, 3].map(() => upload(device, new Float32Array(n)));
+      const [gf, gd, gfx, gdfx] = await run(
+        (pass) => [kernels.activate(pass, kind, x, out, n), kernels.activateDerivative(pass, kind, x, d, n), kernels.activateBoth(pass, kind, x, fx, dfx, n)],
+        [
+          [out, n],
+          [d, n],
+          [fx, n],
+          [dfx, n],
+        ],
+      );
+      const wf = new Float64Array(n);
+      const wd = new Float64Array(n);
+      ref.activate(kind, f64(X), wf, n);
+      ref.activateDerivative(kind, f64(X), wd, n);
+      expect(worstRatio(gf, wf, 1e-6, 1e-5), `${kind} f`).toBeLessThanOrEqual(1);
+      expect(worstRatio(gd, wd, 1e-6, 1e-5), `${kind} f'`).toBeLessThanOrEqual(1);
+      // The fused pass gives the same bits as the two separate ones.
+      expect(Array.from(gfx), `${kind} both f`).toEqual(Array.from(gf));
+      expect(Array.from(gdfx), `${kind} both f'`).toEqual(Array.from(gd));
+      for (const b of [out, d, fx, dfx]) b.destroy();
+    }
+    x.destroy();
+  });
+
+  it('prediction error eps = x − mu − b broadcasts b over the rows (7 × 13)', async () => {
+    const [rows, cols] = [7, 13];
+    const [xv, mv, bv] = [f32(uniform(rows * cols, 1)), f32(uniform(rows * cols, 2)), f32(uniform(cols, 3))];
+    const { device } = gpu;
+    const [x, mu, b, out] = [upload(device, xv), upload(device, mv), upload(device, bv), upload(device, new Float32Array(rows * cols))];
+    const [got] = await run((pass) => [kernels.predictionError(pass, x, mu, b, out, rows, cols)], [[out, rows * cols]]);
+    const want = new Float64Array(rows * cols);
+    ref.predictionError(f64(xv), f64(mv), f64(bv), want, rows, cols);
+    expect(worstRatio(got, want, 1e-7, 1e-6)).toBeLessThanOrEqual(1);
+  });
+
+  it('the value step with and without its own error and its drive, x and v both updated', async () => {
+    const n = 1031;
+    const { device } = gpu;
+    for (const [withEps, withDrive] of [
+      [true, true],
+      [true, false],
+      [false, true],
+      [false, false],
+    ]) {
+      const vals = [1, 2, 3, 4, 5].map((s) => f32(uniform(n, s)));
+      const [x, v, eps, dfx, g] = vals.map((a) => upload(device, a));
+      const [gx, gv] = await run(
+        (pass) => [kernels.valueStep(pass, x, v, withEps ? eps : null, withDrive ? dfx : null, withDrive ? g : null, 0.05, 0.9, n)],
+        [
+          [x, n],
+          [v, n],
+        ],
+      );
+      const [wx, wv, we, wdfx, wg] = vals.map(f64);
+      ref.valueStep(wx, wv, withEps ? we : null, withDrive ? wdfx : null, withDrive ? wg : null, 0.05, 0.9, n);
+      expect(worstRatio(gx, wx, 1e-7, 1e-6), `eps ${withEps}, drive ${withDrive}: x`).toBeLessThanOrEqual(1);
+      expect(worstRatio(gv, wv, 1e-7, 1e-6), `eps ${withEps}, drive ${withDrive}: v`).toBeLessThanOrEqual(1);
+      for (const b of [x, v, eps, dfx, g]) b.destroy();
+    }
+  });
+
+  it('Adam and AdamW steps (step 3, weight decay 0.01) update p, m and v as the reference does', async () => {
+    const n = 517;
+    const { device } = gpu;
+    for (const decoupled of [false, true]) {
+      const s: AdamStep = { lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01, decoupled, t: 3 };
+      const vals = [f32(uniform(n, 11)), f32(uniform(n, 12)), f32(uniform(n, 13, -0.1, 0.1)), f32(uniform(n, 14, 0, 0.01))];
+      const [p, g, m, v] = vals.map((a) => upload(device, a));
+      const [gp, gm, gv] = await run(
+        (pass) => [kernels.adamStep(pass, p, g, m, v, n, s)],
+        [
+          [p, n],
+          [m, n],
+          [v, n],
+        ],
+      );
+      const [wp, wg, wm, wv] = vals.map(f64);
+      ref.adamStep(wp, wg, wm, wv, n, s);
+      expect(worstRatio(gp, wp, 1e-7, 1e-6), `decoupled ${decoupled}: p`).toBeLessThanOrEqual(1);
+      expect(worstRatio(gm, wm, 1e-7, 1e-6), `decoupled ${decoupled}: m`).toBeLessThanOrEqual(1);
+      // 1 − beta2 from float32's 0.999 (0.99900001…) is 1.3e-5 off 0.001, relatively: v's tolerance.
+      expect(worstRatio(gv, wv, 1e-9, 3e-5), `decoupled ${decoupled}: v`).toBeLessThanOrEqual(1);
+      for (const b of [p, g, m, v]) b.destroy();
+    }
+  });
+});
