@@ -71,6 +71,110 @@ describe('webgpu elementwise kernels', () => {
     x.destroy();
   });
 
+  it('axpy, scale, sub, mul, addRowVector and SGD with and without momentum', async () => {
+    const { device } = gpu;
+    const [rows, cols] = [9, 37];
+    const n = rows * cols;
+    const vals = [1, 2, 3].map((s) => f32(uniform(n, 20 + s)));
+    const [w0, w1, w2] = vals.map(f64);
+    const fresh = () => vals.map((a) => upload(device, a));
+    // The array f wrote into, after f ran.
+    const after = (a: Float64Array, f: (a: Float64Array) => void): Float64Array => {
+      f(a);
+      return a;
+    };
+    const cases: [string, (b: GPUBuffer[], pass: GPUComputePassEncoder) => GPUBuffer, number, () => Float64Array][] = [
+      ['axpy', (b, pass) => kernels.axpy(pass, -0.3, b[0], b[1], n), 1, () => after(w1.slice(), (y) => ref.axpy(-0.3, w0, y, n))],
+      ['scale', (b, pass) => kernels.scale(pass, 1.7, b[0], n), 0, () => after(w0.slice(), (x) => ref.scale(1.7, x, n))],
+      ['sub', (b, pass) => kernels.sub(pass, b[0], b[1], b[2], n), 2, () => after(new Float64Array(n), (o) => ref.sub(w0, w1, o, n))],
+      ['mul', (b, pass) => kernels.mul(pass, b[0], b[1], b[2], n), 2, () => after(new Float64Array(n), (o) => ref.mul(w0, w1, o, n))],
+      [
+        'addRowVector',
+        (b, pass) => kernels.addRowVector(pass, b[0], b[1], b[2], rows, cols),
+        2,
+        () => after(new Float64Array(n), (o) => ref.addRowVector(w0, w1, o, rows, cols)),
+      ],
+      [
+        'sgd',
+        (b, pass) => kernels.sgdStep(pass, b[0], b[1], null, n, 0.1, 0, 0.01),
+        0,
+        () => after(w0.slice(), (q) => ref.sgdStep(q, w1, null, n, 0.1, 0, 0.01)),
+      ],
+      [
+        'sgd momentum',
+        (b, pass) => kernels.sgdStep(pass, b[0], b[1], b[2], n, 0.1, 0.9, 0.01),
+        0,
+        () => after(w0.slice(), (q) => ref.sgdStep(q, w1, w2.slice(), n, 0.1, 0.9, 0.01)),
+      ],
+    ];
+    for (const [name, record, outIndex, want] of cases) {
+      const b = fresh();
+      const [got] = await run((pass) => [record(b, pass)], [[b[outIndex], n]]);
+      expect(worstRatio(got, want(), 1e-7, 1e-6), name).toBeLessThanOrEqual(1);
+      for (const x of b) x.destroy();
+    }
+  });
+
+  it('in place, as Backend allows: sub and mul into either input, addRowVector, activate and predictionError into x', async () => {
+    const { device } = gpu;
+    const [rows, cols] = [5, 11];
+    const n = rows * cols;
+    const [xs, ys] = [f32(uniform(n, 31)), f32(uniform(n, 32))];
+    const bias = f32(uniform(cols, 33));
+    const expectInPlace = async (
+      name: string,
+      record: (x: GPUBuffer, y: GPUBuffer, b: GPUBuffer, pass: GPUComputePassEncoder) => GPUBuffer,
+      out: 'x' | 'y',
+      want: (x: Float64Array, y: Float64Array) => Float64Array,
+    ) => {
+      const [x, y, b] = [upload(device, xs), upload(device, ys), upload(device, bias)];
+      const [got] = await run((pass) => [record(x, y, b, pass)], [[out === 'x' ? x : y, n]]);
+      expect(worstRatio(got, want(f64(xs), f64(ys)), 1e-7, 1e-6), name).toBeLessThanOrEqual(1);
+      for (const a of [x, y, b]) a.destroy();
+    };
+    const refOut = (f: (x: Float64Array, y: Float64Array, o: Float64Array) => void) => (x: Float64Array, y: Float64Array) => {
+      const o = new Float64Array(n);
+      f(x, y, o);
+      return o;
+    };
+    await expectInPlace(
+      'sub into a',
+      (x, y, _b, pass) => kernels.sub(pass, x, y, x, n),
+      'x',
+      refOut((x, y, o) => ref.sub(x, y, o, n)),
+    );
+    await expectInPlace(
+      'sub into b',
+      (x, y, _b, pass) => kernels.sub(pass, x, y, y, n),
+      'y',
+      refOut((x, y, o) => ref.sub(x, y, o, n)),
+    );
+    await expectInPlace(
+      'mul into b',
+      (x, y, _b, pass) => kernels.mul(pass, x, y, y, n),
+      'y',
+      refOut((x, y, o) => ref.mul(x, y, o, n)),
+    );
+    await expectInPlace(
+      'addRowVector into x',
+      (x, _y, b, pass) => kernels.addRowVector(pass, x, b, x, rows, cols),
+      'x',
+      refOut((x, _y, o) => ref.addRowVector(x, f64(bias), o, rows, cols)),
+    );
+    await expectInPlace(
+      'tanh into x',
+      (x, _y, _b, pass) => kernels.activate(pass, 'tanh', x, x, n),
+      'x',
+      refOut((x, _y, o) => ref.activate('tanh', x, o, n)),
+    );
+    await expectInPlace(
+      'prediction error into mu',
+      (x, y, b, pass) => kernels.predictionError(pass, x, y, b, y, rows, cols),
+      'y',
+      refOut((x, y, o) => ref.predictionError(x, y, f64(bias), o, rows, cols)),
+    );
+  });
+
   it('prediction error eps = x − mu − b broadcasts b over the rows (7 × 13)', async () => {
     const [rows, cols] = [7, 13];
     const [xv, mv, bv] = [f32(uniform(rows * cols, 1)), f32(uniform(rows * cols, 2)), f32(uniform(cols, 3))];

@@ -1,8 +1,10 @@
 /**
  * The `webgpu` backend's elementwise kernels (issue 12): activations and their
- * derivatives (fused, one pass for both), and the fused PC and optimiser steps
- * — the prediction error eps = x − mu − b, the value step of the relaxation,
- * and Adam(W) — in WGSL, as Backend defines them (kernels/backend.ts).
+ * derivatives (fused, one pass for both), axpy, scale, sub, mul, the row-vector
+ * add, and the fused PC and optimiser steps — the prediction error
+ * eps = x − mu − b, the value step of the relaxation, Adam(W) and SGD — in
+ * WGSL, as Backend defines them (kernels/backend.ts), outputs aliasing inputs
+ * where Backend allows it.
  *
  * Each is one invocation per element (256 per workgroup; a second grid
  * dimension past 65,535 workgroups). The activations follow
@@ -48,18 +50,26 @@ interface MapKernel {
   readonly helpers?: string;
 }
 
-function shader(k: MapKernel): string {
-  const arrays = k.arrays.map((mode, i) => `@group(0) @binding(${i}) var<storage, ${mode}> a${i}: array<f32>;`).join('\n');
+/**
+ * The WGSL of kernel k when its logical arrays a0, a1, … lie in buffers `slot[i]`: arrays sharing a
+ * buffer (out = x, as Backend allows) share one binding, read_write if either is written — WebGPU
+ * refuses one buffer bound twice where one binding writes.
+ */
+function shader(k: MapKernel, slot: readonly number[]): string {
+  const slots = Math.max(...slot) + 1;
+  const modes = Array.from({ length: slots }, (_, b) => (k.arrays.some((mode, i) => slot[i] === b && mode === 'read_write') ? 'read_write' : 'read'));
+  const arrays = modes.map((mode, b) => `@group(0) @binding(${b}) var<storage, ${mode}> s${b}: array<f32>;`).join('\n');
+  const body = k.body.replace(/\ba(\d+)\[/g, (_, i: string) => `s${slot[Number(i)]}[`);
   return /* wgsl */ `
 struct Params { n: u32, cols: u32, f0: f32, f1: f32, f2: f32, f3: f32, f4: f32, f5: f32 }
 ${arrays}
-@group(0) @binding(${k.arrays.length}) var<uniform> p: Params;
+@group(0) @binding(${slots}) var<uniform> p: Params;
 ${k.helpers ?? ''}
 @compute @workgroup_size(${GROUP})
 fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let i = id.x + id.y * groups.x * ${GROUP}u;
   if (i >= p.n) { return; }
-  ${k.body}
+  ${body}
 }`;
 }
 
@@ -74,6 +84,16 @@ const KERNELS = {
     const w = activationWgsl(kind);
     return { arrays: ['read', 'read_write', 'read_write'], body: 'let x = a0[i]; a1[i] = act(x); a2[i] = dact(x);', helpers: `${w.f}\n${w.df}` };
   },
+  axpy: (): MapKernel => ({ arrays: ['read', 'read_write'], body: 'a1[i] = a1[i] + p.f0 * a0[i];' }),
+  scale: (): MapKernel => ({ arrays: ['read_write'], body: 'a0[i] = p.f0 * a0[i];' }),
+  sub: (): MapKernel => ({ arrays: ['read', 'read', 'read_write'], body: 'a2[i] = a0[i] - a1[i];' }),
+  mul: (): MapKernel => ({ arrays: ['read', 'read', 'read_write'], body: 'a2[i] = a0[i] * a1[i];' }),
+  addRowVector: (): MapKernel => ({ arrays: ['read', 'read', 'read_write'], body: 'a2[i] = a0[i] + a1[i % p.cols];' }),
+  // u = g + wd·p (f2), with momentum (f1): v = momentum·v + u, u = v; p −= lr (f0)·u.
+  sgdStep: (momentum: boolean): MapKernel =>
+    momentum
+      ? { arrays: ['read_write', 'read', 'read_write'], body: 'let v = p.f1 * a2[i] + (a1[i] + p.f2 * a0[i]); a2[i] = v; a0[i] = a0[i] - p.f0 * v;' }
+      : { arrays: ['read_write', 'read'], body: 'a0[i] = a0[i] - p.f0 * (a1[i] + p.f2 * a0[i]);' },
   // out = x − mu − b[column]
   predictionError: (): MapKernel => ({ arrays: ['read', 'read', 'read', 'read_write'], body: 'a3[i] = a0[i] - a1[i] - a2[i % p.cols];' }),
   // v = momentum·v + (eps − dfx ⊙ g); x −= eta·v. Which of eps and (dfx, g) are present is the variant.
@@ -104,10 +124,10 @@ export class GpuElementwise {
 
   constructor(private readonly device: GPUDevice) {}
 
-  private pipeline(key: string, kernel: () => MapKernel): GPUComputePipeline {
+  private pipeline(key: string, code: () => string): GPUComputePipeline {
     let pipe = this.pipelines.get(key);
     if (!pipe) {
-      const module = this.device.createShaderModule({ code: shader(kernel()), label: key });
+      const module = this.device.createShaderModule({ code: code(), label: key });
       pipe = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: key });
       this.pipelines.set(key, pipe);
     }
@@ -120,18 +140,23 @@ export class GpuElementwise {
    * the uniform buffer it made, for the caller to destroy once the work is done.
    */
   private encode(pass: GPUComputePassEncoder, key: string, kernel: () => MapKernel, arrays: GPUBuffer[], n: number, cols: number, floats: number[]): GPUBuffer {
+    const buffers: GPUBuffer[] = [];
+    const slot = arrays.map((b) => {
+      const at = buffers.indexOf(b);
+      return at >= 0 ? at : buffers.push(b) - 1;
+    });
     const params = this.device.createBuffer({ size: 32, usage: USAGE.UNIFORM | USAGE.COPY_DST });
     const words = new ArrayBuffer(32);
     new Uint32Array(words, 0, 2).set([n, cols]);
     new Float32Array(words, 8, 6).set(floats);
     this.device.queue.writeBuffer(params, 0, words);
-    const pipe = this.pipeline(key, kernel);
+    const pipe = this.pipeline(`${key} [${slot.join(',')}]`, () => shader(kernel(), slot));
     pass.setPipeline(pipe);
     pass.setBindGroup(
       0,
       this.device.createBindGroup({
         layout: pipe.getBindGroupLayout(0),
-        entries: [...arrays, params].map((buffer, binding) => ({ binding, resource: { buffer } })),
+        entries: [...buffers, params].map((buffer, binding) => ({ binding, resource: { buffer } })),
       }),
     );
     const groups = Math.max(1, Math.ceil(n / GROUP));
@@ -139,12 +164,12 @@ export class GpuElementwise {
     return params;
   }
 
-  /** out = f(x) over n elements (Backend.activate). */
+  /** out = f(x) over n elements; out may be x (Backend.activate). */
   activate(pass: GPUComputePassEncoder, kind: Activation, x: GPUBuffer, out: GPUBuffer, n: number): GPUBuffer {
     return this.encode(pass, `activate ${kind}`, () => KERNELS.activate(kind), [x, out], n, 0, []);
   }
 
-  /** out = f'(x) (Backend.activateDerivative). */
+  /** out = f'(x); out may be x (Backend.activateDerivative). */
   activateDerivative(pass: GPUComputePassEncoder, kind: Activation, x: GPUBuffer, out: GPUBuffer, n: number): GPUBuffer {
     return this.encode(pass, `derivative ${kind}`, () => KERNELS.activateDerivative(kind), [x, out], n, 0, []);
   }
@@ -154,7 +179,46 @@ export class GpuElementwise {
     return this.encode(pass, `both ${kind}`, () => KERNELS.activateBoth(kind), [x, fx, dfx], n, 0, []);
   }
 
-  /** out[r, c] = x[r, c] − mu[r, c] − b[c] (Backend.predictionError). */
+  /** y += alpha·x (Backend.axpy). */
+  axpy(pass: GPUComputePassEncoder, alpha: number, x: GPUBuffer, y: GPUBuffer, n: number): GPUBuffer {
+    return this.encode(pass, 'axpy', KERNELS.axpy, [x, y], n, 0, [alpha]);
+  }
+
+  /** x *= alpha (Backend.scale). */
+  scale(pass: GPUComputePassEncoder, alpha: number, x: GPUBuffer, n: number): GPUBuffer {
+    return this.encode(pass, 'scale', KERNELS.scale, [x], n, 0, [alpha]);
+  }
+
+  /** out = a − b; out may be a or b (Backend.sub). */
+  sub(pass: GPUComputePassEncoder, a: GPUBuffer, b: GPUBuffer, out: GPUBuffer, n: number): GPUBuffer {
+    return this.encode(pass, 'sub', KERNELS.sub, [a, b, out], n, 0, []);
+  }
+
+  /** out = a ⊙ b; out may be a or b (Backend.mul). */
+  mul(pass: GPUComputePassEncoder, a: GPUBuffer, b: GPUBuffer, out: GPUBuffer, n: number): GPUBuffer {
+    return this.encode(pass, 'mul', KERNELS.mul, [a, b, out], n, 0, []);
+  }
+
+  /** out[r, c] = x[r, c] + v[c]; out may be x (Backend.addRowVector). */
+  addRowVector(pass: GPUComputePassEncoder, x: GPUBuffer, v: GPUBuffer, out: GPUBuffer, rows: number, cols: number): GPUBuffer {
+    return this.encode(pass, 'addRowVector', KERNELS.addRowVector, [x, v, out], rows * cols, cols, []);
+  }
+
+  /** One SGD step, with momentum buffer v or without (Backend.sgdStep). */
+  sgdStep(
+    pass: GPUComputePassEncoder,
+    p: GPUBuffer,
+    g: GPUBuffer,
+    v: GPUBuffer | null,
+    n: number,
+    lr: number,
+    momentum: number,
+    weightDecay: number,
+  ): GPUBuffer {
+    return this.encode(pass, `sgd ${v !== null}`, () => KERNELS.sgdStep(v !== null), v ? [p, g, v] : [p, g], n, 0, [lr, momentum, weightDecay]);
+  }
+
+  /** out[r, c] = x[r, c] − mu[r, c] − b[c]; out may be x or mu (Backend.predictionError). */
   predictionError(pass: GPUComputePassEncoder, x: GPUBuffer, mu: GPUBuffer, b: GPUBuffer, out: GPUBuffer, rows: number, cols: number): GPUBuffer {
     return this.encode(pass, 'predictionError', KERNELS.predictionError, [x, mu, b, out], rows * cols, cols, []);
   }
