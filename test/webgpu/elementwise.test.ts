@@ -79,32 +79,32 @@ describe('webgpu elementwise kernels', () => {
     const [w0, w1, w2] = vals.map(f64);
     const fresh = () => vals.map((a) => upload(device, a));
     // The array f wrote into, after f ran.
-    const after = (a: Float64Array, f: (a: Float64Array) => void): Float64Array => {
+    const written = (a: Float64Array, f: (a: Float64Array) => void): Float64Array => {
       f(a);
       return a;
     };
     const cases: [string, (b: GPUBuffer[], pass: GPUComputePassEncoder) => GPUBuffer, number, () => Float64Array][] = [
-      ['axpy', (b, pass) => kernels.axpy(pass, -0.3, b[0], b[1], n), 1, () => after(w1.slice(), (y) => ref.axpy(-0.3, w0, y, n))],
-      ['scale', (b, pass) => kernels.scale(pass, 1.7, b[0], n), 0, () => after(w0.slice(), (x) => ref.scale(1.7, x, n))],
-      ['sub', (b, pass) => kernels.sub(pass, b[0], b[1], b[2], n), 2, () => after(new Float64Array(n), (o) => ref.sub(w0, w1, o, n))],
-      ['mul', (b, pass) => kernels.mul(pass, b[0], b[1], b[2], n), 2, () => after(new Float64Array(n), (o) => ref.mul(w0, w1, o, n))],
+      ['axpy', (b, pass) => kernels.axpy(pass, -0.3, b[0], b[1], n), 1, () => written(w1.slice(), (y) => ref.axpy(-0.3, w0, y, n))],
+      ['scale', (b, pass) => kernels.scale(pass, 1.7, b[0], n), 0, () => written(w0.slice(), (x) => ref.scale(1.7, x, n))],
+      ['sub', (b, pass) => kernels.sub(pass, b[0], b[1], b[2], n), 2, () => written(new Float64Array(n), (o) => ref.sub(w0, w1, o, n))],
+      ['mul', (b, pass) => kernels.mul(pass, b[0], b[1], b[2], n), 2, () => written(new Float64Array(n), (o) => ref.mul(w0, w1, o, n))],
       [
         'addRowVector',
         (b, pass) => kernels.addRowVector(pass, b[0], b[1], b[2], rows, cols),
         2,
-        () => after(new Float64Array(n), (o) => ref.addRowVector(w0, w1, o, rows, cols)),
+        () => written(new Float64Array(n), (o) => ref.addRowVector(w0, w1, o, rows, cols)),
       ],
       [
         'sgd',
         (b, pass) => kernels.sgdStep(pass, b[0], b[1], null, n, 0.1, 0, 0.01),
         0,
-        () => after(w0.slice(), (q) => ref.sgdStep(q, w1, null, n, 0.1, 0, 0.01)),
+        () => written(w0.slice(), (q) => ref.sgdStep(q, w1, null, n, 0.1, 0, 0.01)),
       ],
       [
         'sgd momentum',
         (b, pass) => kernels.sgdStep(pass, b[0], b[1], b[2], n, 0.1, 0.9, 0.01),
         0,
-        () => after(w0.slice(), (q) => ref.sgdStep(q, w1, w2.slice(), n, 0.1, 0.9, 0.01)),
+        () => written(w0.slice(), (q) => ref.sgdStep(q, w1, w2.slice(), n, 0.1, 0.9, 0.01)),
       ],
     ];
     for (const [name, record, outIndex, want] of cases) {
