@@ -3,11 +3,10 @@
  * on every odd case the CPU backends run: strides 1–3, padding 0–3, 1×1 and kernels larger than the
  * input, one channel, batch 1; pooling with disjoint, overlapping and dropped-edge windows, ties and NaN.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceBackend } from '../../src/kernels/reference.ts';
-import { createArray, download, upload } from '../../src/kernels/webgpu/buffers.ts';
+import { createArray, upload } from '../../src/kernels/webgpu/buffers.ts';
 import { GpuConv } from '../../src/kernels/webgpu/conv.ts';
-import { type GpuContext, requestGpu } from '../../src/kernels/webgpu/device.ts';
 import { uniform, worstRatio } from '../helpers/arrays.ts';
 import {
   CONV_CASES,
@@ -23,35 +22,22 @@ import {
   POOL_CASES,
   poolOut,
 } from '../kernels/conv-oracle.ts';
+import { runPass, useGpu } from './gpu.ts';
 
-let gpu: GpuContext;
+const gpu = useGpu();
 let conv: GpuConv;
-beforeAll(async () => {
-  const got = await requestGpu();
-  if (typeof got === 'string') throw new Error(`no WebGPU device: ${got}`);
-  gpu = got;
-  conv = new GpuConv(gpu.device);
+beforeAll(() => {
+  conv = new GpuConv(gpu().device);
 });
-afterAll(() => gpu?.device.destroy());
 
-async function once(record: (pass: GPUComputePassEncoder) => GPUBuffer, outs: [GPUBuffer, number][]): Promise<Float32Array[]> {
-  const { device } = gpu;
-  const encoder = device.createCommandEncoder();
-  const pass = encoder.beginComputePass();
-  const params = record(pass);
-  pass.end();
-  device.queue.submit([encoder.finish()]);
-  const got = await Promise.all(outs.map(([b, n]) => download(device, b, n)));
-  params.destroy();
-  return got;
-}
+const once = (record: (pass: GPUComputePassEncoder) => GPUBuffer, outs: [GPUBuffer, number][]) => runPass(gpu().device, record, outs);
 
 const f32 = (n: number, seed: number) => Float32Array.from(uniform(n, seed));
 const ref = createReferenceBackend('float64');
 
 describe('webgpu convolution', () => {
   it('forward, input gradient (beta 0 and 0.5) and weight gradient on every odd case', async () => {
-    const { device } = gpu;
+    const { device } = gpu();
     for (const g of CONV_CASES) {
       const geometry = { ...g };
       const { oh, ow } = convOut(g);
@@ -78,7 +64,7 @@ describe('webgpu convolution', () => {
 
 describe('webgpu pooling', () => {
   it('average and max pooling and their transposes on every odd case, with ties and a NaN', async () => {
-    const { device } = gpu;
+    const { device } = gpu();
     for (const g of POOL_CASES) {
       const geometry = { n: g.n, h: g.h, w: g.w, c: g.c, window: g.window, stride: g.stride };
       const { oh, ow } = poolOut(g);

@@ -3,47 +3,31 @@
  * every activation and derivative (and both in one pass) over values from −60 to 60, the kinks and
  * NaN; the prediction error's row-broadcast bias; every variant of the value step; Adam and AdamW.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ACTIVATIONS, type AdamStep } from '../../src/kernels/backend.ts';
 import { createReferenceBackend } from '../../src/kernels/reference.ts';
-import { download, upload } from '../../src/kernels/webgpu/buffers.ts';
-import { type GpuContext, requestGpu } from '../../src/kernels/webgpu/device.ts';
+import { upload } from '../../src/kernels/webgpu/buffers.ts';
 import { GpuElementwise } from '../../src/kernels/webgpu/elementwise.ts';
 import { uniform, worstRatio } from '../helpers/arrays.ts';
+import { runPass, useGpu } from './gpu.ts';
 
-let gpu: GpuContext;
+const gpu = useGpu();
 let kernels: GpuElementwise;
-beforeAll(async () => {
-  const got = await requestGpu();
-  if (typeof got === 'string') throw new Error(`no WebGPU device: ${got}`);
-  gpu = got;
-  kernels = new GpuElementwise(gpu.device);
+beforeAll(() => {
+  kernels = new GpuElementwise(gpu().device);
 });
-afterAll(() => gpu?.device.destroy());
 
 const ref = createReferenceBackend('float64');
 const f32 = (a: ArrayLike<number>) => Float32Array.from(a);
 const f64 = (a: ArrayLike<number>) => Float64Array.from(a);
-
-/** Runs `record` in one compute pass and reads back `outs` (buffer, length) afterwards. */
-async function run(record: (pass: GPUComputePassEncoder) => GPUBuffer[], outs: [GPUBuffer, number][]): Promise<Float32Array[]> {
-  const { device } = gpu;
-  const encoder = device.createCommandEncoder();
-  const pass = encoder.beginComputePass();
-  const temps = record(pass);
-  pass.end();
-  device.queue.submit([encoder.finish()]);
-  const got = await Promise.all(outs.map(([b, n]) => download(device, b, n)));
-  for (const t of temps) t.destroy();
-  return got;
-}
+const run = (record: (pass: GPUComputePassEncoder) => GPUBuffer[], outs: [GPUBuffer, number][]) => runPass(gpu().device, record, outs);
 
 // Values across every branch: wide uniform, the kinks (0, ±1), tiny, large enough to saturate exp, and NaN.
 const X = f32([...uniform(997, 7, -8, 8), 0, -0, 1, -1, 1e-3, -1e-3, 30, -30, 60, -60, 88, -88, Number.NaN]);
 
 describe('webgpu elementwise kernels', () => {
   it('every activation, its derivative, and both in one pass, as the reference computes them in float64', async () => {
-    const { device } = gpu;
+    const { device } = gpu();
     const n = X.length;
     const x = upload(device, X);
     for (const kind of ACTIVATIONS) {
@@ -72,7 +56,7 @@ describe('webgpu elementwise kernels', () => {
   });
 
   it('axpy, scale, sub, mul, addRowVector and SGD with and without momentum', async () => {
-    const { device } = gpu;
+    const { device } = gpu();
     const [rows, cols] = [9, 37];
     const n = rows * cols;
     const vals = [1, 2, 3].map((s) => f32(uniform(n, 20 + s)));
@@ -116,7 +100,7 @@ describe('webgpu elementwise kernels', () => {
   });
 
   it('in place, as Backend allows: sub and mul into either input, addRowVector, activate and predictionError into x', async () => {
-    const { device } = gpu;
+    const { device } = gpu();
     const [rows, cols] = [5, 11];
     const n = rows * cols;
     const [xs, ys] = [f32(uniform(n, 31)), f32(uniform(n, 32))];
@@ -178,7 +162,7 @@ describe('webgpu elementwise kernels', () => {
   it('prediction error eps = x − mu − b broadcasts b over the rows (7 × 13)', async () => {
     const [rows, cols] = [7, 13];
     const [xv, mv, bv] = [f32(uniform(rows * cols, 1)), f32(uniform(rows * cols, 2)), f32(uniform(cols, 3))];
-    const { device } = gpu;
+    const { device } = gpu();
     const [x, mu, b, out] = [upload(device, xv), upload(device, mv), upload(device, bv), upload(device, new Float32Array(rows * cols))];
     const [got] = await run((pass) => [kernels.predictionError(pass, x, mu, b, out, rows, cols)], [[out, rows * cols]]);
     const want = new Float64Array(rows * cols);
@@ -188,7 +172,7 @@ describe('webgpu elementwise kernels', () => {
 
   it('the value step with and without its own error and its drive, x and v both updated', async () => {
     const n = 1031;
-    const { device } = gpu;
+    const { device } = gpu();
     for (const [withEps, withDrive] of [
       [true, true],
       [true, false],
@@ -214,7 +198,7 @@ describe('webgpu elementwise kernels', () => {
 
   it('Adam and AdamW steps (step 3, weight decay 0.01) update p, m and v as the reference does', async () => {
     const n = 517;
-    const { device } = gpu;
+    const { device } = gpu();
     for (const decoupled of [false, true]) {
       const s: AdamStep = { lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01, decoupled, t: 3 };
       const vals = [f32(uniform(n, 11)), f32(uniform(n, 12)), f32(uniform(n, 13, -0.1, 0.1)), f32(uniform(n, 14, 0, 0.01))];

@@ -3,37 +3,28 @@
  * tiles and 16-deep slices, every transpose pair, alpha and beta. Runs under `npm run test:webgpu`
  * (Dawn over SwiftShader in CI); without an adapter it fails, naming why.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { download, upload } from '../../src/kernels/webgpu/buffers.ts';
-import { type GpuContext, requestGpu } from '../../src/kernels/webgpu/device.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { upload } from '../../src/kernels/webgpu/buffers.ts';
 import { GpuMatmul } from '../../src/kernels/webgpu/matmul.ts';
 import { naiveMatmul, uniform, worstRatio } from '../helpers/arrays.ts';
+import { runPass, useGpu } from './gpu.ts';
 
-let gpu: GpuContext;
+const gpu = useGpu();
 // One per device: each (transA, transB) pipeline compiles once (seconds on SwiftShader).
 let matmul: GpuMatmul;
-beforeAll(async () => {
-  const got = await requestGpu();
-  if (typeof got === 'string') throw new Error(`no WebGPU device: ${got}`);
-  gpu = got;
-  matmul = new GpuMatmul(gpu.device);
+beforeAll(() => {
+  matmul = new GpuMatmul(gpu().device);
 });
-afterAll(() => gpu?.device.destroy());
 
 async function product(m: number, k: number, n: number, transA: boolean, transB: boolean, alpha: number, beta: number) {
   const a = Float32Array.from(uniform(m * k, 1 + m));
   const b = Float32Array.from(uniform(k * n, 2 + n));
   const c = Float32Array.from(uniform(m * n, 3 + k));
   if (beta === 0) c.fill(Number.NaN); // beta = 0 must not read C
-  const { device } = gpu;
+  const { device } = gpu();
   const [ga, gb, gc] = [upload(device, a), upload(device, b), upload(device, c)];
-  const encoder = device.createCommandEncoder();
-  const pass = encoder.beginComputePass();
-  const params = matmul.encode(pass, ga, gb, gc, m, k, n, { transA, transB, alpha, beta });
-  pass.end();
-  device.queue.submit([encoder.finish()]);
-  const got = await download(device, gc, m * n);
-  for (const buffer of [ga, gb, gc, params]) buffer.destroy();
+  const [got] = await runPass(device, (pass) => matmul.encode(pass, ga, gb, gc, m, k, n, { transA, transB, alpha, beta }), [[gc, m * n]]);
+  for (const buffer of [ga, gb, gc]) buffer.destroy();
   return { got, want: naiveMatmul(a, b, c, m, k, n, transA, transB, alpha, beta) };
 }
 

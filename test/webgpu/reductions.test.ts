@@ -3,36 +3,23 @@
  * (1, 3, 17, 300, 6272 columns): sums, maxima (NaN wins), first argmax (ties, −∞), softmax (also in
  * place), column sums, and the sum of squares through its two passes.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createReferenceBackend } from '../../src/kernels/reference.ts';
-import { createArray, download, upload } from '../../src/kernels/webgpu/buffers.ts';
-import { type GpuContext, requestGpu } from '../../src/kernels/webgpu/device.ts';
+import { createArray, upload } from '../../src/kernels/webgpu/buffers.ts';
 import { GpuReductions, sumSquaresPartials } from '../../src/kernels/webgpu/reductions.ts';
 import { uniform, worstRatio } from '../helpers/arrays.ts';
+import { runPass, useGpu } from './gpu.ts';
 
-let gpu: GpuContext;
+const gpu = useGpu();
 let red: GpuReductions;
-beforeAll(async () => {
-  const got = await requestGpu();
-  if (typeof got === 'string') throw new Error(`no WebGPU device: ${got}`);
-  gpu = got;
-  red = new GpuReductions(gpu.device);
+beforeAll(() => {
+  red = new GpuReductions(gpu().device);
 });
-afterAll(() => gpu?.device.destroy());
 
 const ref = createReferenceBackend('float64');
 
-async function once(record: (pass: GPUComputePassEncoder) => GPUBuffer[], out: GPUBuffer, n: number): Promise<Float32Array> {
-  const { device } = gpu;
-  const encoder = device.createCommandEncoder();
-  const pass = encoder.beginComputePass();
-  const temps = record(pass);
-  pass.end();
-  device.queue.submit([encoder.finish()]);
-  const got = await download(device, out, n);
-  for (const t of temps) t.destroy();
-  return got;
-}
+const once = async (record: (pass: GPUComputePassEncoder) => GPUBuffer | GPUBuffer[], out: GPUBuffer, n: number): Promise<Float32Array> =>
+  (await runPass(gpu().device, record, [[out, n]]))[0];
 
 const SHAPES: [number, number][] = [
   [1, 1],
@@ -44,7 +31,7 @@ const SHAPES: [number, number][] = [
 
 describe('webgpu reductions', () => {
   it('row sums, row maxima and column sums', async () => {
-    const { device } = gpu;
+    const { device } = gpu();
     for (const [rows, cols] of SHAPES) {
       const xs = Float32Array.from(uniform(rows * cols, rows + cols));
       const x = upload(device, xs);
@@ -68,7 +55,7 @@ describe('webgpu reductions', () => {
   it('a NaN anywhere in a row makes its maximum NaN', async () => {
     const xs = Float32Array.from(uniform(2 * 300, 9));
     xs[417] = Number.NaN;
-    const [x, out] = [upload(gpu.device, xs), createArray(gpu.device, 2)];
+    const [x, out] = [upload(gpu().device, xs), createArray(gpu().device, 2)];
     const got = await once((p) => [red.rowMax(p, x, out, 2, 300)], out, 2);
     expect(Number.isNaN(got[0])).toBe(false);
     expect(Number.isNaN(got[1])).toBe(true);
@@ -82,7 +69,7 @@ describe('webgpu reductions', () => {
     xs[1 * cols + 257] = 2;
     xs.fill(Number.NEGATIVE_INFINITY, 2 * cols, 3 * cols);
     xs[3 * cols + cols - 1] = 5;
-    const [x, out] = [upload(gpu.device, xs), createArray(gpu.device, 4)];
+    const [x, out] = [upload(gpu().device, xs), createArray(gpu().device, 4)];
     const got = new Int32Array((await once((p) => [red.rowArgmax(p, x, out, 4, cols)], out, 4)).buffer);
     const want = new Int32Array(4);
     ref.rowArgmax(Float64Array.from(xs), want, 4, cols);
@@ -91,7 +78,7 @@ describe('webgpu reductions', () => {
   });
 
   it('softmax, into another array and in place, rows summing to 1 even for large logits', async () => {
-    const { device } = gpu;
+    const { device } = gpu();
     for (const [rows, cols] of SHAPES) {
       const xs = Float32Array.from(uniform(rows * cols, 3 * cols, -40, 40));
       const want = new Float64Array(rows * cols);
@@ -107,7 +94,7 @@ describe('webgpu reductions', () => {
   });
 
   it('sum of squares over 1, 1000 and 200,003 elements (several partials)', async () => {
-    const { device } = gpu;
+    const { device } = gpu();
     for (const n of [1, 1000, 200_003]) {
       const xs = Float32Array.from(uniform(n, n));
       const [x, partials, out] = [upload(device, xs), createArray(device, sumSquaresPartials(n)), createArray(device, 1)];

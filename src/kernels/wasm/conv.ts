@@ -112,52 +112,12 @@ export function wasmConvKernels(cx: ConvContext): ConvMethods {
 
   // gw[kdim, cols] (+)= alpha · the implicit rows of P (transposed) times gy[rows, cols].
   const correlate = (p: number, gy: number, gw: number, rows: number, kdim: number, cols: number, im: Implicit, alpha: number, accumulate: boolean): void => {
-    if (kdim * cols <= GROUPED_MAX && rows >= 2 * GROUP_ROWS) {
-      const groups = Math.ceil(rows / GROUP_ROWS);
-      const parts = partials(groups * kdim * cols * 4);
-      if (pool) {
-        const words = [[J_A, p], [J_B, gy], [J_C, parts], [J_M, kdim], [J_N, cols], [J_K, rows], ...geometryWords(im)] as const;
-        pool.runConvGroups(words, alpha, groups, GROUP_ROWS, scratchBytes);
-      } else {
-        const s = ownScratch(scratchBytes);
-        for (let g = 0; g < groups; g++) {
-          const part = parts + g * kdim * cols * 4;
-          const r0 = g * GROUP_ROWS;
-          ex.convWeightBlock(
-            p,
-            gy,
-            part,
-            cols,
-            im.seg,
-            im.rs,
-            im.ows,
-            im.ohs,
-            im.ow,
-            im.oh,
-            im.exs,
-            r0,
-            Math.min(rows, r0 + GROUP_ROWS),
-            alpha,
-            0,
-            s,
-            0,
-            kdim,
-            0,
-            cols,
-          );
-        }
-      }
-      ex.sumPartials(parts, groups, kdim * cols, gw, accumulate ? 1 : 0);
-      return;
-    }
-    if (pool && rows * cols * kdim >= cx.minMacs) {
-      const words = [[J_A, p], [J_B, gy], [J_C, gw], [J_M, kdim], [J_N, cols], [J_K, rows], [J_FLAGS, accumulate ? 1 : 0], ...geometryWords(im)] as const;
-      pool.runConv(OP_CONV_WEIGHT, words, alpha, 0, scratchBytes);
-    } else
+    // Rows r0..r1 of gy into out (+ out when add), on this thread.
+    const here = (out: number, r0: number, r1: number, add: boolean): void =>
       ex.convWeightBlock(
         p,
         gy,
-        gw,
+        out,
         cols,
         im.seg,
         im.rs,
@@ -166,16 +126,30 @@ export function wasmConvKernels(cx: ConvContext): ConvMethods {
         im.ow,
         im.oh,
         im.exs,
-        0,
-        rows,
+        r0,
+        r1,
         alpha,
-        accumulate ? 1 : 0,
+        add ? 1 : 0,
         ownScratch(scratchBytes),
         0,
         kdim,
         0,
         cols,
       );
+    if (kdim * cols <= GROUPED_MAX && rows >= 2 * GROUP_ROWS) {
+      const groups = Math.ceil(rows / GROUP_ROWS);
+      const parts = partials(groups * kdim * cols * 4);
+      if (pool) {
+        const words = [[J_A, p], [J_B, gy], [J_C, parts], [J_M, kdim], [J_N, cols], [J_K, rows], ...geometryWords(im)] as const;
+        pool.runConvGroups(words, alpha, groups, GROUP_ROWS, scratchBytes);
+      } else for (let g = 0; g < groups; g++) here(parts + g * kdim * cols * 4, g * GROUP_ROWS, Math.min(rows, (g + 1) * GROUP_ROWS), false);
+      ex.sumPartials(parts, groups, kdim * cols, gw, accumulate ? 1 : 0);
+      return;
+    }
+    if (pool && rows * cols * kdim >= cx.minMacs) {
+      const words = [[J_A, p], [J_B, gy], [J_C, gw], [J_M, kdim], [J_N, cols], [J_K, rows], [J_FLAGS, accumulate ? 1 : 0], ...geometryWords(im)] as const;
+      pool.runConv(OP_CONV_WEIGHT, words, alpha, 0, scratchBytes);
+    } else here(gw, 0, rows, accumulate);
   };
 
   // Calls body(P, e0, nb) for tiles of the batch, P holding examples e0..e0+nb of x zero-padded (x itself when pad is 0).

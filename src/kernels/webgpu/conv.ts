@@ -12,7 +12,7 @@
  */
 import type { Conv2dGeometry, Pool2dGeometry } from '../backend.ts';
 import { conv2dOutputSize, pool2dOutputSize } from '../backend.ts';
-import { USAGE } from './device.ts';
+import { Dispatcher } from './dispatch.ts';
 
 const GROUP = 256;
 
@@ -176,33 +176,23 @@ type ShaderName = keyof typeof SHADERS;
 
 /** Encodes convolutions and poolings on one device; pipelines compiled on first use and kept. */
 export class GpuConv {
-  private readonly pipelines = new Map<ShaderName, GPUComputePipeline>();
+  private readonly kernels: Dispatcher;
 
-  constructor(private readonly device: GPUDevice) {}
+  constructor(device: GPUDevice) {
+    this.kernels = new Dispatcher(device);
+  }
 
   private encode(pass: GPUComputePassEncoder, name: ShaderName, arrays: GPUBuffer[], dims: number[], total: number, scale: number): GPUBuffer {
-    let pipe = this.pipelines.get(name);
-    if (!pipe) {
-      const module = this.device.createShaderModule({ code: SHADERS[name], label: name });
-      pipe = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: name });
-      this.pipelines.set(name, pipe);
-    }
-    const params = this.device.createBuffer({ size: 64, usage: USAGE.UNIFORM | USAGE.COPY_DST });
-    const words = new ArrayBuffer(64);
+    const words = new ArrayBuffer(52);
     new Uint32Array(words, 0, 12).set([...dims, total]);
     new Float32Array(words, 48, 1)[0] = scale;
-    this.device.queue.writeBuffer(params, 0, words);
-    pass.setPipeline(pipe);
-    pass.setBindGroup(
-      0,
-      this.device.createBindGroup({
-        layout: pipe.getBindGroupLayout(0),
-        entries: [...arrays, params].map((buffer, binding) => ({ binding, resource: { buffer } })),
-      }),
+    return this.kernels.dispatch(
+      pass,
+      this.kernels.pipeline(name, () => SHADERS[name]),
+      arrays,
+      words,
+      Math.ceil(total / GROUP),
     );
-    const groups = Math.max(1, Math.ceil(total / GROUP));
-    pass.dispatchWorkgroups(Math.min(groups, 65_535), Math.ceil(groups / 65_535));
-    return params;
   }
 
   private convDims(g: Conv2dGeometry): number[] {

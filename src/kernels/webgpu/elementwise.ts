@@ -15,10 +15,9 @@
  */
 import { type Activation, type AdamStep, LEAKY_SLOPE } from '../backend.ts';
 import { GELU_A, GELU_C } from '../scalar-activations.ts';
-import { USAGE } from './device.ts';
+import { Dispatcher } from './dispatch.ts';
 
 const GROUP = 256;
-const MAX_GROUPS = 65_535;
 
 /** WGSL of f(x) and f'(x) for an activation. */
 function activationWgsl(kind: Activation): { f: string; df: string } {
@@ -120,18 +119,10 @@ export type MapKernelName = keyof typeof KERNELS;
 
 /** Encodes elementwise kernels on one device; each pipeline is compiled on first use and kept. */
 export class GpuElementwise {
-  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly kernels: Dispatcher;
 
-  constructor(private readonly device: GPUDevice) {}
-
-  private pipeline(key: string, code: () => string): GPUComputePipeline {
-    let pipe = this.pipelines.get(key);
-    if (!pipe) {
-      const module = this.device.createShaderModule({ code: code(), label: key });
-      pipe = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: key });
-      this.pipelines.set(key, pipe);
-    }
-    return pipe;
+  constructor(device: GPUDevice) {
+    this.kernels = new Dispatcher(device);
   }
 
   /**
@@ -145,23 +136,11 @@ export class GpuElementwise {
       const at = buffers.indexOf(b);
       return at >= 0 ? at : buffers.push(b) - 1;
     });
-    const params = this.device.createBuffer({ size: 32, usage: USAGE.UNIFORM | USAGE.COPY_DST });
     const words = new ArrayBuffer(32);
     new Uint32Array(words, 0, 2).set([n, cols]);
     new Float32Array(words, 8, 6).set(floats);
-    this.device.queue.writeBuffer(params, 0, words);
-    const pipe = this.pipeline(`${key} [${slot.join(',')}]`, () => shader(kernel(), slot));
-    pass.setPipeline(pipe);
-    pass.setBindGroup(
-      0,
-      this.device.createBindGroup({
-        layout: pipe.getBindGroupLayout(0),
-        entries: [...buffers, params].map((buffer, binding) => ({ binding, resource: { buffer } })),
-      }),
-    );
-    const groups = Math.max(1, Math.ceil(n / GROUP));
-    pass.dispatchWorkgroups(Math.min(groups, MAX_GROUPS), Math.ceil(groups / MAX_GROUPS));
-    return params;
+    const pipe = this.kernels.pipeline(`${key} [${slot.join(',')}]`, () => shader(kernel(), slot));
+    return this.kernels.dispatch(pass, pipe, buffers, words, Math.ceil(n / GROUP));
   }
 
   /** out = f(x) over n elements; out may be x (Backend.activate). */

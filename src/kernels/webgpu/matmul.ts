@@ -11,7 +11,7 @@
  * per output, in float32: the error against a float64 product grows like
  * k·2⁻²⁴·Σ|a·b| (the tests' tolerance).
  */
-import { USAGE } from './device.ts';
+import { Dispatcher } from './dispatch.ts';
 
 const TILE = 64;
 const DEPTH = 16;
@@ -86,21 +86,12 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
 `;
 }
 
-/** Encodes matmuls on one device: pipelines compiled once per (transA, transB), a uniform buffer per call. */
+/** Encodes matmuls on one device: one pipeline per (transA, transB), compiled on first use. */
 export class GpuMatmul {
-  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly kernels: Dispatcher;
 
-  constructor(private readonly device: GPUDevice) {}
-
-  private pipeline(transA: boolean, transB: boolean): GPUComputePipeline {
-    const key = `${Number(transA)}${Number(transB)}`;
-    let pipe = this.pipelines.get(key);
-    if (!pipe) {
-      const module = this.device.createShaderModule({ code: matmulShader(transA, transB), label: `matmul ${key}` });
-      pipe = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: `matmul ${key}` });
-      this.pipelines.set(key, pipe);
-    }
-    return pipe;
+  constructor(device: GPUDevice) {
+    this.kernels = new Dispatcher(device);
   }
 
   /**
@@ -117,19 +108,11 @@ export class GpuMatmul {
     n: number,
     options: { transA?: boolean; transB?: boolean; alpha?: number; beta?: number } = {},
   ): GPUBuffer {
-    const params = this.device.createBuffer({ size: 32, usage: USAGE.UNIFORM | USAGE.COPY_DST });
-    const words = new ArrayBuffer(32);
+    const { transA = false, transB = false } = options;
+    const words = new ArrayBuffer(20);
     new Uint32Array(words, 0, 3).set([m, k, n]);
     new Float32Array(words, 12, 2).set([options.alpha ?? 1, options.beta ?? 0]);
-    this.device.queue.writeBuffer(params, 0, words);
-    const pipe = this.pipeline(options.transA ?? false, options.transB ?? false);
-    const group = this.device.createBindGroup({
-      layout: pipe.getBindGroupLayout(0),
-      entries: [a, b, c, params].map((buffer, binding) => ({ binding, resource: { buffer } })),
-    });
-    pass.setPipeline(pipe);
-    pass.setBindGroup(0, group);
-    pass.dispatchWorkgroups(Math.ceil(n / TILE), Math.ceil(m / TILE));
-    return params;
+    const pipe = this.kernels.pipeline(`matmul ${Number(transA)}${Number(transB)}`, () => matmulShader(transA, transB));
+    return this.kernels.dispatch(pass, pipe, [a, b, c], words, [Math.ceil(n / TILE), Math.ceil(m / TILE)]);
   }
 }

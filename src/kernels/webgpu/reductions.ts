@@ -13,7 +13,7 @@
  * (the reference accumulates sumSquares and columnSums in float64; the tests'
  * tolerances say by how much they differ).
  */
-import { USAGE } from './device.ts';
+import { Dispatcher } from './dispatch.ts';
 
 const GROUP = 256;
 /** Elements per row of the first sum-of-squares pass. */
@@ -121,42 +121,18 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
 
 /** Encodes reductions on one device; pipelines compiled on first use and kept. */
 export class GpuReductions {
-  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly kernels: Dispatcher;
 
-  constructor(private readonly device: GPUDevice) {}
-
-  private pipeline(key: string, code: () => string): GPUComputePipeline {
-    let pipe = this.pipelines.get(key);
-    if (!pipe) {
-      const module = this.device.createShaderModule({ code: code(), label: key });
-      pipe = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: key });
-      this.pipelines.set(key, pipe);
-    }
-    return pipe;
-  }
-
-  private dispatch(pass: GPUComputePassEncoder, pipe: GPUComputePipeline, arrays: GPUBuffer[], dims: [number, number, number], groups: number): GPUBuffer {
-    const params = this.device.createBuffer({ size: 16, usage: USAGE.UNIFORM | USAGE.COPY_DST });
-    this.device.queue.writeBuffer(params, 0, Uint32Array.from([...dims, 0]));
-    pass.setPipeline(pipe);
-    pass.setBindGroup(
-      0,
-      this.device.createBindGroup({
-        layout: pipe.getBindGroupLayout(0),
-        entries: [...arrays, params].map((buffer, binding) => ({ binding, resource: { buffer } })),
-      }),
-    );
-    const g = Math.max(1, groups);
-    pass.dispatchWorkgroups(Math.min(g, 65_535), Math.ceil(g / 65_535));
-    return params;
+  constructor(device: GPUDevice) {
+    this.kernels = new Dispatcher(device);
   }
 
   private rows(pass: GPUComputePassEncoder, op: RowOp, arrays: GPUBuffer[], rows: number, cols: number, n = rows * cols): GPUBuffer {
-    return this.dispatch(
+    return this.kernels.dispatch(
       pass,
-      this.pipeline(op, () => rowShader(op)),
+      this.kernels.pipeline(op, () => rowShader(op)),
       arrays,
-      [rows, cols, n],
+      Uint32Array.of(rows, cols, n).buffer,
       rows,
     );
   }
@@ -183,13 +159,8 @@ export class GpuReductions {
 
   /** out[c] = Σ_r x[r, c] (Backend.columnSums). */
   columnSums(pass: GPUComputePassEncoder, x: GPUBuffer, out: GPUBuffer, rows: number, cols: number): GPUBuffer {
-    return this.dispatch(
-      pass,
-      this.pipeline('columns', () => COLUMN_SHADER),
-      [x, out],
-      [rows, cols, rows * cols],
-      Math.ceil(cols / GROUP),
-    );
+    const pipe = this.kernels.pipeline('columns', () => COLUMN_SHADER);
+    return this.kernels.dispatch(pass, pipe, [x, out], Uint32Array.of(rows, cols, rows * cols).buffer, Math.ceil(cols / GROUP));
   }
 
   /**
