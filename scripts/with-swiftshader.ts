@@ -1,20 +1,29 @@
 /**
- * Runs a command (argv) with Dawn pointed at Chromium's SwiftShader Vulkan driver when this machine
- * has Debian's `chromium` and the caller has not chosen a driver: WebGPU on the CPU, for correctness
- * tests without a GPU. Elsewhere (a real GPU, or a driver already chosen) the command runs as is.
+ * Runs a command (argv) on a WebGPU adapter: the machine's own GPU where Dawn finds one, and otherwise,
+ * where Debian's `chromium` is installed, its SwiftShader Vulkan driver — WebGPU on the CPU, for
+ * correctness tests without a GPU. A driver the caller chose (VK_ICD_FILENAMES set) is left alone.
  *
  *   tsx scripts/with-swiftshader.ts vitest run --config vitest.webgpu.config.ts
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { requestGpu } from '../src/kernels/webgpu/device.ts';
 
 const CHROMIUM = '/usr/lib/chromium';
 const ICD = `${CHROMIUM}/vk_swiftshader_icd.json`;
 const env = { ...process.env };
 if (env.VK_ICD_FILENAMES === undefined && existsSync(ICD)) {
-  env.VK_ICD_FILENAMES = ICD;
-  // Chromium's own libvulkan.so.1: Debian does not install the loader with chromium.
-  env.LD_LIBRARY_PATH = env.LD_LIBRARY_PATH ? `${CHROMIUM}:${env.LD_LIBRARY_PATH}` : CHROMIUM;
+  // Dawn prints its own warning when it finds no Vulkan loader; that is the answer sought here.
+  const own = await requestGpu();
+  if (typeof own === 'string') {
+    env.VK_ICD_FILENAMES = ICD;
+    // Chromium's own libvulkan.so.1: Debian does not install the loader with chromium.
+    env.LD_LIBRARY_PATH = env.LD_LIBRARY_PATH ? `${CHROMIUM}:${env.LD_LIBRARY_PATH}` : CHROMIUM;
+    console.error(`with-swiftshader: no GPU adapter (${own}); using Chromium's SwiftShader driver`);
+  } else {
+    console.error(`with-swiftshader: using ${own.adapter}`);
+    own.device.destroy();
+  }
 }
 const [command, ...args] = process.argv.slice(2);
 if (!command) {

@@ -69,6 +69,9 @@ describe('pcn train --arch', () => {
     expect(r.stdout).toMatch(/leaky-relu, output weight β 0\.1, standard schedule/);
     const config = () => decodeCheckpoint(readFileSync(join(out, 'checkpoint.safetensors')), 'ckpt').config;
     expect(config().outputWeight).toBe(0.1);
+    const info = pcn(['info', '--model', join(out, 'model.safetensors')]);
+    expect(info.stdout).toMatch(/output energy mse weighted β 0\.1/);
+    expect(JSON.parse(pcn(['info', '--model', join(out, 'model.safetensors'), '--json']).stdout).output_weight).toBe(0.1);
     expect(oneLine(pcn(['train', '--resume', out, '--epochs', '2', '--output-weight', '0.5']))).toMatch(/--output-weight 0\.5 differs from 0\.1/);
     expect(pcn(['train', '--resume', out, '--epochs', '2', '--no-progress']).status).toBe(0);
     expect(config().outputWeight).toBe(0.1);
@@ -163,7 +166,15 @@ describe('pcn compare --arch', () => {
     expect([result.lr_x, result.momentum_x, result.output_energy, result.output_weight, result.seed_list]).toEqual([0.1, 0.5, 'ce', 0.1, [2]]);
     expect(result.pc_acc).toEqual([result.pc_acc_mean]);
     expect(result.bp_acc).toEqual([result.bp_acc_mean]);
-    expect(r.stderr).toMatch(/x step 0\.1, momentum 0\.5\) and backprop: .* ce output \(β 0\.1\)/);
+    expect(r.stderr).toMatch(/x step 0\.1, momentum 0\.5\) and backprop: .* ce output \(PC's weighted β 0\.1\)/);
+    // One list of per-epoch accuracies per seed, ending in the seed's final accuracy.
+    const perEpoch = result.pc_acc_per_epoch as number[][];
+    expect(perEpoch).toHaveLength(1);
+    expect(perEpoch[0]).toHaveLength(1);
+    expect(perEpoch[0][0]).toBe(result.pc_acc_mean);
+    expect((result.bp_acc_per_epoch as number[][])[0][0]).toBe(result.bp_acc_mean);
+    // Seeds run past the largest are refused before any data is read.
+    expect(oneLine(pcn([...args, '--first-seed', '4294967295', '--seeds', '2']))).toMatch(/--first-seed 4294967295 with --seeds 2 runs past the largest seed/);
     // Momentum 1 never forgets a step: refused in one line naming the flag.
     expect(oneLine(pcn([...args, '--momentum-x', '1']))).toMatch(/--momentum-x/);
   });

@@ -8,8 +8,9 @@
 
 import type { Command } from 'commander';
 import { createConfig, initModel, initWorkspace, type OutputEnergy, PARAMETERISATIONS, type Parameterisation, type PcnConfig } from '../../core/index.ts';
+import { PcError } from '../../errors.ts';
 import { createBackend } from '../../kernels/index.ts';
-import { createRng } from '../../random.ts';
+import { createRng, MAX_SEED } from '../../random.ts';
 import {
   ARCHITECTURES,
   backpropGradients,
@@ -24,7 +25,7 @@ import {
 } from '../../train/index.ts';
 import { resolveArch } from '../arch.ts';
 import { loadData, type Split } from '../datasets.ts';
-import { choice, integer, integers, number, positive, threads } from '../options.ts';
+import { choice, integer, integers, number, positive, seed as seedOption, threads } from '../options.ts';
 import { count } from '../plural.ts';
 import { warn } from '../warn.ts';
 import { TRAIN_DEFAULTS } from './train.ts';
@@ -72,7 +73,12 @@ export function registerCompare(program: Command): void {
     )
     .option('--epochs <n>', 'epochs per run', integer(1, 10_000), 10)
     .option('--seeds <n>', 'seeds per method: first-seed, first-seed + 1, …', integer(1, 100), 3)
-    .option('--first-seed <n>', 'the first seed (to split a long comparison into runs of one seed)', integer(0, 1_000_000), 0)
+    .option(
+      '--first-seed <n>',
+      'the first seed (to split a long comparison into runs of one seed: their pc_acc and bp_acc lists together give the mean ± std)',
+      seedOption,
+      0,
+    )
     .option('--threads <n>', "matmul threads or 'auto'", threads, 'auto' as const)
     .option('--t-sweep <list>', 'also train PC (the first seed) with each of these relaxation step counts, e.g. 1,2,4,8', integers(1, 10_000))
     .option('--cosine-every <n>', 'compare PC updates with backprop gradients every n batches', integer(1, 1_000_000), 25)
@@ -148,6 +154,8 @@ async function train(
 }
 
 export async function runCompare(opts: CompareOptions): Promise<void> {
+  if (opts.firstSeed + opts.seeds - 1 > MAX_SEED)
+    throw new PcError('config', `--first-seed ${opts.firstSeed} with --seeds ${opts.seeds} runs past the largest seed, ${MAX_SEED}; lower --first-seed.`);
   const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
   const data = await loadData(opts.data);
   const arch = resolveArch({ ...opts, arch: opts.arch ?? 'mlp' }, 'discriminative', data.train, opts.data, TRAIN_DEFAULTS.layers);
@@ -156,7 +164,7 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
   const pcFlops = pcEpochFlops(config, opts.steps, data.train.count, TRAIN_DEFAULTS.batch);
   const bpFlops = bpEpochFlops(config, data.train.count, TRAIN_DEFAULTS.batch);
   log(
-    `compare PC (T=${opts.steps}, x step ${opts.lrX}, momentum ${opts.momentumX}) and backprop: ${arch.label} ${TRAIN_DEFAULTS.activation}, ${opts.outputEnergy} output (β ${opts.outputWeight}), AdamW ${opts.lrW}, ${count(opts.epochs, 'epoch')} × ${count(opts.seeds, 'seed')} on ${data.source}`,
+    `compare PC (T=${opts.steps}, x step ${opts.lrX}, momentum ${opts.momentumX}) and backprop: ${arch.label} ${TRAIN_DEFAULTS.activation}, ${opts.outputEnergy} output (PC's weighted β ${opts.outputWeight}), AdamW ${opts.lrW}, ${count(opts.epochs, 'epoch')} × ${count(opts.seeds, 'seed')} on ${data.source}`,
   );
   if (opts.arch !== undefined && opts.arch !== 'mlp') for (const line of describeArchitecture(config)) log(`  ${line}`);
   const runs: Record<Method, Run[]> = { pc: [], backprop: [] };
@@ -192,6 +200,9 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
     ...(sweep.length ? { t_sweep: sweep } : {}),
     pc_acc: last('pc'),
     bp_acc: last('backprop'),
+    // Test accuracy after every epoch, one list per seed.
+    pc_acc_per_epoch: runs.pc.map((r) => r.history.map((h) => h.testAccuracy)),
+    bp_acc_per_epoch: runs.backprop.map((r) => r.history.map((h) => h.testAccuracy)),
     epochs: opts.epochs,
     seeds: opts.seeds,
     seed_list: seeds,

@@ -29,6 +29,7 @@ export function registerInfo(program: Command): void {
         sizes: config.sizes,
         activations: config.activations,
         output_energy: config.outputEnergy,
+        output_weight: config.outputWeight,
         parameters: parameterCount(config),
         architecture: architectureOf(config),
         optimizer: ckpt.optimizer ? { ...ckpt.optimizer.config, step: ckpt.optimizer.step } : null,
@@ -41,7 +42,7 @@ export function registerInfo(program: Command): void {
       const text = (v: unknown) => printable(typeof v === 'string' ? v : JSON.stringify(v));
       console.log(text(opts.model));
       console.log(
-        `  network     ${config.sizes.join('-')} (${text(config.orientation)}), activations ${config.activations.map(text).join(', ')}, output energy ${text(config.outputEnergy)}`,
+        `  network     ${config.sizes.join('-')} (${text(config.orientation)}), activations ${config.activations.map(text).join(', ')}, output energy ${text(config.outputEnergy)}${config.outputWeight === 1 ? '' : ` weighted β ${config.outputWeight}`}`,
       );
       // Layer lines are computed from the validated config (numbers and known kinds only), so they need no escaping.
       const dense = config.layers.every((s) => s.kind === 'dense' && !s.residual) && config.parameterisation === 'standard';
