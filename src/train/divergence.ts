@@ -57,6 +57,8 @@ export interface RelaxationHealth {
 export interface DivergenceMonitor {
   /** Whether the weights learn inside the relaxations watched (DIVERGENCE.learning applies). */
   readonly learning: boolean;
+  /** β of the model watched: above 1 it stiffens the layer under the output, so the advice names it. */
+  readonly outputWeight: number;
   /** E_0 per example on the first batch seen (NaN until then). */
   baseline: number;
   /** The last window relaxations: 1 = unstable (a ring buffer). */
@@ -68,10 +70,13 @@ export interface DivergenceMonitor {
   grown: number;
 }
 
-/** A fresh watch; `learning`: the weights learn inside the relaxations (incremental or streaming schedule). */
-export function initDivergenceMonitor(learning: boolean): DivergenceMonitor {
+/**
+ * A fresh watch; `learning`: the weights learn inside the relaxations (incremental or streaming schedule);
+ * `outputWeight`: the model's β (config.outputWeight), named in the advice when above 1.
+ */
+export function initDivergenceMonitor(learning: boolean, outputWeight = 1): DivergenceMonitor {
   const window = learning ? DIVERGENCE.learning.window : DIVERGENCE.window;
-  return { learning, baseline: Number.NaN, recent: new Uint8Array(window), seen: 0, relaxations: 0, unstable: 0, unsettled: 0, grown: 0 };
+  return { learning, outputWeight, baseline: Number.NaN, recent: new Uint8Array(window), seen: 0, relaxations: 0, unstable: 0, unsettled: 0, grown: 0 };
 }
 
 /** The most energy per example a batch may start from (trainStep's maxInitialEnergy), or undefined before the first batch. */
@@ -98,7 +103,7 @@ export function recordRelaxation(m: DivergenceMonitor, r: RelaxResult, rows: num
   if (recent >= (m.learning ? DIVERGENCE.learning.unstableToStop : DIVERGENCE.unstableToStop)) {
     throw new PcError(
       'divergence',
-      `${where()}: ${recent} of the last ${Math.min(m.seen, m.recent.length)} relaxations ended with more energy than they started with (this one: ${r.initialEnergy.toExponential(3)} → ${r.energy.toExponential(3)}): the x step is too large for these weights. ${xKnobs(config)}`,
+      `${where()}: ${recent} of the last ${Math.min(m.seen, m.recent.length)} relaxations ended with more energy than they started with (this one: ${r.initialEnergy.toExponential(3)} → ${r.energy.toExponential(3)}): the x step is too large for these weights. ${xKnobs(config, m.outputWeight)}`,
     );
   }
 }
@@ -119,7 +124,7 @@ export function closeEpoch(
   const of = (k: number) => `${k} of ${m.relaxations} relaxations (${((100 * k) / m.relaxations).toFixed(1)} %)`;
   if (m.unstable > 0 && m.unstable >= (m.learning ? DIVERGENCE.learning.unstableToWarn : 0) * m.relaxations)
     warnings.push(
-      `${label}: ${of(m.unstable)} ended with more energy than they started with, or rose at every step: the x step is too large. ${xKnobs(config)}`,
+      `${label}: ${of(m.unstable)} ended with more energy than they started with, or rose at every step: the x step is too large. ${xKnobs(config, m.outputWeight)}`,
     );
   if (m.unsettled > 0 && m.unsettled >= DIVERGENCE.unsettledToWarn * m.relaxations)
     warnings.push(
@@ -146,6 +151,8 @@ export function weightKnobs(optimizer: OptimizerConfig): string {
   return optimizer.weightDecay > 0 ? `${lr} or the weight decay (optimizer weightDecay, pcn --weight-decay; now ${optimizer.weightDecay}).` : `${lr}.`;
 }
 
-function xKnobs(config: TrainConfig): string {
-  return `Lower the relaxation step size (relax.lr, pcn --lr-x; now ${config.relax.lr}) or its momentum (relax.momentum, pcn --momentum-x; now ${config.relax.momentum}).`;
+function xKnobs(config: TrainConfig, outputWeight: number): string {
+  const beta =
+    outputWeight > 1 ? `, or the output weight (config.outputWeight, pcn --output-weight; now ${outputWeight}), which stiffens the layer under the output` : '';
+  return `Lower the relaxation step size (relax.lr, pcn --lr-x; now ${config.relax.lr}) or its momentum (relax.momentum, pcn --momentum-x; now ${config.relax.momentum})${beta}.`;
 }

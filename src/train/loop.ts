@@ -127,7 +127,7 @@ export async function fit<T extends FloatArray>(
   const evalRelax = options.evalRelax ?? GENERATIVE_EVAL_RELAX;
   validateRelaxConfig(evalRelax, 'fit: options.evalRelax', true);
   const rng = options.rng ?? createRng(options.seed);
-  const monitor = initDivergenceMonitor(pc && options.train.schedule === 'incremental');
+  const monitor = initDivergenceMonitor(pc && options.train.schedule === 'incremental', model.config.outputWeight);
   const batches = Math.ceil(train.count / batchSize);
   const total = epochs * batches;
   const images = new Float32Array(batchSize * train.features);

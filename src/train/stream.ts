@@ -120,7 +120,7 @@ export async function stream<T extends FloatArray>(
   };
   // The weights learn after every step, from the errors x has just moved into.
   const relaxOptions = { learn: { timing: 'after-x', apply: learn } } as const;
-  const monitor = initDivergenceMonitor(true);
+  const monitor = initDivergenceMonitor(true, model.config.outputWeight);
   const watched = { init: 'forward' as const, relax: relaxConfig };
   const t0 = performance.now();
   let hits = 0;

@@ -83,6 +83,18 @@ describe('divergence', () => {
     expect(e.message).toMatch(/^fit: epoch \d, batch \d+: (9\d|100) of the last (9\d|100) relaxations ended with more energy/);
   });
 
+  it('an output weight above 1 is named with the x step, since it stiffens the layer under the output; at 1 it is not', () => {
+    const r: RelaxResult = { initialEnergy: 1, energy: 1.5, iterations: 8, unstable: true, unsettled: false };
+    const stop = (beta: number) => {
+      const m = initDivergenceMonitor(false, beta);
+      for (let i = 1; i < DIVERGENCE.unstableToStop; i++) recordRelaxation(m, r, 1, healthy, () => 'b');
+      expect(closeEpoch(m, healthy, 'epoch 1', { ...DEFAULT_OPTIMIZER, lr: 1e-3 }).warnings[0]).toMatch(/--lr-x; now 0\.1/);
+      return () => recordRelaxation(m, r, 1, healthy, () => 'b');
+    };
+    expect(stop(1000)).toThrow(/--lr-x; now 0\.1\) or its momentum .*, or the output weight \(config\.outputWeight, pcn --output-weight; now 1000\)/);
+    expect(stop(1)).toThrow(/--momentum-x; now 0\.5\)\.$/);
+  });
+
   it('with learning inside relaxation, a few unstable relaxations (under 5 % of an epoch) are no warning', () => {
     const m = initDivergenceMonitor(true);
     const r = (unstable: boolean): RelaxResult => ({ initialEnergy: 1, energy: unstable ? 1.5 : 0.5, iterations: 8, unstable, unsettled: false });
