@@ -11,7 +11,8 @@ import { createBackend } from '../../src/kernels/select.ts';
 import { LinearHeap } from '../../src/kernels/wasm/heap.ts';
 import { MAX_CHUNKS, MAX_THREADS } from '../../src/kernels/wasm/job.ts';
 import { compileKernels, instantiateKernels } from '../../src/kernels/wasm/loader.ts';
-import { MatmulPool, planConv, planConvWeight, planMatmul, type SpawnWorker } from '../../src/kernels/wasm/pool.ts';
+import { planConv, planConvWeight, planMatmul } from '../../src/kernels/wasm/plans.ts';
+import { MatmulPool, type SpawnWorker } from '../../src/kernels/wasm/pool.ts';
 import { detectThreads } from '../../src/kernels/wasm/threads.ts';
 import { catchPcError } from '../helpers/errors.ts';
 
