@@ -26,6 +26,11 @@ function kernel(arrays: readonly [string, 'read' | 'read_write', 'f32' | 'i32'][
 ${bindings}
 @group(0) @binding(${arrays.length}) var<uniform> p: Params;
 fn isNan(a: f32) -> bool { return (bitcast<u32>(a) & 0x7fffffffu) > 0x7f800000u; }
+// Element i of an output map [n, oh, ow, ch] or of an input map [n, h, w, c], as (n, row, column, channel).
+fn outAt(i: u32, ch: u32) -> vec4u { return vec4u(i / (ch * p.ow * p.oh), (i / (ch * p.ow)) % p.oh, (i / ch) % p.ow, i % ch); }
+fn inAt(i: u32) -> vec4u { return vec4u(i / (p.c * p.w * p.h), (i / (p.c * p.w)) % p.h, (i / p.c) % p.w, i % p.c); }
+// The input row (or column) tap t of output row o reads: o·s + t − pad, negative above x.
+fn tapAt(o: u32, t: u32) -> i32 { return i32(o * p.s + t) - i32(p.pad); }
 @compute @workgroup_size(${GROUP})
 fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) groups: vec3u) {
   let i = id.x + id.y * groups.x * ${GROUP}u;
@@ -34,7 +39,6 @@ fn main(@builtin(global_invocation_id) id: vec3u, @builtin(num_workgroups) group
 }`;
 }
 
-// Input row y = o·s + t − pad as an i32 (negative outside x).
 const SHADERS = {
   // out[n, a, b, kk] = Σ_{t, u, c} x[n, a·s + t − pad, b·s + u − pad, c] · w[t, u, c, kk]
   forward: kernel(
@@ -43,13 +47,13 @@ const SHADERS = {
       ['wt', 'read', 'f32'],
       ['out', 'read_write', 'f32'],
     ],
-    `let kk = i % p.k; let b = (i / p.k) % p.ow; let a = (i / (p.k * p.ow)) % p.oh; let n = i / (p.k * p.ow * p.oh);
+    `let o = outAt(i, p.k); let n = o.x; let a = o.y; let b = o.z; let kk = o.w;
   var acc = 0.0;
   for (var t = 0u; t < p.kh; t++) {
-    let y = i32(a * p.s + t) - i32(p.pad);
+    let y = tapAt(a, t);
     if (y < 0 || y >= i32(p.h)) { continue; }
     for (var u = 0u; u < p.kw; u++) {
-      let z = i32(b * p.s + u) - i32(p.pad);
+      let z = tapAt(b, u);
       if (z < 0 || z >= i32(p.w)) { continue; }
       let xo = ((n * p.h + u32(y)) * p.w + u32(z)) * p.c;
       let wo = (t * p.kw + u) * p.c * p.k + kk;
@@ -65,7 +69,7 @@ const SHADERS = {
       ['wt', 'read', 'f32'],
       ['gx', 'read_write', 'f32'],
     ],
-    `let c = i % p.c; let z = (i / p.c) % p.w; let y = (i / (p.c * p.w)) % p.h; let n = i / (p.c * p.w * p.h);
+    `let e = inAt(i); let n = e.x; let y = e.y; let z = e.z; let c = e.w;
   var acc = 0.0;
   for (var t = 0u; t < p.kh; t++) {
     let ys = i32(y + p.pad) - i32(t);
@@ -93,10 +97,10 @@ const SHADERS = {
   var acc = 0.0;
   for (var n = 0u; n < p.n; n++) {
     for (var a = 0u; a < p.oh; a++) {
-      let y = i32(a * p.s + t) - i32(p.pad);
+      let y = tapAt(a, t);
       if (y < 0 || y >= i32(p.h)) { continue; }
       for (var b = 0u; b < p.ow; b++) {
-        let z = i32(b * p.s + u) - i32(p.pad);
+        let z = tapAt(b, u);
         if (z < 0 || z >= i32(p.w)) { continue; }
         acc += x[((n * p.h + u32(y)) * p.w + u32(z)) * p.c + c] * gy[((n * p.oh + a) * p.ow + b) * p.k + kk];
       }
@@ -110,7 +114,7 @@ const SHADERS = {
       ['x', 'read', 'f32'],
       ['out', 'read_write', 'f32'],
     ],
-    `let c = i % p.c; let b = (i / p.c) % p.ow; let a = (i / (p.c * p.ow)) % p.oh; let n = i / (p.c * p.ow * p.oh);
+    `let o = outAt(i, p.c); let n = o.x; let a = o.y; let b = o.z; let c = o.w;
   var acc = 0.0;
   for (var t = 0u; t < p.kh; t++) { for (var u = 0u; u < p.kh; u++) { acc += x[((n * p.h + a * p.s + t) * p.w + b * p.s + u) * p.c + c]; } }
   out[i] = acc / f32(p.kh * p.kh);`,
@@ -121,7 +125,7 @@ const SHADERS = {
       ['gy', 'read', 'f32'],
       ['gx', 'read_write', 'f32'],
     ],
-    `let c = i % p.c; let z = (i / p.c) % p.w; let y = (i / (p.c * p.w)) % p.h; let n = i / (p.c * p.w * p.h);
+    `let e = inAt(i); let n = e.x; let y = e.y; let z = e.z; let c = e.w;
   var acc = 0.0;
   for (var a = 0u; a < p.oh; a++) {
     if (y < a * p.s || y >= a * p.s + p.kh) { continue; }
@@ -139,7 +143,7 @@ const SHADERS = {
       ['out', 'read_write', 'f32'],
       ['arg', 'read_write', 'i32'],
     ],
-    `let c = i % p.c; let b = (i / p.c) % p.ow; let a = (i / (p.c * p.ow)) % p.oh; let n = i / (p.c * p.ow * p.oh);
+    `let o = outAt(i, p.c); let n = o.x; let a = o.y; let b = o.z; let c = o.w;
   var best = ((n * p.h + a * p.s) * p.w + b * p.s) * p.c + c;
   for (var t = 0u; t < p.kh; t++) {
     for (var u = 0u; u < p.kh; u++) {
@@ -158,7 +162,7 @@ const SHADERS = {
       ['arg', 'read', 'i32'],
       ['gx', 'read_write', 'f32'],
     ],
-    `let c = i % p.c; let z = (i / p.c) % p.w; let y = (i / (p.c * p.w)) % p.h; let n = i / (p.c * p.w * p.h);
+    `let e = inAt(i); let n = e.x; let y = e.y; let z = e.z; let c = e.w;
   var acc = 0.0;
   for (var a = 0u; a < p.oh; a++) {
     if (y < a * p.s || y >= a * p.s + p.kh) { continue; }
