@@ -47,6 +47,8 @@ function run(b: Backend<Float32Array>, g: Conv2dGeometry): Float32Array[] {
 // one-channel first layer, whose input gradient takes the narrow kernel and whose 9-tap weight gradient
 // is cut by taps (8 + 1) across the threads; with a larger batch (8624 rows ≥ 2·GROUP_ROWS) and 5 channels,
 // that gradient is summed in row groups instead (so are the 40- and 24-map ones: at most GROUPED_MAX weights).
+// On two threads every padded forward pass and input gradient here with ≥ 4 examples is padded chunk by chunk
+// on the pool (OP_CONV_SPREAD), 11 examples in chunks of 2 with a last one of 1; the 40-map one an example a chunk (its padded map is 148 KB).
 const SHAPES: Conv2dGeometry[] = [
   { n: 6, h: 28, w: 28, c: 1, k: 8, kh: 3, kw: 3, stride: 1, pad: 1 },
   { n: 11, h: 28, w: 28, c: 1, k: 5, kh: 3, kw: 3, stride: 1, pad: 1 },

@@ -3,9 +3,12 @@
  * and assembly/pooling.ts).
  *
  * A convolution runs as a direct ("implicit GEMM") kernel over a zero-padded
- * copy of its input, never building the im2col matrix: the copy holds one tile
- * of examples at a time, at most TILE_BYTES (or one example, if larger), so the
- * scratch stays bounded whatever the batch. The input gradient is the
+ * copy of its input, never building the im2col matrix. The forward pass and the
+ * input gradient pad a few examples at a time on each thread (CHUNK_TILE_BYTES)
+ * and convolve them while they are in that core's cache; the weight gradient
+ * (and a batch too small to give every thread chunks) pads one tile of examples
+ * at a time, at most TILE_BYTES (or one example, if larger), so the scratch
+ * stays bounded whatever the batch. The input gradient is the
  * stride-1 convolution of gy spread out (by the stride) and padded (by
  * kh − 1 − pad, cropping where that is negative) with the flipped, transposed
  * kernel — the same kernel again; for stride s it multiplies (s² − 1)/s² zeros, the
@@ -17,12 +20,52 @@
  */
 import { type Backend, type Conv2dGeometry, conv2dOutputSize, pool2dOutputSize } from '../backend.ts';
 import type { LinearHeap } from './heap.ts';
-import { J_A, J_B, J_C, J_EXS, J_FLAGS, J_K, J_KH, J_M, J_N, J_OH, J_OHS, J_OW, J_OWS, J_RS, J_SEG, OP_CONV, OP_CONV_WEIGHT } from './job.ts';
+import {
+  J_A,
+  J_B,
+  J_C,
+  J_EXS,
+  J_FLAGS,
+  J_K,
+  J_KH,
+  J_M,
+  J_N,
+  J_OH,
+  J_OHS,
+  J_OW,
+  J_OWS,
+  J_RS,
+  J_SEG,
+  J_SP_C,
+  J_SP_H,
+  J_SP_HD,
+  J_SP_LEFT,
+  J_SP_N,
+  J_SP_PER,
+  J_SP_STEP,
+  J_SP_TILE,
+  J_SP_TOP,
+  J_SP_W,
+  J_SP_WD,
+  MAX_CHUNKS,
+  OP_CONV,
+  OP_CONV_WEIGHT,
+} from './job.ts';
 import type { KernelExports } from './loader.ts';
 import type { MatmulPool } from './pool.ts';
 
 /** Bytes of padded input (or spread-out gy) one tile holds: the convolution's scratch is this plus the packed weights. */
 export const TILE_BYTES = 4 * 2 ** 20;
+
+/**
+ * Bytes of padded input one chunk of a padded convolution spreads and then reads, on one thread: small
+ * enough to stay in that core's cache in between. On the cnn's first layer the padding, done once for
+ * the whole tile on the calling thread, was a quarter of the input gradient's time on two threads.
+ */
+export const CHUNK_TILE_BYTES = 256 * 1024;
+
+/** Chunks per pool thread a padded convolution aims at, where the batch has examples enough. */
+const CHUNKS_PER_THREAD = 4;
 
 /**
  * A weight gradient of at most GROUPED_MAX weights (kh·kw·c·k) is reduced over rows of gy in groups of
@@ -52,6 +95,18 @@ export type ConvMethods = Pick<
   Backend<Float32Array>,
   'conv2d' | 'conv2dInputGrad' | 'conv2dWeightGrad' | 'avgPool' | 'avgPoolBackward' | 'maxPool' | 'maxPoolBackward'
 >;
+
+/** How an unpadded NHWC source is spread into a kernel's input (assembly/conv.ts: spreadInto). */
+interface Spread {
+  h: number;
+  w: number;
+  c: number;
+  hd: number;
+  wd: number;
+  top: number;
+  left: number;
+  step: number;
+}
 
 /** The input a convolution kernel reads: a padded NHWC array, as assembly/conv.ts describes it (strides in elements). */
 interface Implicit {
@@ -110,6 +165,48 @@ export function wasmConvKernels(cx: ConvContext): ConvMethods {
     } else ex.convBlock(p, w, out, cols, im.kh, im.seg, im.rs, im.ows, im.ohs, im.ow, im.oh, im.exs, beta, ownScratch(scratchBytes), 0, rows, 0, cols);
   };
 
+  // out (rows of n examples, cols wide) = the convolution of src (n unpadded examples) spread by sp, + beta·out:
+  // chunk by chunk of examples, each thread padding the examples it then convolves (see CHUNK_TILE_BYTES). Returns
+  // false, having done nothing, when the examples are too few or too large to give every thread two chunks.
+  const spreadConvolve = (src: number, n: number, sp: Spread, pw: number, out: number, cols: number, im: Implicit, beta: number): boolean => {
+    const exBytes = im.exs * 4;
+    const rowsPerEx = im.oh * im.ow;
+    const parallel = pool !== null && n * rowsPerEx * cols * im.kh * im.seg >= cx.minMacs;
+    // Examples per chunk: a tile that stays in cache, and (on the pool) CHUNKS_PER_THREAD chunks a thread where
+    // the batch has them. The cut changes which thread computes a row, never how: the same bits on any count.
+    const fit = Math.max(1, Math.floor(CHUNK_TILE_BYTES / exBytes));
+    const per = Math.max(parallel ? Math.min(fit, Math.ceil(n / (CHUNKS_PER_THREAD * pool.threads))) : fit, Math.ceil(n / MAX_CHUNKS));
+    const chunks = Math.ceil(n / per);
+    if (parallel && chunks < 2 * pool.threads) return false;
+    if (parallel) {
+      const tileAt = Math.ceil(scratchBytes / 64) * 64;
+      const words = [
+        [J_A, src],
+        [J_B, pw],
+        [J_C, out],
+        [J_M, n * rowsPerEx],
+        [J_N, cols],
+        [J_K, im.kh * im.seg],
+        ...geometryWords(im),
+        ...spreadWords(sp),
+        [J_SP_PER, per],
+        [J_SP_N, n],
+        [J_SP_TILE, tileAt],
+      ] as const;
+      pool.runConvSpread(words, beta, chunks, tileAt + per * exBytes);
+      return true;
+    }
+    const t = tile(per * exBytes);
+    const own = ownScratch(scratchBytes);
+    for (let e0 = 0; e0 < n; e0 += per) {
+      const count = Math.min(per, n - e0);
+      ex.spreadInto(src + e0 * sp.h * sp.w * sp.c * 4, t, count, sp.h, sp.w, sp.c, sp.hd, sp.wd, sp.top, sp.left, sp.step);
+      const o = out + e0 * rowsPerEx * cols * 4;
+      ex.convBlock(t, pw, o, cols, im.kh, im.seg, im.rs, im.ows, im.ohs, im.ow, im.oh, im.exs, beta, own, 0, count * rowsPerEx, 0, cols);
+    }
+    return true;
+  };
+
   // gw[kdim, cols] (+)= alpha · the implicit rows of P (transposed) times gy[rows, cols].
   const correlate = (p: number, gy: number, gw: number, rows: number, kdim: number, cols: number, im: Implicit, alpha: number, accumulate: boolean): void => {
     // Rows r0..r1 of gy into out (+ out when add), on this thread.
@@ -154,10 +251,8 @@ export function wasmConvKernels(cx: ConvContext): ConvMethods {
 
   // Calls body(P, e0, nb) for tiles of the batch, P holding examples e0..e0+nb of x zero-padded (x itself when pad is 0).
   const paddedTiles = (px: number, g: Conv2dGeometry, body: (p: number, e0: number, nb: number, im: Implicit) => void): void => {
-    const { oh, ow } = conv2dOutputSize(g);
+    const im = paddedGeometry(g);
     const [hp, wp] = [g.h + 2 * g.pad, g.w + 2 * g.pad];
-    const rs = wp * g.c;
-    const im: Implicit = { kh: g.kh, seg: g.kw * g.c, rs, ows: g.stride * g.c, ohs: g.stride * rs, exs: hp * rs, ow, oh };
     if (g.pad === 0) {
       body(px, 0, g.n, im);
       return;
@@ -178,7 +273,11 @@ export function wasmConvKernels(cx: ConvContext): ConvMethods {
       const px = cx.at(x, g.n * g.h * g.w * g.c, 'in');
       const pw = pack(cx.at(w, g.kh * g.kw * g.c * g.k, 'in'), g, false);
       const po = cx.at(out, g.n * oh * ow * g.k, 'out');
-      paddedTiles(px, g, (p, e0, nb, im) => convolve(p, pw, po + e0 * oh * ow * g.k * 4, nb * oh * ow, g.k, im, 0));
+      const [hp, wp] = [g.h + 2 * g.pad, g.w + 2 * g.pad];
+      const sp: Spread = { h: g.h, w: g.w, c: g.c, hd: hp, wd: wp, top: g.pad, left: g.pad, step: 1 };
+      const im = paddedGeometry(g);
+      if (g.pad === 0 || !spreadConvolve(px, g.n, sp, pw, po, g.k, im, 0))
+        paddedTiles(px, g, (p, e0, nb, im) => convolve(p, pw, po + e0 * oh * ow * g.k * 4, nb * oh * ow, g.k, im, 0));
       cx.unstage();
     },
     conv2dInputGrad(gy, w, gx, g, beta = 0) {
@@ -190,11 +289,16 @@ export function wasmConvKernels(cx: ConvContext): ConvMethods {
       // gy spread out by the stride into [ht, wt, k], offset by kh − 1 − pad: the flipped kernel's valid convolution gives gx.
       const [ht, wt] = [g.h + g.kh - 1, g.w + g.kw - 1];
       const im: Implicit = { kh: g.kh, seg: g.kw * g.k, rs: wt * g.k, ows: g.k, ohs: wt * g.k, exs: ht * wt * g.k, ow: g.w, oh: g.h };
+      const sp: Spread = { h: oh, w: ow, c: g.k, hd: ht, wd: wt, top: g.kh - 1 - g.pad, left: g.kw - 1 - g.pad, step: g.stride };
+      if (spreadConvolve(pgy, g.n, sp, pw, pgx, g.c, im, beta)) {
+        cx.unstage();
+        return;
+      }
       const nb = Math.min(g.n, perTile(im.exs * 4));
       const t = tile(nb * im.exs * 4);
       for (let e0 = 0; e0 < g.n; e0 += nb) {
         const count = Math.min(nb, g.n - e0);
-        ex.spreadInto(pgy + e0 * oh * ow * g.k * 4, t, count, oh, ow, g.k, ht, wt, g.kh - 1 - g.pad, g.kw - 1 - g.pad, g.stride);
+        ex.spreadInto(pgy + e0 * oh * ow * g.k * 4, t, count, sp.h, sp.w, sp.c, sp.hd, sp.wd, sp.top, sp.left, sp.step);
         convolve(t, pw, pgx + e0 * g.h * g.w * g.c * 4, count * g.h * g.w, g.c, im, beta);
       }
       cx.unstage();
@@ -234,6 +338,26 @@ export function wasmConvKernels(cx: ConvContext): ConvMethods {
       cx.unstage();
     },
   };
+}
+
+/** The kernel's view of x zero-padded by g.pad on every side. */
+function paddedGeometry(g: Conv2dGeometry): Implicit {
+  const { oh, ow } = conv2dOutputSize(g);
+  const rs = (g.w + 2 * g.pad) * g.c;
+  return { kh: g.kh, seg: g.kw * g.c, rs, ows: g.stride * g.c, ohs: g.stride * rs, exs: (g.h + 2 * g.pad) * rs, ow, oh };
+}
+
+function spreadWords(sp: Spread): [number, number][] {
+  return [
+    [J_SP_H, sp.h],
+    [J_SP_W, sp.w],
+    [J_SP_C, sp.c],
+    [J_SP_HD, sp.hd],
+    [J_SP_WD, sp.wd],
+    [J_SP_TOP, sp.top],
+    [J_SP_LEFT, sp.left],
+    [J_SP_STEP, sp.step],
+  ];
 }
 
 function geometryWords(im: Implicit): [number, number][] {

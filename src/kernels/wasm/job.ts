@@ -1,6 +1,6 @@
 /**
  * Layout of the job block in shared memory (i32 words). The wasm export
- * `runChunk` reads words 4–18, 21 and 25–32 (assembly/matmul.ts, conv.ts and
+ * `runChunk` reads words 4–18, 21 and 25–43 (assembly/matmul.ts, conv.ts and
  * jobs.ts keep the same offsets); the control words are touched only with Atomics. An
  * elementwise job uses A = x, B = first output, C = second output, K = the
  * activation code, N = the length, and COLS_PER = elements per chunk.
@@ -71,6 +71,23 @@ export const J_OHS = 29;
 export const J_OW = 30;
 export const J_OH = 31;
 export const J_EXS = 32;
+/**
+ * A convolution over an input padded chunk by chunk (OP_CONV_SPREAD): the unpadded source's height,
+ * width and channels, the padded tile's height and width, the offsets and step it is spread with
+ * (assembly/conv.ts: spreadInto), examples per chunk and in all, and the byte offset of the tile in
+ * each thread's scratch.
+ */
+export const J_SP_H = 33;
+export const J_SP_W = 34;
+export const J_SP_C = 35;
+export const J_SP_HD = 36;
+export const J_SP_WD = 37;
+export const J_SP_TOP = 38;
+export const J_SP_LEFT = 39;
+export const J_SP_STEP = 40;
+export const J_SP_PER = 41;
+export const J_SP_N = 42;
+export const J_SP_TILE = 43;
 /** The failure text (UTF-16), in the block's bytes FAIL_TEXT_BYTE to JOB_BYTES. */
 export const FAIL_TEXT_BYTE = 192;
 export const FAIL_TEXT_CHARS = (JOB_BYTES - FAIL_TEXT_BYTE) / 2;
@@ -87,3 +104,9 @@ export const OP_CONV_WEIGHT = 5;
  * into C + g·M·N (A, B, ALPHA as OP_CONV_WEIGHT); the caller adds the partials (assembly/conv.ts: sumPartials).
  */
 export const OP_CONV_WEIGHT_GROUPS = 6;
+/**
+ * A convolution whose chunk e spreads examples [e·SP_PER, (e + 1)·SP_PER) of A (unpadded) into the
+ * thread's tile, then convolves them (B, C, N, BETA and the geometry words as OP_CONV): the padding
+ * is done by all threads, and each chunk's tile is still in cache when it is read.
+ */
+export const OP_CONV_SPREAD = 7;

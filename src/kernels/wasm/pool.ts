@@ -50,6 +50,7 @@ import {
   MAX_CHUNKS,
   MAX_THREADS,
   OP_CONV,
+  OP_CONV_SPREAD,
   OP_CONV_WEIGHT,
   OP_CONV_WEIGHT_GROUPS,
   OP_MATMUL,
@@ -173,6 +174,25 @@ export class MatmulPool {
     ctl[J_PACK_STRIDE] = stride;
     this.stallMs = Math.max(this.stallMinMs, (rowsPer * colsPer * ctl[J_K]) / SLOWEST_MACS_PER_MS);
     this.execute(rowChunks * colChunks);
+  }
+
+  /**
+   * A convolution over an input padded chunk by chunk (op OP_CONV_SPREAD of job.ts): `words` set the
+   * job as for runConv plus the spread words; chunk e pads and convolves examples [e·J_SP_PER, …) in
+   * the thread's own `scratchBytes` (which holds its tile at J_SP_TILE). `chunks` is the caller's cut,
+   * by examples, so every output is computed the same way on any thread count.
+   */
+  runConvSpread(words: readonly (readonly [number, number])[], beta: number, chunks: number, scratchBytes: number): void {
+    const ctl = this.ctl;
+    ctl[J_OP] = OP_CONV_SPREAD;
+    for (const [w, v] of words) ctl[w] = v;
+    this.ctlF32[J_BETA] = beta;
+    const stride = Math.ceil(scratchBytes / 64) * 64;
+    this.reservePack(stride * this.threads);
+    ctl[J_PACK] = this.pack;
+    ctl[J_PACK_STRIDE] = stride;
+    this.stallMs = Math.max(this.stallMinMs, (Math.ceil(ctl[J_M] / chunks) * ctl[J_N] * ctl[J_K]) / SLOWEST_MACS_PER_MS);
+    this.execute(chunks);
   }
 
   /**
@@ -326,6 +346,7 @@ export class MatmulPool {
   private describeJob(): string {
     const ctl = this.ctl;
     if (ctl[J_OP] === OP_MATMUL) return `${ctl[J_M]}×${ctl[J_K]} by ${ctl[J_K]}×${ctl[J_N]} matrix product`;
+    if (ctl[J_OP] === OP_CONV_SPREAD) return `padded convolution into ${ctl[J_M]}×${ctl[J_N]} outputs of ${ctl[J_KH] * ctl[J_SEG]} terms`;
     if (ctl[J_OP] === OP_CONV) return `convolution into ${ctl[J_M]}×${ctl[J_N]} outputs of ${ctl[J_KH] * ctl[J_SEG]} terms`;
     if (ctl[J_OP] === OP_CONV_WEIGHT_GROUPS) return `convolution weight gradient in ${ctl[J_ROW_CHUNKS]} partial sums of ${ctl[J_M]}×${ctl[J_N]}`;
     if (ctl[J_OP] === OP_CONV_WEIGHT) return `convolution weight gradient into ${ctl[J_M]}×${ctl[J_N]} outputs of ${ctl[J_K]} terms`;

@@ -10,6 +10,8 @@
 // bases are computed once into the thread's scratch.
 
 import { NARROW, narrowRows } from './conv-narrow';
+import { storeOut } from './conv-out';
+import { weightRows3 } from './conv-row3';
 
 /** Output rows per block: their bases are computed once, and the weight gradient packs gy one RB×8 panel at a time. */
 const RB = 256;
@@ -119,31 +121,6 @@ export function spreadInto(src: usize, dst: usize, nb: i32, h: i32, w: i32, c: i
         n++;
       }
     }
-  }
-}
-
-// Writes alpha·acc (+ beta·dst) to nr ≤ 8 floats at dst; beta = 0 never reads dst. `lanes` is 32 bytes of scratch.
-// @ts-ignore: decorator
-@inline function storeOut(dst: usize, acc0: v128, acc1: v128, alpha: f32, beta: f32, nr: i32, lanes: usize): void {
-  const va = f32x4.splat(alpha);
-  let r0 = f32x4.mul(acc0, va);
-  let r1 = f32x4.mul(acc1, va);
-  if (nr == 8) {
-    if (beta != 0) {
-      const vb = f32x4.splat(beta);
-      r0 = f32x4.add(r0, f32x4.mul(v128.load(dst), vb));
-      r1 = f32x4.add(r1, f32x4.mul(v128.load(dst, 16), vb));
-    }
-    v128.store(dst, r0);
-    v128.store(dst, r1, 16);
-    return;
-  }
-  v128.store(lanes, r0);
-  v128.store(lanes, r1, 16);
-  for (let l = 0; l < nr; l++) {
-    const o = (l as usize) << 2;
-    const v = load<f32>(lanes + o);
-    store<f32>(dst + o, beta != 0 ? v + beta * load<f32>(dst + o) : v);
   }
 }
 
@@ -273,6 +250,14 @@ export function convWeightBlock(p: usize, gy: usize, gw: usize, cols: i32, seg: 
     const beta: f32 = accumulate != 0 || rb > r0 ? 1 : 0;
     for (let j = j0; j < j1; j += 8) {
       const nr = min(8, j1 - j);
+      if (seg == 3 && q0 == 0 && q1 % 3 == 0) {
+        // Whole kernel rows: gy read in place where a full panel is there to read.
+        const full = nr == 8;
+        if (!full) packRows(gy, cols, rb, re, j, nr, panel);
+        const src = full ? gy + (((rb * cols + j) as usize) << 2) : panel;
+        weightRows3(bases, re - rb, src, full ? ldg : 32, gw + ((j as usize) << 2), ldg, q1 / 3, (rs as usize) << 2, alpha, beta, nr, lanes);
+        continue;
+      }
       packRows(gy, cols, rb, re, j, nr, panel);
       // Tap (i, t) of gw row q: off(q) = i·rs + t, walked without dividing.
       let ti = q0 / seg;
@@ -363,7 +348,9 @@ export function sumPartials(parts: usize, groups: i32, len: i32, out: usize, acc
 const J_A = 4, J_B = 5, J_C = 6, J_M = 7, J_K = 8, J_N = 9, J_FLAGS = 10, J_ALPHA = 11, J_BETA = 12;
 const J_COL_CHUNKS = 14, J_ROWS_PER = 15, J_COLS_PER = 16, J_PACK = 17, J_PACK_STRIDE = 18, J_OP = 21;
 const J_KH = 25, J_SEG = 26, J_RS = 27, J_OWS = 28, J_OHS = 29, J_OW = 30, J_OH = 31, J_EXS = 32;
-const OP_CONV_WEIGHT = 5, OP_CONV_WEIGHT_GROUPS = 6;
+const J_SP_H = 33, J_SP_W = 34, J_SP_C = 35, J_SP_HD = 36, J_SP_WD = 37, J_SP_TOP = 38, J_SP_LEFT = 39, J_SP_STEP = 40;
+const J_SP_PER = 41, J_SP_N = 42, J_SP_TILE = 43;
+const OP_CONV_WEIGHT = 5, OP_CONV_WEIGHT_GROUPS = 6, OP_CONV_SPREAD = 7;
 
 // @ts-ignore: decorator
 @inline function word(job: usize, w: i32): i32 {
@@ -374,6 +361,10 @@ const OP_CONV_WEIGHT = 5, OP_CONV_WEIGHT_GROUPS = 6;
 export function convChunk(job: usize, chunk: i32, thread: i32): void {
   const m = word(job, J_M);
   const n = word(job, J_N);
+  if (word(job, J_OP) == OP_CONV_SPREAD) {
+    spreadChunk(job, chunk, (word(job, J_PACK) as usize) + (thread as usize) * (word(job, J_PACK_STRIDE) as usize));
+    return;
+  }
   if (word(job, J_OP) == OP_CONV_WEIGHT_GROUPS) {
     // Chunk g: the partial gradient of rows [g·ROWS_PER, (g + 1)·ROWS_PER) of the K, into C + g·m·n.
     const per = word(job, J_ROWS_PER);
@@ -399,4 +390,23 @@ export function convChunk(job: usize, chunk: i32, thread: i32): void {
   if (word(job, J_OP) == OP_CONV_WEIGHT)
     convWeightBlock(p, b, c, n, seg, rs, ows, ohs, ow, oh, exs, 0, word(job, J_K), load<f32>(job + (J_ALPHA << 2)), word(job, J_FLAGS), scratch, i0, i1, j0, j1);
   else convBlock(p, b, c, n, word(job, J_KH), seg, rs, ows, ohs, ow, oh, exs, load<f32>(job + (J_BETA << 2)), scratch, i0, i1, j0, j1);
+}
+
+/**
+ * Chunk e of an OP_CONV_SPREAD job (../job.ts): examples [e·per, e·per + count) of the source spread
+ * into this thread's tile, then convolved into their rows of C. `scratch` is the thread's own block:
+ * convScratchBytes() for convBlock, then the tile at J_SP_TILE.
+ */
+export function spreadChunk(job: usize, chunk: i32, scratch: usize): void {
+  const per = word(job, J_SP_PER);
+  const e0 = chunk * per;
+  const count = min(per, word(job, J_SP_N) - e0);
+  if (count <= 0) return;
+  const h = word(job, J_SP_H), w = word(job, J_SP_W), c = word(job, J_SP_C);
+  const tile = scratch + (word(job, J_SP_TILE) as usize);
+  const src = (word(job, J_A) as usize) + (((e0 * h * w * c) as usize) << 2);
+  spreadInto(src, tile, count, h, w, c, word(job, J_SP_HD), word(job, J_SP_WD), word(job, J_SP_TOP), word(job, J_SP_LEFT), word(job, J_SP_STEP));
+  const ow = word(job, J_OW), oh = word(job, J_OH), n = word(job, J_N);
+  const out = (word(job, J_C) as usize) + (((e0 * oh * ow * n) as usize) << 2);
+  convBlock(tile, word(job, J_B) as usize, out, n, word(job, J_KH), word(job, J_SEG), word(job, J_RS), word(job, J_OWS), word(job, J_OHS), ow, oh, word(job, J_EXS), load<f32>(job + (J_BETA << 2)), scratch, 0, count * oh * ow, 0, n);
 }
