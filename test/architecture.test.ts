@@ -51,4 +51,22 @@ describe('architecture', () => {
       expect(text.split('\n').length, relative(src, file)).toBeLessThanOrEqual(400);
     }
   });
+
+  // A tripwire, not a proof (an alias such as `const x = ws.x[l]` then `x[i]` escapes it): core and train
+  // reach a layer's arrays through the backend only (backend.ts, state passes), so a backend whose
+  // arrays live in device memory runs them. feedback.ts's angle, a log read once per epoch, reads W and B
+  // on the host by design.
+  it("core and train index, set or fill no layer array or parameter's data on the host", () => {
+    const touches = /(\.data|\bws\.[a-zA-Z]+\[[^\]]+\])(\[[^\]]|\.set\(|\.fill\()/;
+    const found: string[] = [];
+    for (const file of all.filter((f) => ['core', 'train'].includes(layerOf(f)))) {
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .forEach((line, i) => {
+          if (touches.test(line) && !line.trim().startsWith('//') && !line.trim().startsWith('*'))
+            found.push(`${relative(src, file)}:${i + 1}: ${line.trim()}`);
+        });
+    }
+    expect(found).toEqual([]);
+  });
 });

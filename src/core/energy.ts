@@ -70,7 +70,7 @@ export function computeError<T extends FloatArray>(model: Model<T>, ws: Workspac
     addBias(model, ws, rows, l, p, p);
     backend.softmax(p, p, rows, n);
     backend.sub(ws.x[l], p, ws.eps[l], rows * n);
-    e = beta * crossEntropy(ws.x[l], p, rows * n);
+    e = beta * backend.crossEntropy(ws.x[l], p, rows * n);
   } else {
     const shape = model.config.shapes[l];
     backend.predictionError(ws.x[l], ws.mu[l], biasOf(model, ws, l), ws.eps[l], rows * positionsOf(shape), shape[2]);
@@ -91,39 +91,32 @@ export function computeErrors<T extends FloatArray>(model: Model<T>, ws: Workspa
   return total;
 }
 
-// −Σ y·log p; p is floored at the smallest normal float32 so a zero probability gives a large finite energy.
-function crossEntropy(y: ArrayLike<number>, p: ArrayLike<number>, n: number): number {
-  let s = 0;
-  for (let i = 0; i < n; i++) if (y[i] !== 0) s -= y[i] * Math.log(Math.max(p[i], 1.1754943508222875e-38));
-  return s;
-}
-
 /**
  * The energy of each row (example) from the current errors: out[r] =
  * Σ_l ½‖eps_l[r]‖² (the last layer's divided by β, as E weights it).
  * For a 'ce' output the last term is the row's cross-entropy.
  */
 export function rowEnergies<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, out: Float64Array): void {
+  const { backend } = ws;
   const sizes = model.config.sizes;
   const L = sizes.length - 1;
-  out.fill(0, 0, rows);
-  for (let l = 1; l <= L; l++) {
-    const n = sizes[l];
-    const e = ws.eps[l];
-    const ce = l === L && model.config.outputEnergy === 'ce';
-    const beta = l === L ? model.config.outputWeight : 1;
-    for (let r = 0; r < rows; r++) {
-      let s = 0;
-      if (ce) {
-        for (let i = 0; i < n; i++) {
-          const y = ws.x[l][r * n + i];
-          if (y !== 0) s -= y * Math.log(Math.max(ws.mu[l][r * n + i], 1.1754943508222875e-38));
-        }
-        out[r] += beta * s;
+  const sum = backend.alloc(rows);
+  const term = backend.alloc(rows);
+  try {
+    for (let l = 1; l <= L; l++) {
+      const beta = l === L ? model.config.outputWeight : 1;
+      if (l === L && model.config.outputEnergy === 'ce') {
+        backend.rowCrossEntropy(ws.x[l], ws.mu[l], term, rows, sizes[l]);
+        backend.axpy(beta, term, sum, rows);
       } else {
-        for (let i = 0; i < n; i++) s += e[r * n + i] * e[r * n + i];
-        out[r] += (0.5 * s) / beta;
+        backend.rowSumSquares(ws.eps[l], term, rows, sizes[l]);
+        backend.axpy(0.5 / beta, term, sum, rows);
       }
     }
+    // The one read back: rows numbers, for the caller's choice between hypotheses.
+    for (let r = 0; r < rows; r++) out[r] = sum[r];
+  } finally {
+    backend.free(sum);
+    backend.free(term);
   }
 }

@@ -37,18 +37,29 @@ export function initModel<T extends FloatArray>(config: PcnConfig, backend: Back
     const fanOut = weights.data.length / fanIn;
     const a = init === 'xavier' ? Math.sqrt(6 / (fanIn + fanOut)) : 1 / Math.sqrt(fanIn);
     const draw = init === 'normal' ? () => rng.normal() : () => (2 * rng.next() - 1) * a;
-    for (let i = 0; i < weights.data.length; i++) weights.data[i] = draw();
-    if (init === 'uniform') for (let i = 0; i < shapes.bias; i++) bias.data[i] = (2 * rng.next() - 1) * a;
+    // Drawn on the host, in the same order as ever, and uploaded.
+    backend.write(weights.data, draws(weights.data.length, draw));
+    if (init === 'uniform')
+      backend.write(
+        bias.data,
+        draws(shapes.bias, () => (2 * rng.next() - 1) * a),
+      );
     if (c.feedback === 'symmetric') {
       layers.push({ weights, bias });
       continue;
     }
     // B_l gets the distribution of W_l, drawn independently: a start with no alignment.
     const feedback = zeros(backend, shapes.feedback[0], shapes.feedback[1]);
-    for (let i = 0; i < feedback.data.length; i++) feedback.data[i] = draw();
+    backend.write(feedback.data, draws(feedback.data.length, draw));
     layers.push({ weights, bias, feedback });
   }
   return { config: c, layers };
+}
+
+function draws(n: number, draw: () => number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = draw();
+  return out;
 }
 
 /** Returns a model's memory to its backend. */

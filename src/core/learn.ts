@@ -59,12 +59,6 @@ export function computeWeightGrads<T extends FloatArray>(model: Model<T>, ws: Wo
 
 // eps_l ⊙ 1/(1 + (v_l/θ)²) into ws.scaledEps[l] (not ws.g: learning simultaneous with x runs between g's computation and its use).
 function stillErrors<T extends FloatArray>(ws: Workspace<T>, n: number, l: number, theta: number): T {
-  const out = ws.scaledEps[l];
-  const eps = ws.eps[l];
-  const v = ws.v[l];
-  for (let i = 0; i < n; i++) {
-    const r = v[i] / theta;
-    out[i] = eps[i] / (1 + r * r);
-  }
-  return out;
+  ws.backend.stillness(ws.eps[l], ws.v[l], ws.scaledEps[l], theta, n);
+  return ws.scaledEps[l];
 }

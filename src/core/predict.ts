@@ -19,7 +19,7 @@ export function forward<T extends FloatArray>(model: Model<T>, ws: Workspace<T>,
   checkWorkspace(model, ws, 'forward');
   check(rows >= 1 && rows <= ws.capacity, 'shape', () => `forward: rows must be in 1..${ws.capacity} (the workspace capacity), got ${rows}.`);
   check(input.length === rows * sizes[0], 'shape', () => `forward: input has ${input.length} values but rows·n_0 = ${rows}·${sizes[0]} = ${rows * sizes[0]}.`);
-  ws.x[0].set(input);
+  ws.backend.write(ws.x[0], input);
   for (let l = 1; l < sizes.length; l++) {
     computeActivations(model, ws, rows, l - 1);
     computePrediction(model, ws, rows, l);
@@ -182,13 +182,22 @@ export function generate<T extends FloatArray>(
   check(rows >= 1 && rows <= ws.capacity, 'shape', () => `generate: rows must be in 1..${ws.capacity} (the workspace capacity), got ${rows}.`);
   check(top.length === rows * sizes[0], 'shape', () => `generate: top has ${top.length} values but rows·n_0 = ${rows * sizes[0]}.`);
   check(noise === 0 || options.rng !== undefined, 'config', () => 'generate: noise needs an rng (a seeded createRng(seed)).');
-  ws.x[0].set(top);
+  ws.backend.write(ws.x[0], top);
   for (let l = 1; l <= L; l++) {
     computeActivations(model, ws, rows, l - 1);
     computePrediction(model, ws, rows, l);
     const x = ws.x[l];
     addBias(model, ws, rows, l, ws.mu[l], x);
-    if (noise > 0 && l === 1 && L > 1) for (let i = 0; i < rows * sizes[l]; i++) x[i] += noise * options.rng!.normal();
+    if (noise > 0 && l === 1 && L > 1) {
+      // The draws on the host (from the caller's seeded rng), the addition on the backend.
+      const n = rows * sizes[l];
+      const draws = ws.backend.alloc(n);
+      const host = new Float64Array(n);
+      for (let i = 0; i < n; i++) host[i] = options.rng!.normal();
+      ws.backend.write(draws, host);
+      ws.backend.axpy(noise, draws, x, n);
+      ws.backend.free(draws);
+    }
   }
   return ws.x[L];
 }

@@ -92,15 +92,7 @@ export function planRelaxation<T extends FloatArray>(
 /** Sets eps[0] = weight·(x_0 − mean) and returns the prior's energy weight/2·‖x_0 − mean‖². */
 function computePriorError<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, prior: TopPrior): number {
   const n = rows * model.config.sizes[0];
-  const x = ws.x[0];
-  const eps = ws.eps[0];
-  let e = 0;
-  for (let i = 0; i < n; i++) {
-    const d = x[i] - prior.mean;
-    eps[i] = prior.weight * d;
-    e += d * d;
-  }
-  ws.energies[0] = 0.5 * prior.weight * e;
+  ws.energies[0] = 0.5 * prior.weight * ws.backend.priorError(ws.x[0], ws.eps[0], prior.mean, prior.weight, n);
   return ws.energies[0];
 }
 
@@ -140,15 +132,7 @@ function stepLayer<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows
   const own = ownError(model, ws, rows, plan, l);
   ws.backend.valueStep(ws.x[l], ws.v[l], own, ws.dfx[l], l < L ? ws.g[l] : null, config.lr, config.momentum, n);
   const p = plan.partial[l];
-  if (!p) return;
-  const x = ws.x[l];
-  const v = ws.v[l];
-  for (let i = 0; i < n; i++) {
-    if (p.mask[i]) {
-      x[i] = p.data[i];
-      v[i] = 0;
-    }
-  }
+  if (p) ws.backend.holdUnits(ws.x[l], ws.v[l], p.mask, p.data, n);
 }
 
 /**

@@ -68,20 +68,21 @@ export function initValues<T extends FloatArray>(
   checkChoice(init, INIT_MODES, 'initValues: init');
   check(Array.isArray(clamp), 'shape', () => `initValues: clamp must be an array with one entry per layer (data or undefined), got ${shown(clamp)}.`);
   check(init !== 'random' || rng !== undefined, 'config', () => "initValues: init 'random' needs an rng (pass a seeded createRng(seed)).");
+  const { backend } = ws;
   for (let l = 0; l <= L; l++) {
     const n = rows * sizes[l];
     const x = ws.x[l];
     const data = clamp[l];
-    ws.v[l].fill(0, 0, n);
+    backend.fill(ws.v[l], 0, n);
     const from = start[l];
-    if (data !== undefined) x.set(data);
-    else if (from !== undefined) x.set(from);
+    if (data !== undefined) backend.write(x, data);
+    else if (from !== undefined) backend.write(x, from);
     // x_l = f(x_{l−1})·W_lᵀ + b_l: mu_l was computed from the final x_{l−1} in the previous pass.
     else if (init === 'forward' && l > 0) addBias(model, ws, rows, l, ws.mu[l], x);
-    else if (init === 'random') for (let i = 0; i < n; i++) x[i] = rng!.normal();
-    else x.fill(0, 0, n);
+    else if (init === 'random') backend.write(x, normalDraws(rng!, n));
+    else backend.fill(x, 0, n);
     const p = partial[l];
-    if (p) for (let i = 0; i < n; i++) if (p.mask[i]) x[i] = p.data[i];
+    if (p) backend.holdUnits(x, ws.v[l], p.mask, p.data, n);
     if (l < L) {
       computeActivations(model, ws, rows, l);
       computePrediction(model, ws, rows, l + 1);
@@ -98,10 +99,17 @@ export function clampValues<T extends FloatArray>(model: Model<T>, ws: Workspace
   const L = model.config.sizes.length - 1;
   for (let l = 0; l <= L; l++) {
     const data = clamp[l];
-    if (data !== undefined) ws.x[l].set(data);
+    if (data !== undefined) ws.backend.write(ws.x[l], data);
   }
   for (let l = 0; l < L; l++) {
     computeActivations(model, ws, rows, l);
     computePrediction(model, ws, rows, l + 1);
   }
+}
+
+/** n draws from N(0, 1), on the host (every random draw comes from the caller's seeded rng), to upload. */
+function normalDraws(rng: Rng, n: number): Float64Array {
+  const out = new Float64Array(n);
+  for (let i = 0; i < n; i++) out[i] = rng.normal();
+  return out;
 }

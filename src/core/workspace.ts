@@ -60,7 +60,7 @@ export function initWorkspace<T extends FloatArray>(model: Model<T>, capacity: n
   const fx = sizes.map((_, l) => (linear[l] ? x[l] : backend.alloc(l < L ? rows(l) : 0)));
   const dfx = sizes.map((_, l) => {
     const d = backend.alloc(l < L ? rows(l) : 0);
-    if (linear[l]) d.fill(1);
+    if (linear[l]) backend.fill(d, 1, d.length);
     return d;
   });
   return {

@@ -219,6 +219,29 @@ export interface Backend<T extends FloatArray = Float32Array> {
   /** p ← p − lr·u with u = g + weightDecay·p, or with momentum: v ← momentum·v + u, u = v (v null: plain SGD). */
   sgdStep(p: T, g: T, v: T | null, n: number, lr: number, momentum: number, weightDecay: number): void;
 
+  // State passes (state-passes.ts): what core and train would otherwise loop over on the host, so that
+  // a backend whose arrays live in device memory runs the whole training step.
+
+  /** x[i] = value for i < n. */
+  fill(x: T, value: number, n: number): void;
+  /** dst[offset + i] = src[i] for i < src.length (rounded to the backend's dtype): an upload from host memory. */
+  write(dst: T, src: ArrayLike<number>, offset?: number): void;
+  /**
+   * Where mask[i] ≠ 0: x[i] = data[i] and v[i] = 0 — units of a layer held at data while the rest relax (PartialClamp).
+   * mask and data are host arrays (completion is their only user; a device backend uploads them per call).
+   */
+  holdUnits(x: T, v: T, mask: Uint8Array, data: ArrayLike<number>, n: number): void;
+  /** eps[i] = weight·(x[i] − mean) for i < n (a Gaussian prior's error); returns Σ (x[i] − mean)² in float64. eps may be x. */
+  priorError(x: T, eps: T, mean: number, weight: number, n: number): number;
+  /** −Σ y[i]·log max(p[i], 2⁻¹²⁶) over i < n with y[i] ≠ 0, in float64: the cross-entropy of targets y against probabilities p. */
+  crossEntropy(y: T, p: T, n: number): number;
+  /** out[r] = Σ_c x[r, c]² (float64 sum, rounded once): each example's squared error. */
+  rowSumSquares(x: T, out: T, rows: number, cols: number): void;
+  /** out[r] = −Σ_c y[r, c]·log max(p[r, c], 2⁻¹²⁶) over y ≠ 0: each example's cross-entropy. */
+  rowCrossEntropy(y: T, p: T, out: T, rows: number, cols: number): void;
+  /** out[i] = eps[i] / (1 + (v[i]/θ)²): errors damped where the value still moves (stillness-modulated plasticity). out may be eps. */
+  stillness(eps: T, v: T, out: T, theta: number, n: number): void;
+
   /** Stops worker threads and releases memory; the backend must not be used afterwards. */
   dispose(): void;
 }

@@ -8,6 +8,7 @@ import { checkChoice } from '../errors.ts';
 import type { Activation, AdamStep, Backend, DType, FloatArray, MatmulOptions } from './backend.ts';
 import { convKernels } from './reference-conv.ts';
 import { scalarActivation, scalarDerivative } from './scalar-activations.ts';
+import { statePasses } from './state-passes.ts';
 
 /** Creates the reference backend in float32 (default) or float64. */
 export function createReferenceBackend(dtype: 'float64'): Backend<Float64Array>;
@@ -138,6 +139,7 @@ function referenceBackend<T extends FloatArray>(dtype: DType, make: (n: number) 
       }
     },
     ...convKernels<T>(),
+    ...statePasses<T>(),
     dispose: () => {},
   };
 }

@@ -58,15 +58,16 @@ function computeBackpropGradients<T extends FloatArray>(
   const out = forward(model, ws, rows, inputs);
   const n = rows * sizes[L];
   const eps = ws.eps[L];
-  let loss = 0;
+  // The targets go up into mu_L, which the backward pass never reads (forward left mu_L + b_L in x_L).
+  const y = ws.mu[L];
+  backend.write(y, targets);
+  let loss: number;
   if (model.config.outputEnergy === 'ce') {
     backend.softmax(out, eps, rows, sizes[L]);
-    for (let i = 0; i < n; i++) {
-      if (targets[i] !== 0) loss -= targets[i] * Math.log(Math.max(eps[i], 1.1754943508222875e-38));
-      eps[i] = targets[i] - eps[i];
-    }
+    loss = backend.crossEntropy(y, eps, n);
+    backend.sub(y, eps, eps, n);
   } else {
-    for (let i = 0; i < n; i++) eps[i] = targets[i] - out[i];
+    backend.sub(y, out, eps, n);
     loss = 0.5 * backend.sumSquares(eps, n);
   }
   const { layers, shapes, scales } = model.config;

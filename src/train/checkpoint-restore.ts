@@ -39,11 +39,11 @@ export function modelFromCheckpoint<T extends FloatArray>(ckpt: Checkpoint, back
     const p = shapes[i];
     const weights = zeros(backend, p.weights[0], p.weights[1]);
     const bias = zeros(backend, 1, p.bias);
-    weights.data.set(t.weights);
-    bias.data.set(t.bias);
+    backend.write(weights.data, t.weights);
+    backend.write(bias.data, t.bias);
     if (!t.feedback) return { weights, bias };
     const feedback = zeros(backend, p.feedback[0], p.feedback[1]);
-    feedback.data.set(t.feedback);
+    backend.write(feedback.data, t.feedback);
     return { weights, bias, feedback };
   });
   return { config: ckpt.config, layers };

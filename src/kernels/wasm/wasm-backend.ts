@@ -9,6 +9,7 @@
  */
 import { PcError, shown } from '../../errors.ts';
 import { ACTIVATIONS, type Activation, type Backend, type MatmulOptions } from '../backend.ts';
+import { statePasses } from '../state-passes.ts';
 import { wasmConvKernels } from './conv.ts';
 import { LinearHeap } from './heap.ts';
 import { MAX_THREADS, OP_ACTIVATE, OP_BOTH, OP_DERIVATIVE } from './job.ts';
@@ -126,6 +127,14 @@ export async function createWasmBackend(options: WasmBackendOptions = {}, suppor
     unstage();
   };
   const conv = wasmConvKernels({ ex, heap, pool, minMacs, at, unstage, matmul });
+  const passes = statePasses<Float32Array>();
+  // Like `at`, refuses work after a worker failure.
+  const guard =
+    <A extends unknown[], R>(f: (...args: A) => R) =>
+    (...args: A): R => {
+      if (pool?.failed) throw pool.unusable();
+      return f(...args);
+    };
 
   let disposed = false;
   return {
@@ -245,6 +254,15 @@ export async function createWasmBackend(options: WasmBackendOptions = {}, suppor
       unstage();
     },
     ...conv,
+    // The state passes are one memory-bound loop each: the shared JS loops over the views (state-passes.ts).
+    fill: guard(passes.fill),
+    write: guard(passes.write),
+    holdUnits: guard(passes.holdUnits),
+    priorError: guard(passes.priorError),
+    crossEntropy: guard(passes.crossEntropy),
+    rowSumSquares: guard(passes.rowSumSquares),
+    rowCrossEntropy: guard(passes.rowCrossEntropy),
+    stillness: guard(passes.stillness),
     dispose() {
       if (disposed) return;
       disposed = true;
