@@ -4,7 +4,10 @@
  * (forward, input gradient, weight gradient) on the `cnn` preset's layers and a
  * CIFAR-like one, for every backend and thread count.
  *
- *   npm run bench:kernels [-- --json] [--backends js,wasm] [--threads 1,2] [--ops matmul,map,conv] [--quick]
+ *   npm run bench:kernels [-- --json] [--backends js,wasm,webgpu] [--threads 1,2] [--ops matmul,map,conv] [--quick]
+ *
+ * (--backend is the same option.) webgpu rows come from bench/kernels-webgpu.ts: matmul and
+ * convolution, with the adapter's name; the CPU's thread counts do not apply to them.
  *
  * Each figure is the median of several timed batches after a warm-up. A
  * convolution row also gives the GFLOP/s of the reference product (the first
@@ -17,6 +20,7 @@ import { type Backend, type Conv2dGeometry, conv2dOutputSize, type MatmulOptions
 import { createReferenceBackend } from '../src/kernels/reference.ts';
 import { createWasmBackend } from '../src/kernels/wasm/wasm-backend.ts';
 import { createRng } from '../src/random.ts';
+import { benchWebGpu } from './kernels-webgpu.ts';
 
 interface MatmulCase {
   m: number;
@@ -102,6 +106,8 @@ function filled(backend: Backend<Float32Array>, n: number, seed: number): Float3
 
 export interface Row {
   backend: string;
+  /** webgpu rows: the adapter that ran them (e.g. "SwiftShader …"). */
+  adapter?: string;
   threads: number;
   op: string;
   m?: number;
@@ -224,14 +230,15 @@ async function main(): Promise<void> {
       json: { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       backends: { type: 'string', default: 'js,wasm' },
+      backend: { type: 'string' },
       threads: { type: 'string', default: '1,2' },
       ops: { type: 'string', default: 'matmul,map,conv' },
     },
     strict: true,
   });
-  const backends = values.backends.split(',');
+  const backends = (values.backend ?? values.backends).split(',');
   const threads = values.threads.split(',').map(Number);
-  for (const b of backends) if (b !== 'js' && b !== 'wasm') throw new Error(`--backends: unknown backend '${b}'; expected js and/or wasm.`);
+  for (const b of backends) if (!['js', 'wasm', 'webgpu'].includes(b)) throw new Error(`--backends: unknown backend '${b}'; expected js, wasm and/or webgpu.`);
   for (const t of threads) if (!Number.isInteger(t) || t < 1) throw new Error(`--threads: expected a list of positive integers, got '${values.threads}'.`);
   const ops = new Set(values.ops.split(','));
   for (const o of ops) if (!['matmul', 'map', 'conv'].includes(o)) throw new Error(`--ops: unknown group '${o}'; expected matmul, map and/or conv.`);
@@ -242,6 +249,8 @@ async function main(): Promise<void> {
     if (values.json) console.log(JSON.stringify(r));
     else if (r.op === 'matmul')
       console.log(`${r.backend.padEnd(5)} ${String(r.threads).padStart(2)}T  matmul ${describe(r).padEnd(30)} ${r.gflops?.toFixed(1).padStart(7)} GFLOP/s`);
+    else if (r.op === 'conv2d' && r.ratio === undefined)
+      console.log(`${r.backend.padEnd(5)} ${String(r.threads).padStart(2)}T  conv2d ${describeConv(r).padEnd(30)} ${r.gflops?.toFixed(1).padStart(7)} GFLOP/s`);
     else if (r.op === 'conv2d')
       console.log(
         `${r.backend.padEnd(5)} ${String(r.threads).padStart(2)}T  conv2d ${describeConv(r).padEnd(30)} ${r.gflops?.toFixed(1).padStart(7)} GFLOP/s  (matmul ${r.matmulGflops?.toFixed(1)}, ratio ${r.ratio?.toFixed(2)})`,
@@ -261,6 +270,10 @@ async function main(): Promise<void> {
       w.dispose();
     }
   }
+  if (backends.includes('webgpu')) {
+    const adapter = await benchWebGpu(ops, values.quick, emit);
+    if (!values.json) console.log(`(webgpu rows: ${adapter})`);
+  }
   if (!values.json && ops.has('matmul')) {
     const best = Math.max(...rows.filter((r) => r.op === 'matmul').map((r) => r.gflops ?? 0));
     console.log(`\npeak matmul measured: ${best.toFixed(1)} GFLOP/s`);
@@ -268,7 +281,8 @@ async function main(): Promise<void> {
 }
 
 function describe(r: Row): string {
-  return MATMUL_CASES.find((c) => c.m === r.m && c.k === r.k && c.n === r.n && c.transA === r.transA && c.transB === r.transB)?.label ?? '';
+  const known = MATMUL_CASES.find((c) => c.m === r.m && c.k === r.k && c.n === r.n && c.transA === r.transA && c.transB === r.transB);
+  return known?.label ?? `${r.m}x${r.k} · ${r.k}x${r.n}`;
 }
 
 function describeConv(r: Row): string {

@@ -1,8 +1,10 @@
 /**
  * The `webgpu` backend's elementwise kernels (issue 12): activations and their
  * derivatives (fused, one pass for both), axpy, scale, sub, mul, the row-vector
- * add, and the fused PC and optimiser steps — the prediction error
- * eps = x − mu − b, the value step of the relaxation, Adam(W) and SGD — in
+ * add, the fused PC and optimiser steps — the prediction error
+ * eps = x − mu − b, the value step of the relaxation, Adam(W) and SGD — and
+ * the elementwise state passes (fill, held units, a prior's errors,
+ * cross-entropy terms, stillness) in
  * WGSL, as Backend defines them (kernels/backend.ts), outputs aliasing inputs
  * where Backend allows it.
  *
@@ -113,6 +115,18 @@ const KERNELS = {
   let update = m / p.f3 / (sqrt(v / p.f4) + p.f5);
   a0[i] = a0[i] - p.f0 * ${decoupled ? '(update + wd * a0[i])' : 'update'};`,
   }),
+  // The state passes (Backend.fill, holdUnits, priorError's errors, crossEntropy's terms, stillness).
+  fill: (): MapKernel => ({ arrays: ['read_write'], body: 'a0[i] = p.f0;' }),
+  // mask (a2) as float32, 0 where free.
+  holdUnits: (): MapKernel => ({ arrays: ['read_write', 'read_write', 'read', 'read'], body: 'if (a2[i] != 0.0) { a0[i] = a3[i]; a1[i] = 0.0; }' }),
+  // eps = weight (f1)·(x − mean (f0)); eps may be x.
+  priorError: (): MapKernel => ({ arrays: ['read', 'read_write'], body: 'a1[i] = p.f1 * (a0[i] - p.f0);' }),
+  // −y·log max(p, 2⁻¹²⁶), 0 where y = 0 (whatever p holds); a select, not max, so a NaN p stays NaN.
+  crossEntropyTerms: (): MapKernel => ({
+    arrays: ['read', 'read', 'read_write'],
+    body: 'let q = select(a1[i], 1.17549435e-38, a1[i] < 1.17549435e-38); a2[i] = select(-a0[i] * log(q), 0.0, a0[i] == 0.0);',
+  }),
+  stillness: (): MapKernel => ({ arrays: ['read', 'read', 'read_write'], body: 'let r = a1[i] / p.f0; a2[i] = a0[i] / (1.0 + r * r);' }),
 } as const;
 
 export type MapKernelName = keyof typeof KERNELS;
@@ -217,6 +231,31 @@ export class GpuElementwise {
     const drive = dfx !== null && g !== null;
     const arrays = [x, v, ...(eps ? [eps] : []), ...(drive ? [dfx, g] : [])];
     return this.encode(pass, `valueStep ${eps !== null} ${drive}`, () => KERNELS.valueStep(eps !== null, drive), arrays, n, 0, [eta, momentum]);
+  }
+
+  /** x = value over n elements (Backend.fill). */
+  fill(pass: GPUComputePassEncoder, x: GPUBuffer, value: number, n: number): GPUBuffer {
+    return this.encode(pass, 'fill', KERNELS.fill, [x], n, 0, [value]);
+  }
+
+  /** Where mask[i] ≠ 0 (a float32 array here): x[i] = data[i], v[i] = 0 (Backend.holdUnits). */
+  holdUnits(pass: GPUComputePassEncoder, x: GPUBuffer, v: GPUBuffer, mask: GPUBuffer, data: GPUBuffer, n: number): GPUBuffer {
+    return this.encode(pass, 'holdUnits', KERNELS.holdUnits, [x, v, mask, data], n, 0, []);
+  }
+
+  /** eps = weight·(x − mean); eps may be x (Backend.priorError's errors; its energy is ‖eps‖²/weight²). */
+  priorError(pass: GPUComputePassEncoder, x: GPUBuffer, eps: GPUBuffer, mean: number, weight: number, n: number): GPUBuffer {
+    return this.encode(pass, 'priorError', KERNELS.priorError, [x, eps], n, 0, [mean, weight]);
+  }
+
+  /** out = −y·log max(p, 2⁻¹²⁶), 0 where y = 0: the terms Backend.crossEntropy and rowCrossEntropy sum. */
+  crossEntropyTerms(pass: GPUComputePassEncoder, y: GPUBuffer, p: GPUBuffer, out: GPUBuffer, n: number): GPUBuffer {
+    return this.encode(pass, 'crossEntropyTerms', KERNELS.crossEntropyTerms, [y, p, out], n, 0, []);
+  }
+
+  /** out = eps / (1 + (v/θ)²); out may be eps (Backend.stillness). */
+  stillness(pass: GPUComputePassEncoder, eps: GPUBuffer, v: GPUBuffer, out: GPUBuffer, theta: number, n: number): GPUBuffer {
+    return this.encode(pass, 'stillness', KERNELS.stillness, [eps, v, out], n, 0, [theta]);
   }
 
   /** One Adam(W) step of p from g, with moments m and v (Backend.adamStep). */

@@ -142,6 +142,11 @@ export class GpuReductions {
     return this.rows(pass, 'sum', [x, out], rows, cols);
   }
 
+  /** out[r] = Σ_c x[r, c]² (Backend.rowSumSquares). */
+  rowSumSquares(pass: GPUComputePassEncoder, x: GPUBuffer, out: GPUBuffer, rows: number, cols: number): GPUBuffer {
+    return this.rows(pass, 'squares', [x, out], rows, cols);
+  }
+
   /** out[r] = max_c x[r, c], NaN if the row holds one (Backend.rowMax). */
   rowMax(pass: GPUComputePassEncoder, x: GPUBuffer, out: GPUBuffer, rows: number, cols: number): GPUBuffer {
     return this.rows(pass, 'max', [x, out], rows, cols);
@@ -172,9 +177,15 @@ export class GpuReductions {
     const rows = Math.max(1, Math.ceil(n / SQUARES_ROW));
     return [this.rows(pass, 'squares', [x, partials], rows, SQUARES_ROW, n), this.rows(pass, 'sum', [partials, out], 1, rows)];
   }
+
+  /** out[0] = Σ_i x[i] for i < n, as sumSquares (the cross-entropy's terms, summed on the device). */
+  sum(pass: GPUComputePassEncoder, x: GPUBuffer, partials: GPUBuffer, out: GPUBuffer, n: number): GPUBuffer[] {
+    const rows = Math.max(1, Math.ceil(n / SQUARES_ROW));
+    return [this.rows(pass, 'sum', [x, partials], rows, SQUARES_ROW, n), this.rows(pass, 'sum', [partials, out], 1, rows)];
+  }
 }
 
-/** Floats of the partials buffer GpuReductions.sumSquares needs for n elements. */
+/** Floats of the partials buffer GpuReductions.sumSquares (and sum) needs for n elements. */
 export function sumSquaresPartials(n: number): number {
   return Math.max(1, Math.ceil(n / SQUARES_ROW));
 }
