@@ -61,7 +61,9 @@ export async function benchWebGpu(ops: ReadonlySet<string>, quick: boolean, emit
   try {
     if (ops.has('matmul')) {
       const mm = new GpuMatmul(device);
-      const cases = [...MATMUL_CASES, ...SQUARES.map((s) => ({ m: s, k: s, n: s, transA: false, transB: false, label: `${s}x${s} · ${s}x${s}` }))];
+      // A CPU driver (SwiftShader: 0.25 GFLOP/s here) would take minutes per square: those are for GPUs.
+      const squares = CPU_ADAPTER.test(gpu.adapter) ? [] : SQUARES;
+      const cases = [...MATMUL_CASES, ...squares.map((s) => ({ m: s, k: s, n: s, transA: false, transB: false, label: `${s}x${s} · ${s}x${s}` }))];
       for (const c of cases) {
         const a = upload(device, random(c.m * c.k, 1));
         const b = upload(device, random(c.k * c.n, 2));
