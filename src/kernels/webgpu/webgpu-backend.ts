@@ -1,0 +1,322 @@
+/**
+ * The `webgpu` backend object (issue 12, first half): every operation of
+ * Backend (kernels/backend.ts) over arrays that live in GPU memory, recorded
+ * into one open compute pass and submitted together — the dispatches of a
+ * relaxation step go to the GPU as one command buffer.
+ *
+ * What differs from Backend, and why (docs/webgpu.md, "The contract still to
+ * change"): arrays are opaque GpuArray handles; uploads are explicit (`write`)
+ * and downloads the only asynchronous call (`read`, which submits what is
+ * pending first); an operation that returns a number or fills a host array in
+ * Backend (sumSquares, priorError, crossEntropy, rowArgmax, maxPool's argmax)
+ * writes a device array here, for the caller to read when it needs the number
+ * — one read per batch, not per step. Core does not call this object yet: it
+ * needs the deferred-energy contract first.
+ *
+ * Ordering: WebGPU runs a queue's writes before any command buffer submitted
+ * after them, so `write` submits the pending pass before it writes; buffers
+ * freed while a pass may still use them are destroyed only after its submission.
+ */
+import type { Activation, AdamStep, Conv2dGeometry, Pool2dGeometry } from '../backend.ts';
+import { download } from './buffers.ts';
+import { GpuConv } from './conv.ts';
+import { type GpuContext, requestGpu, USAGE } from './device.ts';
+import { GpuElementwise } from './elementwise.ts';
+import { GpuMatmul } from './matmul.ts';
+import { GpuReductions, sumSquaresPartials } from './reductions.ts';
+
+/** A backend-owned array in GPU memory: `length` float32 (or int32 index) elements. */
+export class GpuArray {
+  constructor(
+    readonly buffer: GPUBuffer,
+    readonly length: number,
+    readonly kind: 'f32' | 'i32',
+  ) {}
+}
+
+/** A WebGPU backend, or the one-line reason there is none here (no WebGPU, no adapter). */
+export async function createWebGpuBackend(): Promise<WebGpuBackend | string> {
+  const gpu = await requestGpu();
+  return typeof gpu === 'string' ? gpu : new WebGpuBackend(gpu);
+}
+
+export class WebGpuBackend {
+  readonly name = 'webgpu';
+  readonly dtype = 'float32';
+  /** The adapter's description, e.g. "SwiftShader driver 5.0.0". */
+  readonly adapter: string;
+  private readonly device: GPUDevice;
+  private readonly mm: GpuMatmul;
+  private readonly map: GpuElementwise;
+  private readonly red: GpuReductions;
+  private readonly conv: GpuConv;
+  private encoder: GPUCommandEncoder | null = null;
+  private pass: GPUComputePassEncoder | null = null;
+  /** Buffers to destroy once the pending work is submitted: uniforms, uploads of one call, freed arrays. */
+  private doomed: GPUBuffer[] = [];
+  private scratch: GpuArray | null = null;
+  private partials: GpuArray | null = null;
+  private disposed = false;
+
+  constructor(private readonly gpu: GpuContext) {
+    this.device = gpu.device;
+    this.adapter = gpu.adapter;
+    this.mm = new GpuMatmul(this.device);
+    this.map = new GpuElementwise(this.device);
+    this.red = new GpuReductions(this.device);
+    this.conv = new GpuConv(this.device);
+  }
+
+  /** `length` zeroed float32 elements in GPU memory. */
+  alloc(length: number): GpuArray {
+    return this.make(length, 'f32');
+  }
+
+  /** `length` zeroed int32 elements (argmax outputs). */
+  allocIndices(length: number): GpuArray {
+    return this.make(length, 'i32');
+  }
+
+  /** Returns an array to the device; it must not be used afterwards. */
+  free(array: GpuArray): void {
+    this.doomed.push(array.buffer);
+  }
+
+  /** dst[offset + i] = src[i] (rounded to float32): an upload, ordered after every operation recorded before it. */
+  write(dst: GpuArray, src: ArrayLike<number>, offset = 0): void {
+    this.flush();
+    const data = dst.kind === 'i32' ? Int32Array.from(src) : Float32Array.from(src);
+    this.device.queue.writeBuffer(dst.buffer, offset * 4, data.buffer, 0, data.byteLength);
+  }
+
+  /** The first n elements of x once every operation recorded before this call has run (Int32Array for index arrays). */
+  async read(x: GpuArray, n = x.length): Promise<Float32Array | Int32Array> {
+    this.flush();
+    const got = await download(this.device, x.buffer, n);
+    return x.kind === 'i32' ? new Int32Array(got.buffer, 0, n) : got;
+  }
+
+  /** Submits everything recorded so far (read and write do it themselves). */
+  flush(): void {
+    if (this.pass && this.encoder) {
+      this.pass.end();
+      this.device.queue.submit([this.encoder.finish()]);
+    }
+    this.pass = null;
+    this.encoder = null;
+    for (const b of this.doomed) b.destroy();
+    this.doomed = [];
+  }
+
+  matmul(
+    a: GpuArray,
+    b: GpuArray,
+    c: GpuArray,
+    m: number,
+    k: number,
+    n: number,
+    options: { transA?: boolean; transB?: boolean; alpha?: number; beta?: number } = {},
+  ): void {
+    this.record((p) => this.mm.encode(p, a.buffer, b.buffer, c.buffer, m, k, n, options));
+  }
+
+  activate(kind: Activation, x: GpuArray, out: GpuArray, n: number): void {
+    this.record((p) => this.map.activate(p, kind, x.buffer, out.buffer, n));
+  }
+
+  activateDerivative(kind: Activation, x: GpuArray, out: GpuArray, n: number): void {
+    this.record((p) => this.map.activateDerivative(p, kind, x.buffer, out.buffer, n));
+  }
+
+  activateBoth(kind: Activation, x: GpuArray, fx: GpuArray, dfx: GpuArray, n: number): void {
+    this.record((p) => this.map.activateBoth(p, kind, x.buffer, fx.buffer, dfx.buffer, n));
+  }
+
+  axpy(alpha: number, x: GpuArray, y: GpuArray, n: number): void {
+    this.record((p) => this.map.axpy(p, alpha, x.buffer, y.buffer, n));
+  }
+
+  scale(alpha: number, x: GpuArray, n: number): void {
+    this.record((p) => this.map.scale(p, alpha, x.buffer, n));
+  }
+
+  sub(a: GpuArray, b: GpuArray, out: GpuArray, n: number): void {
+    this.record((p) => this.map.sub(p, a.buffer, b.buffer, out.buffer, n));
+  }
+
+  mul(a: GpuArray, b: GpuArray, out: GpuArray, n: number): void {
+    this.record((p) => this.map.mul(p, a.buffer, b.buffer, out.buffer, n));
+  }
+
+  addRowVector(x: GpuArray, v: GpuArray, out: GpuArray, rows: number, cols: number): void {
+    this.record((p) => this.map.addRowVector(p, x.buffer, v.buffer, out.buffer, rows, cols));
+  }
+
+  rowSums(x: GpuArray, out: GpuArray, rows: number, cols: number): void {
+    this.record((p) => this.red.rowSums(p, x.buffer, out.buffer, rows, cols));
+  }
+
+  columnSums(x: GpuArray, out: GpuArray, rows: number, cols: number): void {
+    this.record((p) => this.red.columnSums(p, x.buffer, out.buffer, rows, cols));
+  }
+
+  rowMax(x: GpuArray, out: GpuArray, rows: number, cols: number): void {
+    this.record((p) => this.red.rowMax(p, x.buffer, out.buffer, rows, cols));
+  }
+
+  /** out (an index array) = the first column of each row's maximum. */
+  rowArgmax(x: GpuArray, out: GpuArray, rows: number, cols: number): void {
+    this.record((p) => this.red.rowArgmax(p, x.buffer, out.buffer, rows, cols));
+  }
+
+  softmax(x: GpuArray, out: GpuArray, rows: number, cols: number): void {
+    this.record((p) => this.red.softmax(p, x.buffer, out.buffer, rows, cols));
+  }
+
+  /** out[0] = Σ x[i]² for i < n (float32, two passes), left on the device. */
+  sumSquares(x: GpuArray, n: number, out: GpuArray): void {
+    const partials = this.partialsFor(n);
+    this.record((p) => this.red.sumSquares(p, x.buffer, partials, out.buffer, n));
+  }
+
+  conv2d(x: GpuArray, w: GpuArray, out: GpuArray, g: Conv2dGeometry): void {
+    this.record((p) => this.conv.conv2d(p, x.buffer, w.buffer, out.buffer, g));
+  }
+
+  conv2dInputGrad(gy: GpuArray, w: GpuArray, gx: GpuArray, g: Conv2dGeometry, beta = 0): void {
+    this.record((p) => this.conv.conv2dInputGrad(p, gy.buffer, w.buffer, gx.buffer, g, beta));
+  }
+
+  conv2dWeightGrad(gy: GpuArray, x: GpuArray, gw: GpuArray, g: Conv2dGeometry, alpha: number): void {
+    this.record((p) => this.conv.conv2dWeightGrad(p, gy.buffer, x.buffer, gw.buffer, g, alpha));
+  }
+
+  avgPool(x: GpuArray, out: GpuArray, g: Pool2dGeometry): void {
+    this.record((p) => this.conv.avgPool(p, x.buffer, out.buffer, g));
+  }
+
+  avgPoolBackward(gy: GpuArray, gx: GpuArray, g: Pool2dGeometry): void {
+    this.record((p) => this.conv.avgPoolBackward(p, gy.buffer, gx.buffer, g));
+  }
+
+  /** out = the window maxima, argmax (an index array) = their flat indices into x. */
+  maxPool(x: GpuArray, out: GpuArray, argmax: GpuArray, g: Pool2dGeometry): void {
+    this.record((p) => this.conv.maxPool(p, x.buffer, out.buffer, argmax.buffer, g));
+  }
+
+  maxPoolBackward(gy: GpuArray, argmax: GpuArray, gx: GpuArray, g: Pool2dGeometry): void {
+    this.record((p) => this.conv.maxPoolBackward(p, gy.buffer, argmax.buffer, gx.buffer, g));
+  }
+
+  predictionError(x: GpuArray, mu: GpuArray, b: GpuArray, out: GpuArray, rows: number, cols: number): void {
+    this.record((p) => this.map.predictionError(p, x.buffer, mu.buffer, b.buffer, out.buffer, rows, cols));
+  }
+
+  valueStep(x: GpuArray, v: GpuArray, eps: GpuArray | null, dfx: GpuArray | null, g: GpuArray | null, eta: number, momentum: number, n: number): void {
+    this.record((p) => this.map.valueStep(p, x.buffer, v.buffer, eps?.buffer ?? null, dfx?.buffer ?? null, g?.buffer ?? null, eta, momentum, n));
+  }
+
+  adamStep(p: GpuArray, g: GpuArray, m: GpuArray, v: GpuArray, n: number, step: AdamStep): void {
+    this.record((pass) => this.map.adamStep(pass, p.buffer, g.buffer, m.buffer, v.buffer, n, step));
+  }
+
+  sgdStep(p: GpuArray, g: GpuArray, v: GpuArray | null, n: number, lr: number, momentum: number, weightDecay: number): void {
+    this.record((pass) => this.map.sgdStep(pass, p.buffer, g.buffer, v?.buffer ?? null, n, lr, momentum, weightDecay));
+  }
+
+  fill(x: GpuArray, value: number, n: number): void {
+    this.record((p) => this.map.fill(p, x.buffer, value, n));
+  }
+
+  /** Backend.holdUnits: mask and data are host arrays, uploaded for this call. */
+  holdUnits(x: GpuArray, v: GpuArray, mask: Uint8Array, data: ArrayLike<number>, n: number): void {
+    const m = this.upload(Float32Array.from(mask.subarray(0, n)));
+    const d = this.upload(Float32Array.from({ length: n }, (_, i) => data[i]));
+    this.record((p) => this.map.holdUnits(p, x.buffer, v.buffer, m, d, n));
+  }
+
+  /** eps = weight·(x − mean); out[0] = Σ (x − mean)² (Backend.priorError's number, on the device). */
+  priorError(x: GpuArray, eps: GpuArray, mean: number, weight: number, n: number, out: GpuArray): void {
+    this.record((p) => this.map.priorError(p, x.buffer, eps.buffer, mean, weight, n));
+    this.sumSquares(eps, n, out);
+    this.scale(1 / (weight * weight), out, 1);
+  }
+
+  /** out[0] = −Σ y·log max(p, 2⁻¹²⁶) over y ≠ 0 (Backend.crossEntropy's number, on the device). */
+  crossEntropy(y: GpuArray, p: GpuArray, n: number, out: GpuArray): void {
+    const terms = this.scratchFor(n);
+    const partials = this.partialsFor(n);
+    this.record((pass) => this.map.crossEntropyTerms(pass, y.buffer, p.buffer, terms, n));
+    this.record((pass) => this.red.sum(pass, terms, partials, out.buffer, n));
+  }
+
+  rowSumSquares(x: GpuArray, out: GpuArray, rows: number, cols: number): void {
+    this.record((p) => this.red.rowSumSquares(p, x.buffer, out.buffer, rows, cols));
+  }
+
+  rowCrossEntropy(y: GpuArray, p: GpuArray, out: GpuArray, rows: number, cols: number): void {
+    const terms = this.scratchFor(rows * cols);
+    this.record((pass) => this.map.crossEntropyTerms(pass, y.buffer, p.buffer, terms, rows * cols));
+    this.record((pass) => this.red.rowSums(pass, terms, out.buffer, rows, cols));
+  }
+
+  stillness(eps: GpuArray, v: GpuArray, out: GpuArray, theta: number, n: number): void {
+    this.record((p) => this.map.stillness(p, eps.buffer, v.buffer, out.buffer, theta, n));
+  }
+
+  /** Submits what is pending and releases the device; the backend must not be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.flush();
+    this.device.destroy();
+  }
+
+  /** The GPU entry point, held as long as the device lives (device.ts says why). */
+  get context(): GpuContext {
+    return this.gpu;
+  }
+
+  private make(length: number, kind: 'f32' | 'i32'): GpuArray {
+    const buffer = this.device.createBuffer({ size: Math.max(1, length) * 4, usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST });
+    return new GpuArray(buffer, length, kind);
+  }
+
+  // A storage buffer holding `data`, destroyed after the pass that uses it is submitted.
+  private upload(data: Float32Array): GPUBuffer {
+    const b = this.make(data.length, 'f32').buffer;
+    this.device.queue.writeBuffer(b, 0, data.buffer, data.byteOffset, data.byteLength);
+    this.doomed.push(b);
+    return b;
+  }
+
+  // Records into the open pass (opening one), keeping the uniform buffers the kernel made until submission.
+  private record(encode: (pass: GPUComputePassEncoder) => GPUBuffer | GPUBuffer[]): void {
+    if (this.disposed) throw new Error('webgpu backend: used after dispose()');
+    if (!this.pass) {
+      this.encoder = this.device.createCommandEncoder();
+      this.pass = this.encoder.beginComputePass();
+    }
+    const made = encode(this.pass);
+    this.doomed.push(...(Array.isArray(made) ? made : [made]));
+  }
+
+  // Grow-only scratch of at least n floats (the cross-entropy's terms). Reused across calls: dispatches of one
+  // pass run in order, each seeing the writes of those before it.
+  private scratchFor(n: number): GPUBuffer {
+    if (!this.scratch || this.scratch.length < n) {
+      if (this.scratch) this.free(this.scratch);
+      this.scratch = this.alloc(n);
+    }
+    return this.scratch.buffer;
+  }
+
+  private partialsFor(n: number): GPUBuffer {
+    const need = sumSquaresPartials(n);
+    if (!this.partials || this.partials.length < need) {
+      if (this.partials) this.free(this.partials);
+      this.partials = this.alloc(need);
+    }
+    return this.partials.buffer;
+  }
+}
