@@ -57,7 +57,8 @@ export function addBias<T extends FloatArray>(model: Model<T>, ws: Workspace<T>,
 /**
  * Sets eps[l] from x[l] and the current mu[l], and stores ½‖eps_l‖² (or the
  * cross-entropy) in ws.energies[l]. For a 'ce' output mu[L] is turned into
- * softmax(mu_L + b_L) in place. Returns the layer's energy.
+ * softmax(mu_L + b_L) in place. Returns the layer's energy — NaN on a deferred
+ * backend, which writes it to ws.ledger[l] instead (read once per batch).
  */
 export function computeError<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number): number {
   const { backend } = ws;
@@ -70,11 +71,19 @@ export function computeError<T extends FloatArray>(model: Model<T>, ws: Workspac
     addBias(model, ws, rows, l, p, p);
     backend.softmax(p, p, rows, n);
     backend.sub(ws.x[l], p, ws.eps[l], rows * n);
-    e = beta * backend.crossEntropy(ws.x[l], p, rows * n);
+    if (!backend.deferred) e = beta * backend.crossEntropy(ws.x[l], p, rows * n);
+    else {
+      backend.crossEntropyInto(ws.x[l], p, rows * n, beta, ws.ledger, l);
+      e = Number.NaN;
+    }
   } else {
     const shape = model.config.shapes[l];
     backend.predictionError(ws.x[l], ws.mu[l], biasOf(model, ws, l), ws.eps[l], rows * positionsOf(shape), shape[2]);
-    e = 0.5 * backend.sumSquares(ws.eps[l], rows * n) * beta;
+    if (!backend.deferred) e = 0.5 * backend.sumSquares(ws.eps[l], rows * n) * beta;
+    else {
+      backend.sumSquaresInto(ws.eps[l], rows * n, 0.5 * beta, ws.ledger, l);
+      e = Number.NaN;
+    }
   }
   if (beta !== 1) backend.scale(beta, ws.eps[l], rows * n);
   ws.energies[l] = e;

@@ -92,7 +92,11 @@ export function planRelaxation<T extends FloatArray>(
 /** Sets eps[0] = weight·(x_0 − mean) and returns the prior's energy weight/2·‖x_0 − mean‖². */
 function computePriorError<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, prior: TopPrior): number {
   const n = rows * model.config.sizes[0];
-  ws.energies[0] = 0.5 * prior.weight * ws.backend.priorError(ws.x[0], ws.eps[0], prior.mean, prior.weight, n);
+  const { backend } = ws;
+  if (backend.deferred) {
+    backend.priorErrorInto(ws.x[0], ws.eps[0], prior.mean, prior.weight, n, 0.5 * prior.weight, ws.ledger, 0);
+    ws.energies[0] = Number.NaN;
+  } else ws.energies[0] = 0.5 * prior.weight * backend.priorError(ws.x[0], ws.eps[0], prior.mean, prior.weight, n);
   return ws.energies[0];
 }
 
@@ -207,6 +211,8 @@ export function refreshErrors<T extends FloatArray>(model: Model<T>, ws: Workspa
 
 /** Computes every error from the current predictions (as initValues leaves them), and the prior's if the plan has one; returns E. */
 export function startRelaxation<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, plan?: RelaxPlan): number {
+  // A deferred backend's ledger: slot 0 holds the prior's energy only when there is a prior.
+  if (ws.backend.deferred) ws.backend.fill(ws.ledger, 0, model.config.sizes.length);
   let total = plan?.prior ? computePriorError(model, ws, rows, plan.prior) : 0;
   for (let l = 1; l < model.config.sizes.length; l++) total += computeError(model, ws, rows, l);
   return total;
@@ -261,17 +267,13 @@ export function relax<T extends FloatArray>(
   initialEnergy: number,
   options: RelaxOptions = {},
 ): RelaxResult {
-  validateRelaxConfig(config, 'relax: config', true);
-  checkObject(options, 'relax: options', 'an object of relaxation options ({ trace?, rng?, learn?, onStep? }) or left out');
-  const order = config.order ?? 'synchronous';
-  check(order !== 'random' || options.rng !== undefined, 'config', () => "relax: order 'random' needs options.rng (a seeded createRng(seed)).");
-  const learn = options.learn;
-  if (learn !== undefined) checkChoice(learn.timing, LEARNING_TIMINGS, 'relax: options.learn.timing');
   check(
-    order === 'synchronous' || learn?.timing !== 'with-x',
+    !ws.backend.deferred,
     'config',
-    () => `relax: learning simultaneously with x ('with-x') needs the 'synchronous' order (got '${order}'); use 'after-x'.`,
+    () =>
+      `relax: the ${ws.backend.name} backend hands its energies back only asynchronously, once per batch: relax with relaxAsync (trainStepAsync, fit), or use an immediate backend (wasm, js) for this.`,
   );
+  const { order, learn } = checkRelaxOptions(config, options, 'relax');
   const trace = options.trace ? new Float64Array(config.steps + 1) : undefined;
   if (trace) trace[0] = initialEnergy;
   checkEnergy(ws, initialEnergy, 0, initialEnergy);
@@ -279,23 +281,8 @@ export function relax<T extends FloatArray>(
   let previous = initialEnergy;
   let rising = true;
   let t = 0;
-  // The weights learn from the eps and f(x) the x update reads, before x moves (f(x) is x itself on a linear layer).
-  // One hook for the whole relaxation: it reads t when updateValues calls it, within step t.
-  const learnWithX = learn?.timing === 'with-x' ? () => learn.apply(t) : undefined;
   while (t < config.steps) {
-    let next: number;
-    if (order !== 'synchronous') next = updateValuesInOrder(model, ws, rows, plan, config, order === 'random' ? options.rng : undefined);
-    else if (learnWithX) {
-      updateValues(model, ws, rows, plan, config, learnWithX);
-      next = refreshErrors(model, ws, rows, plan, true);
-    } else {
-      updateValues(model, ws, rows, plan, config);
-      next = refreshErrors(model, ws, rows, plan);
-    }
-    if (learn?.timing === 'after-x') {
-      learn.apply(t);
-      next = refreshErrors(model, ws, rows, plan, true);
-    }
+    const next = relaxStep(model, ws, rows, plan, config, order, learn, options.rng, t);
     t++;
     checkEnergy(ws, next, t, initialEnergy);
     options.onStep?.(t);
@@ -306,17 +293,79 @@ export function relax<T extends FloatArray>(
     energy = next;
     if (settled) break;
   }
+  return summarise(model, energy, previous, initialEnergy, t, rising, trace?.subarray(0, t + 1), learn !== undefined);
+}
+
+/**
+ * Relaxation step t: every free x moves (in `order`), the weights learn where `learn` says, and the
+ * errors are refreshed. Returns E (NaN on a deferred backend, whose energies are in ws.ledger).
+ */
+export function relaxStep<T extends FloatArray>(
+  model: Model<T>,
+  ws: Workspace<T>,
+  rows: number,
+  plan: RelaxPlan,
+  config: RelaxConfig,
+  order: string,
+  learn: RelaxLearning | undefined,
+  rng: Rng | undefined,
+  t: number,
+): number {
+  let next: number;
+  if (order !== 'synchronous') next = updateValuesInOrder(model, ws, rows, plan, config, order === 'random' ? rng : undefined);
+  else if (learn?.timing === 'with-x') {
+    // The weights learn from the eps and f(x) the x update reads, before x moves (f(x) is x itself on a linear layer).
+    updateValues(model, ws, rows, plan, config, () => learn.apply(t));
+    next = refreshErrors(model, ws, rows, plan, true);
+  } else {
+    updateValues(model, ws, rows, plan, config);
+    next = refreshErrors(model, ws, rows, plan);
+  }
+  if (learn?.timing === 'after-x') {
+    learn.apply(t);
+    next = refreshErrors(model, ws, rows, plan, true);
+  }
+  return next;
+}
+
+/** Validates relax's config and options (shared with relaxAsync); returns the order and the learning. */
+export function checkRelaxOptions(config: RelaxConfig, options: RelaxOptions, where: string): { order: string; learn?: RelaxLearning } {
+  validateRelaxConfig(config, `${where}: config`, true);
+  checkObject(options, `${where}: options`, 'an object of relaxation options ({ trace?, rng?, learn?, onStep? }) or left out');
+  const order = config.order ?? 'synchronous';
+  check(order !== 'random' || options.rng !== undefined, 'config', () => `${where}: order 'random' needs options.rng (a seeded createRng(seed)).`);
+  const learn = options.learn;
+  if (learn !== undefined) checkChoice(learn.timing, LEARNING_TIMINGS, `${where}: options.learn.timing`);
+  check(
+    order === 'synchronous' || learn?.timing !== 'with-x',
+    'config',
+    () => `${where}: learning simultaneously with x ('with-x') needs the 'synchronous' order (got '${order}'); use 'after-x'.`,
+  );
+  return { order, learn };
+}
+
+/** The RelaxResult of a relaxation that took t steps from initialEnergy to energy (previous: E one step before). */
+export function summarise<T extends FloatArray>(
+  model: Model<T>,
+  energy: number,
+  previous: number,
+  initialEnergy: number,
+  t: number,
+  rising: boolean,
+  trace: Float64Array | undefined,
+  learning: boolean,
+): RelaxResult {
   return {
     energy,
     initialEnergy,
     iterations: t,
-    trace: trace?.subarray(0, t + 1),
+    trace,
     unstable:
       t >= 1 &&
       (model.config.feedback === 'symmetric'
         ? energy > initialEnergy * (1 + UNSTABLE_RISE) || (t >= 2 && rising)
         : energy > UNSTABLE_RISE_FEEDBACK * initialEnergy),
     // With learning inside the relaxation E keeps falling because the weights move, so settling is not judged there.
-    unsettled: t >= 2 && !learn && Math.abs(energy - previous) > UNSETTLED_CHANGE * energy,
+    unsettled: t >= 2 && !learning && Math.abs(energy - previous) > UNSETTLED_CHANGE * energy,
   };
 }

@@ -42,8 +42,10 @@ export interface Workspace<T extends FloatArray = Float32Array> {
   readonly scaledBias: T[];
   /** Each layer's kind scratch (layer-kind.ts KindScratch), l = 1…L; index 0 is empty. */
   readonly scratch: KindScratch<T>[];
-  /** Energy of each layer after the last computeErrors (index 0 is always 0). */
+  /** Energy of each layer after the last computeErrors (index 0: the prior's, else 0); on a deferred backend, as of the last read. */
   readonly energies: Float64Array;
+  /** The same energies in the backend's memory, where a deferred backend writes them (one slot per layer; relax-deferred.ts). */
+  readonly ledger: T;
   /** f_l is linear: fx[l] is x[l] itself and dfx[l] holds ones, so neither is ever recomputed. */
   readonly linear: readonly boolean[];
 }
@@ -86,6 +88,7 @@ export function initWorkspace<T extends FloatArray>(model: Model<T>, capacity: n
       return { values: backend.alloc(size.values), indices: new Int32Array(size.indices) };
     }),
     energies: new Float64Array(L + 1),
+    ledger: backend.alloc(L + 1),
     linear,
   };
 }
@@ -176,6 +179,7 @@ export function disposeWorkspace<T extends FloatArray>(ws: Workspace<T>): void {
       ws.skipEps,
       ws.scaledBias,
       ws.scratch.map((s) => s.values),
+      [ws.ledger],
     ].flat(),
   );
   for (const a of unique) ws.backend.free(a);

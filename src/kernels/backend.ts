@@ -242,6 +242,25 @@ export interface Backend<T extends FloatArray = Float32Array> {
   /** out[i] = eps[i] / (1 + (v[i]/θ)²): errors damped where the value still moves (stillness-modulated plasticity). out may be eps. */
   stillness(eps: T, v: T, out: T, theta: number, n: number): void;
 
+  // Deferred numbers: a backend whose arrays live in device memory cannot hand back a number synchronously.
+  // Core writes energies into a ledger array with these forms and reads them once per batch (core/relax-deferred.ts).
+
+  /**
+   * True for a backend whose numbers come back only through `read` (a GPU): core never calls its
+   * sumSquares, priorError or crossEntropy, and relaxes through relaxAsync. Absent or false: immediate.
+   */
+  readonly deferred?: boolean;
+  /** out[slot] = scale·Σ x[i]² for i < n (float64 sum, rounded once). */
+  sumSquaresInto(x: T, n: number, scale: number, out: T, slot: number): void;
+  /** eps[i] = weight·(x[i] − mean) and out[slot] = scale·Σ (x[i] − mean)² (priorError's number, into out). */
+  priorErrorInto(x: T, eps: T, mean: number, weight: number, n: number, scale: number, out: T, slot: number): void;
+  /** out[slot] = scale·crossEntropy(y, p, n). */
+  crossEntropyInto(y: T, p: T, n: number, scale: number, out: T, slot: number): void;
+  /** out[slot] = Σ x[i] for i < n (float64 sum, rounded once): a ledger of energies into one total. out must not be x. */
+  sumInto(x: T, n: number, out: T, slot: number): void;
+  /** x's first n elements, once every operation called before has run: the one asynchronous call (a download). */
+  read(x: T, n: number): Promise<Float64Array>;
+
   /** Stops worker threads and releases memory; the backend must not be used afterwards. */
   dispose(): void;
 }

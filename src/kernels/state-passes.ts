@@ -14,11 +14,39 @@ export const PROBABILITY_FLOOR = 1.1754943508222875e-38;
 
 export type StatePasses<T extends FloatArray> = Pick<
   Backend<T>,
-  'fill' | 'write' | 'holdUnits' | 'priorError' | 'crossEntropy' | 'rowSumSquares' | 'rowCrossEntropy' | 'stillness'
+  | 'fill'
+  | 'write'
+  | 'holdUnits'
+  | 'priorError'
+  | 'crossEntropy'
+  | 'rowSumSquares'
+  | 'rowCrossEntropy'
+  | 'stillness'
+  | 'sumSquaresInto'
+  | 'priorErrorInto'
+  | 'crossEntropyInto'
+  | 'sumInto'
+  | 'read'
 >;
 
 export function statePasses<T extends FloatArray>(): StatePasses<T> {
+  const crossEntropy = (y: T, p: T, n: number): number => {
+    let s = 0;
+    for (let i = 0; i < n; i++) if (y[i] !== 0) s -= y[i] * Math.log(Math.max(p[i], PROBABILITY_FLOOR));
+    return s;
+  };
+  const priorError = (x: T, eps: T, mean: number, weight: number, n: number): number => {
+    let s = 0;
+    for (let i = 0; i < n; i++) {
+      const d = x[i] - mean;
+      eps[i] = weight * d;
+      s += d * d;
+    }
+    return s;
+  };
   return {
+    crossEntropy,
+    priorError,
     fill(x, value, n) {
       x.fill(value, 0, n);
     },
@@ -33,20 +61,6 @@ export function statePasses<T extends FloatArray>(): StatePasses<T> {
         }
       }
     },
-    priorError(x, eps, mean, weight, n) {
-      let s = 0;
-      for (let i = 0; i < n; i++) {
-        const d = x[i] - mean;
-        eps[i] = weight * d;
-        s += d * d;
-      }
-      return s;
-    },
-    crossEntropy(y, p, n) {
-      let s = 0;
-      for (let i = 0; i < n; i++) if (y[i] !== 0) s -= y[i] * Math.log(Math.max(p[i], PROBABILITY_FLOOR));
-      return s;
-    },
     rowSumSquares(x, out, rows, cols) {
       for (let r = 0; r < rows; r++) {
         let s = 0;
@@ -60,6 +74,25 @@ export function statePasses<T extends FloatArray>(): StatePasses<T> {
         for (let i = r * cols; i < (r + 1) * cols; i++) if (y[i] !== 0) s -= y[i] * Math.log(Math.max(p[i], PROBABILITY_FLOOR));
         out[r] = s;
       }
+    },
+    sumSquaresInto(x, n, scale, out, slot) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += x[i] * x[i];
+      out[slot] = scale * s;
+    },
+    priorErrorInto(x, eps, mean, weight, n, scale, out, slot) {
+      out[slot] = scale * priorError(x, eps, mean, weight, n);
+    },
+    crossEntropyInto(y, p, n, scale, out, slot) {
+      out[slot] = scale * crossEntropy(y, p, n);
+    },
+    sumInto(x, n, out, slot) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += x[i];
+      out[slot] = s;
+    },
+    async read(x, n) {
+      return Float64Array.from(x.subarray(0, n));
     },
     stillness(eps, v, out, theta, n) {
       for (let i = 0; i < n; i++) {

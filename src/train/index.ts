@@ -60,6 +60,7 @@ export {
   supervisedBatch,
   type TrainConfig,
   trainStep,
+  trainStepAsync,
   validateTrainConfig,
 } from './step.ts';
 export { type StreamOptions, type StreamResult, stream } from './stream.ts';

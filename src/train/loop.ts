@@ -25,7 +25,7 @@ import { checkData, gatherBatch, type LabeledData, shuffledOrder } from './label
 import { accuracy } from './metrics.ts';
 import { checkOptimizerState, type OptimizerState } from './optim.ts';
 import { type LrSchedule, SCHEDULES, scheduledLr } from './schedule.ts';
-import { supervisedBatch, type TrainConfig, trainStep, validateTrainConfig } from './step.ts';
+import { supervisedBatch, type TrainConfig, trainStep, trainStepAsync, validateTrainConfig } from './step.ts';
 
 export interface EpochStats {
   /** 1-based. */
@@ -151,12 +151,17 @@ export async function fit<T extends FloatArray>(
       if (options.method === 'backprop') e = backpropStep(model, opt, rows, x, y, ws, lr);
       else {
         const onGradients = options.onGradients;
-        const r = trainStep(model, opt, supervisedBatch(model.config, x, y, rows), options.train, ws, {
+        const stepOptions = {
           lr,
           rng,
           onGradients: onGradients && (() => onGradients(ws, rows, x, y)),
           maxInitialEnergy: energyCeiling(monitor),
-        });
+        };
+        const batch = supervisedBatch(model.config, x, y, rows);
+        // A deferred backend (a GPU) reads its energies once per batch: the step's one await.
+        const r = ws.backend.deferred
+          ? await trainStepAsync(model, opt, batch, options.train, ws, stepOptions)
+          : trainStep(model, opt, batch, options.train, ws, stepOptions);
         recordRelaxation(monitor, r, rows, options.train, () => `fit: epoch ${epoch}, batch ${b + 1}`);
         e = r.energy / rows;
       }

@@ -15,7 +15,10 @@ import {
   type PcnConfig,
   planRelaxation,
   type RelaxConfig,
+  type RelaxOptions,
+  type RelaxPlan,
   relax,
+  relaxAsync,
   startRelaxation,
   validateRelaxConfig,
   type Workspace,
@@ -135,7 +138,8 @@ export interface StepOptions {
  * Trains on one batch: relaxes the free layers to (near) equilibrium with the
  * weights fixed, then moves every W and b by the optimiser on ∂E/∂W, ∂E/∂b
  * (batch means) — or, on the 'incremental' schedule, moves them at every step. Updates the model's weights and `opt` in place and returns
- * the energies. Throws PcError('divergence') if the relaxation diverges.
+ * the energies. Throws PcError('divergence') if the relaxation diverges; PcError('config') on a deferred
+ * backend (a GPU), which trains through trainStepAsync.
  */
 export function trainStep<T extends FloatArray>(
   model: Model<T>,
@@ -145,21 +149,87 @@ export function trainStep<T extends FloatArray>(
   ws: Workspace<T>,
   options: StepOptions = {},
 ): StepResult {
-  checkObject(batch, 'trainStep: batch', 'an object { rows, clamp } (see supervisedBatch)');
-  checkObject(options, 'trainStep: options', 'an object of step options (lr?, rng?, trace?, …) or left out');
+  const s = prepareStep(model, opt, batch, config, ws, options, 'trainStep');
+  checkCeiling(s.initialEnergy, s.rows, options, opt);
+  const result = relax(model, ws, s.rows, s.plan, config.relax, s.initialEnergy, s.relaxOptions);
+  if (!s.incremental) s.learnNow();
+  return result;
+}
+
+/**
+ * trainStep for any backend, with one await: on a deferred backend (a GPU) the whole step — values,
+ * relaxation, gradients, optimiser — is recorded without reading a number back, then one read brings
+ * the energies (core/relax-deferred.ts: all T steps run; a divergence, or an initial energy above
+ * options.maxInitialEnergy, is reported after the batch, when the weights have already moved). On an
+ * immediate backend it is trainStep.
+ */
+export async function trainStepAsync<T extends FloatArray>(
+  model: Model<T>,
+  opt: OptimizerState<T>,
+  batch: Batch,
+  config: TrainConfig,
+  ws: Workspace<T>,
+  options: StepOptions = {},
+): Promise<StepResult> {
+  if (!ws.backend.deferred) return trainStep(model, opt, batch, config, ws, options);
+  const s = prepareStep(model, opt, batch, config, ws, options, 'trainStepAsync');
+  const pending = relaxAsync(model, ws, s.rows, s.plan, config.relax, s.initialEnergy, s.relaxOptions);
+  if (!s.incremental) s.learnNow();
+  const result = await pending;
+  checkCeiling(result.initialEnergy, s.rows, options, opt);
+  return result;
+}
+
+interface PreparedStep {
+  readonly rows: number;
+  readonly initialEnergy: number;
+  readonly plan: RelaxPlan;
+  readonly incremental: boolean;
+  readonly learnNow: () => void;
+  readonly relaxOptions: RelaxOptions;
+}
+
+// Validates a step's arguments, puts the values in place and computes the first errors (their energy: NaN on a deferred backend).
+function prepareStep<T extends FloatArray>(
+  model: Model<T>,
+  opt: OptimizerState<T>,
+  batch: Batch,
+  config: TrainConfig,
+  ws: Workspace<T>,
+  options: StepOptions,
+  where: string,
+): PreparedStep {
+  checkObject(batch, `${where}: batch`, 'an object { rows, clamp } (see supervisedBatch)');
+  checkObject(options, `${where}: options`, 'an object of step options (lr?, rng?, trace?, …) or left out');
   const { rows, clamp } = batch;
   check(
     Number.isInteger(rows) && rows >= 1 && rows <= ws.capacity,
     'shape',
-    () => `trainStep: batch.rows must be in 1..${ws.capacity} (the workspace capacity), got ${rows}.`,
+    () => `${where}: batch.rows must be in 1..${ws.capacity} (the workspace capacity), got ${rows}.`,
   );
-  checkTrainConfig(config, 'trainStep: config', 'trainStep: config: relax');
-  checkWorkspace(model, ws, 'trainStep');
-  checkOptimizerState(model, opt, 'trainStep');
-  checkLr(options.lr, 'trainStep: options.lr');
-  const clamped = clampedLayers(model, clamp, rows, 'trainStep');
+  checkTrainConfig(config, `${where}: config`, `${where}: config: relax`);
+  checkWorkspace(model, ws, where);
+  checkOptimizerState(model, opt, where);
+  checkLr(options.lr, `${where}: options.lr`);
+  const clamped = clampedLayers(model, clamp, rows, where);
   initValues(model, ws, rows, clamp, config.init, options.rng);
   const initialEnergy = startRelaxation(model, ws, rows);
+  const learnNow = () => {
+    computeWeightGrads(model, ws, rows);
+    options.onGradients?.();
+    stepOptimizer(model, ws, opt, options.lr);
+  };
+  const incremental = config.schedule === 'incremental';
+  const relaxOptions: RelaxOptions = {
+    trace: options.trace,
+    rng: options.rng,
+    learn: incremental ? { timing: 'with-x', apply: learnNow } : undefined,
+  };
+  return { rows, initialEnergy, plan: planRelaxation(model, clamped), incremental, learnNow, relaxOptions };
+}
+
+// PcError('divergence') when the energy per example before relaxation is above options.maxInitialEnergy (or not finite).
+function checkCeiling<T extends FloatArray>(initialEnergy: number, rows: number, options: StepOptions, opt: OptimizerState<T>): void {
   const ceiling = options.maxInitialEnergy;
   if (ceiling !== undefined && !(initialEnergy / rows <= ceiling) && Number.isFinite(ceiling)) {
     throw new PcError(
@@ -167,19 +237,6 @@ export function trainStep<T extends FloatArray>(
       `trainStep: before relaxation the energy is already ${(initialEnergy / rows).toExponential(3)} per example (the limit here is ${ceiling.toExponential(3)}): the weights have blown up. ${weightKnobs(opt.config)}`,
     );
   }
-  const learnNow = () => {
-    computeWeightGrads(model, ws, rows);
-    options.onGradients?.();
-    stepOptimizer(model, ws, opt, options.lr);
-  };
-  const incremental = config.schedule === 'incremental';
-  const result = relax(model, ws, rows, planRelaxation(model, clamped), config.relax, initialEnergy, {
-    trace: options.trace,
-    rng: options.rng,
-    learn: incremental ? { timing: 'with-x', apply: learnNow } : undefined,
-  });
-  if (!incremental) learnNow();
-  return result;
 }
 
 /** The clamps of a labelled batch for the model's orientation: image at x_0 and target at x_L (discriminative), or the reverse (generative). */

@@ -263,6 +263,11 @@ export async function createWasmBackend(options: WasmBackendOptions = {}, suppor
     rowSumSquares: guard(passes.rowSumSquares),
     rowCrossEntropy: guard(passes.rowCrossEntropy),
     stillness: guard(passes.stillness),
+    sumSquaresInto: guard(passes.sumSquaresInto),
+    priorErrorInto: guard(passes.priorErrorInto),
+    crossEntropyInto: guard(passes.crossEntropyInto),
+    sumInto: guard(passes.sumInto),
+    read: guard(passes.read),
     dispose() {
       if (disposed) return;
       disposed = true;

@@ -1,0 +1,100 @@
+/**
+ * Training on a deferred backend (a GPU's contract, simulated on the js reference: no number comes
+ * back but through an asynchronous read): trainStepAsync and fit record each batch without reading,
+ * then read the energies once — and give the same weights, bit for bit, as trainStep on the same
+ * backend read at every step, with the same energies up to the ledger's float32 rounding. A
+ * divergence is reported after the batch, naming the same step.
+ */
+import { describe, expect, it } from 'vitest';
+import { createConfig, initModel, initWorkspace, planRelaxation, relax } from '../../src/core/index.ts';
+import { PcError } from '../../src/errors.ts';
+import type { Backend } from '../../src/kernels/backend.ts';
+import { createReferenceBackend } from '../../src/kernels/reference.ts';
+import { createRng } from '../../src/random.ts';
+import { fit, initOptimizer, type LearningSchedule, supervisedBatch, trainStep, trainStepAsync } from '../../src/train/index.ts';
+import { blobs } from '../helpers/blobs.ts';
+import { deferredReference } from '../helpers/deferred-backend.ts';
+
+const relaxConfig = { steps: 6, lr: 0.1, momentum: 0.5, tolerance: 0 };
+
+function setup(backend: Backend<Float32Array>, outputEnergy: 'mse' | 'ce' = 'mse') {
+  const model = initModel(createConfig({ sizes: [6, 9, 7, 3], activation: 'tanh', outputEnergy }), backend, createRng(3));
+  const ws = initWorkspace(model, 16, backend);
+  const opt = initOptimizer(model, { name: 'adamw', lr: 1e-2 }, backend);
+  return { model, ws, opt };
+}
+
+const close = (a: number, b: number) => Math.abs(a - b) <= 1e-6 * Math.abs(b) + 1e-9;
+
+describe('training on a deferred backend', () => {
+  for (const [schedule, outputEnergy] of [
+    ['standard', 'mse'],
+    ['incremental', 'mse'],
+    ['standard', 'ce'],
+  ] as [LearningSchedule, 'mse' | 'ce'][]) {
+    it(`trainStepAsync (${schedule}, ${outputEnergy}) gives trainStep's weights bit for bit and its energies`, async () => {
+      const data = blobs(48, 7);
+      const now = setup(createReferenceBackend('float32'), outputEnergy);
+      const later = setup(deferredReference(), outputEnergy);
+      const config = { relax: relaxConfig, init: 'forward' as const, schedule };
+      for (let b = 0; b < 3; b++) {
+        const x = data.images.subarray(b * 16 * 6, (b + 1) * 16 * 6);
+        const y = new Float32Array(16 * 3);
+        for (let r = 0; r < 16; r++) y[r * 3 + data.labels[b * 16 + r]] = 1;
+        const batch = supervisedBatch(now.model.config, x, y, 16);
+        const want = trainStep(now.model, now.opt, batch, config, now.ws, { trace: true });
+        const got = await trainStepAsync(later.model, later.opt, batch, config, later.ws, { trace: true });
+        expect(got.iterations).toBe(want.iterations);
+        expect(close(got.energy, want.energy), `batch ${b} energy ${got.energy} vs ${want.energy}`).toBe(true);
+        expect(close(got.initialEnergy, want.initialEnergy), `batch ${b} initial energy`).toBe(true);
+        expect(got.trace?.length).toBe(want.trace?.length);
+        for (let t = 0; t < (want.trace?.length ?? 0); t++) expect(close(got.trace![t], want.trace![t]), `batch ${b} trace ${t}`).toBe(true);
+        expect([got.unstable, got.unsettled]).toEqual([want.unstable, want.unsettled]);
+      }
+      for (let l = 0; l < now.model.layers.length; l++) {
+        expect(Array.from(later.model.layers[l].weights.data), `W_${l + 1}`).toEqual(Array.from(now.model.layers[l].weights.data));
+        expect(Array.from(later.model.layers[l].bias.data), `b_${l + 1}`).toEqual(Array.from(now.model.layers[l].bias.data));
+      }
+    });
+  }
+
+  it('fit trains through it, with the same history as on the immediate backend', async () => {
+    const options = { epochs: 2, batchSize: 16, seed: 5, lrSchedule: 'constant' as const, train: { init: 'forward' as const, relax: relaxConfig } };
+    const now = setup(createReferenceBackend('float32'));
+    const later = setup(deferredReference());
+    const want = await fit(now.model, now.opt, now.ws, blobs(64, 8), null, options);
+    const got = await fit(later.model, later.opt, later.ws, blobs(64, 8), null, options);
+    expect(got.map((h) => h.trainEnergy).every((e, i) => close(e, want[i].trainEnergy))).toBe(true);
+    expect(Array.from(later.model.layers[0].weights.data)).toEqual(Array.from(now.model.layers[0].weights.data));
+  });
+
+  it('a diverging relaxation is reported after the batch, at the step trainStep names', async () => {
+    const wild = { relax: { steps: 12, lr: 40, momentum: 0.9, tolerance: 0 }, init: 'forward' as const };
+    const data = blobs(16, 9);
+    const y = new Float32Array(16 * 3).map((_, i) => (i % 3 === data.labels[Math.floor(i / 3)] ? 1 : 0));
+    const stepOf = (e: unknown) => {
+      expect(e).toBeInstanceOf(PcError);
+      expect((e as PcError).code).toBe('divergence');
+      return /at step (\d+)/.exec((e as PcError).message)?.[1];
+    };
+    const now = setup(createReferenceBackend('float32'));
+    let want: string | undefined;
+    try {
+      trainStep(now.model, now.opt, supervisedBatch(now.model.config, data.images, y, 16), wild, now.ws);
+    } catch (e) {
+      want = stepOf(e);
+    }
+    expect(want).toBeDefined();
+    const later = setup(deferredReference());
+    const got = await trainStepAsync(later.model, later.opt, supervisedBatch(later.model.config, data.images, y, 16), wild, later.ws).then(
+      () => undefined,
+      (e: unknown) => stepOf(e),
+    );
+    expect(got).toBe(want);
+  });
+
+  it('the synchronous relax refuses a deferred backend, naming relaxAsync', () => {
+    const { model, ws } = setup(deferredReference());
+    expect(() => relax(model, ws, 4, planRelaxation(model, [true, false, false, true]), relaxConfig, 0)).toThrow(/relaxAsync/);
+  });
+});
