@@ -14,7 +14,7 @@
  */
 
 import { check, shown } from '../errors.ts';
-import type { Backend, Conv2dGeometry, FloatArray, Pool2dGeometry } from '../kernels/index.ts';
+import type { Backend, BackendArray, Conv2dGeometry, Pool2dGeometry } from '../kernels/index.ts';
 import { conv2dOutputSize, pool2dOutputSize } from '../kernels/index.ts';
 import type { Conv2dSpec, KindScratch, LayerKind, LayerSpec, Shape } from './layer-kind.ts';
 
@@ -123,7 +123,7 @@ export const conv2d: LayerKind = {
 };
 
 /** eps_l taken back through the pooling (into the scratch), or eps_l itself without pooling. */
-function unpooled<T extends FloatArray>(backend: Backend<T>, spec: Conv2dSpec, input: Shape, eps: T, rows: number, scratch: KindScratch<T>): T {
+function unpooled<T extends BackendArray>(backend: Backend<T>, spec: Conv2dSpec, input: Shape, eps: T, rows: number, scratch: KindScratch<T>): T {
   const p = poolGeometry(spec, input, rows);
   if (!p) return eps;
   if (spec.pool?.kind === 'max') backend.maxPoolBackward(eps, scratch.indices, scratch.values, p);

@@ -8,14 +8,14 @@
  * stored error (eps_L = β·(x_L − mu_L)): then ∂E/∂x and ∂E/∂W keep the same form.
  * Shapes: x_l, mu_l, eps_l are [rows, n_l]; W_l is [n_l, n_{l−1}].
  */
-import type { FloatArray } from '../kernels/index.ts';
+import { type BackendArray, hostArray } from '../kernels/index.ts';
 import { kindOf } from './kinds.ts';
 import { isResidual, positionsOf } from './layer-kind.ts';
 import type { Model } from './model.ts';
 import type { Workspace } from './workspace.ts';
 
 /** Sets fx[l] = f_l(x_l) and dfx[l] = f_l'(x_l) (nothing to do for a linear f_l). Mutates ws.fx, ws.dfx. */
-export function computeActivations<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number): void {
+export function computeActivations<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number): void {
   if (ws.linear[l]) return;
   ws.backend.activateBoth(model.config.activations[l], ws.x[l], ws.fx[l], ws.dfx[l], rows * model.config.sizes[l]);
 }
@@ -24,7 +24,7 @@ export function computeActivations<T extends FloatArray>(model: Model<T>, ws: Wo
  * Sets mu[l] = [x_{l−1}] + s_l·g_l(f_{l−1}(x_{l−1}); W_l): layer l's kind, scaled by s_l, plus the identity
  * skip of a residual layer (the bias, scaled by s_l too, is added where the error is formed). Mutates ws.mu[l].
  */
-export function computePrediction<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number): void {
+export function computePrediction<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number): void {
   const { layers, shapes, scales, sizes } = model.config;
   const spec = layers[l - 1];
   const mu = ws.mu[l];
@@ -38,7 +38,7 @@ export function computePrediction<T extends FloatArray>(model: Model<T>, ws: Wor
  * s_l·b_l: b_l itself when s_l = 1, else written into ws.scaledBias[l] (two passes over the n_l-channel
  * bias per call, so it follows every change of b_l; a NaN bias leaves a NaN there, as it would in mu).
  */
-function biasOf<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, l: number): T {
+function biasOf<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, l: number): T {
   const b = model.layers[l - 1].bias.data;
   const s = model.config.scales[l - 1];
   if (s === 1) return b;
@@ -49,7 +49,7 @@ function biasOf<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, l: numb
 }
 
 /** out = src + s_l·b_l at every position of layer l (src, out: [rows, n_l]; b_l: one entry per channel); out may be src. */
-export function addBias<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number, src: T, out: T): void {
+export function addBias<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number, src: T, out: T): void {
   const shape = model.config.shapes[l];
   ws.backend.addRowVector(src, biasOf(model, ws, l), out, rows * positionsOf(shape), shape[2]);
 }
@@ -60,7 +60,7 @@ export function addBias<T extends FloatArray>(model: Model<T>, ws: Workspace<T>,
  * softmax(mu_L + b_L) in place. Returns the layer's energy — NaN on a deferred
  * backend, which writes it to ws.ledger[l] instead (read once per batch).
  */
-export function computeError<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number): number {
+export function computeError<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number): number {
   const { backend } = ws;
   const n = model.config.sizes[l];
   const L = model.config.sizes.length - 1;
@@ -91,7 +91,7 @@ export function computeError<T extends FloatArray>(model: Model<T>, ws: Workspac
 }
 
 /** Recomputes every prediction and error from the current x (activations must be current); returns E. */
-export function computeErrors<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number): number {
+export function computeErrors<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, rows: number): number {
   let total = 0;
   for (let l = 1; l < model.config.sizes.length; l++) {
     computePrediction(model, ws, rows, l);
@@ -105,7 +105,7 @@ export function computeErrors<T extends FloatArray>(model: Model<T>, ws: Workspa
  * Σ_l ½‖eps_l[r]‖² (the last layer's divided by β, as E weights it).
  * For a 'ce' output the last term is the row's cross-entropy.
  */
-export function rowEnergies<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, out: Float64Array): void {
+export function rowEnergies<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, rows: number, out: Float64Array): void {
   const { backend } = ws;
   const sizes = model.config.sizes;
   const L = sizes.length - 1;
@@ -123,7 +123,8 @@ export function rowEnergies<T extends FloatArray>(model: Model<T>, ws: Workspace
       }
     }
     // The one read back: rows numbers, for the caller's choice between hypotheses.
-    for (let r = 0; r < rows; r++) out[r] = sum[r];
+    const host = hostArray(backend, sum, 'rowEnergies');
+    for (let r = 0; r < rows; r++) out[r] = host[r];
   } finally {
     backend.free(sum);
     backend.free(term);

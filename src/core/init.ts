@@ -8,7 +8,7 @@
  * config.parameterisation is 'mupc'.
  */
 import { checkChoice } from '../errors.ts';
-import type { Backend, FloatArray } from '../kernels/index.ts';
+import type { Backend, BackendArray } from '../kernels/index.ts';
 import { zeros } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
 import { kindOf } from './kinds.ts';
@@ -21,7 +21,7 @@ export type WeightInit = 'uniform' | 'xavier' | 'normal';
 export const WEIGHT_INITS: readonly WeightInit[] = ['uniform', 'xavier', 'normal'];
 
 /** A new model with weights in the backend's memory; every draw comes from `rng`. */
-export function initModel<T extends FloatArray>(config: PcnConfig, backend: Backend<T>, rng: Rng, init?: WeightInit): Model<T> {
+export function initModel<T extends BackendArray>(config: PcnConfig, backend: Backend<T>, rng: Rng, init?: WeightInit): Model<T> {
   const c = validateConfig(config);
   init ??= c.parameterisation === 'mupc' ? 'normal' : 'uniform';
   checkChoice(init, WEIGHT_INITS, 'initModel: init');
@@ -63,7 +63,7 @@ function draws(n: number, draw: () => number): Float64Array {
 }
 
 /** Returns a model's memory to its backend. */
-export function disposeModel<T extends FloatArray>(model: Model<T>, backend: Backend<T>): void {
+export function disposeModel<T extends BackendArray>(model: Model<T>, backend: Backend<T>): void {
   for (const layer of model.layers) {
     backend.free(layer.weights.data);
     backend.free(layer.bias.data);

@@ -13,7 +13,7 @@
  * [rows, n_l] array with n_l = H·W·C; a dense layer is [1, 1, n]. The bias of
  * a layer has one entry per channel, added at every position.
  */
-import type { Backend, FloatArray } from '../kernels/index.ts';
+import type { Backend, BackendArray, IndexArray } from '../kernels/index.ts';
 
 /** [height, width, channels] of one example's values in a layer (NHWC). */
 export type Shape = readonly [number, number, number];
@@ -96,9 +96,9 @@ export interface ParameterShapes {
  * pooling and the argmax of its max pooling, recorded by predict and read by
  * message and weightGradient — the Jacobian of the state last predicted.
  */
-export interface KindScratch<T extends FloatArray> {
+export interface KindScratch<T extends BackendArray> {
   readonly values: T;
-  readonly indices: Int32Array;
+  readonly indices: IndexArray<T>;
 }
 
 /** Sizes of a kind's scratch for `rows` examples. */
@@ -134,7 +134,7 @@ export interface LayerKind {
   /** The scratch this kind needs for `rows` examples (zero sizes if none). */
   scratchSize(spec: LayerSpec, input: Shape, output: Shape, rows: number): ScratchSize;
   /** mu = g(fxPrev; W) without the bias: [rows, n_l]. Writes `mu` (and the scratch). */
-  predict<T extends FloatArray>(
+  predict<T extends BackendArray>(
     backend: Backend<T>,
     spec: LayerSpec,
     input: Shape,
@@ -149,7 +149,7 @@ export interface LayerKind {
    * out = Jᵀ·eps with respect to f(x_{l−1}): [rows, n_{l−1}], through W (or
    * through B when `feedback` is given — stored as ParameterShapes.feedback).
    */
-  message<T extends FloatArray>(
+  message<T extends BackendArray>(
     backend: Backend<T>,
     spec: LayerSpec,
     input: Shape,
@@ -162,7 +162,7 @@ export interface LayerKind {
     scratch: KindScratch<T>,
   ): void;
   /** gradW = alpha·(eps ⋆ fxPrev), the Hebbian product in W's layout (alpha = −1/rows gives ∂E/∂W as a batch mean). */
-  weightGradient<T extends FloatArray>(
+  weightGradient<T extends BackendArray>(
     backend: Backend<T>,
     spec: LayerSpec,
     input: Shape,
@@ -175,7 +175,7 @@ export interface LayerKind {
     scratch: KindScratch<T>,
   ): void;
   /** The mirror of weightGradient in B's layout (the learned-feedback increment). */
-  feedbackGradient<T extends FloatArray>(
+  feedbackGradient<T extends BackendArray>(
     backend: Backend<T>,
     spec: LayerSpec,
     input: Shape,

@@ -10,7 +10,7 @@
  * a residual skip has no parameters and changes neither rule.
  */
 import { check, checkObject, shown } from '../errors.ts';
-import type { FloatArray } from '../kernels/index.ts';
+import type { BackendArray } from '../kernels/index.ts';
 import { kindOf } from './kinds.ts';
 import { positionsOf } from './layer-kind.ts';
 import type { Model } from './model.ts';
@@ -30,7 +30,7 @@ export interface LearnOptions {
 }
 
 /** Fills ws.gradW[l], ws.gradB[l] (and ws.gradFeedback[l]) for l = 1…L from the current eps and f(x). */
-export function computeWeightGrads<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, options: LearnOptions = {}): void {
+export function computeWeightGrads<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, rows: number, options: LearnOptions = {}): void {
   checkObject(options, 'computeWeightGrads: options', 'an object { stillness? } or left out');
   const theta = options.stillness;
   check(
@@ -58,7 +58,7 @@ export function computeWeightGrads<T extends FloatArray>(model: Model<T>, ws: Wo
 }
 
 // eps_l ⊙ 1/(1 + (v_l/θ)²) into ws.scaledEps[l] (not ws.g: learning simultaneous with x runs between g's computation and its use).
-function stillErrors<T extends FloatArray>(ws: Workspace<T>, n: number, l: number, theta: number): T {
+function stillErrors<T extends BackendArray>(ws: Workspace<T>, n: number, l: number, theta: number): T {
   ws.backend.stillness(ws.eps[l], ws.v[l], ws.scaledEps[l], theta, n);
   return ws.scaledEps[l];
 }

@@ -15,7 +15,7 @@
  *   T      relaxation steps; eta_x the relaxation step size
  */
 import { check, checkChoice, checkObject, shown } from '../errors.ts';
-import { ACTIVATIONS, type Activation, type FloatArray, type Tensor } from '../kernels/index.ts';
+import { ACTIVATIONS, type Activation, type BackendArray, type Tensor } from '../kernels/index.ts';
 import { deriveShapes, parameterShapesOf } from './kinds.ts';
 import type { LayerSpec, Shape } from './layer-kind.ts';
 import { deriveScales, type Parameterisation } from './parameterisation.ts';
@@ -86,7 +86,7 @@ export type PcnConfigInput = Omit<PcnConfig, 'layers' | 'inputShape' | 'shapes' 
   readonly scales?: readonly number[];
 };
 
-export interface Layer<T extends FloatArray = Float32Array> {
+export interface Layer<T extends BackendArray = Float32Array> {
   /** W_l, shape [n_l, n_{l−1}]. */
   readonly weights: Tensor<T>;
   /** b_l, shape [1, n_l]. */
@@ -95,7 +95,7 @@ export interface Layer<T extends FloatArray = Float32Array> {
   readonly feedback?: Tensor<T>;
 }
 
-export interface Model<T extends FloatArray = Float32Array> {
+export interface Model<T extends BackendArray = Float32Array> {
   readonly config: PcnConfig;
   /** layers[l − 1] holds W_l and b_l, the prediction of x_l from x_{l−1}. */
   readonly layers: readonly Layer<T>[];

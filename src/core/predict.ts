@@ -4,7 +4,7 @@
  * prediction is one pass: x_l = f_{l−1}(x_{l−1})·W_lᵀ + b_l.
  */
 import { check, checkChoice, checkObject, shown } from '../errors.ts';
-import type { FloatArray } from '../kernels/index.ts';
+import type { BackendArray } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
 import { addBias, computeActivations, computePrediction, rowEnergies } from './energy.ts';
 import type { Model } from './model.ts';
@@ -14,7 +14,7 @@ import { type Clamp, clampedLayers, INIT_MODES, type InitMode, initValues } from
 import { checkWorkspace, type Workspace } from './workspace.ts';
 
 /** Forward pass from `input` (rows × n_0) into ws.x; returns ws.x[L] (rows × n_L, logits for a 'ce' model). */
-export function forward<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, input: ArrayLike<number>): T {
+export function forward<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, rows: number, input: ArrayLike<number>): T {
   const sizes = model.config.sizes;
   checkWorkspace(model, ws, 'forward');
   check(rows >= 1 && rows <= ws.capacity, 'shape', () => `forward: rows must be in 1..${ws.capacity} (the workspace capacity), got ${rows}.`);
@@ -29,7 +29,7 @@ export function forward<T extends FloatArray>(model: Model<T>, ws: Workspace<T>,
 }
 
 /** Class of each row by a forward pass: argmax of x_L. Writes `out` (length ≥ rows). */
-export function predictLabels<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, input: ArrayLike<number>, out: Int32Array): void {
+export function predictLabels<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, rows: number, input: ArrayLike<number>, out: Int32Array): void {
   checkWorkspace(model, ws, 'predictLabels');
   const last = forward(model, ws, rows, input);
   ws.backend.rowArgmax(last, out, rows, model.config.sizes[model.config.sizes.length - 1]);
@@ -55,7 +55,7 @@ export interface InferOptions {
  * ws.x. This is how a generative model classifies (clamp the image, read the
  * top) or completes a partial input. Returns the energies.
  */
-export function infer<T extends FloatArray>(
+export function infer<T extends BackendArray>(
   model: Model<T>,
   ws: Workspace<T>,
   rows: number,
@@ -107,7 +107,7 @@ export function checkPriorWeight(weight: number, where: string): void {
  * writes the class of each row to `out` (see GenerativeReadout). Returns the
  * relaxation's energies ('hypotheses': those of the last hypothesis tried).
  */
-export function classifyByRelaxation<T extends FloatArray>(
+export function classifyByRelaxation<T extends BackendArray>(
   model: Model<T>,
   ws: Workspace<T>,
   rows: number,
@@ -162,7 +162,7 @@ export function classifyByRelaxation<T extends FloatArray>(
  * the label), and the layers below follow as means, so samples of one label
  * differ but stay clean. Returns ws.x[L] (rows × n_L).
  */
-export function generate<T extends FloatArray>(
+export function generate<T extends BackendArray>(
   model: Model<T>,
   ws: Workspace<T>,
   rows: number,
@@ -208,7 +208,7 @@ export function generate<T extends FloatArray>(
  * at the uniform prior 1/n_0, relaxes everything else, and returns ws.x[L]
  * with the hidden units filled in.
  */
-export function complete<T extends FloatArray>(
+export function complete<T extends BackendArray>(
   model: Model<T>,
   ws: Workspace<T>,
   rows: number,

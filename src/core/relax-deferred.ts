@@ -13,7 +13,7 @@
  * incremental schedule have moved with it. On an immediate backend
  * relaxAsync is relax.
  */
-import type { FloatArray } from '../kernels/index.ts';
+import type { BackendArray } from '../kernels/index.ts';
 import type { Model } from './model.ts';
 import { checkRelaxOptions, type RelaxOptions, type RelaxPlan, type RelaxResult, relax, relaxStep, summarise } from './relax.ts';
 import type { RelaxConfig } from './relax-config.ts';
@@ -26,7 +26,7 @@ import type { Workspace } from './workspace.ts';
  * RelaxResult as relax (trace included when asked); rejects with PcError('divergence') as relax throws.
  * Mutates what relax mutates, and ws.energies (the ledger as read).
  */
-export async function relaxAsync<T extends FloatArray>(
+export async function relaxAsync<T extends BackendArray>(
   model: Model<T>,
   ws: Workspace<T>,
   rows: number,

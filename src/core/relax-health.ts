@@ -4,7 +4,7 @@
  * check that throws PcError('divergence') naming the step, the layer and the knob.
  */
 import { PcError } from '../errors.ts';
-import type { FloatArray } from '../kernels/index.ts';
+import type { BackendArray } from '../kernels/index.ts';
 import type { Workspace } from './workspace.ts';
 
 /** Energy larger than this many times the starting energy (and 1) counts as divergence. */
@@ -39,7 +39,7 @@ export const UNSTABLE_RISE_FEEDBACK = 2;
 export const UNSETTLED_CHANGE = 0.25;
 
 /** Throws PcError('divergence') when `energy` (after `step` steps) is non-finite or exploded from `initial`; blames the start state at step 0, the x step after. */
-export function checkEnergy<T extends FloatArray>(ws: Workspace<T>, energy: number, step: number, initial: number): void {
+export function checkEnergy<T extends BackendArray>(ws: Workspace<T>, energy: number, step: number, initial: number): void {
   if (Number.isFinite(energy) && energy <= EXPLOSION * Math.max(1, initial)) return;
   let worst = 1;
   for (let l = 1; l < ws.energies.length; l++) {

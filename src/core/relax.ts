@@ -12,7 +12,7 @@
  * Shapes: x_l, eps_l, g_l are [rows, n_l].
  */
 import { check, checkChoice, checkObject } from '../errors.ts';
-import type { FloatArray } from '../kernels/index.ts';
+import type { BackendArray } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
 import { computeActivations, computeError, computePrediction } from './energy.ts';
 import { kindOf } from './kinds.ts';
@@ -66,7 +66,7 @@ export interface RelaxPlan {
   readonly errors: readonly number[];
 }
 
-export function planRelaxation<T extends FloatArray>(
+export function planRelaxation<T extends BackendArray>(
   model: Model<T>,
   clamped: readonly boolean[],
   partial: readonly (PartialClamp | undefined)[] = [],
@@ -90,7 +90,7 @@ export function planRelaxation<T extends FloatArray>(
 }
 
 /** Sets eps[0] = weight·(x_0 − mean) and returns the prior's energy weight/2·‖x_0 − mean‖². */
-function computePriorError<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, prior: TopPrior): number {
+function computePriorError<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, rows: number, prior: TopPrior): number {
   const n = rows * model.config.sizes[0];
   const { backend } = ws;
   if (backend.deferred) {
@@ -101,7 +101,7 @@ function computePriorError<T extends FloatArray>(model: Model<T>, ws: Workspace<
 }
 
 /** g_l = s_{l+1}·Jᵀ·eps_{l+1} by layer l+1's kind (through B_{l+1} with separate feedback): the bottom-up message into layer l. */
-function computeFeedback<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number): void {
+function computeFeedback<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number): void {
   const { layers, shapes } = model.config;
   const spec = layers[l];
   const layer = model.layers[l];
@@ -115,7 +115,7 @@ function computeFeedback<T extends FloatArray>(model: Model<T>, ws: Workspace<T>
  * from x_l — the skip's Jacobian is the identity, so that term has no f' factor. Returns ws.eps[l], null or
  * ws.skipEps[l] (written here).
  */
-function ownError<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, plan: RelaxPlan, l: number): T | null {
+function ownError<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, rows: number, plan: RelaxPlan, l: number): T | null {
   const own = l > 0 || plan.prior ? ws.eps[l] : null;
   if (l === model.config.sizes.length - 1 || !isResidual(model.config.layers[l])) return own;
   const n = rows * model.config.sizes[l];
@@ -130,7 +130,7 @@ function ownError<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows:
 }
 
 /** Moves free layer l by one step from the current eps_l and g_l, then puts its held units back. */
-function stepLayer<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, plan: RelaxPlan, config: RelaxConfig, l: number): void {
+function stepLayer<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, rows: number, plan: RelaxPlan, config: RelaxConfig, l: number): void {
   const L = model.config.sizes.length - 1;
   const n = rows * model.config.sizes[l];
   const own = ownError(model, ws, rows, plan, l);
@@ -145,7 +145,7 @@ function stepLayer<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows
  * eps, W) is still intact — where learning simultaneous with x reads it.
  * Mutates ws.g, ws.v and the free ws.x[l].
  */
-export function updateValues<T extends FloatArray>(
+export function updateValues<T extends BackendArray>(
   model: Model<T>,
   ws: Workspace<T>,
   rows: number,
@@ -164,7 +164,7 @@ export function updateValues<T extends FloatArray>(
  * order given an rng, else bottom-up — each from the latest x and eps of its
  * neighbours, refreshing the errors it touches before the next moves. Returns E.
  */
-export function updateValuesInOrder<T extends FloatArray>(
+export function updateValuesInOrder<T extends BackendArray>(
   model: Model<T>,
   ws: Workspace<T>,
   rows: number,
@@ -200,7 +200,7 @@ export function updateValuesInOrder<T extends FloatArray>(
  * `weightsChanged`, every prediction and error, since each mu_l reads W_l —
  * and the prior's error; returns E.
  */
-export function refreshErrors<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, plan: RelaxPlan, weightsChanged = false): number {
+export function refreshErrors<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, rows: number, plan: RelaxPlan, weightsChanged = false): number {
   const L = model.config.sizes.length - 1;
   for (const l of plan.free) if (l < L) computeActivations(model, ws, rows, l);
   for (let l = 1; l <= L; l++) if (weightsChanged || plan.predictions.includes(l)) computePrediction(model, ws, rows, l);
@@ -210,7 +210,7 @@ export function refreshErrors<T extends FloatArray>(model: Model<T>, ws: Workspa
 }
 
 /** Computes every error from the current predictions (as initValues leaves them), and the prior's if the plan has one; returns E. */
-export function startRelaxation<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, plan?: RelaxPlan): number {
+export function startRelaxation<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, rows: number, plan?: RelaxPlan): number {
   // A deferred backend's ledger: slot 0 holds the prior's energy only when there is a prior.
   if (ws.backend.deferred) ws.backend.fill(ws.ledger, 0, model.config.sizes.length);
   let total = plan?.prior ? computePriorError(model, ws, rows, plan.prior) : 0;
@@ -258,7 +258,7 @@ export interface RelaxOptions {
  * startRelaxation). Throws PcError('divergence') naming the step and layer
  * when E turns non-finite or explodes.
  */
-export function relax<T extends FloatArray>(
+export function relax<T extends BackendArray>(
   model: Model<T>,
   ws: Workspace<T>,
   rows: number,
@@ -300,7 +300,7 @@ export function relax<T extends FloatArray>(
  * Relaxation step t: every free x moves (in `order`), the weights learn where `learn` says, and the
  * errors are refreshed. Returns E (NaN on a deferred backend, whose energies are in ws.ledger).
  */
-export function relaxStep<T extends FloatArray>(
+export function relaxStep<T extends BackendArray>(
   model: Model<T>,
   ws: Workspace<T>,
   rows: number,
@@ -345,7 +345,7 @@ export function checkRelaxOptions(config: RelaxConfig, options: RelaxOptions, wh
 }
 
 /** The RelaxResult of a relaxation that took t steps from initialEnergy to energy (previous: E one step before). */
-export function summarise<T extends FloatArray>(
+export function summarise<T extends BackendArray>(
   model: Model<T>,
   energy: number,
   previous: number,

@@ -3,7 +3,7 @@
  * initialising the free ones (DESIGN §2, "Forward initialisation").
  */
 import { check, checkChoice, shown } from '../errors.ts';
-import type { FloatArray } from '../kernels/index.ts';
+import type { BackendArray } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
 import { addBias, computeActivations, computePrediction } from './energy.ts';
 import type { Model } from './model.ts';
@@ -28,7 +28,7 @@ export type InitMode = 'forward' | 'zero' | 'random';
 export const INIT_MODES: readonly InitMode[] = ['forward', 'zero', 'random'];
 
 /** Which layers are clamped, and checks that each clamp has rows·n_l values. */
-export function clampedLayers<T extends FloatArray>(model: Model<T>, clamp: Clamp, rows: number, caller: string): boolean[] {
+export function clampedLayers<T extends BackendArray>(model: Model<T>, clamp: Clamp, rows: number, caller: string): boolean[] {
   const sizes = model.config.sizes;
   check(Array.isArray(clamp), 'shape', () => `${caller}: clamp must be an array with one entry per layer (data or undefined), got ${shown(clamp)}.`);
   check(clamp.length <= sizes.length, 'shape', () => `${caller}: clamp lists ${clamp.length} layers but the model has ${sizes.length}.`);
@@ -53,7 +53,7 @@ export function clampedLayers<T extends FloatArray>(model: Model<T>, clamp: Clam
  * `start[l]` gives a free layer its starting values instead of `init`.
  * Mutates ws.x, ws.fx, ws.dfx, ws.mu, and zeroes ws.v.
  */
-export function initValues<T extends FloatArray>(
+export function initValues<T extends BackendArray>(
   model: Model<T>,
   ws: Workspace<T>,
   rows: number,
@@ -95,7 +95,7 @@ export function initValues<T extends FloatArray>(
  * is (no re-initialisation: the streaming schedule's states are never reset),
  * then refreshes f(x) and every prediction. Mutates ws.x, ws.fx, ws.dfx, ws.mu.
  */
-export function clampValues<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, rows: number, clamp: Clamp): void {
+export function clampValues<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, rows: number, clamp: Clamp): void {
   const L = model.config.sizes.length - 1;
   for (let l = 0; l <= L; l++) {
     const data = clamp[l];

@@ -6,12 +6,12 @@
  */
 
 import { check, PcError, shown } from '../errors.ts';
-import type { Backend, FloatArray } from '../kernels/index.ts';
+import type { Backend, BackendArray } from '../kernels/index.ts';
 import { kindOf, parameterShapesOf } from './kinds.ts';
 import { isResidual, type KindScratch } from './layer-kind.ts';
 import type { Model } from './model.ts';
 
-export interface Workspace<T extends FloatArray = Float32Array> {
+export interface Workspace<T extends BackendArray = Float32Array> {
   readonly backend: Backend<T>;
   /** Largest batch this workspace holds. */
   readonly capacity: number;
@@ -51,7 +51,7 @@ export interface Workspace<T extends FloatArray = Float32Array> {
 }
 
 /** Allocates a workspace for batches of up to `capacity` rows. */
-export function initWorkspace<T extends FloatArray>(model: Model<T>, capacity: number, backend: Backend<T>): Workspace<T> {
+export function initWorkspace<T extends BackendArray>(model: Model<T>, capacity: number, backend: Backend<T>): Workspace<T> {
   check(Number.isInteger(capacity) && capacity >= 1, 'config', () => `initWorkspace: capacity must be a positive integer, got ${capacity}.`);
   const sizes = model.config.sizes;
   const L = sizes.length - 1;
@@ -82,10 +82,10 @@ export function initWorkspace<T extends FloatArray>(model: Model<T>, capacity: n
     skipEps: sizes.map((_, l) => backend.alloc(l < L && isResidual(model.config.layers[l]) ? rows(l) : 0)),
     scaledBias: sizes.map((_, l) => backend.alloc(l >= 1 && model.config.scales[l - 1] !== 1 ? parameterShapesOf(model.config, l).bias : 0)),
     scratch: sizes.map((_, l) => {
-      if (l === 0) return { values: backend.alloc(0), indices: new Int32Array(0) };
+      if (l === 0) return { values: backend.alloc(0), indices: backend.allocIndices(0) };
       const spec = model.config.layers[l - 1];
       const size = kindOf(spec).scratchSize(spec, model.config.shapes[l - 1], model.config.shapes[l], capacity);
-      return { values: backend.alloc(size.values), indices: new Int32Array(size.indices) };
+      return { values: backend.alloc(size.values), indices: backend.allocIndices(size.indices) };
     }),
     energies: new Float64Array(L + 1),
     ledger: backend.alloc(L + 1),
@@ -101,7 +101,7 @@ export function initWorkspace<T extends FloatArray>(model: Model<T>, capacity: n
  * copies arrays it does not own per call). `where` names the caller. Passing
  * costs a loop over the layers and allocates nothing.
  */
-export function checkWorkspace<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, where: string): void {
+export function checkWorkspace<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, where: string): void {
   if (typeof ws !== 'object' || ws === null || !Array.isArray(ws.x) || !Array.isArray(ws.gradW) || typeof ws.backend !== 'object')
     throw new PcError('config', `${where}: expected a Workspace from initWorkspace(model, batchSize, backend), got ${shown(ws)}.`);
   const sizes = model.config.sizes;
@@ -116,9 +116,11 @@ export function checkWorkspace<T extends FloatArray>(model: Model<T>, ws: Worksp
       `${where}: the workspace was made for a model with other residual layers or branch scales (this one: parameterisation '${model.config.parameterisation}', residual layers ${residualLayers(model)}). Make it with initWorkspace(model, batchSize, backend) for this model.`,
     );
   const bytes = ws.backend.dtype === 'float64' ? 8 : 4;
+  // A device array's elements are float32, like a Float32Array's.
+  const width = (a: BackendArray): number => ('BYTES_PER_ELEMENT' in a ? a.BYTES_PER_ELEMENT : 4);
   for (let l = 0; l < model.layers.length; l++) {
     const { weights, bias, feedback } = model.layers[l];
-    if (weights.data.BYTES_PER_ELEMENT === bytes && bias.data.BYTES_PER_ELEMENT === bytes && (feedback?.data.BYTES_PER_ELEMENT ?? bytes) === bytes) continue;
+    if (width(weights.data) === bytes && width(bias.data) === bytes && (feedback ? width(feedback.data) : bytes) === bytes) continue;
     throw new PcError(
       'shape',
       `${where}: the model's parameters are ${weights.data.constructor.name} but the workspace computes in ${ws.backend.dtype} (${ws.backend.name} backend). Make the model and the workspace on one backend: initModel(config, backend, rng), initWorkspace(model, batchSize, backend).`,
@@ -126,7 +128,7 @@ export function checkWorkspace<T extends FloatArray>(model: Model<T>, ws: Worksp
   }
 }
 
-function fits<T extends FloatArray>(model: Model<T>, ws: Workspace<T>): boolean {
+function fits<T extends BackendArray>(model: Model<T>, ws: Workspace<T>): boolean {
   const sizes = model.config.sizes;
   if (ws.x.length !== sizes.length || ws.gradW.length !== sizes.length) return false;
   const learned = model.config.feedback === 'learned';
@@ -139,7 +141,7 @@ function fits<T extends FloatArray>(model: Model<T>, ws: Workspace<T>): boolean 
 }
 
 // The buffers residual layers and branch scales need (skipEps, scaledBias) are there, as initWorkspace sizes them.
-function fitsBranches<T extends FloatArray>(model: Model<T>, ws: Workspace<T>): boolean {
+function fitsBranches<T extends BackendArray>(model: Model<T>, ws: Workspace<T>): boolean {
   const { sizes, layers, scales } = model.config;
   if (!Array.isArray(ws.skipEps) || !Array.isArray(ws.scaledBias)) return false;
   for (let l = 1; l < sizes.length; l++) {
@@ -149,19 +151,19 @@ function fitsBranches<T extends FloatArray>(model: Model<T>, ws: Workspace<T>): 
   return true;
 }
 
-function residualLayers<T extends FloatArray>(model: Model<T>): string {
+function residualLayers<T extends BackendArray>(model: Model<T>): string {
   const ls = model.config.layers.flatMap((spec, i) => (isResidual(spec) ? [i + 1] : []));
   return ls.length ? ls.join(', ') : 'none';
 }
 
 /** The number of weights of layer l (W_l; B_l has as many). */
-function weightCount<T extends FloatArray>(model: Model<T>, l: number): number {
+function weightCount<T extends BackendArray>(model: Model<T>, l: number): number {
   const [rows, cols] = parameterShapesOf(model.config, l).weights;
   return rows * cols;
 }
 
 /** Returns a workspace's buffers to its backend. */
-export function disposeWorkspace<T extends FloatArray>(ws: Workspace<T>): void {
+export function disposeWorkspace<T extends BackendArray>(ws: Workspace<T>): void {
   // fx[l] aliases x[l] on linear layers: free each array once.
   const unique = new Set(
     [

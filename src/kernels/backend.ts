@@ -8,9 +8,37 @@
  * method is a compile error. `js` (reference.ts) and `wasm` (wasm-backend.ts)
  * implement it; a native addon would be a third object of the same type.
  */
+import { PcError } from '../errors.ts';
 
 /** Element arrays a backend computes on. Only the `js` reference runs float64. */
 export type FloatArray = Float32Array | Float64Array;
+
+/**
+ * An array in device memory (a GPU buffer): opaque to the host, its elements reached only through
+ * the backend's operations, uploaded with `write` and downloaded with `read`.
+ */
+export interface DeviceArray {
+  readonly length: number;
+  readonly onDevice: true;
+}
+
+/** What a backend's arrays are: typed arrays in host (or wasm linear) memory, or device arrays. */
+export type BackendArray = FloatArray | DeviceArray;
+
+/**
+ * x's elements, on an immediate backend (whose arrays are host or wasm memory); PcError('config')
+ * on a deferred one, whose numbers come back only through `read`. `where` names the caller.
+ */
+export function hostArray<T extends BackendArray>(backend: Backend<T>, x: T, where: string): FloatArray {
+  if (!backend.deferred && (x instanceof Float32Array || x instanceof Float64Array)) return x;
+  throw new PcError(
+    'config',
+    `${where}: needs the ${backend.name} backend's numbers at once, but it hands them back only asynchronously (backend.read); use an immediate backend (wasm, js) for this.`,
+  );
+}
+
+/** The index arrays (max-pool argmax) of a backend whose arrays are T: Int32Array on the host, device arrays on a device. */
+export type IndexArray<T extends BackendArray> = T extends FloatArray ? Int32Array : DeviceArray;
 
 /** Element type of a backend: `'float32'` everywhere; `'float64'` only on the `js` reference (for gradient checks). */
 export type DType = 'float32' | 'float64';
@@ -117,7 +145,7 @@ export function pool2dOutputSize(g: Pool2dGeometry): { oh: number; ow: number; s
   return { oh: Math.floor((g.h - g.window) / stride) + 1, ow: Math.floor((g.w - g.window) / stride) + 1, stride };
 }
 
-export interface Backend<T extends FloatArray = Float32Array> {
+export interface Backend<T extends BackendArray = Float32Array> {
   /** `'js'`, `'wasm'`, or a third implementation's name. */
   readonly name: string;
   readonly dtype: DType;
@@ -126,6 +154,8 @@ export interface Backend<T extends FloatArray = Float32Array> {
 
   /** Returns `length` zeroed elements of backend-owned memory (a view into linear memory for wasm). */
   alloc(length: number): T;
+  /** `length` zeroed indices for maxPool's argmax (an Int32Array on the host, a device array on a device). */
+  allocIndices(length: number): IndexArray<T>;
   /** Returns memory from `alloc` to the backend; the array must not be used afterwards. */
   free(array: T): void;
   /**
@@ -201,9 +231,9 @@ export interface Backend<T extends FloatArray = Float32Array> {
    * out[n, oh, ow, c] = max over the window of x[n, ·, ·, c], and argmax = its flat index into x.
    * Ties go to the first position in row-major window order; a NaN in the window wins (the first one), so NaN propagates.
    */
-  maxPool(x: T, out: T, argmax: Int32Array, g: Pool2dGeometry): void;
+  maxPool(x: T, out: T, argmax: IndexArray<T>, g: Pool2dGeometry): void;
   /** gx = 0, then gx[argmax[o]] += gy[o] for every output o (maxPool's transpose; gx overwritten). */
-  maxPoolBackward(gy: T, argmax: Int32Array, gx: T, g: Pool2dGeometry): void;
+  maxPoolBackward(gy: T, argmax: IndexArray<T>, gx: T, g: Pool2dGeometry): void;
 
   // Fused passes for predictive coding (DESIGN §2); each replaces 2–4 of the maps above.
 
@@ -239,6 +269,8 @@ export interface Backend<T extends FloatArray = Float32Array> {
   rowSumSquares(x: T, out: T, rows: number, cols: number): void;
   /** out[r] = −Σ_c y[r, c]·log max(p[r, c], 2⁻¹²⁶) over y ≠ 0: each example's cross-entropy. */
   rowCrossEntropy(y: T, p: T, out: T, rows: number, cols: number): void;
+  /** x[i] = min(max(x[i], −cap), cap) for i < n (a weight cap; NaN stays NaN). */
+  clip(x: T, cap: number, n: number): void;
   /** out[i] = eps[i] / (1 + (v[i]/θ)²): errors damped where the value still moves (stillness-modulated plasticity). out may be eps. */
   stillness(eps: T, v: T, out: T, theta: number, n: number): void;
 

@@ -6,7 +6,7 @@
  * NHWC example per row), conv weights [kh·kw·c, k].
  */
 import { check, checkObject, shown } from '../errors.ts';
-import { type Backend, type Conv2dGeometry, conv2dOutputSize, type FloatArray, type Pool2dGeometry, pool2dOutputSize } from './backend.ts';
+import { type Backend, type Conv2dGeometry, conv2dOutputSize, type FloatArray, type IndexArray, type Pool2dGeometry, pool2dOutputSize } from './backend.ts';
 import { overlaps } from './ops.ts';
 import type { Tensor } from './tensor.ts';
 
@@ -141,7 +141,8 @@ export function maxPool<T extends FloatArray>(backend: Backend<T>, x: Tensor<T>,
   checkPool(backend, 'maxPool', ['x', x], ['out', out], g);
   checkArgmax('maxPool', argmax, 'out', out);
   checkSeparate(backend, 'maxPool', 'argmax', argmax, { x: x.data, out: out.data });
-  backend.maxPool(x.data, out.data, argmax, g);
+  // T is a host array here, so its IndexArray is Int32Array; TypeScript does not resolve the conditional for a generic T.
+  backend.maxPool(x.data, out.data, argmax as IndexArray<T>, g);
 }
 
 /** gx = maxPool's transpose applied to gy, routed by the argmax of the forward pass (Backend.maxPoolBackward). */
@@ -159,7 +160,7 @@ export function maxPoolBackward<T extends FloatArray>(backend: Backend<T>, gy: T
       () => `maxPoolBackward: argmax[${o}] is ${e}, outside gx (${size} elements). Pass the argmax that maxPool wrote for this geometry.`,
     );
   }
-  backend.maxPoolBackward(gy.data, argmax, gx.data, g);
+  backend.maxPoolBackward(gy.data, argmax as IndexArray<T>, gx.data, g);
 }
 
 function checkArgmax(op: string, argmax: Int32Array, name: string, y: Tensor<FloatArray>): void {

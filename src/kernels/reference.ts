@@ -5,7 +5,7 @@
  * so float32 results are the exact result rounded once per element.
  */
 import { checkChoice } from '../errors.ts';
-import type { Activation, AdamStep, Backend, DType, FloatArray, MatmulOptions } from './backend.ts';
+import type { Activation, AdamStep, Backend, DType, FloatArray, IndexArray, MatmulOptions } from './backend.ts';
 import { convKernels } from './reference-conv.ts';
 import { scalarActivation, scalarDerivative } from './scalar-activations.ts';
 import { statePasses } from './state-passes.ts';
@@ -28,6 +28,8 @@ function referenceBackend<T extends FloatArray>(dtype: DType, make: (n: number) 
     dtype,
     threads: 1,
     alloc: make,
+    // T is a host array here, so its IndexArray is Int32Array (a conditional TypeScript leaves open for a generic T).
+    allocIndices: (n) => new Int32Array(n) as IndexArray<T>,
     free: () => {},
     memoryOf: (array) => array.buffer,
     matmul,

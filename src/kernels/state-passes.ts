@@ -1,8 +1,8 @@
 /**
  * The state passes of predictive coding — what core would otherwise loop over
  * on the host: fills and uploads, held units, the prior's error, the
- * cross-entropy output energy, per-example energies and stillness-scaled
- * errors (backend.ts documents each). These are one memory-bound pass each, so
+ * cross-entropy output energy, per-example energies, stillness-scaled
+ * errors, weight caps (backend.ts documents each). These are one memory-bound pass each, so
  * the js and wasm backends share these loops over their arrays (a wasm kernel
  * would save nothing); a GPU backend runs them as kernels. Sums accumulate in
  * float64.
@@ -22,6 +22,7 @@ export type StatePasses<T extends FloatArray> = Pick<
   | 'rowSumSquares'
   | 'rowCrossEntropy'
   | 'stillness'
+  | 'clip'
   | 'sumSquaresInto'
   | 'priorErrorInto'
   | 'crossEntropyInto'
@@ -93,6 +94,12 @@ export function statePasses<T extends FloatArray>(): StatePasses<T> {
     },
     async read(x, n) {
       return Float64Array.from(x.subarray(0, n));
+    },
+    clip(x, cap, n) {
+      for (let i = 0; i < n; i++) {
+        if (x[i] > cap) x[i] = cap;
+        else if (x[i] < -cap) x[i] = -cap;
+      }
     },
     stillness(eps, v, out, theta, n) {
       for (let i = 0; i < n; i++) {

@@ -3,16 +3,16 @@
  * Vectors are 1×n or n×1. The checked operations over them are in ops.ts.
  */
 import { check } from '../errors.ts';
-import type { Backend, FloatArray } from './backend.ts';
+import type { Backend, BackendArray } from './backend.ts';
 
-export interface Tensor<T extends FloatArray = Float32Array> {
+export interface Tensor<T extends BackendArray = Float32Array> {
   readonly data: T;
   /** [rows, cols]; data.length === rows·cols. */
   readonly shape: readonly [number, number];
 }
 
 /** Wraps `data` as a rows×cols tensor; throws PcError('shape') if the sizes disagree. */
-export function tensor<T extends FloatArray>(data: T, shape: readonly [number, number], name = 'tensor'): Tensor<T> {
+export function tensor<T extends BackendArray>(data: T, shape: readonly [number, number], name = 'tensor'): Tensor<T> {
   const [rows, cols] = shape;
   check(isDim(rows) && isDim(cols), 'shape', () => `${name}: shape must be two non-negative integers, got [${shape.join(', ')}].`);
   check(data.length === rows * cols, 'shape', () => `${name}: data has ${data.length} elements but shape [${rows}, ${cols}] needs ${rows * cols}.`);
@@ -20,21 +20,21 @@ export function tensor<T extends FloatArray>(data: T, shape: readonly [number, n
 }
 
 /** A zeroed rows×cols tensor in the backend's own memory (free it with `disposeTensor`). */
-export function zeros<T extends FloatArray>(backend: Backend<T>, rows: number, cols: number): Tensor<T> {
+export function zeros<T extends BackendArray>(backend: Backend<T>, rows: number, cols: number): Tensor<T> {
   check(isDim(rows) && isDim(cols), 'shape', () => `zeros: rows and cols must be non-negative integers, got ${rows} and ${cols}.`);
   return { data: backend.alloc(rows * cols), shape: [rows, cols] };
 }
 
 /** A tensor in the backend's memory holding a copy of `values`. */
-export function fromValues<T extends FloatArray>(backend: Backend<T>, values: ArrayLike<number>, rows: number, cols: number): Tensor<T> {
+export function fromValues<T extends BackendArray>(backend: Backend<T>, values: ArrayLike<number>, rows: number, cols: number): Tensor<T> {
   const t = zeros(backend, rows, cols);
   check(values.length === rows * cols, 'shape', () => `fromValues: got ${values.length} values for shape [${rows}, ${cols}], which needs ${rows * cols}.`);
-  t.data.set(values);
+  backend.write(t.data, values);
   return t;
 }
 
 /** Returns a tensor's memory to the backend. */
-export function disposeTensor<T extends FloatArray>(backend: Backend<T>, t: Tensor<T>): void {
+export function disposeTensor<T extends BackendArray>(backend: Backend<T>, t: Tensor<T>): void {
   backend.free(t.data);
 }
 

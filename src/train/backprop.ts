@@ -14,7 +14,7 @@
  */
 import { checkWorkspace, computeWeightGrads, forward, isResidual, kindOf, type Model, type Workspace } from '../core/index.ts';
 import { check } from '../errors.ts';
-import type { FloatArray } from '../kernels/index.ts';
+import type { BackendArray } from '../kernels/index.ts';
 import { checkLr, checkOptimizerState, type OptimizerState, stepOptimizer } from './optim.ts';
 
 /**
@@ -23,7 +23,7 @@ import { checkLr, checkOptimizerState, type OptimizerState, stepOptimizer } from
  * and a backward pass; returns that mean loss. Mutates ws.x, ws.fx, ws.dfx,
  * ws.mu, ws.eps, ws.g and the gradients; not the weights.
  */
-export function backpropGradients<T extends FloatArray>(
+export function backpropGradients<T extends BackendArray>(
   model: Model<T>,
   ws: Workspace<T>,
   rows: number,
@@ -33,7 +33,7 @@ export function backpropGradients<T extends FloatArray>(
   return computeBackpropGradients(model, ws, rows, inputs, targets, 'backpropGradients');
 }
 
-function computeBackpropGradients<T extends FloatArray>(
+function computeBackpropGradients<T extends BackendArray>(
   model: Model<T>,
   ws: Workspace<T>,
   rows: number,
@@ -96,7 +96,7 @@ function computeBackpropGradients<T extends FloatArray>(
 }
 
 /** One backprop training step: gradients, then the optimiser. Updates the weights and `opt` in place; returns the mean loss. */
-export function backpropStep<T extends FloatArray>(
+export function backpropStep<T extends BackendArray>(
   model: Model<T>,
   opt: OptimizerState<T>,
   rows: number,

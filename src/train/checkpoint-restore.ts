@@ -5,7 +5,7 @@
  */
 import { type Model, type PcnConfig, parameterShapesOf, validateConfig } from '../core/index.ts';
 import { check, shown } from '../errors.ts';
-import type { Backend, FloatArray } from '../kernels/index.ts';
+import type { Backend, BackendArray, FloatArray } from '../kernels/index.ts';
 import { zeros } from '../kernels/index.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { checkOptimizerState, type OptimizerState, parameters } from './optim.ts';
@@ -15,7 +15,7 @@ import { checkOptimizerState, type OptimizerState, parameters } from './optim.ts
  * PcError('data') when `ckpt` lacks a tensor its config needs or holds one of
  * the wrong length (a Checkpoint edited after decodeCheckpoint), PcError('config') for an invalid config.
  */
-export function modelFromCheckpoint<T extends FloatArray>(ckpt: Checkpoint, backend: Backend<T>): Model<T> {
+export function modelFromCheckpoint<T extends BackendArray>(ckpt: Checkpoint, backend: Backend<T>): Model<T> {
   const config = checkpointConfig(ckpt, 'modelFromCheckpoint');
   const sizes = config.sizes;
   const tensor = (name: string, length: number): Float32Array => {

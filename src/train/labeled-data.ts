@@ -5,7 +5,7 @@
  */
 import type { Model } from '../core/index.ts';
 import { check, PcError, shown } from '../errors.ts';
-import type { FloatArray } from '../kernels/index.ts';
+import type { BackendArray } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
 
 /** Labelled examples, row-major (data/ loaders return objects of this shape). */
@@ -57,7 +57,7 @@ export function gatherBatch(data: LabeledData, order: Uint32Array, start: number
  * PcError('shape') for sizes that disagree with the model or each other.
  * Messages name `role` and data.name, and the example at fault.
  */
-export function checkData<T extends FloatArray>(model: Model<T>, data: LabeledData, role: string): void {
+export function checkData<T extends BackendArray>(model: Model<T>, data: LabeledData, role: string): void {
   check(
     typeof data === 'object' && data !== null,
     'data',

@@ -17,7 +17,7 @@ import {
   type Workspace,
 } from '../core/index.ts';
 import { check, checkChoice, checkObject } from '../errors.ts';
-import type { FloatArray } from '../kernels/index.ts';
+import type { BackendArray } from '../kernels/index.ts';
 import { checkSeed, createRng, type Rng } from '../random.ts';
 import { backpropStep } from './backprop.ts';
 import { closeEpoch, energyCeiling, initDivergenceMonitor, type RelaxationHealth, recordRelaxation } from './divergence.ts';
@@ -51,7 +51,7 @@ export interface BatchInfo {
   readonly energy: number;
 }
 
-export interface FitOptions<T extends FloatArray = Float32Array> {
+export interface FitOptions<T extends BackendArray = Float32Array> {
   readonly epochs: number;
   readonly batchSize: number;
   readonly train: TrainConfig;
@@ -88,7 +88,7 @@ export interface FitOptions<T extends FloatArray = Float32Array> {
 }
 
 /** Trains `model` in place for options.epochs epochs and returns the per-epoch statistics. */
-export async function fit<T extends FloatArray>(
+export async function fit<T extends BackendArray>(
   model: Model<T>,
   opt: OptimizerState<T>,
   ws: Workspace<T>,
@@ -174,7 +174,12 @@ export async function fit<T extends FloatArray>(
       if (options.signal?.aborted) return history;
     }
     const seconds = (performance.now() - t0) / 1000;
-    const testAccuracy = test ? accuracyOn(model, ws, test, evalRelax, { readout: 'relax-top', priorWeight: GENERATIVE_PRIOR_WEIGHT }) : Number.NaN;
+    const classify = { readout: 'relax-top', priorWeight: GENERATIVE_PRIOR_WEIGHT } as const;
+    const testAccuracy = !test
+      ? Number.NaN
+      : ws.backend.deferred
+        ? await accuracyDeferred(model, ws, test, evalRelax, classify)
+        : accuracyOn(model, ws, test, evalRelax, classify);
     const { health, warnings } = closeEpoch(monitor, options.train, `epoch ${epoch}`, opt.config);
     for (const w of warnings) options.onWarning?.(w);
     const stats: EpochStats = { epoch, trainEnergy: energy / batches, testAccuracy, seconds, lr, ...(pc ? { relaxation: health } : {}) };
@@ -208,7 +213,7 @@ export interface EvaluateOptions {
  * with the image clamped (classifyByRelaxation, relaxing by `relax` or
  * GENERATIVE_EVAL_RELAX, under the prior of `options`).
  */
-export function evaluate<T extends FloatArray>(
+export function evaluate<T extends BackendArray>(
   model: Model<T>,
   ws: Workspace<T>,
   data: LabeledData,
@@ -225,8 +230,34 @@ export function evaluate<T extends FloatArray>(
   return accuracyOn(model, ws, data, relax, classify);
 }
 
+/**
+ * accuracyOn for a deferred backend (a GPU): each batch's forward pass, then one read of its outputs,
+ * whose argmax the host takes. Generative models, which classify by relaxation, refuse (relax does).
+ */
+async function accuracyDeferred<T extends BackendArray>(
+  model: Model<T>,
+  ws: Workspace<T>,
+  data: LabeledData,
+  relax: RelaxConfig,
+  classify: { readonly readout: GenerativeReadout; readonly priorWeight: number },
+): Promise<number> {
+  if (model.config.orientation === 'generative') return accuracyOn(model, ws, data, relax, classify);
+  const predicted = new Int32Array(data.count);
+  for (let start = 0; start < data.count; start += ws.capacity) {
+    const rows = Math.min(ws.capacity, data.count - start);
+    const images = data.images.subarray(start * data.features, (start + rows) * data.features);
+    const outputs = await ws.backend.read(forward(model, ws, rows, images), rows * data.classes);
+    for (let r = 0; r < rows; r++) {
+      let best = 0;
+      for (let c = 1; c < data.classes; c++) if (outputs[r * data.classes + c] > outputs[r * data.classes + best]) best = c;
+      predicted[start + r] = best;
+    }
+  }
+  return accuracy(predicted, data.labels);
+}
+
 /** evaluate() on data and settings already checked (fit checks its test data once, not every epoch). */
-function accuracyOn<T extends FloatArray>(
+function accuracyOn<T extends BackendArray>(
   model: Model<T>,
   ws: Workspace<T>,
   data: LabeledData,

@@ -6,7 +6,7 @@
  */
 import { checkWorkspace, type Model, type Workspace } from '../core/index.ts';
 import { check, checkObject, PcError, shown } from '../errors.ts';
-import type { Backend, FloatArray } from '../kernels/index.ts';
+import type { Backend, BackendArray } from '../kernels/index.ts';
 
 /**
  * - `'sgd'`: p ← p − lr·(g + wd·p);
@@ -47,7 +47,7 @@ export const DEFAULT_OPTIMIZER: OptimizerConfig = Object.freeze({
   weightDecay: 0,
 });
 
-export interface OptimizerState<T extends FloatArray = Float32Array> {
+export interface OptimizerState<T extends BackendArray = Float32Array> {
   readonly config: OptimizerConfig;
   /** Steps taken so far (Adam's t after the next step is step + 1). */
   step: number;
@@ -56,7 +56,7 @@ export interface OptimizerState<T extends FloatArray = Float32Array> {
 }
 
 /** The trained parameters of a model in optimiser order. */
-export function parameters<T extends FloatArray>(model: Model<T>): T[] {
+export function parameters<T extends BackendArray>(model: Model<T>): T[] {
   const learned = model.config.feedback === 'learned';
   return model.layers.flatMap((layer) =>
     learned && layer.feedback ? [layer.weights.data, layer.bias.data, layer.feedback.data] : [layer.weights.data, layer.bias.data],
@@ -64,7 +64,7 @@ export function parameters<T extends FloatArray>(model: Model<T>): T[] {
 }
 
 /** The workspace gradients matching parameters(), in the same order. */
-export function gradients<T extends FloatArray>(model: Model<T>, ws: Workspace<T>): T[] {
+export function gradients<T extends BackendArray>(model: Model<T>, ws: Workspace<T>): T[] {
   const learned = model.config.feedback === 'learned';
   return model.layers.flatMap((_, i) => (learned ? [ws.gradW[i + 1], ws.gradB[i + 1], ws.gradFeedback[i + 1]] : [ws.gradW[i + 1], ws.gradB[i + 1]]));
 }
@@ -101,7 +101,7 @@ export function validateOptimizerConfig(config: Partial<OptimizerConfig>, layerC
 export const MOMENTS: Readonly<Record<OptimizerName, number>> = Object.freeze({ sgd: 0, momentum: 1, adam: 2, adamw: 2 });
 
 /** Fresh optimiser state (zero moments) in the backend's memory; validates `config` (validateOptimizerConfig). */
-export function initOptimizer<T extends FloatArray>(model: Model<T>, config: Partial<OptimizerConfig>, backend: Backend<T>): OptimizerState<T> {
+export function initOptimizer<T extends BackendArray>(model: Model<T>, config: Partial<OptimizerConfig>, backend: Backend<T>): OptimizerState<T> {
   checkObject(config, 'initOptimizer: config', 'an object of optimiser settings ({ name?, lr?, weightDecay?, … }; {} for the defaults)');
   const c = validateOptimizerConfig(config, model.layers.length);
   const needs = MOMENTS[c.name];
@@ -115,7 +115,7 @@ export function initOptimizer<T extends FloatArray>(model: Model<T>, config: Par
  * Throws PcError('shape') unless `ws` and `state` were made for this model
  * (checkWorkspace, checkOptimizerState), PcError('config') for an `lr` that is not finite and ≥ 0.
  */
-export function applyOptimizer<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, state: OptimizerState<T>, lr?: number): void {
+export function applyOptimizer<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, state: OptimizerState<T>, lr?: number): void {
   checkWorkspace(model, ws, 'applyOptimizer');
   checkOptimizerState(model, state, 'applyOptimizer');
   checkLr(lr, 'applyOptimizer: lr');
@@ -129,7 +129,7 @@ export function checkLr(lr: number | undefined, where: string): void {
 }
 
 /** applyOptimizer without its checks: for callers that made them once for the whole batch (trainStep, stream, backpropStep). */
-export function stepOptimizer<T extends FloatArray>(model: Model<T>, ws: Workspace<T>, state: OptimizerState<T>, lr = state.config.lr): void {
+export function stepOptimizer<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, state: OptimizerState<T>, lr = state.config.lr): void {
   const { backend } = ws;
   const c = state.config;
   state.step++;
@@ -159,18 +159,12 @@ export function stepOptimizer<T extends FloatArray>(model: Model<T>, ws: Workspa
     }
   }
   const cap = c.weightCap;
-  if (cap !== undefined) for (const [i, layer] of model.layers.entries()) clip(layer.weights.data, typeof cap === 'number' ? cap : cap[i]);
-}
-
-function clip(w: FloatArray, cap: number): void {
-  for (let i = 0; i < w.length; i++) {
-    if (w[i] > cap) w[i] = cap;
-    else if (w[i] < -cap) w[i] = -cap;
-  }
+  if (cap !== undefined)
+    for (const [i, layer] of model.layers.entries()) backend.clip(layer.weights.data, typeof cap === 'number' ? cap : cap[i], layer.weights.data.length);
 }
 
 /** Returns an optimiser state's memory to the backend. */
-export function disposeOptimizer<T extends FloatArray>(state: OptimizerState<T>, backend: Backend<T>): void {
+export function disposeOptimizer<T extends BackendArray>(state: OptimizerState<T>, backend: Backend<T>): void {
   for (const [m, v] of state.slots) {
     backend.free(m);
     backend.free(v);
@@ -182,7 +176,7 @@ export function disposeOptimizer<T extends FloatArray>(state: OptimizerState<T>,
  * each moment exactly as long as its parameter (or empty where the optimiser
  * keeps none) and of the same element type. No allocation: a loop over the layers.
  */
-function stateFits<T extends FloatArray>(model: Model<T>, state: OptimizerState<T>): boolean {
+function stateFits<T extends BackendArray>(model: Model<T>, state: OptimizerState<T>): boolean {
   if (typeof state !== 'object' || state === null || !Array.isArray(state.slots) || typeof state.config !== 'object' || state.config === null) return false;
   if (!Object.hasOwn(MOMENTS, state.config.name)) return false;
   const needs = MOMENTS[state.config.name];
@@ -197,13 +191,18 @@ function stateFits<T extends FloatArray>(model: Model<T>, state: OptimizerState<
   return i === slots.length;
 }
 
-function slotFits(slot: readonly [FloatArray, FloatArray] | undefined, p: FloatArray, needs: number): boolean {
+function slotFits(slot: readonly [BackendArray, BackendArray] | undefined, p: BackendArray, needs: number): boolean {
   return Array.isArray(slot) && momentFits(slot[0], p, needs >= 1) && momentFits(slot[1], p, needs >= 2);
 }
 
-function momentFits(moment: FloatArray | undefined, p: FloatArray, used: boolean): boolean {
-  if (!isFloatArray(moment)) return false;
-  return used ? moment.length === p.length && moment.BYTES_PER_ELEMENT === p.BYTES_PER_ELEMENT : moment.length === 0;
+function momentFits(moment: BackendArray | undefined, p: BackendArray, used: boolean): boolean {
+  if (!isBackendArray(moment)) return false;
+  return used ? moment.length === p.length && width(moment) === width(p) : moment.length === 0;
+}
+
+// Bytes per element; a device array's are float32.
+function width(a: BackendArray): number {
+  return 'BYTES_PER_ELEMENT' in a ? a.BYTES_PER_ELEMENT : 4;
 }
 
 /**
@@ -213,13 +212,13 @@ function momentFits(moment: FloatArray | undefined, p: FloatArray, used: boolean
  * parameter and of its element type. `where` names the caller. Passing
  * costs a loop over the layers and allocates nothing: cheap enough for every batch.
  */
-export function checkOptimizerState<T extends FloatArray>(model: Model<T>, state: OptimizerState<T>, where: string): void {
+export function checkOptimizerState<T extends BackendArray>(model: Model<T>, state: OptimizerState<T>, where: string): void {
   if (stateFits(model, state)) return;
   throw new PcError('shape', `${where}: ${stateMismatch(model, state)} Make it with initOptimizer(model, config, backend) for this model.`);
 }
 
 /** What does not fit, for checkOptimizerState's message (only built on failure). */
-function stateMismatch<T extends FloatArray>(model: Model<T>, state: OptimizerState<T>): string {
+function stateMismatch<T extends BackendArray>(model: Model<T>, state: OptimizerState<T>): string {
   const name = state?.config?.name;
   if (typeof state !== 'object' || state === null || !Array.isArray(state.slots) || !Object.hasOwn(MOMENTS, name ?? ''))
     return `expected an optimiser state from initOptimizer (a config with a known name and one slot per parameter), got ${shown(state)}.`;
@@ -229,9 +228,9 @@ function stateMismatch<T extends FloatArray>(model: Model<T>, state: OptimizerSt
   const needs = MOMENTS[name];
   if (needs === 0 || slots.length !== params.length)
     return `the optimiser state (${name}) holds ${slots.length} slots (one per parameter) but this model (${sizes}) has ${params.length} parameters.`;
-  const m = slots.map((s) => (Array.isArray(s) && isFloatArray(s[0]) ? s[0] : new Float32Array(0)));
-  const type = (a: FloatArray) => a.constructor.name;
-  const other = m.find((a, i) => a.length === params[i].length && a.BYTES_PER_ELEMENT !== params[i].BYTES_PER_ELEMENT);
+  const m: BackendArray[] = slots.map((s) => (Array.isArray(s) && isBackendArray(s[0]) ? s[0] : new Float32Array(0)));
+  const type = (a: BackendArray) => a.constructor.name;
+  const other = m.find((a, i) => a.length === params[i].length && width(a) !== width(params[i]));
   if (other)
     return `the optimiser state (${name}) holds ${type(other)} moments but this model's parameters are ${type(params[0])}: the state was made on a backend of another element type.`;
   const lengths = m.map((a) => a.length);
@@ -253,6 +252,6 @@ function sizesOf(lengths: readonly number[], per: number): string {
   return sizes.join('-');
 }
 
-function isFloatArray(a: unknown): a is FloatArray {
-  return a instanceof Float32Array || a instanceof Float64Array;
+function isBackendArray(a: unknown): a is BackendArray {
+  return a instanceof Float32Array || a instanceof Float64Array || (typeof a === 'object' && a !== null && (a as { onDevice?: unknown }).onDevice === true);
 }

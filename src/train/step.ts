@@ -24,7 +24,7 @@ import {
   type Workspace,
 } from '../core/index.ts';
 import { check, checkObject, PcError, shown } from '../errors.ts';
-import type { FloatArray } from '../kernels/index.ts';
+import type { BackendArray } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
 import { weightKnobs } from './divergence.ts';
 import { checkLr, checkOptimizerState, type OptimizerState, stepOptimizer } from './optim.ts';
@@ -141,7 +141,7 @@ export interface StepOptions {
  * the energies. Throws PcError('divergence') if the relaxation diverges; PcError('config') on a deferred
  * backend (a GPU), which trains through trainStepAsync.
  */
-export function trainStep<T extends FloatArray>(
+export function trainStep<T extends BackendArray>(
   model: Model<T>,
   opt: OptimizerState<T>,
   batch: Batch,
@@ -163,7 +163,7 @@ export function trainStep<T extends FloatArray>(
  * options.maxInitialEnergy, is reported after the batch, when the weights have already moved). On an
  * immediate backend it is trainStep.
  */
-export async function trainStepAsync<T extends FloatArray>(
+export async function trainStepAsync<T extends BackendArray>(
   model: Model<T>,
   opt: OptimizerState<T>,
   batch: Batch,
@@ -190,7 +190,7 @@ interface PreparedStep {
 }
 
 // Validates a step's arguments, puts the values in place and computes the first errors (their energy: NaN on a deferred backend).
-function prepareStep<T extends FloatArray>(
+function prepareStep<T extends BackendArray>(
   model: Model<T>,
   opt: OptimizerState<T>,
   batch: Batch,
@@ -229,7 +229,7 @@ function prepareStep<T extends FloatArray>(
 }
 
 // PcError('divergence') when the energy per example before relaxation is above options.maxInitialEnergy (or not finite).
-function checkCeiling<T extends FloatArray>(initialEnergy: number, rows: number, options: StepOptions, opt: OptimizerState<T>): void {
+function checkCeiling<T extends BackendArray>(initialEnergy: number, rows: number, options: StepOptions, opt: OptimizerState<T>): void {
   const ceiling = options.maxInitialEnergy;
   if (ceiling !== undefined && !(initialEnergy / rows <= ceiling) && Number.isFinite(ceiling)) {
     throw new PcError(

@@ -26,7 +26,7 @@ import {
   type Workspace,
 } from '../core/index.ts';
 import { check, checkObject } from '../errors.ts';
-import type { FloatArray } from '../kernels/index.ts';
+import type { BackendArray } from '../kernels/index.ts';
 import { checkSeed, createRng } from '../random.ts';
 import { closeEpoch, initDivergenceMonitor, type RelaxationHealth, recordRelaxation } from './divergence.ts';
 import { checkData, gatherBatch, type LabeledData, shuffledOrder } from './labeled-data.ts';
@@ -66,7 +66,7 @@ export interface StreamResult {
 }
 
 /** Streams `data` once through a discriminative model, learning at every step; returns the prequential score. */
-export async function stream<T extends FloatArray>(
+export async function stream<T extends BackendArray>(
   model: Model<T>,
   opt: OptimizerState<T>,
   ws: Workspace<T>,

@@ -120,4 +120,13 @@ describe('state passes', () => {
       }
     }
   });
+
+  it('clip holds every element within ±cap, NaN kept, and touches nothing past n', () => {
+    for (const v of variants) {
+      const xs = Float32Array.from([-3, -1, 0.5, 2, Number.NaN, 7]);
+      const x = load(v, xs);
+      v.backend.clip(x, 1.5, 5);
+      expect(Array.from(x), v.name).toEqual([-1.5, -1, 0.5, 1.5, Number.NaN, 7]);
+    }
+  });
 });

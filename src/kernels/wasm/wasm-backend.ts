@@ -253,6 +253,8 @@ export async function createWasmBackend(options: WasmBackendOptions = {}, suppor
       ex.sgdStep(at(p, n, 'inout'), at(g, n, 'in'), v ? at(v, n, 'inout') : 0, n, lr, momentum, weightDecay);
       unstage();
     },
+    // Argmax indices stay on the JS heap: the pooling kernels stage them per call.
+    allocIndices: (n) => new Int32Array(n),
     ...conv,
     // The state passes are one memory-bound loop each: the shared JS loops over the views (state-passes.ts).
     fill: guard(passes.fill),
@@ -263,6 +265,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}, suppor
     rowSumSquares: guard(passes.rowSumSquares),
     rowCrossEntropy: guard(passes.rowCrossEntropy),
     stillness: guard(passes.stillness),
+    clip: guard(passes.clip),
     sumSquaresInto: guard(passes.sumSquaresInto),
     priorErrorInto: guard(passes.priorErrorInto),
     crossEntropyInto: guard(passes.crossEntropyInto),
