@@ -7,21 +7,33 @@ import type { Backend } from './backend.ts';
 import { createReferenceBackend } from './reference.ts';
 import { hasWasmSimd } from './wasm/loader.ts';
 import { createWasmBackend, type WasmBackendOptions } from './wasm/wasm-backend.ts';
+import { createWebGpuBackend, type GpuArray } from './webgpu/webgpu-backend.ts';
 
 /**
  * Which backend to create:
  * - `'auto'`: `wasm` where WebAssembly SIMD exists (Node >= 20, current browsers), else `js`;
  * - `'wasm'`: the simd128 kernels, optionally multi-threaded; fails where SIMD is missing;
- * - `'js'`: the plain TypeScript reference (float32; see createReferenceBackend for float64).
+ * - `'js'`: the plain TypeScript reference (float32; see createReferenceBackend for float64);
+ * - `'webgpu'`: the GPU through WebGPU (`navigator.gpu` in a browser, the optional package `webgpu`
+ *   in Node); a deferred backend — its arrays are device arrays, its numbers come back once per
+ *   batch (trainStepAsync, fit). Fails with the reason where there is no adapter. `'auto'` does not
+ *   pick it yet.
  */
-export type BackendName = 'auto' | 'js' | 'wasm';
+export type BackendName = 'auto' | 'js' | 'wasm' | 'webgpu';
 
 export type BackendOptions = WasmBackendOptions;
 
 /** Creates a float32 backend. Options apply to `wasm` (and to `auto` when it picks wasm). */
-export async function createBackend(name: BackendName = 'auto', options: BackendOptions = {}): Promise<Backend<Float32Array>> {
+export async function createBackend(name: 'webgpu'): Promise<Backend<GpuArray>>;
+export async function createBackend(name?: 'auto' | 'js' | 'wasm', options?: BackendOptions): Promise<Backend<Float32Array>>;
+export async function createBackend(name: BackendName = 'auto', options: BackendOptions = {}): Promise<Backend<Float32Array> | Backend<GpuArray>> {
   checkObject(options, 'createBackend: options', 'an object { threads?, memoryMB?, … } or left out');
   switch (name) {
+    case 'webgpu': {
+      const gpu = await createWebGpuBackend();
+      if (typeof gpu === 'string') throw new PcError('config', `createBackend: no WebGPU here: ${gpu}. Use 'wasm' (or 'auto').`);
+      return gpu;
+    }
     case 'js':
       return createReferenceBackend('float32');
     case 'wasm':
@@ -29,6 +41,6 @@ export async function createBackend(name: BackendName = 'auto', options: Backend
     case 'auto':
       return hasWasmSimd() ? createWasmBackend(options) : createReferenceBackend('float32');
     default:
-      throw new PcError('config', `createBackend: unknown backend '${String(name)}'; expected 'auto', 'wasm' or 'js'.`);
+      throw new PcError('config', `createBackend: unknown backend '${String(name)}'; expected 'auto', 'wasm', 'js' or 'webgpu'.`);
   }
 }

@@ -65,7 +65,7 @@ describe('webgpu backend object', () => {
       gpu.alloc(n1),
       gpu.alloc(n1 * n0),
       gpu.alloc(n1 * n0),
-      gpu.alloc(1),
+      gpu.alloc(2),
       gpu.allocIndices(rows),
     ];
     const R = { fx0: new Float64Array(rows * n0), dfx0: new Float64Array(rows * n0), mu1: new Float64Array(rows * n1), eps1: new Float64Array(rows * n1) };
@@ -87,8 +87,9 @@ describe('webgpu backend object', () => {
       n0,
       n1,
     );
-    gpu.sumSquares(eps1, rows * n1, energy);
-    gpu.rowArgmax(x1, idx, rows, n1);
+    // Into slot 1 of a 2-float ledger, halved: the form core's energies take.
+    gpu.sumSquaresInto(eps1, rows * n1, 0.5, energy, 1);
+    gpu.rowArgmaxOnDevice(x1, idx, rows, n1);
     const want = ref.sumSquares(R.eps1, rows * n1);
     const wantIdx = new Int32Array(rows);
     ref.rowArgmax(x1h, wantIdx, rows, n1);
@@ -97,7 +98,9 @@ describe('webgpu backend object', () => {
     expect(worstRatio(await gpu.read(gw), Rgw, 1e-6, 1e-5), 'gradW').toBeLessThanOrEqual(1);
     expect(worstRatio(await gpu.read(gb), Rgb, 1e-6, 1e-5), 'gradB').toBeLessThanOrEqual(1);
     expect(worstRatio(await gpu.read(w), Rw, 1e-6, 1e-5), 'W after AdamW').toBeLessThanOrEqual(1);
-    expect(Math.abs((await gpu.read(energy))[0] - want), 'energy').toBeLessThanOrEqual(1e-5 * want);
+    const ledger = await gpu.read(energy);
+    expect(ledger[0], 'the slot left alone').toBe(0);
+    expect(Math.abs(ledger[1] - 0.5 * want), 'energy').toBeLessThanOrEqual(1e-5 * want);
     expect(Array.from(await gpu.read(idx)), 'argmax').toEqual(Array.from(wantIdx));
   });
 
@@ -121,8 +124,8 @@ describe('webgpu backend object', () => {
     gpu.conv2d(x, w, y, g);
     gpu.maxPool(y, pooled, arg, pg);
     gpu.softmax(pooled, pooled, 2 * 2 * 3, 4);
-    gpu.crossEntropy(pooled, pooled, 2 * 2 * 3 * 4, ce);
-    gpu.priorError(x, eps, 0.25, 2, xh.length, prior);
+    gpu.crossEntropyInto(pooled, pooled, 2 * 2 * 3 * 4, 1, ce, 0);
+    gpu.priorErrorInto(x, eps, 0.25, 2, xh.length, 1, prior, 0);
     const Ry = new Float64Array(2 * 5 * 6 * 4);
     ref.conv2d(xh, wh, Ry, g);
     const Rp = new Float64Array(2 * 2 * 3 * 4);
@@ -135,6 +138,23 @@ describe('webgpu backend object', () => {
     expect(Array.from(await gpu.read(arg)), 'argmax of the pools').toEqual(Array.from(Ra));
     expect(Math.abs((await gpu.read(ce))[0] - wantCe), 'cross-entropy').toBeLessThanOrEqual(1e-5 * wantCe);
     expect(Math.abs((await gpu.read(prior))[0] - wantPrior), 'prior energy').toBeLessThanOrEqual(1e-5 * wantPrior);
+  });
+
+  it('clip caps, and sumInto totals a ledger into a slot', async () => {
+    const x = gpu.alloc(5);
+    gpu.write(x, [-3, -1, 0.5, 2, 7]);
+    gpu.clip(x, 1.5, 4);
+    const totals = gpu.alloc(3);
+    gpu.sumInto(x, 5, totals, 2);
+    expect(Array.from(await gpu.read(x))).toEqual([-1.5, -1, 0.5, 1.5, 7]);
+    expect(Array.from(await gpu.read(totals))).toEqual([0, 0, 6.5]);
+  });
+
+  it('the number-returning operations refuse with a PcError naming their device forms', () => {
+    const x = gpu.alloc(3);
+    expect(() => gpu.sumSquares()).toThrow(/sumSquaresInto/);
+    expect(() => gpu.rowArgmax()).toThrow(/rowArgmaxOnDevice/);
+    gpu.free(x);
   });
 
   it('a write after recorded work does not reach that work, and a free while work is pending is safe', async () => {

@@ -126,6 +126,10 @@ const KERNELS = {
     arrays: ['read', 'read', 'read_write'],
     body: 'let q = select(a1[i], 1.17549435e-38, a1[i] < 1.17549435e-38); a2[i] = select(-a0[i] * log(q), 0.0, a0[i] == 0.0);',
   }),
+  // out[slot (cols)] = scale (f0)·src[0]: a reduction's one number into its slot of a ledger (n = 1).
+  place: (): MapKernel => ({ arrays: ['read', 'read_write'], body: 'a1[p.cols] = p.f0 * a0[0];' }),
+  // A weight cap (f0): selects, not min/max, so NaN stays NaN.
+  clip: (): MapKernel => ({ arrays: ['read_write'], body: 'let w = a0[i]; a0[i] = select(select(w, -p.f0, w < -p.f0), p.f0, w > p.f0);' }),
   stillness: (): MapKernel => ({ arrays: ['read', 'read', 'read_write'], body: 'let r = a1[i] / p.f0; a2[i] = a0[i] / (1.0 + r * r);' }),
 } as const;
 
@@ -251,6 +255,16 @@ export class GpuElementwise {
   /** out = −y·log max(p, 2⁻¹²⁶), 0 where y = 0: the terms Backend.crossEntropy and rowCrossEntropy sum. */
   crossEntropyTerms(pass: GPUComputePassEncoder, y: GPUBuffer, p: GPUBuffer, out: GPUBuffer, n: number): GPUBuffer {
     return this.encode(pass, 'crossEntropyTerms', KERNELS.crossEntropyTerms, [y, p, out], n, 0, []);
+  }
+
+  /** out[slot] = scale·src[0]: a reduction's number into a ledger slot (Backend.sumSquaresInto and its kin). */
+  place(pass: GPUComputePassEncoder, src: GPUBuffer, out: GPUBuffer, slot: number, scale: number): GPUBuffer {
+    return this.encode(pass, 'place', KERNELS.place, [src, out], 1, slot, [scale]);
+  }
+
+  /** x = min(max(x, −cap), cap), NaN kept (Backend.clip). */
+  clip(pass: GPUComputePassEncoder, x: GPUBuffer, cap: number, n: number): GPUBuffer {
+    return this.encode(pass, 'clip', KERNELS.clip, [x], n, 0, [cap]);
   }
 
   /** out = eps / (1 + (v/θ)²); out may be eps (Backend.stillness). */

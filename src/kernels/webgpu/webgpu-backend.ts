@@ -17,7 +17,8 @@
  * after them, so `write` submits the pending pass before it writes; buffers
  * freed while a pass may still use them are destroyed only after its submission.
  */
-import type { Activation, AdamStep, Conv2dGeometry, Pool2dGeometry } from '../backend.ts';
+import { PcError } from '../../errors.ts';
+import type { Activation, AdamStep, Backend, Conv2dGeometry, DeviceArray, DType, MatmulOptions, Pool2dGeometry } from '../backend.ts';
 import { download } from './buffers.ts';
 import { GpuConv } from './conv.ts';
 import { type GpuContext, requestGpu, USAGE } from './device.ts';
@@ -26,7 +27,9 @@ import { GpuMatmul } from './matmul.ts';
 import { GpuReductions, sumSquaresPartials } from './reductions.ts';
 
 /** A backend-owned array in GPU memory: `length` float32 (or int32 index) elements. */
-export class GpuArray {
+export class GpuArray implements DeviceArray {
+  readonly onDevice = true as const;
+
   constructor(
     readonly buffer: GPUBuffer,
     readonly length: number,
@@ -40,9 +43,12 @@ export async function createWebGpuBackend(): Promise<WebGpuBackend | string> {
   return typeof gpu === 'string' ? gpu : new WebGpuBackend(gpu);
 }
 
-export class WebGpuBackend {
+export class WebGpuBackend implements Backend<GpuArray> {
   readonly name = 'webgpu';
-  readonly dtype = 'float32';
+  readonly dtype: DType = 'float32';
+  readonly threads = 1;
+  /** Numbers come back only through `read`: core relaxes through relaxAsync (core/relax-deferred.ts). */
+  readonly deferred = true;
   /** The adapter's description, e.g. "SwiftShader driver 5.0.0". */
   readonly adapter: string;
   private readonly device: GPUDevice;
@@ -56,6 +62,8 @@ export class WebGpuBackend {
   private doomed: GPUBuffer[] = [];
   private scratch: GpuArray | null = null;
   private partials: GpuArray | null = null;
+  /** One float: a reduction's result on its way into a ledger slot. */
+  private readonly one: GPUBuffer;
   private disposed = false;
 
   constructor(private readonly gpu: GpuContext) {
@@ -65,6 +73,12 @@ export class WebGpuBackend {
     this.map = new GpuElementwise(this.device);
     this.red = new GpuReductions(this.device);
     this.conv = new GpuConv(this.device);
+    this.one = this.make(1, 'f32').buffer;
+  }
+
+  /** Device arrays are told apart by their buffers, not by host memory. */
+  memoryOf(): object {
+    return this.device;
   }
 
   /** `length` zeroed float32 elements in GPU memory. */
@@ -89,11 +103,11 @@ export class WebGpuBackend {
     this.device.queue.writeBuffer(dst.buffer, offset * 4, data.buffer, 0, data.byteLength);
   }
 
-  /** The first n elements of x once every operation recorded before this call has run (Int32Array for index arrays). */
-  async read(x: GpuArray, n = x.length): Promise<Float32Array | Int32Array> {
+  /** The first n elements of x once every operation recorded before this call has run (indices as numbers too). */
+  async read(x: GpuArray, n = x.length): Promise<Float64Array> {
     this.flush();
     const got = await download(this.device, x.buffer, n);
-    return x.kind === 'i32' ? new Int32Array(got.buffer, 0, n) : got;
+    return Float64Array.from(x.kind === 'i32' ? new Int32Array(got.buffer, 0, n) : got);
   }
 
   /** Submits everything recorded so far (read and write do it themselves). */
@@ -108,15 +122,7 @@ export class WebGpuBackend {
     this.doomed = [];
   }
 
-  matmul(
-    a: GpuArray,
-    b: GpuArray,
-    c: GpuArray,
-    m: number,
-    k: number,
-    n: number,
-    options: { transA?: boolean; transB?: boolean; alpha?: number; beta?: number } = {},
-  ): void {
+  matmul(a: GpuArray, b: GpuArray, c: GpuArray, m: number, k: number, n: number, options: MatmulOptions = {}): void {
     this.record((p) => this.mm.encode(p, a.buffer, b.buffer, c.buffer, m, k, n, options));
   }
 
@@ -164,8 +170,13 @@ export class WebGpuBackend {
     this.record((p) => this.red.rowMax(p, x.buffer, out.buffer, rows, cols));
   }
 
+  /** Backend.rowArgmax fills a host array, which a GPU cannot do synchronously: PcError; see rowArgmaxOnDevice. */
+  rowArgmax(): void {
+    throw this.deferredOnly('rowArgmax', 'rowArgmaxOnDevice, then read');
+  }
+
   /** out (an index array) = the first column of each row's maximum. */
-  rowArgmax(x: GpuArray, out: GpuArray, rows: number, cols: number): void {
+  rowArgmaxOnDevice(x: GpuArray, out: GpuArray, rows: number, cols: number): void {
     this.record((p) => this.red.rowArgmax(p, x.buffer, out.buffer, rows, cols));
   }
 
@@ -173,10 +184,21 @@ export class WebGpuBackend {
     this.record((p) => this.red.softmax(p, x.buffer, out.buffer, rows, cols));
   }
 
-  /** out[0] = Σ x[i]² for i < n (float32, two passes), left on the device. */
-  sumSquares(x: GpuArray, n: number, out: GpuArray): void {
+  /** A number at once: not on a GPU (PcError); core uses sumSquaresInto. */
+  sumSquares(): number {
+    throw this.deferredOnly('sumSquares', 'sumSquaresInto, then read');
+  }
+
+  /** out[slot] = scale·Σ x[i]² for i < n (float32, two passes and a placement), left on the device. */
+  sumSquaresInto(x: GpuArray, n: number, scale: number, out: GpuArray, slot: number): void {
     const partials = this.partialsFor(n);
-    this.record((p) => this.red.sumSquares(p, x.buffer, partials, out.buffer, n));
+    this.record((p) => [...this.red.sumSquares(p, x.buffer, partials, this.one, n), this.map.place(p, this.one, out.buffer, slot, scale)]);
+  }
+
+  /** out[slot] = Σ x[i] for i < n, on the device. */
+  sumInto(x: GpuArray, n: number, out: GpuArray, slot: number): void {
+    const partials = this.partialsFor(n);
+    this.record((p) => [...this.red.sum(p, x.buffer, partials, this.one, n), this.map.place(p, this.one, out.buffer, slot, 1)]);
   }
 
   conv2d(x: GpuArray, w: GpuArray, out: GpuArray, g: Conv2dGeometry): void {
@@ -199,13 +221,15 @@ export class WebGpuBackend {
     this.record((p) => this.conv.avgPoolBackward(p, gy.buffer, gx.buffer, g));
   }
 
-  /** out = the window maxima, argmax (an index array) = their flat indices into x. */
-  maxPool(x: GpuArray, out: GpuArray, argmax: GpuArray, g: Pool2dGeometry): void {
-    this.record((p) => this.conv.maxPool(p, x.buffer, out.buffer, argmax.buffer, g));
+  /** out = the window maxima, argmax (an index array from allocIndices) = their flat indices into x. */
+  maxPool(x: GpuArray, out: GpuArray, argmax: DeviceArray, g: Pool2dGeometry): void {
+    const indices = this.own(argmax, 'maxPool: argmax');
+    this.record((p) => this.conv.maxPool(p, x.buffer, out.buffer, indices, g));
   }
 
-  maxPoolBackward(gy: GpuArray, argmax: GpuArray, gx: GpuArray, g: Pool2dGeometry): void {
-    this.record((p) => this.conv.maxPoolBackward(p, gy.buffer, argmax.buffer, gx.buffer, g));
+  maxPoolBackward(gy: GpuArray, argmax: DeviceArray, gx: GpuArray, g: Pool2dGeometry): void {
+    const indices = this.own(argmax, 'maxPoolBackward: argmax');
+    this.record((p) => this.conv.maxPoolBackward(p, gy.buffer, indices, gx.buffer, g));
   }
 
   predictionError(x: GpuArray, mu: GpuArray, b: GpuArray, out: GpuArray, rows: number, cols: number): void {
@@ -235,19 +259,32 @@ export class WebGpuBackend {
     this.record((p) => this.map.holdUnits(p, x.buffer, v.buffer, m, d, n));
   }
 
-  /** eps = weight·(x − mean); out[0] = Σ (x − mean)² (Backend.priorError's number, on the device). */
-  priorError(x: GpuArray, eps: GpuArray, mean: number, weight: number, n: number, out: GpuArray): void {
-    this.record((p) => this.map.priorError(p, x.buffer, eps.buffer, mean, weight, n));
-    this.sumSquares(eps, n, out);
-    this.scale(1 / (weight * weight), out, 1);
+  /** A number at once: not on a GPU (PcError); core uses priorErrorInto. */
+  priorError(): number {
+    throw this.deferredOnly('priorError', 'priorErrorInto, then read');
   }
 
-  /** out[0] = −Σ y·log max(p, 2⁻¹²⁶) over y ≠ 0 (Backend.crossEntropy's number, on the device). */
-  crossEntropy(y: GpuArray, p: GpuArray, n: number, out: GpuArray): void {
+  /** eps = weight·(x − mean); out[slot] = scale·Σ (x − mean)² (= scale·‖eps‖²/weight²), on the device. */
+  priorErrorInto(x: GpuArray, eps: GpuArray, mean: number, weight: number, n: number, scale: number, out: GpuArray, slot: number): void {
+    this.record((p) => this.map.priorError(p, x.buffer, eps.buffer, mean, weight, n));
+    this.sumSquaresInto(eps, n, scale / (weight * weight), out, slot);
+  }
+
+  /** A number at once: not on a GPU (PcError); core uses crossEntropyInto. */
+  crossEntropy(): number {
+    throw this.deferredOnly('crossEntropy', 'crossEntropyInto, then read');
+  }
+
+  /** out[slot] = −scale·Σ y·log max(p, 2⁻¹²⁶) over y ≠ 0, on the device. */
+  crossEntropyInto(y: GpuArray, p: GpuArray, n: number, scale: number, out: GpuArray, slot: number): void {
     const terms = this.scratchFor(n);
     const partials = this.partialsFor(n);
     this.record((pass) => this.map.crossEntropyTerms(pass, y.buffer, p.buffer, terms, n));
-    this.record((pass) => this.red.sum(pass, terms, partials, out.buffer, n));
+    this.record((pass) => [...this.red.sum(pass, terms, partials, this.one, n), this.map.place(pass, this.one, out.buffer, slot, scale)]);
+  }
+
+  clip(x: GpuArray, cap: number, n: number): void {
+    this.record((p) => this.map.clip(p, x.buffer, cap, n));
   }
 
   rowSumSquares(x: GpuArray, out: GpuArray, rows: number, cols: number): void {
@@ -275,6 +312,19 @@ export class WebGpuBackend {
   /** The GPU entry point, held as long as the device lives (device.ts says why). */
   get context(): GpuContext {
     return this.gpu;
+  }
+
+  private deferredOnly(op: string, instead: string): PcError {
+    return new PcError(
+      'config',
+      `webgpu backend: ${op} would hand a number back at once, which a GPU cannot; use ${instead} (core does, through relaxAsync and trainStepAsync).`,
+    );
+  }
+
+  // The buffer of an index array this backend made.
+  private own(a: DeviceArray, what: string): GPUBuffer {
+    if (a instanceof GpuArray) return a.buffer;
+    throw new PcError('config', `webgpu backend: ${what} is not an array of this backend; make it with allocIndices.`);
   }
 
   private make(length: number, kind: 'f32' | 'i32'): GpuArray {

@@ -55,7 +55,7 @@ async function gpuCheck(): Promise<GpuCheck> {
     const wh = random(3 * 3 * 3 * 4, 4);
     const [x, w, y, e] = [up(xh), up(wh), gpu.alloc(2 * 4 * 3 * 4), gpu.alloc(1)];
     gpu.conv2d(x, w, y, g);
-    gpu.sumSquares(y, y.length, e);
+    gpu.sumSquaresInto(y, y.length, 1, e, 0);
     const wantY = new Float64Array(2 * 4 * 3 * 4);
     ref.conv2d(xh, wh, wantY, g);
     const wantE = ref.sumSquares(wantY, wantY.length);
