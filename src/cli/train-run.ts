@@ -8,8 +8,9 @@
 
 import { join, resolve } from 'node:path';
 import { feedbackAngles, type Model, type Workspace } from '../core/index.ts';
+import type { Backend, BackendArray } from '../kernels/index.ts';
 import { createRng, restoreRng } from '../random.ts';
-import { type EpochStats, encodeCheckpoint, fit, GENERATIVE_EVAL_RELAX, type LearningSchedule, type OptimizerState, stream } from '../train/index.ts';
+import { type EpochStats, encodeCheckpoint, fit, GENERATIVE_EVAL_RELAX, hostCopy, type LearningSchedule, type OptimizerState, stream } from '../train/index.ts';
 import type { TrainOptions } from './commands/train.ts';
 import type { Split } from './datasets.ts';
 import { appendFileDurable, writeFileAtomic } from './io.ts';
@@ -20,12 +21,13 @@ import { CHECKPOINT_FILE, METRICS_FILE, MODEL_FILE, metricsUpTo, missingRows, ty
 import { listenForStop, type StopRequest } from './stop.ts';
 import { warn } from './warn.ts';
 
-export interface Run {
+export interface Run<T extends BackendArray = Float32Array> {
   readonly opts: TrainOptions;
   readonly data: Split;
-  readonly model: Model;
-  readonly opt: OptimizerState;
-  readonly ws: Workspace;
+  readonly backend: Backend<T>;
+  readonly model: Model<T>;
+  readonly opt: OptimizerState<T>;
+  readonly ws: Workspace<T>;
   readonly out: string;
   readonly log: (line: string) => void;
   readonly fingerprint: string;
@@ -36,9 +38,10 @@ export interface Run {
   readonly progress: Progress;
 }
 
-/** Writes the run's model and optimiser state, with `metadata`, atomically to `file` in its folder. */
-function saveCheckpoint({ model, opt, out }: Run, file: string, metadata: Record<string, string>): void {
-  writeFileAtomic(join(out, file), encodeCheckpoint(model, { optimizer: opt, metadata }));
+/** Writes the run's model and optimiser state, with `metadata`, atomically to `file` in its folder (read from a GPU first). */
+async function saveCheckpoint<T extends BackendArray>({ backend, model, opt, out }: Run<T>, file: string, metadata: Record<string, string>): Promise<void> {
+  const host = await hostCopy(backend, model, opt);
+  writeFileAtomic(join(out, file), encodeCheckpoint(host.model, { optimizer: host.opt, metadata }));
 }
 
 /** The command as typed, for the checkpoint's metadata (everything after the script, so `pcn --debug train …` is not `pcn train train …`). */
@@ -56,7 +59,7 @@ export function stopOnSignals(progress: Progress): StopRequest {
   });
 }
 
-export async function trainStreaming(run: Run): Promise<void> {
+export async function trainStreaming<T extends BackendArray>(run: Run<T>): Promise<void> {
   const { opts, data, model, opt, ws, out, log, stop } = run;
   const metricsPath = join(out, METRICS_FILE);
   const r = await stream(model, opt, ws, data.train, {
@@ -83,7 +86,7 @@ export async function trainStreaming(run: Run): Promise<void> {
     created: new Date().toISOString(),
   };
   if (stop.by) metadata.interrupted = `${stop.by} after ${r.seen} of ${data.train.count} examples`;
-  saveCheckpoint(run, MODEL_FILE, metadata);
+  await saveCheckpoint(run, MODEL_FILE, metadata);
   if (acc !== null) log(`prequential accuracy over ${count(r.seen, 'streamed example')}: ${(100 * acc).toFixed(2)} % in ${r.seconds.toFixed(1)} s`);
   log(`wrote ${join(out, MODEL_FILE)}, ${METRICS_FILE}`);
   if (stop.by) {
@@ -92,7 +95,7 @@ export async function trainStreaming(run: Run): Promise<void> {
   }
 }
 
-export async function trainEpochs(run: Run): Promise<void> {
+export async function trainEpochs<T extends BackendArray>(run: Run<T>): Promise<void> {
   const { opts, data, model, opt, ws, out, log, resumed, stop, progress } = run;
   const metricsPath = join(out, METRICS_FILE);
   // A resumed run keeps the rows of the epochs its checkpoint holds and appends after them; a new one starts the log with its first row.
@@ -142,13 +145,16 @@ export async function trainEpochs(run: Run): Promise<void> {
         if (b.batch === 1) progress.start(b.epoch, b.batches);
         progress.update(b.batch, b.energy);
       },
-      onEpoch: (s) => {
+      onEpoch: async (s) => {
         progress.stop();
-        const row = epochRow(s, feedbackAngles(model));
+        // One copy of the weights per epoch (none on an immediate backend, whose arrays are host memory already).
+        const host = await hostCopy(run.backend, model, opt);
+        const row = epochRow(s, feedbackAngles(host.model));
         // The row first, then the checkpoint: a run killed in between logs the epoch again on resume instead of missing it.
         appendFileDurable(metricsPath, `${JSON.stringify(row)}\n`);
         const metadata = { command, data: data.source, test_acc: String(s.testAccuracy), created: new Date().toISOString() };
-        saveCheckpoint(run, CHECKPOINT_FILE, { ...metadata, ...runMetadata(runOptions, s.epoch, rng.state(), run.fingerprint) });
+        const stored = { ...metadata, ...runMetadata(runOptions, s.epoch, rng.state(), run.fingerprint) };
+        writeFileAtomic(join(out, CHECKPOINT_FILE), encodeCheckpoint(host.model, { optimizer: host.opt, metadata: stored }));
         if (opts.json) process.stdout.write(`${JSON.stringify(row)}\n`);
         else
           log(
@@ -170,7 +176,7 @@ export async function trainEpochs(run: Run): Promise<void> {
   };
   const partial = stop.by !== null && done < opts.epochs;
   if (partial) metadata.interrupted = `${stop.by} in epoch ${at.epoch} after batch ${at.batch} of ${at.batches}`;
-  saveCheckpoint(run, MODEL_FILE, metadata);
+  await saveCheckpoint(run, MODEL_FILE, metadata);
   const points = [
     ...earlier.map((r) => ({ epoch: Number(r.epoch), energy: Number(r.train_energy), acc: Number(r.test_acc) })),
     ...history.map((s) => ({ epoch: s.epoch, energy: s.trainEnergy, acc: s.testAccuracy })),

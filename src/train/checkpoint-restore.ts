@@ -4,8 +4,8 @@
  * edit, so each is checked again here (tensors present, of their config's lengths).
  */
 import { type Model, type PcnConfig, parameterShapesOf, validateConfig } from '../core/index.ts';
-import { check, shown } from '../errors.ts';
-import type { Backend, BackendArray, FloatArray } from '../kernels/index.ts';
+import { check, PcError, shown } from '../errors.ts';
+import type { Backend, BackendArray } from '../kernels/index.ts';
 import { zeros } from '../kernels/index.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import { checkOptimizerState, type OptimizerState, parameters } from './optim.ts';
@@ -70,8 +70,9 @@ function checkpointConfig(ckpt: Checkpoint, where: string): PcnConfig {
  * the checkpoint's shape. Throws PcError('data') if the checkpoint holds no
  * optimiser state (or lacks a moment), PcError('config') if `state` is another
  * optimiser, PcError('shape') if the model or state has another shape than the checkpoint's.
+ * A state in device memory (a GPU backend's) needs that `backend`, which uploads the moments.
  */
-export function restoreOptimizer<T extends FloatArray>(ckpt: Checkpoint, model: Model<T>, state: OptimizerState<T>): void {
+export function restoreOptimizer<T extends BackendArray>(ckpt: Checkpoint, model: Model<T>, state: OptimizerState<T>, backend?: Backend<T>): void {
   const config = checkpointConfig(ckpt, 'restoreOptimizer');
   const stored = ckpt.optimizer;
   check(stored !== undefined, 'data', () => 'restoreOptimizer: the checkpoint holds no optimiser state (it was saved without one).');
@@ -108,6 +109,11 @@ export function restoreOptimizer<T extends FloatArray>(ckpt: Checkpoint, model: 
     }
   });
   // Every length is checked before the first copy, so a refused restore leaves `state` as it was.
-  for (const [slot, key] of moments) slot.set(ckpt.tensors.get(key)!);
+  for (const [slot, key] of moments) {
+    const values = ckpt.tensors.get(key)!;
+    if (backend) backend.write(slot, values);
+    else if (slot instanceof Float32Array || slot instanceof Float64Array) slot.set(values);
+    else throw new PcError('config', 'restoreOptimizer: the optimiser state lives in device memory; pass its backend as the fourth argument.');
+  }
   state.step = stored.step;
 }

@@ -23,6 +23,7 @@ export {
 export { modelFromCheckpoint, restoreOptimizer } from './checkpoint-restore.ts';
 export { DIVERGENCE, type RelaxationHealth } from './divergence.ts';
 export { bpEpochFlops, bpStepFlops, pcEpochFlops, pcStepFlops } from './flops.ts';
+export { hostCopy } from './host-copy.ts';
 export { gatherBatch, type LabeledData, shuffledOrder } from './labeled-data.ts';
 export {
   type BatchInfo,

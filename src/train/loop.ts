@@ -68,7 +68,8 @@ export interface FitOptions<T extends BackendArray = Float32Array> {
   /** The generator for shuffling and random initialisation (default createRng(seed)); fit advances it, so its state() after an epoch is the one to save. */
   readonly rng?: Rng;
   readonly onBatch?: (info: BatchInfo) => void;
-  readonly onEpoch?: (stats: EpochStats) => void;
+  /** Called after each epoch; fit waits for a returned promise (a checkpoint read from a GPU) before the next. */
+  readonly onEpoch?: (stats: EpochStats) => void | Promise<void>;
   /** Let other work run at least this often (ms). Default 100. */
   readonly yieldEvery?: number;
   /** How generative models relax to classify in the per-epoch evaluation (see evaluate). */
@@ -184,7 +185,7 @@ export async function fit<T extends BackendArray>(
     for (const w of warnings) options.onWarning?.(w);
     const stats: EpochStats = { epoch, trainEnergy: energy / batches, testAccuracy, seconds, lr, ...(pc ? { relaxation: health } : {}) };
     history.push(stats);
-    options.onEpoch?.(stats);
+    await options.onEpoch?.(stats);
   }
   return history;
 }

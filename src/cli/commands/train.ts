@@ -8,43 +8,25 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import {
-  createConfig,
-  type Feedback,
-  type InitMode,
-  initModel,
-  initWorkspace,
-  type Orientation,
-  type OutputEnergy,
-  PARAMETERISATIONS,
-  type Parameterisation,
-  parameterCount,
-} from '../../core/index.ts';
+import { createConfig, type Feedback, type InitMode, type Orientation, type OutputEnergy, PARAMETERISATIONS, type Parameterisation } from '../../core/index.ts';
 import { PcError } from '../../errors.ts';
 import { ACTIVATIONS, type Activation, createBackend } from '../../kernels/index.ts';
-import { createRng } from '../../random.ts';
 import {
   ARCHITECTURES,
   architectureOf,
-  describeArchitecture,
   GENERATIVE_EVAL_RELAX,
-  initOptimizer,
   type LearningSchedule,
   type LrSchedule,
-  modelFromCheckpoint,
   OPTIMIZERS,
   type OptimizerName,
-  restoreOptimizer,
   SCHEDULES,
 } from '../../train/index.ts';
 import { resolveArch } from '../arch.ts';
 import { loadData, type Split } from '../datasets.ts';
 import { choice, fromCli, integer, number, positive, seed, sizes, threads } from '../options.ts';
 import { count } from '../plural.ts';
-import { createProgress } from '../progress.ts';
-import { createRunDir } from '../run-dir.ts';
 import { CHECKPOINT_FILE, checkFreshOut, dataFingerprint, flagOf, readResume, resumeOptions } from '../run-state.ts';
-import { type Run, stopOnSignals, trainEpochs, trainStreaming } from '../train-run.ts';
+import { type TrainContext, trainOn } from '../train-on.ts';
 
 /** A run's settings, with the schedule's defaults filled in (resolveSchedule). */
 export interface TrainOptions {
@@ -79,7 +61,7 @@ export interface TrainOptions {
   init: InitMode;
   seed: number;
   threads: number | 'auto';
-  backend: 'wasm' | 'js';
+  backend: 'wasm' | 'js' | 'webgpu';
   out?: string;
   resume?: string;
   json: boolean;
@@ -244,7 +226,7 @@ export function registerTrain(program: Command): void {
     .option('--init <mode>', 'initial values of free layers: forward|zero|random', choice(['forward', 'zero', 'random'] as const), TRAIN_DEFAULTS.init)
     .option('--seed <S>', 'seed of every random draw', seed, TRAIN_DEFAULTS.seed)
     .option('--threads <n>', "matmul threads: 1, 2, … or 'auto'", threads, 'auto' as const)
-    .option('--backend <name>', 'kernels: wasm|js', choice(['wasm', 'js'] as const), 'wasm' as const)
+    .option('--backend <name>', 'kernels: wasm|js|webgpu', choice(['wasm', 'js', 'webgpu'] as const), 'wasm' as const)
     .option('--out <dir>', 'where to write the model, checkpoint, metrics log and plots (default runs/<time>, or runs/<time>-2 … if taken)')
     .option('--resume <dir>', "continue the run in <dir> from its last epoch's checkpoint, with its settings (--epochs N: train to N epochs in all)")
     .option('--json', 'print one JSON object per epoch on stdout and nothing else', false)
@@ -295,40 +277,14 @@ export async function runTrain(given: TrainFlags, cmd?: Command): Promise<void> 
     throw new PcError('data', `--resume: the model in ${join(resumed.dir, CHECKPOINT_FILE)} does not match the run's own settings; the file is corrupt.`);
   // One batch of every example is all a larger batch could hold (same batches, a smaller workspace). A stream's batch is its streams.
   const batch = streaming ? opts.streams : Math.min(opts.batch, data.train.count);
-  const backend = await createBackend(opts.backend, { threads: opts.threads });
-  try {
-    const model = resumed ? modelFromCheckpoint(resumed.checkpoint, backend) : initModel(config, backend, createRng(opts.seed));
-    const opt = initOptimizer(model, { name: opts.optimizer, lr: opts.lrW, weightDecay: opts.weightDecay, weightCap: capOf(opts) }, backend);
-    if (resumed) restoreOptimizer(resumed.checkpoint, model, opt);
-    const ws = initWorkspace(model, batch, backend);
-    // The inputs are valid: only now does the run get a folder.
-    const dir = resumed ? { path: resumed.dir, removeIfEmpty() {} } : createRunDir(opts.out);
-    const progress = createProgress(opts.epochs, opts.progress && !streaming);
-    const stop = stopOnSignals(progress);
-    const run: Run = { opts, data, model, opt, ws, out: dir.path, log, fingerprint, batch, resumed, stop, progress };
-    try {
-      const relaxation = streaming
-        ? `${count(opts.streams, 'stream')}, k = ${opts.streamSteps} bottom-up steps per example, x step ${opts.lrX}, momentum ${opts.momentumX}, ${opts.stillness ? `stillness θ = ${opts.stillness}` : 'plain Hebbian rule'}`
-        : `T=${opts.steps}, batch ${batch}${batch < opts.batch ? ' (all the training examples)' : ''}, x step ${opts.lrX}, momentum ${opts.momentumX}`;
-      const examples = streaming
-        ? `${count(data.train.count, 'training example')}`
-        : `${data.train.count.toLocaleString('en-US')} training / ${data.test.count.toLocaleString('en-US')} held-out examples`;
-      log(
-        `pcn train: ${arch.label} ${opts.orientation} ${opts.activation}${opts.feedback === 'symmetric' ? '' : `, ${opts.feedback} feedback`}${config.outputWeight === 1 ? '' : `, output weight β ${config.outputWeight}`}, ${opts.schedule} schedule, ${count(parameterCount(config), 'parameter')}, ` +
-          `${examples} from ${data.source}; ${relaxation}, ${opts.optimizer} lr ${opts.lrW}, ${backend.name} backend × ${count(backend.threads, 'thread')}` +
-          (resumed ? `; resuming ${dir.path} after epoch ${resumed.epoch} of ${opts.epochs}` : ''),
-      );
-      if (opts.arch !== undefined && opts.arch !== 'mlp') for (const line of describeArchitecture(config)) log(`  ${line}`);
-      await (streaming ? trainStreaming(run) : trainEpochs(run));
-    } catch (e) {
-      dir.removeIfEmpty();
-      throw e;
-    } finally {
-      stop.dispose();
-    }
-  } finally {
-    backend.dispose();
-  }
+  if (opts.backend === 'webgpu' && streaming)
+    throw new PcError(
+      'config',
+      '--backend webgpu: the streaming schedule reads its numbers at every step, which a GPU hands back only once per batch. Use --backend wasm for it.',
+    );
+  const ctx: TrainContext = { opts, config, resumed, batch, data, log, fingerprint, label: arch.label, streaming, cap: capOf(opts) };
+  if (opts.backend === 'webgpu') await trainOn(await createBackend('webgpu'), ctx);
+  else await trainOn(await createBackend(opts.backend, { threads: opts.threads }), ctx);
 }
 
 /**

@@ -1,0 +1,28 @@
+/**
+ * `pcn train --backend webgpu` end to end over the adapter test:webgpu found: a run on the
+ * embedded digits writes its checkpoint from GPU memory, which `pcn eval` (on wasm) reads back to
+ * the accuracy the run reported; `--resume` continues it on the GPU.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { pcn } from '../cli/run.ts';
+
+describe('pcn on webgpu', () => {
+  it('trains, checkpoints, evaluates and resumes', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'pcn-gpu-')), 'run');
+    const first = pcn(['train', '--backend', 'webgpu', '--layers', '784,16,10', '--epochs', '1', '--out', out], 300_000);
+    expect(first.stderr.split('\n').filter((l) => l.startsWith('error'))).toEqual([]);
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain('webgpu backend');
+    const acc = /held-out accuracy: ([\d.]+) %/.exec(first.stdout)?.[1];
+    expect(Number(acc)).toBeGreaterThan(50);
+    const evaluated = pcn(['eval', '--model', join(out, 'model.safetensors')]);
+    expect(evaluated.status).toBe(0);
+    expect(evaluated.stdout).toContain(`held-out accuracy: ${acc} %`);
+    const resumed = pcn(['train', '--backend', 'webgpu', '--layers', '784,16,10', '--epochs', '2', '--resume', out], 300_000);
+    expect(resumed.status).toBe(0);
+    expect(resumed.stdout).toContain('epoch 2/2');
+  }, 600_000);
+});
