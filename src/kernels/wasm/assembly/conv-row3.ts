@@ -7,7 +7,7 @@
 // 1.15× the general kernel on the cnn's first layer (one thread, interleaved A/B). The same unrolling
 // for the forward pass was 0.82× its general loop, so that stays.
 
-import { storeOut } from './conv-out';
+import { storeRow as storeOut } from './matmul';
 
 /** Add one product: acc + a·b (two instructions; wasm SIMD has no fused multiply-add). */
 // @ts-ignore: decorator

@@ -10,7 +10,7 @@
 // bases are computed once into the thread's scratch.
 
 import { NARROW, narrowRows } from './conv-narrow';
-import { storeOut } from './conv-out';
+import { storeRow as storeOut } from './matmul';
 import { weightRows3 } from './conv-row3';
 
 /** Output rows per block: their bases are computed once, and the weight gradient packs gy one RB×8 panel at a time. */

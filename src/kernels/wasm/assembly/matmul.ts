@@ -68,9 +68,9 @@ export function packBytes(k: i32): i32 {
   }
 }
 
-// Writes alpha·acc (+ beta·C) for one row of up to 8 columns.
+// Writes alpha·acc (+ beta·C) for one row of up to 8 columns (also the convolution kernels' store: conv.ts, conv-row3.ts).
 // @ts-ignore: decorator
-@inline function storeRow(c: usize, acc0: v128, acc1: v128, alpha: f32, beta: f32, nr: i32, scratch: usize): void {
+@inline export function storeRow(c: usize, acc0: v128, acc1: v128, alpha: f32, beta: f32, nr: i32, scratch: usize): void {
   const va = f32x4.splat(alpha);
   let r0 = f32x4.mul(acc0, va);
   let r1 = f32x4.mul(acc1, va);
