@@ -12,7 +12,16 @@ import { createRng } from '../random.ts';
 import { decodeCheckpoint, modelFromCheckpoint } from '../train/index.ts';
 import { loadModel } from './assets.ts';
 import { drawingPad, paintDigits, toMnist } from './digits.ts';
-import type { TrainMessage } from './trainer-worker.ts';
+import type { TrainMessage, TrainRequest } from './trainer-worker.ts';
+
+/** The browser's WebGPU adapter, described, or null where it has none (the lab can then train on it). */
+async function webgpuAdapter(): Promise<string | null> {
+  const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
+  const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
+  if (!adapter) return null;
+  const { description, vendor, architecture } = adapter.info;
+  return [description, vendor, architecture].filter((s) => s).join(' ') || 'an adapter';
+}
 
 /** Relaxation shown while a drawn digit is classified: x_0 clamped, every other layer from zero. */
 const SHOW = { steps: 60, lr: 0.1, momentum: 0.5, tolerance: 0 };
@@ -36,7 +45,10 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
         <div class="buttons" id="pg-labels"></div>
         <canvas id="pg-generated" width="640" height="76" data-testid="generated"></canvas>
         <h3>Train in the page</h3>
-        <div class="buttons"><label>epochs <input id="pg-epochs" type="number" min="1" max="100" value="5" /></label> <button id="pg-train">Train</button></div>
+        <div class="buttons"><label>epochs <input id="pg-epochs" type="number" min="1" max="100" value="5" /></label>
+          <label>on <select id="pg-backend" data-testid="train-backend"><option value="wasm">wasm (CPU)</option><option value="webgpu" disabled>WebGPU (not in this browser)</option></select></label>
+          <label><input id="pg-quick" type="checkbox" /> quick (1,000 digits)</label>
+          <button id="pg-train">Train</button></div>
         <progress id="pg-progress" value="0" max="1"></progress>
         <div id="pg-energy-chart"></div>
         <div id="pg-acc-chart"></div>
@@ -49,7 +61,13 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
   const cws = () => initWorkspace(classifier, 1, backend);
   let ws = cws();
   const gws = initWorkspace(generator, 8, backend);
-  status.textContent = `ready: shipped checkpoints loaded (wasm × ${backend.threads} thread${backend.threads > 1 ? 's' : ''}${crossOriginIsolated ? ', cross-origin isolated' : ''})`;
+  const gpu = await webgpuAdapter();
+  const gpuOption = $<HTMLSelectElement>('pg-backend').options[1];
+  if (gpu) {
+    gpuOption.disabled = false;
+    gpuOption.textContent = `WebGPU (${gpu})`;
+  }
+  status.textContent = `ready: shipped checkpoints loaded (${backend.name} × ${backend.threads} thread${backend.threads > 1 ? 's' : ''}${crossOriginIsolated ? ', cross-origin isolated' : ''}; WebGPU ${gpu ? `available: ${gpu}` : 'not in this browser'})`;
   status.dataset.ready = 'true';
 
   const pad = $<HTMLCanvasElement>('pg-pad');
@@ -132,7 +150,9 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
     const worker = new Worker(new URL('./trainer-worker.ts', import.meta.url), { type: 'module' });
     const progress = $<HTMLProgressElement>('pg-progress');
     energy[0].length = energy[1].length = acc[0].length = acc[1].length = 0;
-    status.textContent = `training ${epochs} epochs in a worker…`;
+    const on = $<HTMLSelectElement>('pg-backend').value === 'webgpu' ? 'webgpu' : 'wasm';
+    const quick = $<HTMLInputElement>('pg-quick').checked;
+    status.textContent = `training ${epochs} epochs in a worker on ${on === 'webgpu' ? 'WebGPU' : 'wasm'}…`;
     worker.onmessage = (e: MessageEvent<TrainMessage>) => {
       const m = e.data;
       if (m.type === 'progress') {
@@ -148,14 +168,15 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
       } else if (m.type === 'done') {
         classifier = modelFromCheckpoint(decodeCheckpoint(m.checkpoint, 'trained in the page'), backend);
         ws = cws();
-        status.textContent += ` — now classifying with the model trained here (${m.threads} thread${m.threads > 1 ? 's' : ''})`;
+        status.textContent += ` — now classifying with the model trained here (on ${m.backend})`;
         worker.terminate();
       } else {
         status.textContent = `training failed: ${m.message}`;
         worker.terminate();
       }
     };
-    worker.postMessage({ base: new URL(base, location.href).href, epochs, seed: 0 });
+    const request: TrainRequest = { base: new URL(base, location.href).href, epochs, seed: 0, backend: on, quick };
+    worker.postMessage(request);
   });
 }
 

@@ -1,25 +1,31 @@
 /**
  * Training off the page's thread: a Web Worker that loads the embedded
  * digits, trains a PCN with the library's fit loop on the wasm kernels
- * (threads where the page is cross-origin isolated), and reports progress,
- * each epoch, and the final checkpoint.
+ * (threads where the page is cross-origin isolated) or on WebGPU (the
+ * browser's GPU; energies read once per batch), and reports progress, each
+ * epoch, and the final checkpoint (read back from the GPU there).
  */
 import { createConfig, initModel, initWorkspace } from '../core/index.ts';
-import { createBackend } from '../kernels/index.ts';
+import { type Dataset, subset } from '../data/index.ts';
+import { type Backend, type BackendArray, createBackend } from '../kernels/index.ts';
 import { createRng } from '../random.ts';
-import { encodeCheckpoint, fit, initOptimizer } from '../train/index.ts';
+import { encodeCheckpoint, fit, hostCopy, initOptimizer } from '../train/index.ts';
 import { loadDigits } from './assets.ts';
 
 export interface TrainRequest {
   readonly base: string;
   readonly epochs: number;
   readonly seed: number;
+  /** Where to train. */
+  readonly backend: 'wasm' | 'webgpu';
+  /** Train on every 8th digit (1,000 of the 8,000: a quick demo) instead of all of them. */
+  readonly quick: boolean;
 }
 
 export type TrainMessage =
   | { readonly type: 'progress'; readonly epoch: number; readonly batch: number; readonly batches: number; readonly energy: number }
   | { readonly type: 'epoch'; readonly epoch: number; readonly energy: number; readonly accuracy: number; readonly seconds: number }
-  | { readonly type: 'done'; readonly checkpoint: Uint8Array; readonly threads: number }
+  | { readonly type: 'done'; readonly checkpoint: Uint8Array; readonly backend: string }
   | { readonly type: 'error'; readonly message: string };
 
 const post = (m: TrainMessage, transfer: Transferable[] = []) => (self as unknown as Worker).postMessage(m, transfer);
@@ -27,14 +33,32 @@ const post = (m: TrainMessage, transfer: Transferable[] = []) => (self as unknow
 self.onmessage = async (e: MessageEvent<TrainRequest>) => {
   try {
     const { train, test } = await loadDigits(e.data.base);
-    const backend = await createBackend('wasm', { threads: 'auto' });
-    const model = initModel(createConfig({ sizes: [784, 128, 128, 128, 10], activation: 'leaky-relu' }), backend, createRng(e.data.seed));
+    // The embedded digits are sorted by class: every 8th keeps all ten.
+    const data = e.data.quick
+      ? subset(
+          train,
+          Array.from({ length: Math.floor(train.count / 8) }, (_, i) => i * 8),
+        )
+      : train;
+    if (e.data.backend === 'webgpu') await trainOn(await createBackend('webgpu'), 'WebGPU', data, test, e.data);
+    else {
+      const backend = await createBackend('wasm', { threads: 'auto' });
+      await trainOn(backend, `wasm × ${backend.threads} thread${backend.threads > 1 ? 's' : ''}`, data, test, e.data);
+    }
+  } catch (err) {
+    post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+  }
+};
+
+async function trainOn<T extends BackendArray>(backend: Backend<T>, label: string, train: Dataset, test: Dataset, request: TrainRequest): Promise<void> {
+  try {
+    const model = initModel(createConfig({ sizes: [784, 128, 128, 128, 10], activation: 'leaky-relu' }), backend, createRng(request.seed));
     const ws = initWorkspace(model, 128, backend);
     const opt = initOptimizer(model, { name: 'adamw', lr: 5e-4, weightDecay: 0.01 }, backend);
     await fit(model, opt, ws, train, test, {
-      epochs: e.data.epochs,
+      epochs: request.epochs,
       batchSize: 128,
-      seed: e.data.seed,
+      seed: request.seed,
       lrSchedule: 'warmup-cosine',
       yieldEvery: 50,
       train: { init: 'forward', relax: { steps: 8, lr: 0.05, momentum: 0.9, tolerance: 0 } },
@@ -43,10 +67,9 @@ self.onmessage = async (e: MessageEvent<TrainRequest>) => {
       },
       onEpoch: (s) => post({ type: 'epoch', epoch: s.epoch, energy: s.trainEnergy, accuracy: s.testAccuracy, seconds: s.seconds }),
     });
-    const checkpoint = encodeCheckpoint(model);
-    post({ type: 'done', checkpoint, threads: backend.threads }, [checkpoint.buffer as ArrayBuffer]);
+    const checkpoint = encodeCheckpoint((await hostCopy(backend, model)).model);
+    post({ type: 'done', checkpoint, backend: label }, [checkpoint.buffer as ArrayBuffer]);
+  } finally {
     backend.dispose();
-  } catch (err) {
-    post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
   }
-};
+}

@@ -1,21 +1,30 @@
 /**
- * The webgpu backend object in headless Chromium: on a page served from localhost (WebGPU needs a
- * secure context) with --enable-unsafe-webgpu, Chromium's own SwiftShader adapter runs the kernels on
- * the CPU; the page (webgpu-page/) compares them with the js reference.
+ * WebGPU in headless Chromium: on pages served from localhost (WebGPU needs a secure context) with
+ * --enable-unsafe-webgpu, Chromium's own SwiftShader adapter runs the kernels on the CPU. A test page
+ * (webgpu-page/) compares the backend object with the js reference; the built lab (npm run build:lab)
+ * offers WebGPU for training and trains on it in its worker.
  */
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
-import { createServer, type ViteDevServer } from 'vite';
+import { createServer, type PreviewServer, preview, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpuCheck } from './webgpu-page/main.ts';
 
 const page = fileURLToPath(new URL('./webgpu-page/', import.meta.url));
+const root = fileURLToPath(new URL('../../', import.meta.url));
 let server: ViteDevServer;
+let lab: PreviewServer;
 let browser: Browser;
 
 beforeAll(async () => {
   server = await createServer({ root: page, configFile: false, logLevel: 'silent', server: { port: 0, host: 'localhost' } });
   await server.listen();
+  lab = await preview({
+    configFile: `${root}vite.config.lab.ts`,
+    root: `${root}lab`,
+    preview: { port: 0, open: false, host: 'localhost' },
+    logLevel: 'silent',
+  });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--enable-unsafe-webgpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
@@ -25,6 +34,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  await new Promise<void>((resolve) => lab?.httpServer.close(() => resolve()));
 });
 
 describe('webgpu in the browser', () => {
@@ -43,4 +53,34 @@ describe('webgpu in the browser', () => {
     for (const [op, w] of Object.entries(got.worst ?? {})) expect(w, op).toBeLessThanOrEqual(1);
     expect(Object.keys(got.worst ?? {})).toHaveLength(4);
   });
+});
+
+describe('the lab on webgpu', () => {
+  it('offers WebGPU for training, and a quick epoch on it reaches the accuracy the same epoch reaches on wasm', async () => {
+    const url = lab.resolvedUrls?.local[0];
+    if (!url) throw new Error('vite preview did not report a URL');
+    const tab = await browser.newPage();
+    const errors: string[] = [];
+    tab.on('pageerror', (e) => errors.push(e.message));
+    tab.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    await tab.goto(url);
+    await tab.waitForSelector('[data-testid="pg-status"][data-ready="true"]', { timeout: 60_000 });
+    expect(await tab.textContent('[data-testid="pg-status"]')).toContain('WebGPU available');
+    await tab.check('#pg-quick');
+    await tab.fill('#pg-epochs', '1');
+    const trainOn = async (backend: 'wasm' | 'webgpu', done: string): Promise<number> => {
+      await tab.selectOption('[data-testid="train-backend"]', backend);
+      await tab.click('#pg-train');
+      await tab.waitForFunction((text) => document.querySelector('[data-testid="pg-status"]')?.textContent?.includes(text), done, { timeout: 300_000 });
+      const status = (await tab.textContent('[data-testid="pg-status"]')) ?? '';
+      return Number(status.match(/held-out accuracy ([\d.]+) %/)?.[1]);
+    };
+    const cpu = await trainOn('wasm', 'trained here (on wasm');
+    const gpu = await trainOn('webgpu', 'trained here (on WebGPU)');
+    // Same seed, data and settings: float32 on either side, so the same test digits come out right.
+    expect(Math.abs(gpu - cpu), `wasm ${cpu} %, WebGPU ${gpu} %`).toBeLessThanOrEqual(0.5);
+    expect(errors).toEqual([]);
+  }, 400_000);
 });
