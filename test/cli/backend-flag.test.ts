@@ -12,4 +12,19 @@ describe('pcn train --backend', () => {
     expect(unknown.stderr).toContain('wasm, js, webgpu');
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
   });
+
+  it('auto falls back to wasm where there is no WebGPU adapter, saying so in one line, and trains', () => {
+    const saved = process.env.VK_ICD_FILENAMES;
+    // No Vulkan driver at all: Dawn finds no adapter on Linux.
+    process.env.VK_ICD_FILENAMES = '/nonexistent.json';
+    try {
+      const r = pcn(['train', '--backend', 'auto', '--layers', '784,8,10', '--epochs', '1', '--no-progress']);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^auto: wasm — no WebGPU here \(.*\)\n/);
+      expect(r.stdout).toContain('wasm backend');
+    } finally {
+      if (saved === undefined) delete process.env.VK_ICD_FILENAMES;
+      else process.env.VK_ICD_FILENAMES = saved;
+    }
+  });
 });

@@ -22,6 +22,7 @@ import {
   SCHEDULES,
 } from '../../train/index.ts';
 import { resolveArch } from '../arch.ts';
+import { chooseBackend } from '../backend-choice.ts';
 import { loadData, type Split } from '../datasets.ts';
 import { choice, fromCli, integer, number, positive, seed, sizes, threads } from '../options.ts';
 import { count } from '../plural.ts';
@@ -61,7 +62,7 @@ export interface TrainOptions {
   init: InitMode;
   seed: number;
   threads: number | 'auto';
-  backend: 'wasm' | 'js' | 'webgpu';
+  backend: 'wasm' | 'js' | 'webgpu' | 'auto';
   out?: string;
   resume?: string;
   json: boolean;
@@ -226,7 +227,12 @@ export function registerTrain(program: Command): void {
     .option('--init <mode>', 'initial values of free layers: forward|zero|random', choice(['forward', 'zero', 'random'] as const), TRAIN_DEFAULTS.init)
     .option('--seed <S>', 'seed of every random draw', seed, TRAIN_DEFAULTS.seed)
     .option('--threads <n>', "matmul threads: 1, 2, … or 'auto'", threads, 'auto' as const)
-    .option('--backend <name>', 'kernels: wasm|js|webgpu', choice(['wasm', 'js', 'webgpu'] as const), 'wasm' as const)
+    .option(
+      '--backend <name>',
+      'kernels: wasm|js|webgpu|auto (WebGPU where present and faster, measured)',
+      choice(['wasm', 'js', 'webgpu', 'auto'] as const),
+      'wasm' as const,
+    )
     .option('--out <dir>', 'where to write the model, checkpoint, metrics log and plots (default runs/<time>, or runs/<time>-2 … if taken)')
     .option('--resume <dir>', "continue the run in <dir> from its last epoch's checkpoint, with its settings (--epochs N: train to N epochs in all)")
     .option('--json', 'print one JSON object per epoch on stdout and nothing else', false)
@@ -283,8 +289,19 @@ export async function runTrain(given: TrainFlags, cmd?: Command): Promise<void> 
       '--backend webgpu: the streaming schedule reads its numbers at every step, which a GPU hands back only once per batch. Use --backend wasm for it.',
     );
   const ctx: TrainContext = { opts, config, resumed, batch, data, log, fingerprint, label: arch.label, streaming, cap: capOf(opts) };
-  if (opts.backend === 'webgpu') await trainOn(await createBackend('webgpu'), ctx);
-  else await trainOn(await createBackend(opts.backend, { threads: opts.threads }), ctx);
+  let on = opts.backend;
+  if (on === 'auto') {
+    const train = {
+      init: opts.init,
+      schedule: opts.schedule as LearningSchedule,
+      relax: { steps: opts.steps, lr: opts.lrX, momentum: opts.momentumX, tolerance: 0 },
+    };
+    const choice = await chooseBackend({ config, train, batch, data, threads: opts.threads, lrW: opts.lrW }, streaming);
+    log(choice.reason);
+    on = choice.backend;
+  }
+  if (on === 'webgpu') await trainOn(await createBackend('webgpu'), ctx);
+  else await trainOn(await createBackend(on, { threads: opts.threads }), ctx);
 }
 
 /**

@@ -1,0 +1,33 @@
+/**
+ * `--backend auto` where the adapter is SwiftShader's (a CPU driver): the CLI takes wasm without
+ * measuring, and says why; asked to measure anyway, chooseBackend times both on the run's first batch
+ * and picks the faster — wasm, here.
+ */
+import { describe, expect, it } from 'vitest';
+import { chooseBackend } from '../../src/cli/backend-choice.ts';
+import { loadEmbedded } from '../../src/cli/datasets.ts';
+import { createConfig } from '../../src/core/index.ts';
+import { pcn } from '../cli/run.ts';
+
+describe('--backend auto on a CPU adapter', () => {
+  it('the CLI takes wasm and names the adapter', () => {
+    const r = pcn(['train', '--backend', 'auto', '--layers', '784,8,10', '--epochs', '1', '--no-progress']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^auto: wasm — WebGPU's adapter here \(.+\) runs on the CPU\n/);
+  });
+
+  it('measured, the faster backend per step wins, and the line gives both times', async () => {
+    const { train, test } = loadEmbedded();
+    const trial = {
+      config: createConfig({ sizes: [784, 16, 10] }),
+      train: { init: 'forward' as const, relax: { steps: 4, lr: 0.05, momentum: 0.9, tolerance: 0 } },
+      batch: 32,
+      data: { train, test, source: 'embedded' },
+      threads: 1,
+      lrW: 5e-4,
+    };
+    const choice = await chooseBackend(trial, false, true);
+    expect(choice.backend).toBe('wasm');
+    expect(choice.reason).toMatch(/^auto: wasm — [\d.]+ ms per step on WebGPU \(.+\), [\d.]+ on wasm, measured on the first batch$/);
+  }, 120_000);
+});
