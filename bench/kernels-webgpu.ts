@@ -102,6 +102,7 @@ export async function benchWebGpu(ops: ReadonlySet<string>, quick: boolean, emit
   return gpu.adapter;
 }
 
+// Two decimals below 10 GFLOP/s: a CPU driver's figures are fractions of one.
 function round(v: number): number {
-  return Math.round(v * 10) / 10;
+  return v < 10 ? Math.round(v * 100) / 100 : Math.round(v * 10) / 10;
 }

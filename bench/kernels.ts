@@ -233,9 +233,18 @@ async function main(): Promise<void> {
       backend: { type: 'string' },
       threads: { type: 'string', default: '1,2' },
       ops: { type: 'string', default: 'matmul,map,conv' },
+      help: { type: 'boolean', default: false },
     },
     strict: true,
   });
+  if (values.help) {
+    console.log(
+      'usage: npm run bench:kernels [-- --json] [--backends js,wasm,webgpu] [--threads 1,2] [--ops matmul,map,conv] [--quick]\n' +
+        '  webgpu rows: matmul and conv on the adapter Dawn (or the browser) finds; without a GPU on Linux run through\n' +
+        '  npx tsx scripts/with-swiftshader.ts npx tsx bench/kernels.ts --backends webgpu (SwiftShader: the CPU, slowly)',
+    );
+    return;
+  }
   const backends = (values.backend ?? values.backends).split(',');
   const threads = values.threads.split(',').map(Number);
   for (const b of backends) if (!['js', 'wasm', 'webgpu'].includes(b)) throw new Error(`--backends: unknown backend '${b}'; expected js, wasm and/or webgpu.`);
@@ -247,15 +256,13 @@ async function main(): Promise<void> {
   const emit = (r: Row): void => {
     rows.push(r);
     if (values.json) console.log(JSON.stringify(r));
-    else if (r.op === 'matmul')
-      console.log(`${r.backend.padEnd(5)} ${String(r.threads).padStart(2)}T  matmul ${describe(r).padEnd(30)} ${r.gflops?.toFixed(1).padStart(7)} GFLOP/s`);
-    else if (r.op === 'conv2d' && r.ratio === undefined)
-      console.log(`${r.backend.padEnd(5)} ${String(r.threads).padStart(2)}T  conv2d ${describeConv(r).padEnd(30)} ${r.gflops?.toFixed(1).padStart(7)} GFLOP/s`);
+    else if (r.op === 'matmul') console.log(`${who(r)}  matmul ${describe(r).padEnd(32)} ${gflops(r.gflops)} GFLOP/s`);
+    else if (r.op === 'conv2d' && r.ratio === undefined) console.log(`${who(r)}  conv2d ${describeConv(r).padEnd(32)} ${gflops(r.gflops)} GFLOP/s`);
     else if (r.op === 'conv2d')
       console.log(
-        `${r.backend.padEnd(5)} ${String(r.threads).padStart(2)}T  conv2d ${describeConv(r).padEnd(30)} ${r.gflops?.toFixed(1).padStart(7)} GFLOP/s  (matmul ${r.matmulGflops?.toFixed(1)}, ratio ${r.ratio?.toFixed(2)})`,
+        `${who(r)}  conv2d ${describeConv(r).padEnd(32)} ${gflops(r.gflops)} GFLOP/s  (matmul ${r.matmulGflops?.toFixed(1)}, ratio ${r.ratio?.toFixed(2)})`,
       );
-    else console.log(`${r.backend.padEnd(5)} ${String(r.threads).padStart(2)}T  ${r.op.padEnd(37)} ${r.melems?.toFixed(0).padStart(7)} M elem/s`);
+    else console.log(`${who(r)}  ${r.op.padEnd(39)} ${r.melems?.toFixed(0).padStart(7)} M elem/s`);
   };
   if (!values.json) console.log(`kernel benchmark — ${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, Node ${process.version}\n`);
 
@@ -278,6 +285,16 @@ async function main(): Promise<void> {
     const best = Math.max(...rows.filter((r) => r.op === 'matmul').map((r) => r.gflops ?? 0));
     console.log(`\npeak matmul measured: ${best.toFixed(1)} GFLOP/s`);
   }
+}
+
+// The backend and its threads (a GPU's rows have none).
+function who(r: Row): string {
+  return `${r.backend.padEnd(6)} ${r.backend === 'webgpu' ? '   ' : `${String(r.threads).padStart(2)}T`}`;
+}
+
+// Two decimals below 10 GFLOP/s, so a CPU driver's 0.04 does not print as 0.0.
+function gflops(v: number | undefined): string {
+  return (v === undefined ? '' : v < 10 ? v.toFixed(2) : v.toFixed(1)).padStart(7);
 }
 
 function describe(r: Row): string {

@@ -19,7 +19,8 @@ if (env.VK_ICD_FILENAMES === undefined && existsSync(ICD)) {
     env.VK_ICD_FILENAMES = ICD;
     // Chromium's own libvulkan.so.1: Debian does not install the loader with chromium.
     env.LD_LIBRARY_PATH = env.LD_LIBRARY_PATH ? `${CHROMIUM}:${env.LD_LIBRARY_PATH}` : CHROMIUM;
-    console.error(`with-swiftshader: no GPU adapter (${own}); using Chromium's SwiftShader driver`);
+    // Dawn has just printed "Couldn't load Vulkan" (no loader outside Chromium's folder): expected here.
+    console.error("with-swiftshader: no GPU adapter; using Chromium's SwiftShader driver (Dawn's Vulkan warning above is expected)");
   } else {
     console.error(`with-swiftshader: using ${own.adapter}`);
     own.device.destroy();

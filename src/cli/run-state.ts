@@ -22,6 +22,7 @@ import { readCheckpoint, writeFileAtomic } from './io.ts';
 import { fromCli } from './options.ts';
 import { count } from './plural.ts';
 import { isFolder, readFileIfPresent } from './read-file.ts';
+import { warn } from './warn.ts';
 
 /** The run's final model (also written when a signal stops it), as pcn eval, info and generate read it. */
 export const MODEL_FILE = 'model.safetensors';
@@ -218,6 +219,13 @@ export function resumeOptions(given: TrainFlags, r: Resumed, cmd?: Command): Tra
   for (const key of RUN_KEYS) {
     if (key === 'epochs' || (key === 'data' && fromCli(cmd, 'data'))) continue;
     const stored = checkedStored(key, r, cmd);
+    if (key === 'backend' && fromCli(cmd, key) && given.backend !== stored) {
+      // The weights and moments carry over; only the last bits of later sums differ.
+      warn(
+        `--resume: continuing on --backend ${given.backend} ${where}, trained on ${String(stored)}: from the same weights, but not bit-identically (the kernels round differently)`,
+      );
+      continue;
+    }
     if (fromCli(cmd, key) && JSON.stringify(given[key]) !== JSON.stringify(stored))
       throw new PcError(
         'config',

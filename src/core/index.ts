@@ -44,6 +44,7 @@ export {
   type InferOptions,
   infer,
   predictLabels,
+  predictLabelsAsync,
   READOUTS,
 } from './predict.ts';
 export {

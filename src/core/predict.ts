@@ -4,7 +4,7 @@
  * prediction is one pass: x_l = f_{l−1}(x_{l−1})·W_lᵀ + b_l.
  */
 import { check, checkChoice, checkObject, shown } from '../errors.ts';
-import type { BackendArray } from '../kernels/index.ts';
+import { type BackendArray, checkImmediate } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
 import { addBias, computeActivations, computePrediction, rowEnergies } from './energy.ts';
 import type { Model } from './model.ts';
@@ -28,11 +28,34 @@ export function forward<T extends BackendArray>(model: Model<T>, ws: Workspace<T
   return ws.x[sizes.length - 1];
 }
 
-/** Class of each row by a forward pass: argmax of x_L. Writes `out` (length ≥ rows). */
+/** Class of each row by a forward pass: argmax of x_L. Writes `out` (length ≥ rows). PcError on a deferred backend (see predictLabelsAsync). */
 export function predictLabels<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, rows: number, input: ArrayLike<number>, out: Int32Array): void {
+  checkImmediate(ws.backend, 'predictLabels', 'use predictLabelsAsync');
   checkWorkspace(model, ws, 'predictLabels');
   const last = forward(model, ws, rows, input);
   ws.backend.rowArgmax(last, out, rows, model.config.sizes[model.config.sizes.length - 1]);
+}
+
+/**
+ * predictLabels for any backend: on a deferred one (a GPU) the forward pass, then one read of x_L,
+ * whose row maxima the host takes (the first column of a tie, as rowArgmax). Writes `out` (length ≥ rows).
+ */
+export async function predictLabelsAsync<T extends BackendArray>(
+  model: Model<T>,
+  ws: Workspace<T>,
+  rows: number,
+  input: ArrayLike<number>,
+  out: Int32Array,
+): Promise<void> {
+  if (!ws.backend.deferred) return predictLabels(model, ws, rows, input, out);
+  checkWorkspace(model, ws, 'predictLabelsAsync');
+  const classes = model.config.sizes[model.config.sizes.length - 1];
+  const outputs = await ws.backend.read(forward(model, ws, rows, input), rows * classes);
+  for (let r = 0; r < rows; r++) {
+    let best = 0;
+    for (let c = 1; c < classes; c++) if (outputs[r * classes + c] > outputs[r * classes + best]) best = c;
+    out[r] = best;
+  }
 }
 
 export interface InferOptions {

@@ -37,6 +37,15 @@ export function hostArray<T extends BackendArray>(backend: Backend<T>, x: T, whe
   );
 }
 
+/**
+ * PcError('config') when `backend` is deferred (a GPU): `where` needs its numbers at once; `instead`
+ * names what to call (or use) there.
+ */
+export function checkImmediate<T extends BackendArray>(backend: Backend<T>, where: string, instead: string): void {
+  if (!backend.deferred) return;
+  throw new PcError('config', `${where}: the ${backend.name} backend hands its numbers back only asynchronously, once per batch; ${instead}.`);
+}
+
 /** The index arrays (max-pool argmax) of a backend whose arrays are T: Int32Array on the host, device arrays on a device. */
 export type IndexArray<T extends BackendArray> = T extends FloatArray ? Int32Array : DeviceArray;
 

@@ -4,6 +4,7 @@ export {
   type Backend,
   type BackendArray,
   type Conv2dGeometry,
+  checkImmediate,
   conv2dOutputSize,
   type DeviceArray,
   type DType,

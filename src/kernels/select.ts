@@ -31,7 +31,7 @@ export async function createBackend(name: BackendName = 'auto', options: Backend
   switch (name) {
     case 'webgpu': {
       const gpu = await createWebGpuBackend();
-      if (typeof gpu === 'string') throw new PcError('config', `createBackend: no WebGPU here: ${gpu}. Use 'wasm' (or 'auto').`);
+      if (typeof gpu === 'string') throw new PcError('config', `createBackend('webgpu'): no WebGPU here: ${gpu}. Use 'wasm'.`);
       return gpu;
     }
     case 'js':

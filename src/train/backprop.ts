@@ -14,7 +14,7 @@
  */
 import { checkWorkspace, computeWeightGrads, forward, isResidual, kindOf, type Model, type Workspace } from '../core/index.ts';
 import { check } from '../errors.ts';
-import type { BackendArray } from '../kernels/index.ts';
+import { type BackendArray, checkImmediate } from '../kernels/index.ts';
 import { checkLr, checkOptimizerState, type OptimizerState, stepOptimizer } from './optim.ts';
 
 /**
@@ -41,6 +41,7 @@ function computeBackpropGradients<T extends BackendArray>(
   targets: ArrayLike<number>,
   where: string,
 ): number {
+  checkImmediate(ws.backend, where, 'backprop reads its loss at every step and does not run there yet: use wasm or js');
   const { backend } = ws;
   const sizes = model.config.sizes;
   const L = sizes.length - 1;

@@ -53,6 +53,15 @@ export function encodeCheckpoint<T extends FloatArray>(
   checkObject(options, 'encodeCheckpoint: options', 'an object { optimizer?, metadata? } or left out');
   checkMetadata(options.metadata);
   if (options.optimizer !== undefined) checkOptimizerState(model, options.optimizer, 'encodeCheckpoint');
+  // Types say FloatArray, but JavaScript callers (and casts) can pass a GPU model: its arrays would encode as NaN.
+  const host = (a: unknown) => a instanceof Float32Array || a instanceof Float64Array;
+  check(
+    model.layers.every((l) => host(l.weights.data) && host(l.bias.data) && (!l.feedback || host(l.feedback.data))) &&
+      (options.optimizer?.slots.every(([m, v]) => host(m) && host(v)) ?? true),
+    'config',
+    () =>
+      'encodeCheckpoint: the model (or optimiser state) lives in device memory (a GPU backend): copy it to the host first with hostCopy(backend, model, opt).',
+  );
   const named: [string, ArrayLike<number>, number[]][] = [];
   model.layers.forEach((layer, i) => {
     named.push([`layers.${i + 1}.weights`, layer.weights.data, [...layer.weights.shape]]);

@@ -30,6 +30,7 @@ export {
   type EpochStats,
   type EvaluateOptions,
   evaluate,
+  evaluateAsync,
   type FitOptions,
   fit,
   GENERATIVE_EVAL_RELAX,

@@ -1,8 +1,9 @@
 /**
  * The training loop: epochs of seeded-shuffled batches through trainStep,
  * with a learning-rate schedule, evaluation after each epoch, and callbacks
- * for progress. Asynchronous only so that it yields to the event loop (a
- * progress bar can draw, a page or worker can take messages).
+ * for progress. Asynchronous so that it yields to the event loop (a progress
+ * bar can draw, a page or worker can take messages), and so that on a
+ * deferred backend (a GPU) each batch awaits its one read of the energies.
  */
 import {
   checkPriorWeight,
@@ -11,13 +12,14 @@ import {
   forward,
   type GenerativeReadout,
   type Model,
+  predictLabelsAsync,
   READOUTS,
   type RelaxConfig,
   validateRelaxConfig,
   type Workspace,
 } from '../core/index.ts';
 import { check, checkChoice, checkObject } from '../errors.ts';
-import type { BackendArray } from '../kernels/index.ts';
+import { type BackendArray, checkImmediate } from '../kernels/index.ts';
 import { checkSeed, createRng, type Rng } from '../random.ts';
 import { backpropStep } from './backprop.ts';
 import { closeEpoch, energyCeiling, initDivergenceMonitor, type RelaxationHealth, recordRelaxation } from './divergence.ts';
@@ -117,6 +119,9 @@ export async function fit<T extends BackendArray>(
   if (options.rng === undefined) checkSeed(options.seed, 'fit: options.seed');
   checkChoice(options.method ?? 'pc', ['pc', 'backprop'], 'fit: options.method');
   const pc = options.method !== 'backprop';
+  if (!pc) checkImmediate(ws.backend, "fit: method 'backprop'", 'backprop reads its loss at every step and does not run there yet: use wasm or js');
+  if (test && model.config.orientation === 'generative')
+    checkImmediate(ws.backend, 'fit: a generative model', 'its evaluation relaxes, reading numbers at every step: use wasm or js (or pass no test data)');
   check(
     pc || model.config.feedback === 'symmetric',
     'config',
@@ -221,6 +226,7 @@ export function evaluate<T extends BackendArray>(
   relax: RelaxConfig = GENERATIVE_EVAL_RELAX,
   options: EvaluateOptions = {},
 ): number {
+  checkImmediate(ws.backend, 'evaluate', 'use evaluateAsync');
   checkObject(options, 'evaluate: options', 'an object of evaluation options ({ readout?, priorWeight? }) or left out');
   const classify = { readout: options.readout ?? 'relax-top', priorWeight: options.priorWeight ?? GENERATIVE_PRIOR_WEIGHT };
   validateRelaxConfig(relax, 'evaluate: relax', true);
@@ -244,17 +250,33 @@ async function accuracyDeferred<T extends BackendArray>(
 ): Promise<number> {
   if (model.config.orientation === 'generative') return accuracyOn(model, ws, data, relax, classify);
   const predicted = new Int32Array(data.count);
+  const out = new Int32Array(ws.capacity);
   for (let start = 0; start < data.count; start += ws.capacity) {
     const rows = Math.min(ws.capacity, data.count - start);
-    const images = data.images.subarray(start * data.features, (start + rows) * data.features);
-    const outputs = await ws.backend.read(forward(model, ws, rows, images), rows * data.classes);
-    for (let r = 0; r < rows; r++) {
-      let best = 0;
-      for (let c = 1; c < data.classes; c++) if (outputs[r * data.classes + c] > outputs[r * data.classes + best]) best = c;
-      predicted[start + r] = best;
-    }
+    await predictLabelsAsync(model, ws, rows, data.images.subarray(start * data.features, (start + rows) * data.features), out);
+    predicted.set(out.subarray(0, rows), start);
   }
   return accuracy(predicted, data.labels);
+}
+
+/**
+ * evaluate for any backend: on a deferred one (a GPU) each batch's forward pass, then one read of its
+ * outputs; a generative model, which classifies by relaxation, refuses there (PcError('config')).
+ */
+export async function evaluateAsync<T extends BackendArray>(
+  model: Model<T>,
+  ws: Workspace<T>,
+  data: LabeledData,
+  relax: RelaxConfig = GENERATIVE_EVAL_RELAX,
+  options: EvaluateOptions = {},
+): Promise<number> {
+  if (!ws.backend.deferred) return evaluate(model, ws, data, relax, options);
+  checkObject(options, 'evaluateAsync: options', 'an object of evaluation options ({ readout?, priorWeight? }) or left out');
+  if (model.config.orientation === 'generative')
+    checkImmediate(ws.backend, 'evaluateAsync: a generative model', 'it classifies by relaxation, reading numbers at every step: use wasm or js');
+  checkData(model, data, 'evaluateAsync');
+  checkWorkspace(model, ws, 'evaluateAsync');
+  return accuracyDeferred(model, ws, data, relax, { readout: options.readout ?? 'relax-top', priorWeight: options.priorWeight ?? GENERATIVE_PRIOR_WEIGHT });
 }
 
 /** evaluate() on data and settings already checked (fit checks its test data once, not every epoch). */

@@ -24,7 +24,7 @@ import {
   type Workspace,
 } from '../core/index.ts';
 import { check, checkObject, PcError, shown } from '../errors.ts';
-import type { BackendArray } from '../kernels/index.ts';
+import { type BackendArray, checkImmediate } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
 import { weightKnobs } from './divergence.ts';
 import { checkLr, checkOptimizerState, type OptimizerState, stepOptimizer } from './optim.ts';
@@ -149,6 +149,7 @@ export function trainStep<T extends BackendArray>(
   ws: Workspace<T>,
   options: StepOptions = {},
 ): StepResult {
+  checkImmediate(ws.backend, 'trainStep', 'use trainStepAsync (fit does)');
   const s = prepareStep(model, opt, batch, config, ws, options, 'trainStep');
   checkCeiling(s.initialEnergy, s.rows, options, opt);
   const result = relax(model, ws, s.rows, s.plan, config.relax, s.initialEnergy, s.relaxOptions);

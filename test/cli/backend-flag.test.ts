@@ -3,10 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { pcn } from './run.ts';
 
 describe('pcn train --backend', () => {
-  it('refuses webgpu for the streaming schedule, and an unknown backend, in one line each (exit 1)', () => {
+  it('refuses webgpu for the streaming schedule and generative models, and an unknown backend, in one line each (exit 1)', () => {
     const streaming = pcn(['train', '--backend', 'webgpu', '--schedule', 'streaming', '--layers', '784,8,10']);
     expect(streaming.status).toBe(1);
     expect(streaming.stderr).toMatch(/^error: --backend webgpu: the streaming schedule reads its numbers at every step.*\n$/);
+    const generative = pcn(['train', '--backend', 'webgpu', '--orientation', 'generative', '--layers', '10,8,784']);
+    expect(generative.status).toBe(1);
+    expect(generative.stderr).toMatch(/^error: --backend webgpu: a generative model is evaluated by relaxation.*\n$/);
     const unknown = pcn(['train', '--backend', 'cuda']);
     expect(unknown.status).toBe(1);
     expect(unknown.stderr).toContain('wasm, js, webgpu');

@@ -6,12 +6,22 @@
  * divergence is reported after the batch, naming the same step.
  */
 import { describe, expect, it } from 'vitest';
-import { createConfig, initModel, initWorkspace, planRelaxation, relax } from '../../src/core/index.ts';
+import { createConfig, initModel, initWorkspace, planRelaxation, predictLabels, predictLabelsAsync, relax } from '../../src/core/index.ts';
 import { PcError } from '../../src/errors.ts';
 import type { Backend } from '../../src/kernels/backend.ts';
 import { createReferenceBackend } from '../../src/kernels/reference.ts';
 import { createRng } from '../../src/random.ts';
-import { fit, initOptimizer, type LearningSchedule, supervisedBatch, trainStep, trainStepAsync } from '../../src/train/index.ts';
+import {
+  encodeCheckpoint,
+  evaluate,
+  evaluateAsync,
+  fit,
+  initOptimizer,
+  type LearningSchedule,
+  supervisedBatch,
+  trainStep,
+  trainStepAsync,
+} from '../../src/train/index.ts';
 import { blobs } from '../helpers/blobs.ts';
 import { deferredReference } from '../helpers/deferred-backend.ts';
 
@@ -96,5 +106,49 @@ describe('training on a deferred backend', () => {
   it('the synchronous relax refuses a deferred backend, naming relaxAsync', () => {
     const { model, ws } = setup(deferredReference());
     expect(() => relax(model, ws, 4, planRelaxation(model, [true, false, false, true]), relaxConfig, 0)).toThrow(/relaxAsync/);
+  });
+});
+
+describe('reading a model out on a deferred backend', () => {
+  it('predictLabelsAsync and evaluateAsync give the immediate backend’s labels and accuracy; the synchronous calls refuse, naming them', async () => {
+    const data = blobs(40, 11);
+    const now = setup(createReferenceBackend('float32'));
+    const later = setup(deferredReference());
+    const want = new Int32Array(16);
+    const got = new Int32Array(16);
+    predictLabels(now.model, now.ws, 16, data.images.subarray(0, 16 * 6), want);
+    await predictLabelsAsync(later.model, later.ws, 16, data.images.subarray(0, 16 * 6), got);
+    expect(Array.from(got)).toEqual(Array.from(want));
+    expect(await evaluateAsync(later.model, later.ws, data)).toBe(evaluate(now.model, now.ws, data));
+    expect(() => predictLabels(later.model, later.ws, 16, data.images.subarray(0, 16 * 6), got)).toThrow(/predictLabelsAsync/);
+    expect(() => evaluate(later.model, later.ws, data)).toThrow(/evaluateAsync/);
+    expect(() =>
+      trainStep(
+        later.model,
+        later.opt,
+        supervisedBatch(later.model.config, data.images.subarray(0, 96), new Float32Array(48), 16),
+        { relax: relaxConfig, init: 'forward' },
+        later.ws,
+      ),
+    ).toThrow(/trainStepAsync/);
+    await expect(
+      fit(later.model, later.opt, later.ws, data, null, {
+        epochs: 1,
+        batchSize: 16,
+        seed: 1,
+        lrSchedule: 'constant',
+        method: 'backprop',
+        train: { init: 'forward', relax: relaxConfig },
+      }),
+    ).rejects.toThrow(/backprop/);
+  });
+
+  it('encodeCheckpoint refuses a model whose arrays are not host arrays, naming hostCopy', () => {
+    const { model } = setup(deferredReference());
+    const onDevice = {
+      ...model,
+      layers: model.layers.map((l) => ({ ...l, weights: { ...l.weights, data: { length: l.weights.data.length, onDevice: true } } })),
+    };
+    expect(() => encodeCheckpoint(onDevice as unknown as typeof model)).toThrow(/hostCopy/);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * `pcn train --backend webgpu` end to end over the adapter test:webgpu found: a run on the
  * embedded digits writes its checkpoint from GPU memory, which `pcn eval` (on wasm) reads back to
- * the accuracy the run reported; `--resume` continues it on the GPU.
+ * the accuracy the run reported; `--resume` continues it on the GPU, and on wasm.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,5 +24,10 @@ describe('pcn on webgpu', () => {
     const resumed = pcn(['train', '--backend', 'webgpu', '--layers', '784,16,10', '--epochs', '2', '--resume', out], 300_000);
     expect(resumed.status).toBe(0);
     expect(resumed.stdout).toContain('epoch 2/2');
+    // A GPU run continues on a machine without one: from the same weights, said not to be bit-identical.
+    const onCpu = pcn(['train', '--backend', 'wasm', '--epochs', '3', '--resume', out], 300_000);
+    expect(onCpu.status).toBe(0);
+    expect(onCpu.stderr).toMatch(/continuing on --backend wasm .* trained on webgpu: from the same weights, but not bit-identically/);
+    expect(onCpu.stdout).toContain('epoch 3/3');
   }, 600_000);
 });

@@ -54,7 +54,8 @@ export async function requestGpu(): Promise<GpuContext | string> {
   const gpu = await gpuEntry();
   if (typeof gpu === 'string') return gpu;
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) return "WebGPU found no adapter (no GPU driver; on Linux without a GPU, Chromium's SwiftShader driver serves: see docs/webgpu.md)";
+  if (!adapter)
+    return "WebGPU found no adapter, no GPU driver (on Linux without a GPU, Chromium's SwiftShader can stand in: run through `npx tsx scripts/with-swiftshader.ts`, see docs/webgpu.md)";
   const { limits } = adapter;
   try {
     const device = await adapter.requestDevice({
