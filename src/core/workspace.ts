@@ -6,7 +6,7 @@
  */
 
 import { check, PcError, shown } from '../errors.ts';
-import type { Backend, BackendArray } from '../kernels/index.ts';
+import { type Backend, type BackendArray, elementBytes } from '../kernels/index.ts';
 import { kindOf, parameterShapesOf } from './kinds.ts';
 import { isResidual, type KindScratch } from './layer-kind.ts';
 import type { Model } from './model.ts';
@@ -116,11 +116,9 @@ export function checkWorkspace<T extends BackendArray>(model: Model<T>, ws: Work
       `${where}: the workspace was made for a model with other residual layers or branch scales (this one: parameterisation '${model.config.parameterisation}', residual layers ${residualLayers(model)}). Make it with initWorkspace(model, batchSize, backend) for this model.`,
     );
   const bytes = ws.backend.dtype === 'float64' ? 8 : 4;
-  // A device array's elements are float32, like a Float32Array's.
-  const width = (a: BackendArray): number => ('BYTES_PER_ELEMENT' in a ? a.BYTES_PER_ELEMENT : 4);
   for (let l = 0; l < model.layers.length; l++) {
     const { weights, bias, feedback } = model.layers[l];
-    if (width(weights.data) === bytes && width(bias.data) === bytes && (feedback ? width(feedback.data) : bytes) === bytes) continue;
+    if (elementBytes(weights.data) === bytes && elementBytes(bias.data) === bytes && (feedback ? elementBytes(feedback.data) : bytes) === bytes) continue;
     throw new PcError(
       'shape',
       `${where}: the model's parameters are ${weights.data.constructor.name} but the workspace computes in ${ws.backend.dtype} (${ws.backend.name} backend). Make the model and the workspace on one backend: initModel(config, backend, rng), initWorkspace(model, batchSize, backend).`,

@@ -25,6 +25,11 @@ export interface DeviceArray {
 /** What a backend's arrays are: typed arrays in host (or wasm linear) memory, or device arrays. */
 export type BackendArray = FloatArray | DeviceArray;
 
+/** Bytes per element of a backend array: a device array's are float32. */
+export function elementBytes(a: BackendArray): number {
+  return 'BYTES_PER_ELEMENT' in a ? a.BYTES_PER_ELEMENT : 4;
+}
+
 /**
  * x's elements, on an immediate backend (whose arrays are host or wasm memory); PcError('config')
  * on a deferred one, whose numbers come back only through `read`. `where` names the caller.

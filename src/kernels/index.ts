@@ -8,6 +8,7 @@ export {
   conv2dOutputSize,
   type DeviceArray,
   type DType,
+  elementBytes,
   type FloatArray,
   hostArray,
   type IndexArray,

@@ -6,7 +6,7 @@
  */
 import { checkWorkspace, type Model, type Workspace } from '../core/index.ts';
 import { check, checkObject, PcError, shown } from '../errors.ts';
-import type { Backend, BackendArray } from '../kernels/index.ts';
+import { type Backend, type BackendArray, elementBytes } from '../kernels/index.ts';
 
 /**
  * - `'sgd'`: p ← p − lr·(g + wd·p);
@@ -197,12 +197,7 @@ function slotFits(slot: readonly [BackendArray, BackendArray] | undefined, p: Ba
 
 function momentFits(moment: BackendArray | undefined, p: BackendArray, used: boolean): boolean {
   if (!isBackendArray(moment)) return false;
-  return used ? moment.length === p.length && width(moment) === width(p) : moment.length === 0;
-}
-
-// Bytes per element; a device array's are float32.
-function width(a: BackendArray): number {
-  return 'BYTES_PER_ELEMENT' in a ? a.BYTES_PER_ELEMENT : 4;
+  return used ? moment.length === p.length && elementBytes(moment) === elementBytes(p) : moment.length === 0;
 }
 
 /**
@@ -230,7 +225,7 @@ function stateMismatch<T extends BackendArray>(model: Model<T>, state: Optimizer
     return `the optimiser state (${name}) holds ${slots.length} slots (one per parameter) but this model (${sizes}) has ${params.length} parameters.`;
   const m: BackendArray[] = slots.map((s) => (Array.isArray(s) && isBackendArray(s[0]) ? s[0] : new Float32Array(0)));
   const type = (a: BackendArray) => a.constructor.name;
-  const other = m.find((a, i) => a.length === params[i].length && width(a) !== width(params[i]));
+  const other = m.find((a, i) => a.length === params[i].length && elementBytes(a) !== elementBytes(params[i]));
   if (other)
     return `the optimiser state (${name}) holds ${type(other)} moments but this model's parameters are ${type(params[0])}: the state was made on a backend of another element type.`;
   const lengths = m.map((a) => a.length);
