@@ -17,7 +17,8 @@ import { createWebGpuBackend, type GpuArray } from './webgpu/webgpu-backend.ts';
  * - `'webgpu'`: the GPU through WebGPU (`navigator.gpu` in a browser, the optional package `webgpu`
  *   in Node); a deferred backend — its arrays are device arrays, its numbers come back once per
  *   batch (trainStepAsync, fit). Fails with the reason where there is no adapter. `'auto'` does not
- *   pick it yet.
+ *   pick it: a library call should not load a GPU stack unasked (`pcn train --backend auto` measures,
+ *   cli/backend-choice.ts).
  */
 export type BackendName = 'auto' | 'js' | 'wasm' | 'webgpu';
 

@@ -1,17 +1,17 @@
 /**
- * The `webgpu` backend object (issue 12, first half): every operation of
- * Backend (kernels/backend.ts) over arrays that live in GPU memory, recorded
- * into one open compute pass and submitted together — the dispatches of a
- * relaxation step go to the GPU as one command buffer.
+ * The `webgpu` backend (createBackend('webgpu')): every operation of Backend
+ * (kernels/backend.ts) over arrays that live in GPU memory, recorded into one
+ * open compute pass and submitted together — the dispatches of a relaxation
+ * step go to the GPU as one command buffer.
  *
- * What differs from Backend, and why (docs/webgpu.md, "The contract still to
- * change"): arrays are opaque GpuArray handles; uploads are explicit (`write`)
- * and downloads the only asynchronous call (`read`, which submits what is
- * pending first); an operation that returns a number or fills a host array in
- * Backend (sumSquares, priorError, crossEntropy, rowArgmax, maxPool's argmax)
- * writes a device array here, for the caller to read when it needs the number
- * — one read per batch, not per step. Core does not call this object yet: it
- * needs the deferred-energy contract first.
+ * A deferred backend (docs/webgpu.md, "Deferred energies"): arrays are opaque
+ * GpuArray handles; uploads are explicit (`write`) and downloads the only
+ * asynchronous call (`read`, which submits what is pending first). The
+ * operations that hand back a number or fill a host array (sumSquares,
+ * priorError, crossEntropy, rowArgmax) refuse with a PcError naming their
+ * device forms (sumSquaresInto and kin, rowArgmaxOnDevice), which write a
+ * device array for the caller to read when it needs the number — core does,
+ * once per batch (relaxAsync, trainStepAsync).
  *
  * Ordering: WebGPU runs a queue's writes before any command buffer submitted
  * after them, so `write` submits the pending pass before it writes; buffers
