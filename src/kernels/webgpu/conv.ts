@@ -12,7 +12,7 @@
  */
 import type { Conv2dGeometry, Pool2dGeometry } from '../backend.ts';
 import { conv2dOutputSize, pool2dOutputSize } from '../backend.ts';
-import { Dispatcher } from './dispatch.ts';
+import { Dispatcher, type UniformPool } from './dispatch.ts';
 
 const GROUP = 256;
 
@@ -182,8 +182,9 @@ type ShaderName = keyof typeof SHADERS;
 export class GpuConv {
   private readonly kernels: Dispatcher;
 
-  constructor(device: GPUDevice) {
-    this.kernels = new Dispatcher(device);
+  /** `uniforms`: where dispatches take their parameter buffers (a backend's pool), else a new buffer each, for the caller to destroy. */
+  constructor(device: GPUDevice, uniforms?: UniformPool) {
+    this.kernels = new Dispatcher(device, uniforms);
   }
 
   private encode(pass: GPUComputePassEncoder, name: ShaderName, arrays: GPUBuffer[], dims: number[], total: number, scale: number): GPUBuffer {

@@ -17,7 +17,7 @@
  */
 import { type Activation, type AdamStep, LEAKY_SLOPE } from '../backend.ts';
 import { GELU_A, GELU_C } from '../scalar-activations.ts';
-import { Dispatcher } from './dispatch.ts';
+import { Dispatcher, type UniformPool } from './dispatch.ts';
 
 const GROUP = 256;
 
@@ -139,8 +139,9 @@ export type MapKernelName = keyof typeof KERNELS;
 export class GpuElementwise {
   private readonly kernels: Dispatcher;
 
-  constructor(device: GPUDevice) {
-    this.kernels = new Dispatcher(device);
+  /** `uniforms`: where dispatches take their parameter buffers (a backend's pool), else a new buffer each, for the caller to destroy. */
+  constructor(device: GPUDevice, uniforms?: UniformPool) {
+    this.kernels = new Dispatcher(device, uniforms);
   }
 
   /**

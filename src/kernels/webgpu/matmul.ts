@@ -11,7 +11,7 @@
  * per output, in float32: the error against a float64 product grows like
  * k·2⁻²⁴·Σ|a·b| (the tests' tolerance).
  */
-import { Dispatcher } from './dispatch.ts';
+import { Dispatcher, type UniformPool } from './dispatch.ts';
 
 const TILE = 64;
 const DEPTH = 16;
@@ -90,8 +90,9 @@ fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_id) lid: vec
 export class GpuMatmul {
   private readonly kernels: Dispatcher;
 
-  constructor(device: GPUDevice) {
-    this.kernels = new Dispatcher(device);
+  /** `uniforms`: where dispatches take their parameter buffers (a backend's pool), else a new buffer each, for the caller to destroy. */
+  constructor(device: GPUDevice, uniforms?: UniformPool) {
+    this.kernels = new Dispatcher(device, uniforms);
   }
 
   /**

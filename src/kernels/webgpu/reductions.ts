@@ -13,7 +13,7 @@
  * (the reference accumulates sumSquares and columnSums in float64; the tests'
  * tolerances say by how much they differ).
  */
-import { Dispatcher } from './dispatch.ts';
+import { Dispatcher, type UniformPool } from './dispatch.ts';
 
 const GROUP = 256;
 /** Elements per row of the first sum-of-squares pass. */
@@ -123,8 +123,9 @@ fn main(@builtin(global_invocation_id) id: vec3u) {
 export class GpuReductions {
   private readonly kernels: Dispatcher;
 
-  constructor(device: GPUDevice) {
-    this.kernels = new Dispatcher(device);
+  /** `uniforms`: where dispatches take their parameter buffers (a backend's pool), else a new buffer each, for the caller to destroy. */
+  constructor(device: GPUDevice, uniforms?: UniformPool) {
+    this.kernels = new Dispatcher(device, uniforms);
   }
 
   private rows(pass: GPUComputePassEncoder, op: RowOp, arrays: GPUBuffer[], rows: number, cols: number, n = rows * cols): GPUBuffer {

@@ -22,6 +22,7 @@ import type { Activation, AdamStep, Backend, Conv2dGeometry, DeviceArray, DType,
 import { download } from './buffers.ts';
 import { GpuConv } from './conv.ts';
 import { type GpuContext, requestGpu, USAGE } from './device.ts';
+import { UniformPool } from './dispatch.ts';
 import { GpuElementwise } from './elementwise.ts';
 import { GpuMatmul } from './matmul.ts';
 import { GpuReductions, sumSquaresPartials } from './reductions.ts';
@@ -58,7 +59,9 @@ export class WebGpuBackend implements Backend<GpuArray> {
   private readonly conv: GpuConv;
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
-  /** Buffers to destroy once the pending work is submitted: uniforms, uploads of one call, freed arrays. */
+  /** Every dispatch's parameters, reused from one submission to the next. */
+  private readonly uniforms: UniformPool;
+  /** Buffers to destroy once the pending work is submitted: uploads of one call, freed arrays. */
   private doomed: GPUBuffer[] = [];
   private scratch: GpuArray | null = null;
   private partials: GpuArray | null = null;
@@ -69,10 +72,11 @@ export class WebGpuBackend implements Backend<GpuArray> {
   constructor(private readonly gpu: GpuContext) {
     this.device = gpu.device;
     this.adapter = gpu.adapter;
-    this.mm = new GpuMatmul(this.device);
-    this.map = new GpuElementwise(this.device);
-    this.red = new GpuReductions(this.device);
-    this.conv = new GpuConv(this.device);
+    this.uniforms = new UniformPool(this.device);
+    this.mm = new GpuMatmul(this.device, this.uniforms);
+    this.map = new GpuElementwise(this.device, this.uniforms);
+    this.red = new GpuReductions(this.device, this.uniforms);
+    this.conv = new GpuConv(this.device, this.uniforms);
     this.one = this.make(1, 'f32').buffer;
   }
 
@@ -118,6 +122,7 @@ export class WebGpuBackend implements Backend<GpuArray> {
     }
     this.pass = null;
     this.encoder = null;
+    this.uniforms.reset();
     for (const b of this.doomed) b.destroy();
     this.doomed = [];
   }
@@ -306,6 +311,7 @@ export class WebGpuBackend implements Backend<GpuArray> {
     if (this.disposed) return;
     this.disposed = true;
     this.flush();
+    this.uniforms.destroy();
     this.device.destroy();
   }
 
@@ -340,15 +346,14 @@ export class WebGpuBackend implements Backend<GpuArray> {
     return b;
   }
 
-  // Records into the open pass (opening one), keeping the uniform buffers the kernel made until submission.
+  // Records into the open pass (opening one); the uniform buffers the kernels return are the pool's.
   private record(encode: (pass: GPUComputePassEncoder) => GPUBuffer | GPUBuffer[]): void {
     if (this.disposed) throw new Error('webgpu backend: used after dispose()');
     if (!this.pass) {
       this.encoder = this.device.createCommandEncoder();
       this.pass = this.encoder.beginComputePass();
     }
-    const made = encode(this.pass);
-    this.doomed.push(...(Array.isArray(made) ? made : [made]));
+    encode(this.pass);
   }
 
   // Grow-only scratch of at least n floats (the cross-entropy's terms). Reused across calls: dispatches of one
