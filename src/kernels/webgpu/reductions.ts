@@ -175,14 +175,18 @@ export class GpuReductions {
    * Returns the uniform buffers to destroy after the work.
    */
   sumSquares(pass: GPUComputePassEncoder, x: GPUBuffer, partials: GPUBuffer, out: GPUBuffer, n: number): GPUBuffer[] {
-    const rows = Math.max(1, Math.ceil(n / SQUARES_ROW));
-    return [this.rows(pass, 'squares', [x, partials], rows, SQUARES_ROW, n), this.rows(pass, 'sum', [partials, out], 1, rows)];
+    return this.total(pass, 'squares', x, partials, out, n);
   }
 
   /** out[0] = Σ_i x[i] for i < n, as sumSquares (the cross-entropy's terms, summed on the device). */
   sum(pass: GPUComputePassEncoder, x: GPUBuffer, partials: GPUBuffer, out: GPUBuffer, n: number): GPUBuffer[] {
+    return this.total(pass, 'sum', x, partials, out, n);
+  }
+
+  /** out[0] = Σ_i x[i] (or x[i]², `of` 'squares') for i < n: rows of SQUARES_ROW into partials, then the partials. */
+  total(pass: GPUComputePassEncoder, of: 'sum' | 'squares', x: GPUBuffer, partials: GPUBuffer, out: GPUBuffer, n: number): GPUBuffer[] {
     const rows = Math.max(1, Math.ceil(n / SQUARES_ROW));
-    return [this.rows(pass, 'sum', [x, partials], rows, SQUARES_ROW, n), this.rows(pass, 'sum', [partials, out], 1, rows)];
+    return [this.rows(pass, of, [x, partials], rows, SQUARES_ROW, n), this.rows(pass, 'sum', [partials, out], 1, rows)];
   }
 }
 

@@ -196,14 +196,12 @@ export class WebGpuBackend implements Backend<GpuArray> {
 
   /** out[slot] = scale·Σ x[i]² for i < n (float32, two passes and a placement), left on the device. */
   sumSquaresInto(x: GpuArray, n: number, scale: number, out: GpuArray, slot: number): void {
-    const partials = this.partialsFor(n);
-    this.record((p) => [...this.red.sumSquares(p, x.buffer, partials, this.one, n), this.map.place(p, this.one, out.buffer, slot, scale)]);
+    this.totalInto('squares', x.buffer, n, scale, out, slot);
   }
 
   /** out[slot] = Σ x[i] for i < n, on the device. */
   sumInto(x: GpuArray, n: number, out: GpuArray, slot: number): void {
-    const partials = this.partialsFor(n);
-    this.record((p) => [...this.red.sum(p, x.buffer, partials, this.one, n), this.map.place(p, this.one, out.buffer, slot, 1)]);
+    this.totalInto('sum', x.buffer, n, 1, out, slot);
   }
 
   conv2d(x: GpuArray, w: GpuArray, out: GpuArray, g: Conv2dGeometry): void {
@@ -283,9 +281,14 @@ export class WebGpuBackend implements Backend<GpuArray> {
   /** out[slot] = −scale·Σ y·log max(p, 2⁻¹²⁶) over y ≠ 0, on the device. */
   crossEntropyInto(y: GpuArray, p: GpuArray, n: number, scale: number, out: GpuArray, slot: number): void {
     const terms = this.scratchFor(n);
-    const partials = this.partialsFor(n);
     this.record((pass) => this.map.crossEntropyTerms(pass, y.buffer, p.buffer, terms, n));
-    this.record((pass) => [...this.red.sum(pass, terms, partials, this.one, n), this.map.place(pass, this.one, out.buffer, slot, scale)]);
+    this.totalInto('sum', terms, n, scale, out, slot);
+  }
+
+  // out[slot] = scale·Σ x[i] (or x[i]²) for i < n: the two-pass total into `one`, then placed.
+  private totalInto(of: 'sum' | 'squares', x: GPUBuffer, n: number, scale: number, out: GpuArray, slot: number): void {
+    const partials = this.partialsFor(n);
+    this.record((p) => [...this.red.total(p, of, x, partials, this.one, n), this.map.place(p, this.one, out.buffer, slot, scale)]);
   }
 
   clip(x: GpuArray, cap: number, n: number): void {
