@@ -103,15 +103,30 @@ export function computeErrors<T extends BackendArray>(model: Model<T>, ws: Works
 /**
  * The energy of each row (example) from the current errors: out[r] =
  * Σ_l ½‖eps_l[r]‖² (the last layer's divided by β, as E weights it).
- * For a 'ce' output the last term is the row's cross-entropy.
+ * For a 'ce' output the last term is the row's cross-entropy. Reads `rows`
+ * numbers back: PcError on a deferred backend (rowEnergiesInto, then read).
  */
 export function rowEnergies<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, rows: number, out: Float64Array): void {
   const { backend } = ws;
+  const sum = backend.alloc(rows);
+  try {
+    rowEnergiesInto(model, ws, rows, sum);
+    // The one read back: rows numbers, for the caller's choice between hypotheses.
+    const host = hostArray(backend, sum, 'rowEnergies');
+    for (let r = 0; r < rows; r++) out[r] = host[r];
+  } finally {
+    backend.free(sum);
+  }
+}
+
+/** rowEnergies left on the backend: sum[r] (a backend array of ≥ rows elements, overwritten) = the energy of row r. */
+export function rowEnergiesInto<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, rows: number, sum: T): void {
+  const { backend } = ws;
   const sizes = model.config.sizes;
   const L = sizes.length - 1;
-  const sum = backend.alloc(rows);
   const term = backend.alloc(rows);
   try {
+    backend.fill(sum, 0, rows);
     for (let l = 1; l <= L; l++) {
       const beta = l === L ? model.config.outputWeight : 1;
       if (l === L && model.config.outputEnergy === 'ce') {
@@ -122,11 +137,7 @@ export function rowEnergies<T extends BackendArray>(model: Model<T>, ws: Workspa
         backend.axpy(0.5 / beta, term, sum, rows);
       }
     }
-    // The one read back: rows numbers, for the caller's choice between hypotheses.
-    const host = hostArray(backend, sum, 'rowEnergies');
-    for (let r = 0; r < rows; r++) out[r] = host[r];
   } finally {
-    backend.free(sum);
     backend.free(term);
   }
 }

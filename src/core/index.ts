@@ -1,4 +1,4 @@
-export { computeActivations, computeError, computeErrors, computePrediction, rowEnergies } from './energy.ts';
+export { computeActivations, computeError, computeErrors, computePrediction, rowEnergies, rowEnergiesInto } from './energy.ts';
 export { feedbackAngles } from './feedback.ts';
 export { disposeModel, initModel, WEIGHT_INITS, type WeightInit } from './init.ts';
 export { deriveShapes, kindOf, parameterShapesOf } from './kinds.ts';
@@ -35,6 +35,7 @@ export {
 } from './model.ts';
 export { deriveScales, PARAMETERISATIONS, type Parameterisation } from './parameterisation.ts';
 export {
+  type ClassifyOptions,
   checkPriorWeight,
   classifyByRelaxation,
   complete,
@@ -44,9 +45,9 @@ export {
   type InferOptions,
   infer,
   predictLabels,
-  predictLabelsAsync,
   READOUTS,
 } from './predict.ts';
+export { argmaxRows, classifyByRelaxationAsync, completeAsync, inferAsync, predictLabelsAsync } from './predict-async.ts';
 export {
   LEARNING_TIMINGS,
   type LearningTiming,

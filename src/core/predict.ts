@@ -8,7 +8,7 @@ import { type BackendArray, checkImmediate } from '../kernels/index.ts';
 import type { Rng } from '../random.ts';
 import { addBias, computeActivations, computePrediction, rowEnergies } from './energy.ts';
 import type { Model } from './model.ts';
-import { type PartialClamp, planRelaxation, type RelaxResult, relax, startRelaxation, type TopPrior } from './relax.ts';
+import { type PartialClamp, planRelaxation, type RelaxPlan, type RelaxResult, relax, startRelaxation, type TopPrior } from './relax.ts';
 import { type RelaxConfig, validateRelaxConfig } from './relax-config.ts';
 import { type Clamp, clampedLayers, INIT_MODES, type InitMode, initValues } from './values.ts';
 import { checkWorkspace, type Workspace } from './workspace.ts';
@@ -34,28 +34,6 @@ export function predictLabels<T extends BackendArray>(model: Model<T>, ws: Works
   checkWorkspace(model, ws, 'predictLabels');
   const last = forward(model, ws, rows, input);
   ws.backend.rowArgmax(last, out, rows, model.config.sizes[model.config.sizes.length - 1]);
-}
-
-/**
- * predictLabels for any backend: on a deferred one (a GPU) the forward pass, then one read of x_L,
- * whose row maxima the host takes (the first column of a tie, as rowArgmax). Writes `out` (length ≥ rows).
- */
-export async function predictLabelsAsync<T extends BackendArray>(
-  model: Model<T>,
-  ws: Workspace<T>,
-  rows: number,
-  input: ArrayLike<number>,
-  out: Int32Array,
-): Promise<void> {
-  if (!ws.backend.deferred) return predictLabels(model, ws, rows, input, out);
-  checkWorkspace(model, ws, 'predictLabelsAsync');
-  const classes = model.config.sizes[model.config.sizes.length - 1];
-  const outputs = await ws.backend.read(forward(model, ws, rows, input), rows * classes);
-  for (let r = 0; r < rows; r++) {
-    let best = 0;
-    for (let c = 1; c < classes; c++) if (outputs[r * classes + c] > outputs[r * classes + best]) best = c;
-    out[r] = best;
-  }
 }
 
 export interface InferOptions {
@@ -86,26 +64,39 @@ export function infer<T extends BackendArray>(
   relaxConfig: RelaxConfig,
   options: InferOptions = {},
 ): RelaxResult {
-  checkWorkspace(model, ws, 'infer');
-  checkObject(options, 'infer: options', 'an object of inference options ({ init?, start?, partial?, rng?, … }) or left out');
-  validateRelaxConfig(relaxConfig, 'infer: relaxConfig', true);
-  checkChoice(options.init ?? 'forward', INIT_MODES, 'infer: options.init');
-  check(rows >= 1 && rows <= ws.capacity, 'shape', () => `infer: rows must be in 1..${ws.capacity} (the workspace capacity), got ${rows}.`);
-  const clamped = clampedLayers(model, clamp, rows, 'infer');
+  const plan = prepareInference(model, ws, rows, clamp, relaxConfig, options, 'infer');
+  return relax(model, ws, rows, plan, relaxConfig, startRelaxation(model, ws, rows, plan), { rng: options.rng, trace: options.trace });
+}
+
+/** infer's checks and set-up (values initialised, clamps placed), shared with inferAsync; returns the plan to relax by. */
+export function prepareInference<T extends BackendArray>(
+  model: Model<T>,
+  ws: Workspace<T>,
+  rows: number,
+  clamp: Clamp,
+  relaxConfig: RelaxConfig,
+  options: InferOptions,
+  where: string,
+): RelaxPlan {
+  checkWorkspace(model, ws, where);
+  checkObject(options, `${where}: options`, 'an object of inference options ({ init?, start?, partial?, rng?, … }) or left out');
+  validateRelaxConfig(relaxConfig, `${where}: relaxConfig`, true);
+  checkChoice(options.init ?? 'forward', INIT_MODES, `${where}: options.init`);
+  check(rows >= 1 && rows <= ws.capacity, 'shape', () => `${where}: rows must be in 1..${ws.capacity} (the workspace capacity), got ${rows}.`);
+  const clamped = clampedLayers(model, clamp, rows, where);
   const partial = options.partial ?? [];
   for (const [l, p] of partial.entries()) {
     if (!p) continue;
     const n = rows * model.config.sizes[l];
-    check(!clamped[l], 'config', () => `infer: layer ${l} is both clamped and partly clamped; give it one or the other.`);
+    check(!clamped[l], 'config', () => `${where}: layer ${l} is both clamped and partly clamped; give it one or the other.`);
     check(
       p.data.length === n && p.mask.length === n,
       'shape',
-      () => `infer: partial[${l}] needs ${n} values and mask entries, got ${p.data.length} and ${p.mask.length}.`,
+      () => `${where}: partial[${l}] needs ${n} values and mask entries, got ${p.data.length} and ${p.mask.length}.`,
     );
   }
   initValues(model, ws, rows, clamp, options.init ?? 'forward', options.rng, partial, options.start);
-  const plan = planRelaxation(model, clamped, partial, options.prior);
-  return relax(model, ws, rows, plan, relaxConfig, startRelaxation(model, ws, rows, plan), { rng: options.rng, trace: options.trace });
+  return planRelaxation(model, clamped, partial, options.prior);
 }
 
 /**
@@ -137,34 +128,19 @@ export function classifyByRelaxation<T extends BackendArray>(
   images: ArrayLike<number>,
   relaxConfig: RelaxConfig,
   out: Int32Array,
-  options: { readonly trace?: boolean; readonly priorWeight?: number; readonly readout?: GenerativeReadout } = {},
+  options: ClassifyOptions = {},
 ): RelaxResult {
-  const sizes = model.config.sizes;
-  const L = sizes.length - 1;
-  const classes = sizes[0];
-  checkWorkspace(model, ws, 'classifyByRelaxation');
-  checkObject(options, 'classifyByRelaxation: options', 'an object { trace?, priorWeight?, readout? } or left out');
-  validateRelaxConfig(relaxConfig, 'classifyByRelaxation: relaxConfig', true);
-  checkChoice(options.readout ?? 'relax-top', READOUTS, 'classifyByRelaxation: options.readout');
-  if (options.priorWeight !== undefined) checkPriorWeight(options.priorWeight, 'classifyByRelaxation: options.priorWeight');
-  const clamp: (ArrayLike<number> | undefined)[] = new Array(L + 1).fill(undefined);
-  clamp[L] = images;
-  if (options.readout !== 'hypotheses') {
-    const start: (ArrayLike<number> | undefined)[] = [new Float32Array(rows * classes).fill(1 / classes)];
-    const prior = options.priorWeight ? { mean: 1 / classes, weight: options.priorWeight } : undefined;
-    const r = infer(model, ws, rows, clamp, relaxConfig, { start, trace: options.trace, prior });
+  const { clamp, classes, readout } = prepareClassification(model, ws, rows, images, relaxConfig, options, 'classifyByRelaxation');
+  if (readout.kind === 'relax-top') {
+    const r = infer(model, ws, rows, clamp, relaxConfig, readout.options);
     ws.backend.rowArgmax(ws.x[0], out, rows, classes);
     return r;
   }
   const best = new Float64Array(rows).fill(Number.POSITIVE_INFINITY);
   const energies = new Float64Array(rows);
-  const top = new Float32Array(rows * classes);
-  clamp[0] = top;
   let last: RelaxResult | undefined;
   for (let c = 0; c < classes; c++) {
-    top.fill(0);
-    for (let r = 0; r < rows; r++) top[r * classes + c] = 1;
-    last = infer(model, ws, rows, clamp, relaxConfig, { trace: options.trace });
+    last = infer(model, ws, rows, hypothesis(clamp, rows, classes, c), relaxConfig, { trace: options.trace });
     rowEnergies(model, ws, rows, energies);
     for (let r = 0; r < rows; r++) {
       if (energies[r] < best[r]) {
@@ -174,6 +150,49 @@ export function classifyByRelaxation<T extends BackendArray>(
     }
   }
   return last!;
+}
+
+export interface ClassifyOptions {
+  readonly trace?: boolean;
+  /** Weight of the Gaussian prior on the label layer at 1/n_0 ('relax-top'; 0 or left out: none). */
+  readonly priorWeight?: number;
+  readonly readout?: GenerativeReadout;
+}
+
+/**
+ * classifyByRelaxation's checks, shared with its async form: the image clamp at x_L, the class count,
+ * and how the readout relaxes ('relax-top': the infer options that start x_0 at 1/n_0 under the prior).
+ */
+export function prepareClassification<T extends BackendArray>(
+  model: Model<T>,
+  ws: Workspace<T>,
+  rows: number,
+  images: ArrayLike<number>,
+  relaxConfig: RelaxConfig,
+  options: ClassifyOptions,
+  where: string,
+): { clamp: (ArrayLike<number> | undefined)[]; classes: number; readout: { kind: 'relax-top'; options: InferOptions } | { kind: 'hypotheses' } } {
+  const sizes = model.config.sizes;
+  const L = sizes.length - 1;
+  const classes = sizes[0];
+  checkWorkspace(model, ws, where);
+  checkObject(options, `${where}: options`, 'an object { trace?, priorWeight?, readout? } or left out');
+  validateRelaxConfig(relaxConfig, `${where}: relaxConfig`, true);
+  checkChoice(options.readout ?? 'relax-top', READOUTS, `${where}: options.readout`);
+  if (options.priorWeight !== undefined) checkPriorWeight(options.priorWeight, `${where}: options.priorWeight`);
+  const clamp: (ArrayLike<number> | undefined)[] = new Array(L + 1).fill(undefined);
+  clamp[L] = images;
+  if (options.readout === 'hypotheses') return { clamp, classes, readout: { kind: 'hypotheses' } };
+  const start = [new Float32Array(rows * classes).fill(1 / classes)];
+  const prior = options.priorWeight ? { mean: 1 / classes, weight: options.priorWeight } : undefined;
+  return { clamp, classes, readout: { kind: 'relax-top', options: { start, trace: options.trace, prior } } };
+}
+
+/** `clamp` with x_0 clamped to the one-hot class c on every row (a hypothesis of the 'hypotheses' readout). */
+export function hypothesis(clamp: readonly (ArrayLike<number> | undefined)[], rows: number, classes: number, c: number): Clamp {
+  const top = new Float32Array(rows * classes);
+  for (let r = 0; r < rows; r++) top[r * classes + c] = 1;
+  return [top, ...clamp.slice(1)];
 }
 
 /**
@@ -239,20 +258,33 @@ export function complete<T extends BackendArray>(
   visible: Uint8Array,
   relaxConfig: RelaxConfig,
 ): T {
+  infer(model, ws, rows, [], relaxConfig, completion(model, ws, rows, data, visible, relaxConfig, 'complete'));
+  return ws.x[model.config.sizes.length - 1];
+}
+
+/** complete's checks, shared with completeAsync; returns the infer options that hold the visible units and start x_0 at 1/n_0. */
+export function completion<T extends BackendArray>(
+  model: Model<T>,
+  ws: Workspace<T>,
+  rows: number,
+  data: ArrayLike<number>,
+  visible: Uint8Array,
+  relaxConfig: RelaxConfig,
+  where: string,
+): InferOptions {
   const sizes = model.config.sizes;
   const L = sizes.length - 1;
-  checkWorkspace(model, ws, 'complete');
-  validateRelaxConfig(relaxConfig, 'complete: relaxConfig', true);
-  check(rows >= 1 && rows <= ws.capacity, 'shape', () => `complete: rows must be in 1..${ws.capacity} (the workspace capacity), got ${rows}.`);
+  checkWorkspace(model, ws, where);
+  validateRelaxConfig(relaxConfig, `${where}: relaxConfig`, true);
+  check(rows >= 1 && rows <= ws.capacity, 'shape', () => `${where}: rows must be in 1..${ws.capacity} (the workspace capacity), got ${rows}.`);
   const n = rows * sizes[L];
-  check(data.length === n, 'shape', () => `complete: data has ${data.length} values but rows·n_L = ${rows}·${sizes[L]} = ${n}.`);
+  check(data.length === n, 'shape', () => `${where}: data has ${data.length} values but rows·n_L = ${rows}·${sizes[L]} = ${n}.`);
   check(
     visible instanceof Uint8Array && visible.length === n,
     'shape',
-    () => `complete: visible must be a Uint8Array of rows·n_L = ${n} flags (1: held at data), got ${shown(visible)}.`,
+    () => `${where}: visible must be a Uint8Array of rows·n_L = ${n} flags (1: held at data), got ${shown(visible)}.`,
   );
   const partial: (PartialClamp | undefined)[] = new Array(L + 1).fill(undefined);
   partial[L] = { data, mask: visible };
-  infer(model, ws, rows, [], relaxConfig, { start: [new Float32Array(rows * sizes[0]).fill(1 / sizes[0])], partial });
-  return ws.x[L];
+  return { start: [new Float32Array(rows * sizes[0]).fill(1 / sizes[0])], partial };
 }

@@ -304,6 +304,11 @@ export interface Backend<T extends BackendArray = Float32Array> {
   crossEntropyInto(y: T, p: T, n: number, scale: number, out: T, slot: number): void;
   /** out[slot] = Σ x[i] for i < n (float64 sum, rounded once): a ledger of energies into one total. out must not be x. */
   sumInto(x: T, n: number, out: T, slot: number): void;
+  /**
+   * out[offset + i] = x[i] for i < n: a copy kept on the device (e.g. one frame of a relaxation into a
+   * buffer of frames, read once at the end). out must not be x.
+   */
+  copyInto(x: T, n: number, out: T, offset: number): void;
   /** x's first n elements, once every operation called before has run: the one asynchronous call (a download). */
   read(x: T, n: number): Promise<Float64Array>;
 

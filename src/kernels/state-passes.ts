@@ -27,6 +27,7 @@ export type StatePasses<T extends FloatArray> = Pick<
   | 'priorErrorInto'
   | 'crossEntropyInto'
   | 'sumInto'
+  | 'copyInto'
   | 'read'
 >;
 
@@ -91,6 +92,9 @@ export function statePasses<T extends FloatArray>(): StatePasses<T> {
       let s = 0;
       for (let i = 0; i < n; i++) s += x[i];
       out[slot] = s;
+    },
+    copyInto(x, n, out, offset) {
+      out.set(x.subarray(0, n), offset);
     },
     async read(x, n) {
       return Float64Array.from(x.subarray(0, n));

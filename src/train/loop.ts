@@ -9,6 +9,7 @@ import {
   checkPriorWeight,
   checkWorkspace,
   classifyByRelaxation,
+  classifyByRelaxationAsync,
   forward,
   type GenerativeReadout,
   type Model,
@@ -120,8 +121,6 @@ export async function fit<T extends BackendArray>(
   checkChoice(options.method ?? 'pc', ['pc', 'backprop'], 'fit: options.method');
   const pc = options.method !== 'backprop';
   if (!pc) checkImmediate(ws.backend, "fit: method 'backprop'", 'backprop reads its loss at every step and does not run there yet: use wasm or js');
-  if (test && model.config.orientation === 'generative')
-    checkImmediate(ws.backend, 'fit: a generative model', 'its evaluation relaxes, reading numbers at every step: use wasm or js (or pass no test data)');
   check(
     pc || model.config.feedback === 'symmetric',
     'config',
@@ -227,19 +226,13 @@ export function evaluate<T extends BackendArray>(
   options: EvaluateOptions = {},
 ): number {
   checkImmediate(ws.backend, 'evaluate', 'use evaluateAsync');
-  checkObject(options, 'evaluate: options', 'an object of evaluation options ({ readout?, priorWeight? }) or left out');
-  const classify = { readout: options.readout ?? 'relax-top', priorWeight: options.priorWeight ?? GENERATIVE_PRIOR_WEIGHT };
-  validateRelaxConfig(relax, 'evaluate: relax', true);
-  checkChoice(classify.readout, READOUTS, 'evaluate: options.readout');
-  checkPriorWeight(classify.priorWeight, 'evaluate: options.priorWeight');
-  checkData(model, data, 'evaluate');
-  checkWorkspace(model, ws, 'evaluate');
+  const classify = checkEvaluation(model, ws, data, relax, options, 'evaluate');
   return accuracyOn(model, ws, data, relax, classify);
 }
 
 /**
- * accuracyOn for a deferred backend (a GPU): each batch's forward pass, then one read of its outputs,
- * whose argmax the host takes. Generative models, which classify by relaxation, refuse (relax does).
+ * accuracyOn for a deferred backend (a GPU): each batch's forward pass (a generative model: its
+ * relaxation), then one read of its outputs, whose argmax the host takes.
  */
 async function accuracyDeferred<T extends BackendArray>(
   model: Model<T>,
@@ -248,20 +241,22 @@ async function accuracyDeferred<T extends BackendArray>(
   relax: RelaxConfig,
   classify: { readonly readout: GenerativeReadout; readonly priorWeight: number },
 ): Promise<number> {
-  if (model.config.orientation === 'generative') return accuracyOn(model, ws, data, relax, classify);
+  const generative = model.config.orientation === 'generative';
   const predicted = new Int32Array(data.count);
   const out = new Int32Array(ws.capacity);
   for (let start = 0; start < data.count; start += ws.capacity) {
     const rows = Math.min(ws.capacity, data.count - start);
-    await predictLabelsAsync(model, ws, rows, data.images.subarray(start * data.features, (start + rows) * data.features), out);
+    const images = data.images.subarray(start * data.features, (start + rows) * data.features);
+    if (generative) await classifyByRelaxationAsync(model, ws, rows, images, relax, out, classify);
+    else await predictLabelsAsync(model, ws, rows, images, out);
     predicted.set(out.subarray(0, rows), start);
   }
   return accuracy(predicted, data.labels);
 }
 
 /**
- * evaluate for any backend: on a deferred one (a GPU) each batch's forward pass, then one read of its
- * outputs; a generative model, which classifies by relaxation, refuses there (PcError('config')).
+ * evaluate for any backend: on a deferred one (a GPU) each batch's forward pass (a generative model:
+ * its relaxation, all relax.steps run), then one read of its outputs. Throws what evaluate throws.
  */
 export async function evaluateAsync<T extends BackendArray>(
   model: Model<T>,
@@ -271,12 +266,26 @@ export async function evaluateAsync<T extends BackendArray>(
   options: EvaluateOptions = {},
 ): Promise<number> {
   if (!ws.backend.deferred) return evaluate(model, ws, data, relax, options);
-  checkObject(options, 'evaluateAsync: options', 'an object of evaluation options ({ readout?, priorWeight? }) or left out');
-  if (model.config.orientation === 'generative')
-    checkImmediate(ws.backend, 'evaluateAsync: a generative model', 'it classifies by relaxation, reading numbers at every step: use wasm or js');
-  checkData(model, data, 'evaluateAsync');
-  checkWorkspace(model, ws, 'evaluateAsync');
-  return accuracyDeferred(model, ws, data, relax, { readout: options.readout ?? 'relax-top', priorWeight: options.priorWeight ?? GENERATIVE_PRIOR_WEIGHT });
+  return accuracyDeferred(model, ws, data, relax, checkEvaluation(model, ws, data, relax, options, 'evaluateAsync'));
+}
+
+/** evaluate's checks, shared with evaluateAsync; returns how a generative model classifies. */
+function checkEvaluation<T extends BackendArray>(
+  model: Model<T>,
+  ws: Workspace<T>,
+  data: LabeledData,
+  relax: RelaxConfig,
+  options: EvaluateOptions,
+  where: string,
+): { readonly readout: GenerativeReadout; readonly priorWeight: number } {
+  checkObject(options, `${where}: options`, 'an object of evaluation options ({ readout?, priorWeight? }) or left out');
+  const classify = { readout: options.readout ?? 'relax-top', priorWeight: options.priorWeight ?? GENERATIVE_PRIOR_WEIGHT };
+  validateRelaxConfig(relax, `${where}: relax`, true);
+  checkChoice(classify.readout, READOUTS, `${where}: options.readout`);
+  checkPriorWeight(classify.priorWeight, `${where}: options.priorWeight`);
+  checkData(model, data, where);
+  checkWorkspace(model, ws, where);
+  return classify;
 }
 
 /** evaluate() on data and settings already checked (fit checks its test data once, not every epoch). */

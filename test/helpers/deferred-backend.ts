@@ -1,7 +1,8 @@
 /**
  * The js reference backend dressed as a deferred one — a GPU's contract on the CPU: its
- * number-returning operations throw (core must not call them), and `read` copies the array at the
- * call, as a GPU read captures the work recorded before it, then resolves a turn later.
+ * number-returning operations and rowArgmax (which fills a host array) throw, as WebGPU's do (core
+ * must not call them), and `read` copies the array at the call, as a GPU read captures the work
+ * recorded before it, then resolves a turn later.
  */
 import type { Backend } from '../../src/kernels/backend.ts';
 import { createReferenceBackend } from '../../src/kernels/reference.ts';
@@ -18,6 +19,7 @@ export function deferredReference(): Backend<Float32Array> {
     sumSquares: refuse('sumSquares'),
     priorError: refuse('priorError'),
     crossEntropy: refuse('crossEntropy'),
+    rowArgmax: refuse('rowArgmax'),
     async read(x, n) {
       const copy = Float64Array.from(x.subarray(0, n));
       await new Promise((resolve) => setTimeout(resolve, 0));

@@ -27,6 +27,18 @@ describe('state passes', () => {
     }
   });
 
+  it('copyInto puts x[0..n) at out[offset..] and touches nothing else', () => {
+    for (const v of variants) {
+      for (const n of LENGTHS) {
+        const x = load(v, uniform(n + 1, 5 * n));
+        const out = load(v, uniform(2 * n + 3, 5 * n + 1));
+        const before = Float32Array.from(out);
+        v.backend.copyInto(x, n, out, n + 2);
+        for (let i = 0; i < 2 * n + 3; i++) expect(out[i], `${v.name} n ${n} at ${i}`).toBe(i >= n + 2 && i < 2 * n + 2 ? x[i - n - 2] : before[i]);
+      }
+    }
+  });
+
   it('holdUnits sets the held units to data and their velocity to 0, and leaves the rest', () => {
     for (const v of variants) {
       for (const n of LENGTHS) {

@@ -150,6 +150,22 @@ describe('webgpu backend object', () => {
     expect(Array.from(await gpu.read(totals))).toEqual([0, 0, 6.5]);
   });
 
+  it('copyInto places n elements at an offset on odd lengths, and refuses to copy an array onto itself', async () => {
+    for (const n of [1, 3, 17, 1003, 70_001]) {
+      const src = Float32Array.from(uniform(n + 1, n));
+      const dst = Float32Array.from(uniform(2 * n + 3, n + 1));
+      const [x, out] = [gpu.alloc(n + 1), gpu.alloc(2 * n + 3)];
+      gpu.write(x, src);
+      gpu.write(out, dst);
+      gpu.copyInto(x, n, out, n + 2);
+      dst.set(src.subarray(0, n), n + 2);
+      expect(Array.from(await gpu.read(out, 2 * n + 3)), `n ${n}`).toEqual(Array.from(dst));
+      expect(() => gpu.copyInto(x, n, x, 1)).toThrow(/another array/);
+      gpu.free(x);
+      gpu.free(out);
+    }
+  });
+
   it('the number-returning operations refuse with a PcError naming their device forms', () => {
     const x = gpu.alloc(3);
     expect(() => gpu.sumSquares()).toThrow(/sumSquaresInto/);

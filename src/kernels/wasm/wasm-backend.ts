@@ -270,6 +270,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}, suppor
     priorErrorInto: guard(passes.priorErrorInto),
     crossEntropyInto: guard(passes.crossEntropyInto),
     sumInto: guard(passes.sumInto),
+    copyInto: guard(passes.copyInto),
     read: guard(passes.read),
     dispose() {
       if (disposed) return;

@@ -128,6 +128,8 @@ const KERNELS = {
   }),
   // out[slot (cols)] = scale (f0)·src[0]: a reduction's one number into its slot of a ledger (n = 1).
   place: (): MapKernel => ({ arrays: ['read', 'read_write'], body: 'a1[p.cols] = p.f0 * a0[0];' }),
+  // out[offset (cols) + i] = x[i] (Backend.copyInto).
+  copyInto: (): MapKernel => ({ arrays: ['read', 'read_write'], body: 'a1[i + p.cols] = a0[i];' }),
   // A weight cap (f0): selects, not min/max, so NaN stays NaN.
   clip: (): MapKernel => ({ arrays: ['read_write'], body: 'let w = a0[i]; a0[i] = select(select(w, -p.f0, w < -p.f0), p.f0, w > p.f0);' }),
   stillness: (): MapKernel => ({ arrays: ['read', 'read', 'read_write'], body: 'let r = a1[i] / p.f0; a2[i] = a0[i] / (1.0 + r * r);' }),
@@ -261,6 +263,11 @@ export class GpuElementwise {
   /** out[slot] = scale·src[0]: a reduction's number into a ledger slot (Backend.sumSquaresInto and its kin). */
   place(pass: GPUComputePassEncoder, src: GPUBuffer, out: GPUBuffer, slot: number, scale: number): GPUBuffer {
     return this.encode(pass, 'place', KERNELS.place, [src, out], 1, slot, [scale]);
+  }
+
+  /** out[offset + i] = x[i] over n elements; out must be another buffer (Backend.copyInto). */
+  copyInto(pass: GPUComputePassEncoder, x: GPUBuffer, out: GPUBuffer, n: number, offset: number): GPUBuffer {
+    return this.encode(pass, 'copyInto', KERNELS.copyInto, [x, out], n, offset, []);
   }
 
   /** x = min(max(x, −cap), cap), NaN kept (Backend.clip). */

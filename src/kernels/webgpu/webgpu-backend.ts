@@ -204,6 +204,12 @@ export class WebGpuBackend implements Backend<GpuArray> {
     this.totalInto('sum', x.buffer, n, 1, out, slot);
   }
 
+  /** out[offset + i] = x[i] for i < n, on the device; out must be another array (PcError('config')). */
+  copyInto(x: GpuArray, n: number, out: GpuArray, offset: number): void {
+    if (x.buffer === out.buffer) throw new PcError('config', 'webgpu backend copyInto: out must be another array than x.');
+    this.record((p) => this.map.copyInto(p, x.buffer, out.buffer, n, offset));
+  }
+
   conv2d(x: GpuArray, w: GpuArray, out: GpuArray, g: Conv2dGeometry): void {
     this.record((p) => this.conv.conv2d(p, x.buffer, w.buffer, out.buffer, g));
   }
