@@ -5,8 +5,9 @@
  * lavapipe, a fallback adapter) → wasm, unmeasured (it is ~200× slower here);
  * otherwise both train the run's own model, batch size and settings on its
  * first batch — one warm-up step (pipelines compile), then two timed — and
- * the faster per step wins. The streaming schedule and generative models,
- * which read numbers at every step, always run on wasm.
+ * the faster per step wins. The streaming schedule always runs on wasm: it
+ * waits for a read after every example, a GPU's slowest pattern (measure
+ * with --backend webgpu where in doubt).
  */
 import { initModel, initWorkspace, type PcnConfig } from '../core/index.ts';
 import { type Backend, type BackendArray, createBackend } from '../kernels/index.ts';
@@ -36,9 +37,7 @@ export interface Trial {
 
 /** Picks the backend for `trial` (see the file comment). `measureCpuAdapters` times a CPU adapter too (tests). */
 export async function chooseBackend(trial: Trial, streaming: boolean, measureCpuAdapters = false): Promise<BackendChoice> {
-  if (streaming) return { backend: 'wasm', reason: 'auto: wasm — the streaming schedule reads numbers at every step, which a GPU hands back once per batch' };
-  if (trial.config.orientation === 'generative')
-    return { backend: 'wasm', reason: 'auto: wasm — a generative model is evaluated by relaxation, which reads numbers at every step' };
+  if (streaming) return { backend: 'wasm', reason: 'auto: wasm — the streaming schedule waits for a read after every example, a GPU’s slowest pattern' };
   const gpu = await createWebGpuBackend();
   if (typeof gpu === 'string') return { backend: 'wasm', reason: `auto: wasm — no WebGPU here (${gpu})` };
   const adapter = gpu.adapter;

@@ -6,9 +6,12 @@
  * states are never reset and nothing is frozen and thawed. Scored
  * prequentially: each example is classified (a forward pass on a scratch
  * workspace, leaving the running state untouched) before it is learned.
+ * On a deferred backend (a GPU) each example's k steps are recorded and read
+ * once (relaxAsync), its prediction read alongside: one wait per example.
  */
 
 import {
+  argmaxRows,
   checkWorkspace,
   clampedLayers,
   clampValues,
@@ -20,7 +23,7 @@ import {
   type Model,
   planRelaxation,
   type RelaxConfig,
-  relax,
+  relaxAsync,
   startRelaxation,
   validateRelaxConfig,
   type Workspace,
@@ -110,6 +113,7 @@ export async function stream<T extends BackendArray>(
   const { clamp } = supervisedBatch(model.config, images, targets, rows);
   const plan = planRelaxation(model, clampedLayers(model, clamp, rows, 'stream'));
   const scratch = initWorkspace(model, rows, ws.backend);
+  const deferred = ws.backend.deferred === true;
   const predicted = new Int32Array(rows);
   const every = options.progressEvery ?? 1000;
   const curve: { seen: number; accuracy: number }[] = [];
@@ -129,14 +133,17 @@ export async function stream<T extends BackendArray>(
   try {
     for (let start = 0; start + rows <= data.count; start += rows) {
       gatherBatch(data, order, start, rows, images, targets);
-      forward(model, scratch, rows, images);
-      scratch.backend.rowArgmax(scratch.x[scratch.x.length - 1], predicted, rows, data.classes);
-      for (let r = 0; r < rows; r++) if (predicted[r] === data.labels[order[start + r]]) hits++;
+      const outputs = forward(model, scratch, rows, images);
+      // A GPU's prediction is read while the relaxation below is recorded; the host takes its argmax.
+      const read = deferred ? scratch.backend.read(outputs, rows * data.classes) : undefined;
+      if (!deferred) scratch.backend.rowArgmax(outputs, predicted, rows, data.classes);
       // The very first example needs states to start from; after that they only ever continue.
       if (start === 0 || options.reset) initValues(model, ws, rows, clamp, 'forward');
       else clampValues(model, ws, rows, clamp);
-      const r = relax(model, ws, rows, plan, relaxConfig, startRelaxation(model, ws, rows), relaxOptions);
-      recordRelaxation(monitor, r, rows, watched, () => `stream: example ${seen + 1}`);
+      const relaxed = await relaxAsync(model, ws, rows, plan, relaxConfig, startRelaxation(model, ws, rows), relaxOptions);
+      if (read) argmaxRows(await read, rows, data.classes, predicted);
+      for (let r = 0; r < rows; r++) if (predicted[r] === data.labels[order[start + r]]) hits++;
+      recordRelaxation(monitor, relaxed, rows, watched, () => `stream: example ${seen + 1}`);
       const before = seen;
       seen += rows;
       if (Math.floor(seen / every) > Math.floor(before / every)) {

@@ -18,6 +18,7 @@ import {
   fit,
   initOptimizer,
   type LearningSchedule,
+  stream,
   supervisedBatch,
   trainStep,
   trainStepAsync,
@@ -101,6 +102,21 @@ describe('training on a deferred backend', () => {
       (e: unknown) => stepOf(e),
     );
     expect(got).toBe(want);
+  });
+
+  it('the streaming schedule runs on it with the same prequential score, curve and weights', async () => {
+    const data = blobs(60, 12);
+    const options = { stepsPerExample: 3, relax: { steps: 3, lr: 0.1, momentum: 0.5, tolerance: 0 }, seed: 2, streams: 2, progressEvery: 20 };
+    const now = setup(createReferenceBackend('float32'));
+    const later = setup(deferredReference());
+    const want = await stream(now.model, now.opt, now.ws, data, options);
+    const got = await stream(later.model, later.opt, later.ws, data, options);
+    expect(got.seen).toBe(60);
+    expect(got.prequentialAccuracy).toBe(want.prequentialAccuracy);
+    expect(got.curve).toEqual(want.curve);
+    expect(got.relaxation).toEqual(want.relaxation);
+    for (let l = 0; l < now.model.layers.length; l++)
+      expect(Array.from(later.model.layers[l].weights.data), `W_${l + 1}`).toEqual(Array.from(now.model.layers[l].weights.data));
   });
 
   it('the synchronous relax refuses a deferred backend, naming relaxAsync', () => {

@@ -1,7 +1,7 @@
 /**
  * `pcn train --backend webgpu` end to end over the adapter test:webgpu found: a run on the
- * embedded digits writes its checkpoint from GPU memory, which `pcn eval` (on wasm) reads back to
- * the accuracy the run reported; `--resume` continues it on the GPU, and on wasm.
+ * embedded digits writes its checkpoint from GPU memory, which `pcn eval` (on wasm, and on the
+ * GPU) reads back to the accuracy the run reported; `--resume` continues it on the GPU, and on wasm.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,9 @@ describe('pcn on webgpu', () => {
     const evaluated = pcn(['eval', '--model', join(out, 'model.safetensors')]);
     expect(evaluated.status).toBe(0);
     expect(evaluated.stdout).toContain(`held-out accuracy: ${acc} %`);
+    const onGpu = pcn(['eval', '--backend', 'webgpu', '--model', join(out, 'model.safetensors')], 300_000);
+    expect(onGpu.status).toBe(0);
+    expect(onGpu.stdout).toContain(`held-out accuracy: ${acc} %`);
     const resumed = pcn(['train', '--backend', 'webgpu', '--layers', '784,16,10', '--epochs', '2', '--resume', out], 300_000);
     expect(resumed.status).toBe(0);
     expect(resumed.stdout).toContain('epoch 2/2');

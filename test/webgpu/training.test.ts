@@ -10,7 +10,7 @@ import { createConfig, initModel, initWorkspace } from '../../src/core/index.ts'
 import { subset } from '../../src/data/index.ts';
 import { type Backend, type BackendArray, createBackend } from '../../src/kernels/index.ts';
 import { createRng } from '../../src/random.ts';
-import { fit, initOptimizer } from '../../src/train/index.ts';
+import { fit, initOptimizer, stream } from '../../src/train/index.ts';
 
 const { train, test } = loadEmbedded();
 // Every 8th training digit: the embedded split is sorted by class, so a stride keeps all ten.
@@ -44,4 +44,42 @@ describe('training on webgpu', () => {
     for (let e = 0; e < cpu.length; e++)
       expect(Math.abs(gpu[e].trainEnergy - cpu[e].trainEnergy) / cpu[e].trainEnergy, `epoch ${e + 1} energy`).toBeLessThan(1e-3);
   }, 600_000);
+});
+
+// The streaming schedule: 1,280 digits, 64 streams, 5 steps per example, the weights learning at every step.
+async function streamOn<T extends BackendArray>(backend: Backend<T>) {
+  const model = initModel(createConfig({ sizes: [784, 32, 10], activation: 'tanh' }), backend, createRng(0));
+  const ws = initWorkspace(model, 64, backend);
+  const opt = initOptimizer(model, { name: 'adamw', lr: 1e-3 }, backend);
+  const r = await stream(
+    model,
+    opt,
+    ws,
+    subset(
+      small,
+      Array.from({ length: 640 }, (_, i) => i),
+    ),
+    {
+      stepsPerExample: 5,
+      relax: { steps: 5, lr: 0.1, momentum: 0.5, tolerance: 0, order: 'bottom-up' },
+      seed: 0,
+      streams: 64,
+    },
+  );
+  backend.dispose();
+  return r;
+}
+
+describe('streaming on webgpu', () => {
+  it('scores as wasm does, within 1 point of prequential accuracy, with the same relaxation health', async () => {
+    const cpu = await streamOn(await createBackend('wasm', { threads: 1 }));
+    const gpu = await streamOn(await createBackend('webgpu'));
+    expect(gpu.seen).toBe(640);
+    expect(cpu.prequentialAccuracy, 'it learns as it streams (chance: 0.1)').toBeGreaterThan(0.3);
+    expect(
+      Math.abs(gpu.prequentialAccuracy - cpu.prequentialAccuracy),
+      `wasm ${cpu.prequentialAccuracy}, webgpu ${gpu.prequentialAccuracy}`,
+    ).toBeLessThanOrEqual(0.01);
+    expect(gpu.relaxation).toEqual(cpu.relaxation);
+  }, 300_000);
 });

@@ -7,8 +7,8 @@
 import type { Command } from 'commander';
 import { initWorkspace } from '../../core/index.ts';
 import { PcError } from '../../errors.ts';
-import { createBackend } from '../../kernels/index.ts';
-import { evaluate, GENERATIVE_EVAL_RELAX, modelFromCheckpoint } from '../../train/index.ts';
+import { type Backend, type BackendArray, createBackend } from '../../kernels/index.ts';
+import { type Checkpoint, evaluateAsync, GENERATIVE_EVAL_RELAX, type LabeledData, modelFromCheckpoint } from '../../train/index.ts';
 import { loadTestSet } from '../datasets.ts';
 import { readCheckpoint } from '../io.ts';
 import { choice, integer, threads } from '../options.ts';
@@ -18,7 +18,7 @@ interface EvalOptions {
   model: string;
   data: string;
   threads: number | 'auto';
-  backend: 'wasm' | 'js';
+  backend: 'wasm' | 'js' | 'webgpu';
   evalSteps: number;
   json: boolean;
 }
@@ -40,7 +40,7 @@ export function registerEval(program: Command): void {
       GENERATIVE_EVAL_RELAX.steps,
     )
     .option('--threads <n>', "matmul threads or 'auto'", threads, 'auto' as const)
-    .option('--backend <name>', 'kernels: wasm|js', choice(['wasm', 'js'] as const), 'wasm' as const)
+    .option('--backend <name>', 'kernels: wasm|js|webgpu (a GPU: each batch read back once)', choice(['wasm', 'js', 'webgpu'] as const), 'wasm' as const)
     .option('--json', 'print one JSON object', false)
     .action(async (opts: EvalOptions) => {
       const ckpt = readCheckpoint(opts.model);
@@ -54,16 +54,29 @@ export function registerEval(program: Command): void {
           'data',
           `pcn eval: ${opts.model} takes ${image} values per image and ${classes} classes, but ${data.test.name} has ${data.test.features} (${data.test.rows}×${data.test.cols}) and ${data.test.classes}. Evaluate it on the data it was trained on.`,
         );
-      const backend = await createBackend(opts.backend, { threads: opts.threads });
-      try {
-        const model = modelFromCheckpoint(ckpt, backend);
-        const acc = evaluate(model, initWorkspace(model, 500, backend), data.test, { ...GENERATIVE_EVAL_RELAX, steps: opts.evalSteps });
-        const how = generative ? `, each classified by ${count(opts.evalSteps, 'relaxation step')}` : '';
-        if (opts.json)
-          console.log(JSON.stringify({ test_acc: acc, count: data.test.count, data: data.source, ...(generative ? { eval_steps: opts.evalSteps } : {}) }));
-        else console.log(`held-out accuracy: ${(100 * acc).toFixed(2)} % (${count(data.test.count, 'example')} of ${data.source}${how})`);
-      } finally {
-        backend.dispose();
-      }
+      const relax = { ...GENERATIVE_EVAL_RELAX, steps: opts.evalSteps };
+      const acc =
+        opts.backend === 'webgpu'
+          ? await accuracyOn(await createBackend('webgpu'), ckpt, data.test, relax)
+          : await accuracyOn(await createBackend(opts.backend, { threads: opts.threads }), ckpt, data.test, relax);
+      const how = generative ? `, each classified by ${count(opts.evalSteps, 'relaxation step')}` : '';
+      if (opts.json)
+        console.log(JSON.stringify({ test_acc: acc, count: data.test.count, data: data.source, ...(generative ? { eval_steps: opts.evalSteps } : {}) }));
+      else console.log(`held-out accuracy: ${(100 * acc).toFixed(2)} % (${count(data.test.count, 'example')} of ${data.source}${how})`);
     });
+}
+
+// The checkpoint's accuracy on `test`, on `backend` (disposed after).
+async function accuracyOn<T extends BackendArray>(
+  backend: Backend<T>,
+  ckpt: Checkpoint,
+  test: LabeledData,
+  relax: typeof GENERATIVE_EVAL_RELAX,
+): Promise<number> {
+  try {
+    const model = modelFromCheckpoint(ckpt, backend);
+    return await evaluateAsync(model, initWorkspace(model, 500, backend), test, relax);
+  } finally {
+    backend.dispose();
+  }
 }

@@ -283,16 +283,6 @@ export async function runTrain(given: TrainFlags, cmd?: Command): Promise<void> 
     throw new PcError('data', `--resume: the model in ${join(resumed.dir, CHECKPOINT_FILE)} does not match the run's own settings; the file is corrupt.`);
   // One batch of every example is all a larger batch could hold (same batches, a smaller workspace). A stream's batch is its streams.
   const batch = streaming ? opts.streams : Math.min(opts.batch, data.train.count);
-  if (opts.backend === 'webgpu' && opts.orientation === 'generative')
-    throw new PcError(
-      'config',
-      '--backend webgpu: a generative model is evaluated by relaxation, which reads numbers at every step; a GPU hands them back once per batch. Use --backend wasm for it.',
-    );
-  if (opts.backend === 'webgpu' && streaming)
-    throw new PcError(
-      'config',
-      '--backend webgpu: the streaming schedule reads its numbers at every step, which a GPU hands back only once per batch. Use --backend wasm for it.',
-    );
   const ctx: TrainContext = { opts, config, resumed, batch, data, log, fingerprint, label: arch.label, streaming, cap: capOf(opts) };
   let on = opts.backend;
   if (on === 'auto') {
