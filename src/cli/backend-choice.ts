@@ -11,13 +11,11 @@
  */
 import { initModel, initWorkspace, type PcnConfig } from '../core/index.ts';
 import { type Backend, type BackendArray, createBackend } from '../kernels/index.ts';
+import { isCpuAdapter } from '../kernels/webgpu/adapter.ts';
 import { createWebGpuBackend } from '../kernels/webgpu/webgpu-backend.ts';
 import { createRng } from '../random.ts';
 import { initOptimizer, supervisedBatch, type TrainConfig, trainStepAsync } from '../train/index.ts';
 import type { Split } from './datasets.ts';
-
-/** Adapters that run shaders on the CPU. */
-const CPU_ADAPTER = /swiftshader|llvmpipe|lavapipe|softpipe|basic render/i;
 
 export interface BackendChoice {
   readonly backend: 'wasm' | 'webgpu';
@@ -41,7 +39,7 @@ export async function chooseBackend(trial: Trial, streaming: boolean, measureCpu
   const gpu = await createWebGpuBackend();
   if (typeof gpu === 'string') return { backend: 'wasm', reason: `auto: wasm — no WebGPU here (${gpu})` };
   const adapter = gpu.adapter;
-  if (CPU_ADAPTER.test(adapter) && !measureCpuAdapters) {
+  if (isCpuAdapter(adapter) && !measureCpuAdapters) {
     gpu.dispose();
     return { backend: 'wasm', reason: `auto: wasm — WebGPU's adapter here (${adapter}) runs on the CPU` };
   }

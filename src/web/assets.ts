@@ -1,9 +1,7 @@
 /** The lab's data and models, served with the site (no request leaves its origin). */
 
-import type { Model } from '../core/index.ts';
 import { type Dataset, datasetFromIdx, decodeIdx } from '../data/index.ts';
-import type { Backend } from '../kernels/index.ts';
-import { decodeCheckpoint, modelFromCheckpoint } from '../train/index.ts';
+import { type Checkpoint, decodeCheckpoint } from '../train/index.ts';
 
 async function bytes(url: string): Promise<Uint8Array> {
   const res = await fetch(url);
@@ -23,7 +21,7 @@ export async function loadDigits(base: string): Promise<{ train: Dataset; test: 
   return { train: datasetFromIdx('embedded (train)', ti, tl), test: datasetFromIdx('embedded (held out)', vi, vl) };
 }
 
-/** A checkpoint shipped with the site, in the backend's memory. */
-export async function loadModel(base: string, name: string, backend: Backend): Promise<Model> {
-  return modelFromCheckpoint(decodeCheckpoint(await bytes(`${base}models/${name}`), name), backend);
+/** A checkpoint shipped with the site (models/), decoded. */
+export async function loadCheckpoint(base: string, name: string): Promise<Checkpoint> {
+  return decodeCheckpoint(await bytes(`${base}models/${name}`), name);
 }

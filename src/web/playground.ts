@@ -3,18 +3,20 @@
  * (live energy and accuracy), or use the checkpoints shipped with the site;
  * draw a digit and watch the classification emerge over the relaxation steps;
  * generate digits by clamping a label; erase half a digit and let the
- * generative network fill it in.
+ * generative network fill it in. All of it runs on wasm or, where the browser
+ * has WebGPU, on the GPU (one choice for the page; a hardware adapter is the
+ * default, a CPU one such as SwiftShader is offered but not chosen).
  */
 import uPlot from 'uplot';
-import { complete, generate, initValues, initWorkspace, type Model, planRelaxation, relax, startRelaxation } from '../core/index.ts';
-import type { Backend } from '../kernels/index.ts';
-import { createRng } from '../random.ts';
-import { decodeCheckpoint, modelFromCheckpoint } from '../train/index.ts';
-import { loadModel } from './assets.ts';
+import { type Backend, createBackend } from '../kernels/index.ts';
+import { isCpuAdapter } from '../kernels/webgpu/adapter.ts';
+import { type Checkpoint, decodeCheckpoint } from '../train/index.ts';
+import { loadCheckpoint } from './assets.ts';
 import { drawingPad, paintDigits, toMnist } from './digits.ts';
+import { createEngine, type Engine, SHOW } from './engine.ts';
 import type { TrainMessage, TrainRequest } from './trainer-worker.ts';
 
-/** The browser's WebGPU adapter, described, or null where it has none (the lab can then train on it). */
+/** The browser's WebGPU adapter, described, or null where it has none. */
 async function webgpuAdapter(): Promise<string | null> {
   const gpu = (navigator as Navigator & { gpu?: GPU }).gpu;
   const adapter = gpu ? await gpu.requestAdapter().catch(() => null) : null;
@@ -23,13 +25,12 @@ async function webgpuAdapter(): Promise<string | null> {
   return [description, vendor, architecture].filter((s) => s).join(' ') || 'an adapter';
 }
 
-/** Relaxation shown while a drawn digit is classified: x_0 clamped, every other layer from zero. */
-const SHOW = { steps: 60, lr: 0.1, momentum: 0.5, tolerance: 0 };
-
 export async function mountPlayground(root: HTMLElement, backend: Backend, base: string): Promise<void> {
   root.innerHTML = `
     <h2>MNIST playground</h2>
     <p id="pg-status" data-testid="pg-status">loading the shipped models…</p>
+    <p class="buttons"><label>run on <select id="pg-backend" data-testid="backend"><option value="wasm">wasm (CPU)</option><option value="webgpu" disabled>WebGPU (not in this browser)</option></select></label>
+      <span id="pg-engine" data-testid="engine"></span></p>
     <div class="row">
       <div class="panel">
         <h3>Draw a digit</h3>
@@ -46,7 +47,6 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
         <canvas id="pg-generated" width="640" height="76" data-testid="generated"></canvas>
         <h3>Train in the page</h3>
         <div class="buttons"><label>epochs <input id="pg-epochs" type="number" min="1" max="100" value="5" /></label>
-          <label>on <select id="pg-backend" data-testid="train-backend"><option value="wasm">wasm (CPU)</option><option value="webgpu" disabled>WebGPU (not in this browser)</option></select></label>
           <label><input id="pg-quick" type="checkbox" /> quick (1,000 digits)</label>
           <button id="pg-train">Train</button></div>
         <progress id="pg-progress" value="0" max="1"></progress>
@@ -56,19 +56,54 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
     </div>`;
   const $ = <E extends HTMLElement>(id: string) => root.querySelector<E>(`#${id}`)!;
   const status = $('pg-status');
-  let classifier: Model = await loadModel(base, 'discriminative.safetensors', backend);
-  const generator = await loadModel(base, 'generative.safetensors', backend);
-  const cws = () => initWorkspace(classifier, 1, backend);
-  let ws = cws();
-  const gws = initWorkspace(generator, 8, backend);
+  const [classifierFile, generatorFile] = await Promise.all([
+    loadCheckpoint(base, 'discriminative.safetensors'),
+    loadCheckpoint(base, 'generative.safetensors'),
+  ]);
+  let classifier: Checkpoint = classifierFile;
+  const threads = `${backend.threads} thread${backend.threads > 1 ? 's' : ''}`;
+  const engines: { readonly wasm: Engine; webgpu: Engine | null } = {
+    wasm: createEngine(backend, `wasm × ${threads}${crossOriginIsolated ? ', cross-origin isolated' : ''}`, classifier, generatorFile),
+    webgpu: null,
+  };
   const gpu = await webgpuAdapter();
-  const gpuOption = $<HTMLSelectElement>('pg-backend').options[1];
+  const select = $<HTMLSelectElement>('pg-backend');
   if (gpu) {
-    gpuOption.disabled = false;
-    gpuOption.textContent = `WebGPU (${gpu})`;
+    select.options[1].disabled = false;
+    select.options[1].textContent = `WebGPU (${gpu})`;
   }
-  status.textContent = `ready: shipped checkpoints loaded (${backend.name} × ${backend.threads} thread${backend.threads > 1 ? 's' : ''}${crossOriginIsolated ? ', cross-origin isolated' : ''}; WebGPU ${gpu ? `available: ${gpu}` : 'not in this browser'})`;
+  const chosen = (): 'wasm' | 'webgpu' => (select.value === 'webgpu' ? 'webgpu' : 'wasm');
+  // The GPU's copy of the models is made when WebGPU is first chosen (and again after training in the page).
+  async function engine(): Promise<Engine> {
+    if (chosen() === 'wasm') return engines.wasm;
+    if (engines.webgpu) return engines.webgpu;
+    try {
+      engines.webgpu = createEngine(await createBackend('webgpu'), `WebGPU (${gpu})`, classifier, generatorFile);
+      return engines.webgpu;
+    } catch (e) {
+      select.value = 'wasm';
+      status.textContent = `WebGPU could not start (${e instanceof Error ? e.message : String(e)}); running on wasm`;
+      return engines.wasm;
+    }
+  }
+  const showEngine = async () => {
+    const e = await engine();
+    $('pg-engine').textContent = `relaxing and training on ${e.label}`;
+    $('pg-engine').dataset.value = e.name;
+  };
+  select.addEventListener('change', () => void showEngine().then(() => drawn && classify(drawn)));
+  if (gpu && !isCpuAdapter(gpu)) select.value = 'webgpu';
+  await showEngine();
+  status.textContent = `ready: shipped checkpoints loaded (wasm × ${threads}${crossOriginIsolated ? ', cross-origin isolated' : ''}; WebGPU ${gpu ? `available: ${gpu}` : 'not in this browser'})`;
   status.dataset.ready = 'true';
+
+  // One relaxation at a time: a stroke that ends while the last is still being read waits for it.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serially = (work: () => Promise<void>) => {
+    queue = queue.then(work).catch((e: unknown) => {
+      status.textContent = `failed: ${e instanceof Error ? e.message : String(e)}`;
+    });
+  };
 
   const pad = $<HTMLCanvasElement>('pg-pad');
   let drawn: Float32Array | null = null;
@@ -83,43 +118,32 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
   });
 
   function classify(image: Float32Array): void {
-    const L = classifier.config.sizes.length - 1;
-    const n = classifier.config.sizes[L];
-    const clamp = [image];
-    initValues(classifier, ws, 1, clamp, 'zero');
-    const frames: Float32Array[] = [];
-    const t0 = performance.now();
-    relax(
-      classifier,
-      ws,
-      1,
-      planRelaxation(classifier, [true, ...classifier.config.sizes.slice(1).map(() => false)]),
-      SHOW,
-      startRelaxation(classifier, ws, 1),
-      {
-        onStep: () => frames.push(ws.x[L].slice(0, n)),
-      },
-    );
-    const seconds = (performance.now() - t0) / 1000;
-    const last = frames[frames.length - 1];
-    let best = 0;
-    for (let c = 1; c < n; c++) if (last[c] > last[best]) best = c;
-    const pred = $('pg-prediction');
-    pred.textContent = String(best);
-    pred.dataset.value = String(best);
-    const speed = $('pg-speed');
-    speed.textContent = `(${Math.round(SHOW.steps / seconds)} relaxation steps/s)`;
-    speed.dataset.value = String(SHOW.steps / seconds);
-    paintEmergence($<HTMLCanvasElement>('pg-emerge'), frames);
+    serially(async () => {
+      const e = await engine();
+      const { label, frames, stepsPerSecond } = await e.classify(image);
+      const pred = $('pg-prediction');
+      pred.textContent = String(label);
+      pred.dataset.value = String(label);
+      pred.dataset.backend = e.name;
+      const speed = $('pg-speed');
+      speed.textContent = `(${Math.round(stepsPerSecond)} relaxation steps/s on ${e.name === 'wasm' ? 'wasm' : 'WebGPU'})`;
+      speed.dataset.value = String(stepsPerSecond);
+      paintEmergence($<HTMLCanvasElement>('pg-emerge'), frames);
+    });
   }
 
   // Associative recall with the generative network: the drawn digit's bottom half is erased and relaxed back.
   $('pg-erase').addEventListener('click', () => {
-    if (!drawn) return;
-    const visible = Uint8Array.from({ length: 784 }, (_, i) => (i < 392 ? 1 : 0));
-    const filled = complete(generator, initWorkspace(generator, 1, backend), 1, drawn, visible, { steps: 200, lr: 0.1, momentum: 0.9, tolerance: 0 });
-    const erased = Float32Array.from(drawn, (v, i) => (visible[i] ? v : 0.5));
-    paintDigits($<HTMLCanvasElement>('pg-complete'), [drawn, erased, filled.slice(0, 784)]);
+    const image = drawn;
+    if (!image) return;
+    serially(async () => {
+      const visible = Uint8Array.from({ length: 784 }, (_, i) => (i < 392 ? 1 : 0));
+      const filled = await (await engine()).complete(image, visible);
+      const erased = Float32Array.from(image, (v, i) => (visible[i] ? v : 0.5));
+      const canvas = $<HTMLCanvasElement>('pg-complete');
+      paintDigits(canvas, [image, erased, filled]);
+      canvas.dataset.filled = String(Number(canvas.dataset.filled ?? 0) + 1);
+    });
   });
 
   const labels = $('pg-labels');
@@ -127,15 +151,13 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
     const b = document.createElement('button');
     b.textContent = String(d);
     b.dataset.digit = String(d);
-    b.addEventListener('click', () => {
-      const top = new Float32Array(8 * 10);
-      for (let r = 0; r < 8; r++) top[r * 10 + d] = 1;
-      const out = generate(generator, gws, 8, top, { noise: 0.2, rng: createRng(d) });
-      paintDigits(
-        $<HTMLCanvasElement>('pg-generated'),
-        Array.from({ length: 8 }, (_, r) => out.slice(r * 784, (r + 1) * 784)),
-      );
-    });
+    b.addEventListener('click', () =>
+      serially(async () => {
+        const canvas = $<HTMLCanvasElement>('pg-generated');
+        paintDigits(canvas, await (await engine()).generate(d));
+        canvas.dataset.generated = String(d);
+      }),
+    );
     labels.append(b);
   }
 
@@ -150,7 +172,7 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
     const worker = new Worker(new URL('./trainer-worker.ts', import.meta.url), { type: 'module' });
     const progress = $<HTMLProgressElement>('pg-progress');
     energy[0].length = energy[1].length = acc[0].length = acc[1].length = 0;
-    const on = $<HTMLSelectElement>('pg-backend').value === 'webgpu' ? 'webgpu' : 'wasm';
+    const on = chosen();
     const quick = $<HTMLInputElement>('pg-quick').checked;
     status.textContent = `training ${epochs} epochs in a worker on ${on === 'webgpu' ? 'WebGPU' : 'wasm'}…`;
     worker.onmessage = (e: MessageEvent<TrainMessage>) => {
@@ -166,8 +188,8 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
         accChart.setData(acc);
         status.textContent = `epoch ${m.epoch}/${epochs}: held-out accuracy ${(100 * m.accuracy).toFixed(2)} % (${m.seconds.toFixed(1)} s)`;
       } else if (m.type === 'done') {
-        classifier = modelFromCheckpoint(decodeCheckpoint(m.checkpoint, 'trained in the page'), backend);
-        ws = cws();
+        classifier = decodeCheckpoint(m.checkpoint, 'trained in the page');
+        for (const e of Object.values(engines)) e?.setClassifier(classifier);
         status.textContent += ` — now classifying with the model trained here (on ${m.backend})`;
         worker.terminate();
       } else {

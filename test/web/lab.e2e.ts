@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { type PreviewServer, preview } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drawOne, eraseAndFill, generateDigit } from './lab-actions.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const shots = `${root}test-results`;
@@ -70,45 +71,28 @@ describe('browser lab', () => {
     expect(after).toBeLessThan(0.5 * before);
   });
 
+  it('runs on wasm where the browser has no WebGPU, and says so', async () => {
+    expect(await page.getAttribute('[data-testid="engine"]', 'data-value')).toBe('wasm');
+    expect(await page.textContent('[data-testid="engine"]')).toContain('relaxing and training on wasm');
+    expect(await page.textContent('[data-testid="pg-status"]')).toContain('WebGPU not in this browser');
+  });
+
   it('drawing a "1" with the shipped checkpoint classifies as 1, relaxing at ≥ 30 steps per second', async () => {
-    const pad = page.locator('[data-testid="pad"]');
-    const box = (await pad.boundingBox())!;
-    const x = box.x + box.width / 2;
-    await page.mouse.move(x, box.y + box.height * 0.15);
-    await page.mouse.down();
-    for (let k = 1; k <= 20; k++) await page.mouse.move(x, box.y + box.height * (0.15 + (0.7 * k) / 20));
-    await page.mouse.up();
-    await page.waitForSelector('[data-testid="prediction"][data-value]');
+    const got = await drawOne(page, 'wasm');
     await page.locator('#playground').screenshot({ path: `${shots}/drawn-one.png` });
-    expect(await page.getAttribute('[data-testid="prediction"]', 'data-value')).toBe('1');
-    expect(Number(await page.getAttribute('[data-testid="relax-speed"]', 'data-value'))).toBeGreaterThanOrEqual(30);
+    expect(got.label).toBe('1');
+    expect(got.stepsPerSecond).toBeGreaterThanOrEqual(30);
   });
 
   it('a generated digit is a non-blank image', async () => {
-    await page.click('#pg-labels button[data-digit="7"]');
-    const ink = await page.evaluate(() => {
-      const c = document.querySelector<HTMLCanvasElement>('[data-testid="generated"]')!;
-      const d = c.getContext('2d')!.getImageData(0, 0, c.height, c.height).data;
-      let bright = 0;
-      for (let i = 0; i < d.length; i += 4) if (d[i] > 128) bright++;
-      return bright / (d.length / 4);
-    });
+    const ink = await generateDigit(page, 7);
     await page.locator('[data-testid="generated"]').screenshot({ path: `${shots}/generated-7.png` });
     expect(ink).toBeGreaterThan(0.03);
     expect(ink).toBeLessThan(0.6);
   });
 
   it('erasing the bottom half of the drawn digit and relaxing fills it in', async () => {
-    await page.click('#pg-erase');
-    const ink = await page.evaluate(() => {
-      const c = document.querySelector<HTMLCanvasElement>('[data-testid="completion"]')!;
-      // The third cell is the completion; its bottom half was erased and must now hold some ink.
-      const cell = c.height;
-      const d = c.getContext('2d')!.getImageData(2 * (cell + 4), cell / 2, cell, cell / 2).data;
-      let bright = 0;
-      for (let i = 0; i < d.length; i += 4) if (d[i] > 100) bright++;
-      return bright;
-    });
+    const ink = await eraseAndFill(page);
     await page.locator('[data-testid="completion"]').screenshot({ path: `${shots}/completion.png` });
     expect(ink).toBeGreaterThan(20);
   });

@@ -2,12 +2,14 @@
  * WebGPU in headless Chromium: on pages served from localhost (WebGPU needs a secure context) with
  * --enable-unsafe-webgpu, Chromium's own SwiftShader adapter runs the kernels on the CPU. A test page
  * (webgpu-page/) compares the backend object with the js reference; the built lab (npm run build:lab)
- * offers WebGPU for training and trains on it in its worker.
+ * offers WebGPU, relaxes on it (classification, completion, generation) as on wasm, and trains on it
+ * in its worker.
  */
 import { fileURLToPath } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { createServer, type PreviewServer, preview, type ViteDevServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { drawOne, eraseAndFill, generateDigit } from './lab-actions.ts';
 import type { GpuCheck } from './webgpu-page/main.ts';
 
 const page = fileURLToPath(new URL('./webgpu-page/', import.meta.url));
@@ -56,10 +58,10 @@ describe('webgpu in the browser', () => {
 });
 
 describe('the lab on webgpu', () => {
-  it('offers WebGPU for training, and a quick epoch on it reaches the accuracy the same epoch reaches on wasm', async () => {
+  it('offers WebGPU (SwiftShader: not chosen unasked), relaxes on it as on wasm, and a quick epoch on it reaches the accuracy wasm reaches', async () => {
     const url = lab.resolvedUrls?.local[0];
     if (!url) throw new Error('vite preview did not report a URL');
-    const tab = await browser.newPage();
+    const tab = await browser.newPage({ viewport: { width: 1200, height: 1600 } });
     const errors: string[] = [];
     tab.on('pageerror', (e) => errors.push(e.message));
     tab.on('console', (m) => {
@@ -68,10 +70,26 @@ describe('the lab on webgpu', () => {
     await tab.goto(url);
     await tab.waitForSelector('[data-testid="pg-status"][data-ready="true"]', { timeout: 60_000 });
     expect(await tab.textContent('[data-testid="pg-status"]')).toContain('WebGPU available');
+    // SwiftShader runs on the CPU, so the page starts on wasm and offers WebGPU.
+    expect(await tab.getAttribute('[data-testid="engine"]', 'data-value')).toBe('wasm');
+    const onWasm = await drawOne(tab, 'wasm');
+    const filledOnWasm = await eraseAndFill(tab);
+    await tab.selectOption('[data-testid="backend"]', 'webgpu');
+    await tab.waitForSelector('[data-testid="engine"][data-value="webgpu"]', { timeout: 60_000 });
+    expect(await tab.textContent('[data-testid="engine"]')).toContain('relaxing and training on WebGPU');
+    // Switching redoes the drawn digit's relaxation on the GPU.
+    await tab.waitForSelector('[data-testid="prediction"][data-backend="webgpu"]', { timeout: 120_000 });
+    expect(await tab.getAttribute('[data-testid="prediction"]', 'data-value')).toBe(onWasm.label);
+    expect(await tab.textContent('[data-testid="relax-speed"]')).toContain('on WebGPU');
+    const filledOnGpu = await eraseAndFill(tab);
+    expect(Math.abs(filledOnGpu - filledOnWasm), `filled-in ink: wasm ${filledOnWasm}, WebGPU ${filledOnGpu}`).toBeLessThanOrEqual(2);
+    const ink = await generateDigit(tab, 3);
+    expect(ink).toBeGreaterThan(0.03);
     await tab.check('#pg-quick');
     await tab.fill('#pg-epochs', '1');
     const trainOn = async (backend: 'wasm' | 'webgpu', done: string): Promise<number> => {
-      await tab.selectOption('[data-testid="train-backend"]', backend);
+      await tab.selectOption('[data-testid="backend"]', backend);
+      await tab.waitForSelector(`[data-testid="engine"][data-value="${backend}"]`);
       await tab.click('#pg-train');
       await tab.waitForFunction((text) => document.querySelector('[data-testid="pg-status"]')?.textContent?.includes(text), done, { timeout: 300_000 });
       const status = (await tab.textContent('[data-testid="pg-status"]')) ?? '';
@@ -82,5 +100,5 @@ describe('the lab on webgpu', () => {
     // Same seed, data and settings: float32 on either side, so the same test digits come out right.
     expect(Math.abs(gpu - cpu), `wasm ${cpu} %, WebGPU ${gpu} %`).toBeLessThanOrEqual(0.5);
     expect(errors).toEqual([]);
-  }, 400_000);
+  }, 500_000);
 });
