@@ -30,9 +30,27 @@ export function backpropGradients<T extends BackendArray>(
   inputs: ArrayLike<number>,
   targets: ArrayLike<number>,
 ): number {
-  return computeBackpropGradients(model, ws, rows, inputs, targets, 'backpropGradients');
+  checkImmediate(ws.backend, 'backpropGradients', 'use recordBackpropGradients (the loss left in ws.ledger) or backpropStepAsync');
+  return computeBackpropGradients(model, ws, rows, inputs, targets, 'backpropGradients') / rows;
 }
 
+/**
+ * backpropGradients on any backend without reading a number: fills ws.gradW / ws.gradB (on the
+ * device for a GPU). The summed loss is computed and dropped on an immediate backend; on a deferred
+ * one it is left in ws.ledger[L] (the caller reads it when it reads anything). Mutates what
+ * backpropGradients mutates.
+ */
+export function recordBackpropGradients<T extends BackendArray>(
+  model: Model<T>,
+  ws: Workspace<T>,
+  rows: number,
+  inputs: ArrayLike<number>,
+  targets: ArrayLike<number>,
+): void {
+  computeBackpropGradients(model, ws, rows, inputs, targets, 'recordBackpropGradients');
+}
+
+// The gradients; returns the loss summed over rows (immediate), or NaN with that sum left in ws.ledger[L] (deferred).
 function computeBackpropGradients<T extends BackendArray>(
   model: Model<T>,
   ws: Workspace<T>,
@@ -41,7 +59,6 @@ function computeBackpropGradients<T extends BackendArray>(
   targets: ArrayLike<number>,
   where: string,
 ): number {
-  checkImmediate(ws.backend, where, 'backprop reads its loss at every step and does not run there yet: use wasm or js');
   const { backend } = ws;
   const sizes = model.config.sizes;
   const L = sizes.length - 1;
@@ -62,14 +79,17 @@ function computeBackpropGradients<T extends BackendArray>(
   // The targets go up into mu_L, which the backward pass never reads (forward left mu_L + b_L in x_L).
   const y = ws.mu[L];
   backend.write(y, targets);
-  let loss: number;
+  const deferred = backend.deferred === true;
+  let loss = Number.NaN;
   if (model.config.outputEnergy === 'ce') {
     backend.softmax(out, eps, rows, sizes[L]);
-    loss = backend.crossEntropy(y, eps, n);
+    if (deferred) backend.crossEntropyInto(y, eps, n, 1, ws.ledger, L);
+    else loss = backend.crossEntropy(y, eps, n);
     backend.sub(y, eps, eps, n);
   } else {
     backend.sub(y, out, eps, n);
-    loss = 0.5 * backend.sumSquares(eps, n);
+    if (deferred) backend.sumSquaresInto(eps, n, 0.5, ws.ledger, L);
+    else loss = 0.5 * backend.sumSquares(eps, n);
   }
   const { layers, shapes, scales } = model.config;
   for (let l = L - 1; l >= 1; l--) {
@@ -93,10 +113,10 @@ function computeBackpropGradients<T extends BackendArray>(
     if (isResidual(layers[l])) backend.axpy(1, ws.eps[l + 1], ws.eps[l], n);
   }
   computeWeightGrads(model, ws, rows);
-  return loss / rows;
+  return loss;
 }
 
-/** One backprop training step: gradients, then the optimiser. Updates the weights and `opt` in place; returns the mean loss. */
+/** One backprop training step: gradients, then the optimiser. Updates the weights and `opt` in place; returns the mean loss. PcError on a deferred backend (backpropStepAsync). */
 export function backpropStep<T extends BackendArray>(
   model: Model<T>,
   opt: OptimizerState<T>,
@@ -106,9 +126,34 @@ export function backpropStep<T extends BackendArray>(
   ws: Workspace<T>,
   lr?: number,
 ): number {
+  checkImmediate(ws.backend, 'backpropStep', 'use backpropStepAsync (fit does)');
   checkOptimizerState(model, opt, 'backpropStep');
   checkLr(lr, 'backpropStep: lr');
   const loss = computeBackpropGradients(model, ws, rows, inputs, targets, 'backpropStep');
   stepOptimizer(model, ws, opt, lr);
-  return loss;
+  return loss / rows;
+}
+
+/**
+ * backpropStep for any backend: on a deferred one (a GPU) the forward and backward passes and the
+ * optimiser step are recorded, then the loss is read once — one await per batch, as trainStepAsync.
+ * Resolves to the mean loss; mutates what backpropStep mutates.
+ */
+export async function backpropStepAsync<T extends BackendArray>(
+  model: Model<T>,
+  opt: OptimizerState<T>,
+  rows: number,
+  inputs: ArrayLike<number>,
+  targets: ArrayLike<number>,
+  ws: Workspace<T>,
+  lr?: number,
+): Promise<number> {
+  if (!ws.backend.deferred) return backpropStep(model, opt, rows, inputs, targets, ws, lr);
+  checkOptimizerState(model, opt, 'backpropStepAsync');
+  checkLr(lr, 'backpropStepAsync: lr');
+  computeBackpropGradients(model, ws, rows, inputs, targets, 'backpropStepAsync');
+  stepOptimizer(model, ws, opt, lr);
+  const L = model.config.sizes.length - 1;
+  const ledger = await ws.backend.read(ws.ledger, L + 1);
+  return ledger[L] / rows;
 }

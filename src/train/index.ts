@@ -10,7 +10,7 @@ export {
   describeArchitecture,
   parseArchitecture,
 } from './architectures.ts';
-export { backpropGradients, backpropStep } from './backprop.ts';
+export { backpropGradients, backpropStep, backpropStepAsync, recordBackpropGradients } from './backprop.ts';
 export {
   CHECKPOINT_FORMAT,
   CHECKPOINT_VERSION,
@@ -23,6 +23,7 @@ export {
 export { modelFromCheckpoint, restoreOptimizer } from './checkpoint-restore.ts';
 export { DIVERGENCE, type RelaxationHealth } from './divergence.ts';
 export { bpEpochFlops, bpStepFlops, pcEpochFlops, pcStepFlops } from './flops.ts';
+export { createGradientAgreement, type GradientAgreement } from './gradient-agreement.ts';
 export { hostCopy } from './host-copy.ts';
 export { gatherBatch, type LabeledData, shuffledOrder } from './labeled-data.ts';
 export {

@@ -22,7 +22,7 @@ import {
 import { check, checkChoice, checkObject } from '../errors.ts';
 import { type BackendArray, checkImmediate } from '../kernels/index.ts';
 import { checkSeed, createRng, type Rng } from '../random.ts';
-import { backpropStep } from './backprop.ts';
+import { backpropStep, backpropStepAsync } from './backprop.ts';
 import { closeEpoch, energyCeiling, initDivergenceMonitor, type RelaxationHealth, recordRelaxation } from './divergence.ts';
 import { checkData, gatherBatch, type LabeledData, shuffledOrder } from './labeled-data.ts';
 import { accuracy } from './metrics.ts';
@@ -120,7 +120,6 @@ export async function fit<T extends BackendArray>(
   if (options.rng === undefined) checkSeed(options.seed, 'fit: options.seed');
   checkChoice(options.method ?? 'pc', ['pc', 'backprop'], 'fit: options.method');
   const pc = options.method !== 'backprop';
-  if (!pc) checkImmediate(ws.backend, "fit: method 'backprop'", 'backprop reads its loss at every step and does not run there yet: use wasm or js');
   check(
     pc || model.config.feedback === 'symmetric',
     'config',
@@ -153,7 +152,8 @@ export async function fit<T extends BackendArray>(
       const x = images.subarray(0, rows * train.features);
       const y = targets.subarray(0, rows * train.classes);
       let e: number;
-      if (options.method === 'backprop') e = backpropStep(model, opt, rows, x, y, ws, lr);
+      if (options.method === 'backprop')
+        e = ws.backend.deferred ? await backpropStepAsync(model, opt, rows, x, y, ws, lr) : backpropStep(model, opt, rows, x, y, ws, lr);
       else {
         const onGradients = options.onGradients;
         const stepOptions = {

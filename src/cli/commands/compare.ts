@@ -9,19 +9,19 @@
 import type { Command } from 'commander';
 import { createConfig, initModel, initWorkspace, type OutputEnergy, PARAMETERISATIONS, type Parameterisation, type PcnConfig } from '../../core/index.ts';
 import { PcError } from '../../errors.ts';
-import { createBackend } from '../../kernels/index.ts';
+import { type Backend, type BackendArray, createBackend } from '../../kernels/index.ts';
 import { createRng, MAX_SEED } from '../../random.ts';
 import {
   ARCHITECTURES,
-  backpropGradients,
   bpEpochFlops,
-  cosine,
+  createGradientAgreement,
   describeArchitecture,
   type EpochStats,
   fit,
   initOptimizer,
   meanStd,
   pcEpochFlops,
+  recordBackpropGradients,
 } from '../../train/index.ts';
 import { resolveArch } from '../arch.ts';
 import { loadData, type Split } from '../datasets.ts';
@@ -46,6 +46,7 @@ interface CompareOptions {
   seeds: number;
   firstSeed: number;
   threads: number | 'auto';
+  backend: 'wasm' | 'js' | 'webgpu';
   tSweep?: number[];
   cosineEvery: number;
   json: boolean;
@@ -80,6 +81,12 @@ export function registerCompare(program: Command): void {
       0,
     )
     .option('--threads <n>', "matmul threads or 'auto'", threads, 'auto' as const)
+    .option(
+      '--backend <name>',
+      "kernels of both methods: wasm|js|webgpu (a GPU: each batch's numbers read once; the cosine probes' work then runs inside the epoch's time — raise --cosine-every to time PC alone)",
+      choice(['wasm', 'js', 'webgpu'] as const),
+      'wasm' as const,
+    )
     .option('--t-sweep <list>', 'also train PC (the first seed) with each of these relaxation step counts, e.g. 1,2,4,8', integers(1, 10_000))
     .option('--cosine-every <n>', 'compare PC updates with backprop gradients every n batches', integer(1, 1_000_000), 25)
     .option('--json', 'print one JSON object (the result) on stdout', false)
@@ -98,24 +105,32 @@ interface Run {
   readonly cosine: number[];
 }
 
-async function train(
-  config: PcnConfig,
-  data: Split,
-  method: Method,
-  seed: number,
-  epochs: number,
-  relax: { steps: number; lr: number; momentum: number },
-  lrW: number,
-  cosineEvery: number,
-  threadsOpt: number | 'auto',
-  log: (s: string) => void,
-): Promise<Run> {
-  const backend = await createBackend('wasm', { threads: threadsOpt });
+interface RunSettings {
+  readonly config: PcnConfig;
+  readonly data: Split;
+  readonly method: Method;
+  readonly seed: number;
+  readonly epochs: number;
+  readonly relax: { steps: number; lr: number; momentum: number };
+  readonly lrW: number;
+  readonly cosineEvery: number;
+  readonly log: (s: string) => void;
+}
+
+async function train(run: RunSettings, backendName: CompareOptions['backend'], threadsOpt: number | 'auto'): Promise<Run> {
+  return backendName === 'webgpu' ? trainOn(await createBackend('webgpu'), run) : trainOn(await createBackend(backendName, { threads: threadsOpt }), run);
+}
+
+async function trainOn<T extends BackendArray>(backend: Backend<T>, run: RunSettings): Promise<Run> {
+  const { config, data, method, seed, epochs, relax, lrW, cosineEvery, log } = run;
   try {
     const model = initModel(config, backend, createRng(seed));
     const ws = initWorkspace(model, TRAIN_DEFAULTS.batch, backend);
     const probe = method === 'pc' ? initWorkspace(model, TRAIN_DEFAULTS.batch, backend) : null;
     const opt = initOptimizer(model, { name: 'adamw', lr: lrW, weightDecay: TRAIN_DEFAULTS.weightDecay }, backend);
+    const batches = Math.ceil(data.train.count / TRAIN_DEFAULTS.batch);
+    // The cosines are recorded on the backend and read once per epoch.
+    const agreement = probe ? createGradientAgreement(model, backend, Math.ceil(batches / cosineEvery) + 1) : null;
     const L = config.sizes.length - 1;
     const sums = new Float64Array(L + 1);
     let probes = 0;
@@ -130,23 +145,31 @@ async function train(
       method,
       train: { init: 'forward', relax: { ...relax, tolerance: 0 } },
       onWarning: warn,
-      onGradients: !probe
-        ? undefined
-        : (pcWs, rows, images, targets) => {
-            if (batch++ % cosineEvery !== 0) return;
-            const t0 = performance.now();
-            // Backprop's gradient on the same batch and the same (not yet updated) weights.
-            backpropGradients(model, probe, rows, images, targets);
-            for (let l = 1; l <= L; l++) sums[l] += cosine(pcWs.gradW[l], probe.gradW[l]);
-            probes++;
-            probeSeconds += (performance.now() - t0) / 1000;
-          },
-      onEpoch: (s) => {
+      onGradients:
+        !probe || !agreement
+          ? undefined
+          : (pcWs, rows, images, targets) => {
+              if (batch++ % cosineEvery !== 0) return;
+              const t0 = performance.now();
+              // Backprop's gradient on the same batch and the same (not yet updated) weights.
+              recordBackpropGradients(model, probe, rows, images, targets);
+              agreement.record(pcWs, probe);
+              probeSeconds += (performance.now() - t0) / 1000;
+            },
+      onEpoch: async (s) => {
+        if (agreement) {
+          const n = agreement.probes;
+          const t0 = performance.now();
+          for (const [l, c] of (await agreement.read()).entries()) sums[l + 1] += c * n;
+          probes += n;
+          probeSeconds += (performance.now() - t0) / 1000;
+        }
         seconds.push(s.seconds - probeSeconds);
         probeSeconds = 0;
         log(`  ${method} seed ${seed} epoch ${s.epoch}: test ${(100 * s.testAccuracy).toFixed(2)} %, ${seconds[seconds.length - 1].toFixed(2)} s`);
       },
     });
+    agreement?.dispose();
     return { history, seconds, cosine: Array.from(sums.subarray(1), (v) => v / Math.max(1, probes)) };
   } finally {
     backend.dispose();
@@ -171,7 +194,13 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
   const seeds = Array.from({ length: opts.seeds }, (_, i) => opts.firstSeed + i);
   for (const seed of seeds) {
     for (const method of ['pc', 'backprop'] as const)
-      runs[method].push(await train(config, data, method, seed, opts.epochs, relax(opts.steps), opts.lrW, opts.cosineEvery, opts.threads, log));
+      runs[method].push(
+        await train(
+          { config, data, method, seed, epochs: opts.epochs, relax: relax(opts.steps), lrW: opts.lrW, cosineEvery: opts.cosineEvery, log },
+          opts.backend,
+          opts.threads,
+        ),
+      );
   }
   const last = (m: Method) => runs[m].map((r) => r.history[r.history.length - 1].testAccuracy);
   const acc = (m: Method) => meanStd(last(m));
@@ -183,7 +212,11 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
   const cos = runs.pc[0].cosine.map((_, l) => runs.pc.reduce((s, r) => s + r.cosine[l], 0) / runs.pc.length);
   const sweep: { steps: number; test_acc: number; seconds_per_epoch: number }[] = [];
   for (const t of opts.tSweep ?? []) {
-    const r = await train(config, data, 'pc', opts.firstSeed, opts.epochs, relax(t), opts.lrW, Number.MAX_SAFE_INTEGER, opts.threads, log);
+    const r = await train(
+      { config, data, method: 'pc', seed: opts.firstSeed, epochs: opts.epochs, relax: relax(t), lrW: opts.lrW, cosineEvery: Number.MAX_SAFE_INTEGER, log },
+      opts.backend,
+      opts.threads,
+    );
     sweep.push({ steps: t, test_acc: r.history[r.history.length - 1].testAccuracy, seconds_per_epoch: meanStd(r.seconds).mean });
   }
   const result = {
