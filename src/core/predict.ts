@@ -64,6 +64,7 @@ export function infer<T extends BackendArray>(
   relaxConfig: RelaxConfig,
   options: InferOptions = {},
 ): RelaxResult {
+  checkImmediate(ws.backend, 'infer', 'use inferAsync');
   const plan = prepareInference(model, ws, rows, clamp, relaxConfig, options, 'infer');
   return relax(model, ws, rows, plan, relaxConfig, startRelaxation(model, ws, rows, plan), { rng: options.rng, trace: options.trace });
 }
@@ -130,6 +131,7 @@ export function classifyByRelaxation<T extends BackendArray>(
   out: Int32Array,
   options: ClassifyOptions = {},
 ): RelaxResult {
+  checkImmediate(ws.backend, 'classifyByRelaxation', 'use classifyByRelaxationAsync');
   const { clamp, classes, readout } = prepareClassification(model, ws, rows, images, relaxConfig, options, 'classifyByRelaxation');
   if (readout.kind === 'relax-top') {
     const r = infer(model, ws, rows, clamp, relaxConfig, readout.options);
@@ -258,6 +260,7 @@ export function complete<T extends BackendArray>(
   visible: Uint8Array,
   relaxConfig: RelaxConfig,
 ): T {
+  checkImmediate(ws.backend, 'complete', 'use completeAsync');
   infer(model, ws, rows, [], relaxConfig, completion(model, ws, rows, data, visible, relaxConfig, 'complete'));
   return ws.x[model.config.sizes.length - 1];
 }

@@ -12,6 +12,7 @@ import {
   completeAsync,
   createConfig,
   type GenerativeReadout,
+  infer,
   inferAsync,
   initModel,
   initWorkspace,
@@ -77,6 +78,14 @@ describe('generative read-outs on a deferred backend', () => {
     expect(want.length).toBe(relaxConfig.steps);
     for (let t = 0; t < relaxConfig.steps; t++) expect(Array.from(got.subarray(t * 6, (t + 1) * 6)), `step ${t + 1}`).toEqual(want[t]);
     expect(Array.from(later.ws.x[0].subarray(0, 6))).toEqual(Array.from(now.ws.x[0].subarray(0, 6)));
+  });
+
+  it('the synchronous read-outs refuse a deferred backend, naming their async forms', () => {
+    const { model, ws } = generative(deferredReference());
+    const images = blobs(2, 25).images;
+    expect(() => classifyByRelaxation(model, ws, 2, images, relaxConfig, new Int32Array(2))).toThrow(/classifyByRelaxationAsync/);
+    expect(() => complete(model, ws, 2, images, new Uint8Array(12), relaxConfig)).toThrow(/completeAsync/);
+    expect(() => infer(model, ws, 2, [undefined, undefined, images], relaxConfig)).toThrow(/inferAsync/);
   });
 
   it('evaluateAsync and fit with test data evaluate a generative model as the immediate backend does', async () => {
