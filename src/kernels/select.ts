@@ -4,6 +4,7 @@
  */
 import { checkObject, PcError } from '../errors.ts';
 import type { Backend } from './backend.ts';
+import { createNativeBackend } from './native/native-backend.ts';
 import { createReferenceBackend } from './reference.ts';
 import { hasWasmSimd } from './wasm/loader.ts';
 import { createWasmBackend, type WasmBackendOptions } from './wasm/wasm-backend.ts';
@@ -14,19 +15,21 @@ import { createWebGpuBackend, type GpuArray } from './webgpu/webgpu-backend.ts';
  * - `'auto'`: `wasm` where WebAssembly SIMD exists (Node >= 20, current browsers), else `js`;
  * - `'wasm'`: the simd128 kernels, optionally multi-threaded; fails where SIMD is missing;
  * - `'js'`: the plain TypeScript reference (float32; see createReferenceBackend for float64);
+ * - `'native'` (Node): wasm with its matrix product in a C++ addon built at install (AVX-512,
+ *   AVX2 + FMA or portable, by the CPU); fails with the reason where the addon is not built;
  * - `'webgpu'`: the GPU through WebGPU (`navigator.gpu` in a browser, the optional package `webgpu`
  *   in Node); a deferred backend — its arrays are device arrays, its numbers come back once per
  *   batch (trainStepAsync, fit). Fails with the reason where there is no adapter. `'auto'` does not
  *   pick it: a library call should not load a GPU stack unasked (`pcn train --backend auto` measures,
  *   cli/backend-choice.ts).
  */
-export type BackendName = 'auto' | 'js' | 'wasm' | 'webgpu';
+export type BackendName = 'auto' | 'js' | 'wasm' | 'native' | 'webgpu';
 
 export type BackendOptions = WasmBackendOptions;
 
 /** Creates a float32 backend. Options apply to `wasm` (and to `auto` when it picks wasm). */
 export async function createBackend(name: 'webgpu'): Promise<Backend<GpuArray>>;
-export async function createBackend(name?: 'auto' | 'js' | 'wasm', options?: BackendOptions): Promise<Backend<Float32Array>>;
+export async function createBackend(name?: 'auto' | 'js' | 'wasm' | 'native', options?: BackendOptions): Promise<Backend<Float32Array>>;
 export async function createBackend(name: BackendName = 'auto', options: BackendOptions = {}): Promise<Backend<Float32Array> | Backend<GpuArray>> {
   checkObject(options, 'createBackend: options', 'an object { threads?, memoryMB?, … } or left out');
   switch (name) {
@@ -39,9 +42,11 @@ export async function createBackend(name: BackendName = 'auto', options: Backend
       return createReferenceBackend('float32');
     case 'wasm':
       return createWasmBackend(options);
+    case 'native':
+      return createNativeBackend(options);
     case 'auto':
       return hasWasmSimd() ? createWasmBackend(options) : createReferenceBackend('float32');
     default:
-      throw new PcError('config', `createBackend: unknown backend '${String(name)}'; expected 'auto', 'wasm', 'js' or 'webgpu'.`);
+      throw new PcError('config', `createBackend: unknown backend '${String(name)}'; expected 'auto', 'wasm', 'native', 'js' or 'webgpu'.`);
   }
 }

@@ -1,10 +1,12 @@
 /**
  * The backend variants every conformance table runs on: js float32, wasm on
  * one thread, wasm on two threads with every product sent through the pool,
- * and wasm given arrays outside its linear memory (staged per call).
+ * and wasm given arrays outside its linear memory (staged per call); and,
+ * where its addon is built, native likewise.
  */
 import { afterAll, beforeAll } from 'vitest';
 import type { Backend } from '../../src/kernels/backend.ts';
+import { createNativeBackend, loadNativeAddon } from '../../src/kernels/native/native-backend.ts';
 import { createReferenceBackend } from '../../src/kernels/reference.ts';
 import { createWasmBackend } from '../../src/kernels/wasm/wasm-backend.ts';
 
@@ -30,6 +32,15 @@ export function useVariants(): Variant[] {
       { name: 'wasm 2 threads', backend: w2, array: (n) => w2.alloc(n) },
       { name: 'wasm, arrays outside linear memory', backend: w1foreign, array: (n) => new Float32Array(n) },
     );
+    // Where the addon is built (test/kernels/native.test.ts says whether it must be): every product through its threads.
+    if (typeof (await loadNativeAddon()) !== 'string') {
+      const n2 = await createNativeBackend({ threads: 2, nativeMinMacs: 1, parallelMinMacs: 1, parallelMinElements: 1 });
+      const n1foreign = await createNativeBackend({ threads: 1 });
+      variants.push(
+        { name: 'native 2 threads', backend: n2, array: (n) => n2.alloc(n) },
+        { name: 'native, arrays outside linear memory', backend: n1foreign, array: (n) => new Float32Array(n) },
+      );
+    }
   });
   afterAll(() => {
     for (const v of variants) v.backend.dispose();

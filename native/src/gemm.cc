@@ -1,0 +1,161 @@
+// The GEMM driver: splits C among the pool's threads, packs B (kc × nc) and A (mc × kc) blocks into
+// the kernel's panels (zero-padded to whole tiles, so the kernel needs no edge cases), and applies
+// alpha and beta when a tile is stored — beta only on the first k block, and never reading C when 0.
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "gemm.h"
+#include "pool.h"
+
+namespace pcn {
+
+namespace {
+
+constexpr int kKc = 384;   // depth of a packed block: an A micro-panel (MR × kc) stays in L1
+constexpr int kMc = 96;    // rows of a packed A block (a multiple of every MR: 8, 6, 4)
+constexpr int kNc = 2048;  // columns of a packed B block
+
+// A thread's packing buffer, kept between calls (a fresh multi-megabyte allocation per call costs page faults).
+struct Scratch {
+  float* p = nullptr;
+  size_t capacity = 0;
+  float* get(size_t n) {
+    if (n > capacity) {
+      std::free(p);
+      capacity = n;
+      p = static_cast<float*>(std::aligned_alloc(64, ((n * sizeof(float) + 63) / 64) * 64));
+    }
+    return p;
+  }
+  ~Scratch() { std::free(p); }
+};
+thread_local Scratch packedA, packedB;
+
+inline float elemA(const Gemm& g, int i, int p) { return g.transA ? g.a[static_cast<size_t>(p) * g.m + i] : g.a[static_cast<size_t>(i) * g.k + p]; }
+inline float elemB(const Gemm& g, int p, int j) { return g.transB ? g.b[static_cast<size_t>(j) * g.k + p] : g.b[static_cast<size_t>(p) * g.n + j]; }
+
+// ap[panel][p·mr + r] = A(i0 + panel·mr + r, p0 + p), zero past row i1.
+void packA(const Gemm& g, int i0, int i1, int p0, int kc, int mr, float* ap) {
+  for (int i = i0; i < i1; i += mr) {
+    const int rows = std::min(mr, i1 - i);
+    for (int p = 0; p < kc; p++) {
+      float* dst = ap + p * mr;
+      if (!g.transA) {
+        for (int r = 0; r < rows; r++) dst[r] = g.a[static_cast<size_t>(i + r) * g.k + p0 + p];
+      } else {
+        const float* src = g.a + static_cast<size_t>(p0 + p) * g.m + i;
+        for (int r = 0; r < rows; r++) dst[r] = src[r];
+      }
+      for (int r = rows; r < mr; r++) dst[r] = 0.0f;
+    }
+    ap += static_cast<size_t>(mr) * kc;
+  }
+}
+
+// bp[panel][p·nr + j] = B(p0 + p, j0 + panel·nr + j), zero past column j1.
+void packB(const Gemm& g, int j0, int j1, int p0, int kc, int nr, float* bp) {
+  for (int j = j0; j < j1; j += nr) {
+    const int cols = std::min(nr, j1 - j);
+    for (int p = 0; p < kc; p++) {
+      float* dst = bp + p * nr;
+      if (!g.transB) {
+        std::memcpy(dst, g.b + static_cast<size_t>(p0 + p) * g.n + j, cols * sizeof(float));
+      } else {
+        for (int c = 0; c < cols; c++) dst[c] = elemB(g, p0 + p, j + c);
+      }
+      for (int c = cols; c < nr; c++) dst[c] = 0.0f;
+    }
+    bp += static_cast<size_t>(nr) * kc;
+  }
+}
+
+// C[i0.., j0..] (rows × cols of the tile) = first ? alpha·t + beta·C : C + alpha·t.
+void store(const Gemm& g, const float* t, int nr, int i0, int j0, int rows, int cols, bool first) {
+  for (int r = 0; r < rows; r++) {
+    float* c = g.c + static_cast<size_t>(i0 + r) * g.n + j0;
+    const float* s = t + r * nr;
+    if (!first || g.beta == 1.0f)
+      for (int j = 0; j < cols; j++) c[j] += g.alpha * s[j];
+    else if (g.beta == 0.0f)
+      for (int j = 0; j < cols; j++) c[j] = g.alpha * s[j];
+    else
+      for (int j = 0; j < cols; j++) c[j] = g.alpha * s[j] + g.beta * c[j];
+  }
+}
+
+// The rows [i0, i1) × columns [j0, j1) of C, on one thread.
+void block(const Gemm& g, const Kernel& kern, int i0, int i1, int j0, int j1) {
+  const int mr = kern.mr, nr = kern.nr;
+  const int kcMax = std::min(kKc, g.k);
+  float* const bpp = packedB.get(static_cast<size_t>(kcMax) * (std::min(kNc, j1 - j0) + nr));
+  float* const app = packedA.get(static_cast<size_t>(kcMax) * (kMc + mr));
+  alignas(64) float tileOut[8 * 32];
+  for (int jc = j0; jc < j1; jc += kNc) {
+    const int jEnd = std::min(j1, jc + kNc);
+    for (int pc = 0; pc < g.k; pc += kKc) {
+      const int kc = std::min(kKc, g.k - pc);
+      packB(g, jc, jEnd, pc, kc, nr, bpp);
+      for (int ic = i0; ic < i1; ic += kMc) {
+        const int iEnd = std::min(i1, ic + kMc);
+        packA(g, ic, iEnd, pc, kc, mr, app);
+        for (int jr = jc; jr < jEnd; jr += nr) {
+          const float* b = bpp + static_cast<size_t>((jr - jc) / nr) * nr * kc;
+          for (int ir = ic; ir < iEnd; ir += mr) {
+            kern.tile(kc, app + static_cast<size_t>((ir - ic) / mr) * mr * kc, b, tileOut);
+            store(g, tileOut, nr, ir, jr, std::min(mr, iEnd - ir), std::min(nr, jEnd - jr), pc == 0);
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
+
+void gemm(const Gemm& g, const Kernel& kern, Pool& pool, double minMacs) {
+  if (g.m == 0 || g.n == 0) return;
+  if (g.k == 0) {
+    // No terms: C = beta·C (0 without reading C).
+    for (int i = 0; i < g.m; i++)
+      for (int j = 0; j < g.n; j++) {
+        float& c = g.c[static_cast<size_t>(i) * g.n + j];
+        c = g.beta == 0.0f ? 0.0f : g.beta * c;
+      }
+    return;
+  }
+  // Threads split C along its longer side in whole tiles; a small product stays on the caller.
+  const double macs = static_cast<double>(g.m) * g.k * g.n;
+  const int colPanels = (g.n + kern.nr - 1) / kern.nr;
+  const int rowPanels = (g.m + kern.mr - 1) / kern.mr;
+  const bool byColumns = colPanels >= rowPanels;
+  const int panels = byColumns ? colPanels : rowPanels;
+  const int threads = macs < minMacs ? 1 : std::min(pool.threads(), panels);
+  if (threads <= 1) {
+    block(g, kern, 0, g.m, 0, g.n);
+    return;
+  }
+  pool.run([&](int t) {
+    if (t >= threads) return;
+    const int first = panels * t / threads, last = panels * (t + 1) / threads;
+    if (byColumns)
+      block(g, kern, 0, g.m, first * kern.nr, std::min(g.n, last * kern.nr));
+    else
+      block(g, kern, first * kern.mr, std::min(g.m, last * kern.mr), 0, g.n);
+  });
+}
+
+const Kernel& bestKernel() {
+  static const Kernel best = [] {
+#ifdef PCN_X64_KERNELS
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) return kernelAvx512();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return kernelAvx2();
+#endif
+    return kernelPortable();
+  }();
+  return best;
+}
+
+}  // namespace pcn

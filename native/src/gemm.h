@@ -1,0 +1,38 @@
+// Single-precision GEMM for the native backend: C = alpha·op(A)·op(B) + beta·C, row-major,
+// BLIS-style — B and A packed into panels, an MR×NR register tile per micro-kernel call.
+#pragma once
+
+namespace pcn {
+
+// op(A) is m×k (stored m×k, or k×m when transA); op(B) is k×n (stored k×n, or n×k when transB).
+// beta = 0 does not read C. C must not overlap A or B.
+struct Gemm {
+  const float* a;
+  const float* b;
+  float* c;
+  int m, k, n;
+  bool transA, transB;
+  float alpha, beta;
+};
+
+// One instruction set's micro-kernel: out[i·nr + j] = Σ_{p<kc} ap[p·mr + i]·bp[p·nr + j] (overwritten).
+struct Kernel {
+  int mr, nr;
+  void (*tile)(int kc, const float* ap, const float* bp, float* out);
+  const char* name;
+};
+
+Kernel kernelAvx512();
+Kernel kernelAvx2();
+Kernel kernelPortable();
+
+// The best kernel this CPU runs: AVX-512, else AVX2 + FMA, else portable C++.
+const Kernel& bestKernel();
+
+class Pool;
+
+// C = alpha·op(A)·op(B) + beta·C on `pool`'s threads (the calling thread included); a product of
+// fewer than `minMacs` multiply-adds stays on the calling thread.
+void gemm(const Gemm& g, const Kernel& kernel, Pool& pool, double minMacs);
+
+}  // namespace pcn
