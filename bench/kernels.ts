@@ -4,8 +4,10 @@
  * (forward, input gradient, weight gradient) on the `cnn` preset's layers and a
  * CIFAR-like one, for every backend and thread count.
  *
- *   npm run bench:kernels [-- --json] [--backends js,wasm,webgpu] [--threads 1,2] [--ops matmul,map,conv] [--quick]
+ *   npm run bench:kernels [-- --json] [--backends js,wasm,native,numpy,webgpu] [--threads 1,2] [--ops matmul,map,conv] [--quick]
  *
+ * The default is js,wasm,native,numpy (native where its addon is built): numpy's matmul (its BLAS, on
+ * the same thread counts) is the reference the CPU backends are compared with, as a ratio per shape.
  * (--backend is the same option.) webgpu rows come from bench/kernels-webgpu.ts: matmul and
  * convolution, with the adapter's name; the CPU's thread counts do not apply to them.
  *
@@ -17,10 +19,14 @@
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { type Backend, type Conv2dGeometry, conv2dOutputSize, type MatmulOptions } from '../src/kernels/backend.ts';
+import { createNativeBackend, loadNativeAddon } from '../src/kernels/native/native-backend.ts';
 import { createReferenceBackend } from '../src/kernels/reference.ts';
 import { createWasmBackend } from '../src/kernels/wasm/wasm-backend.ts';
 import { createRng } from '../src/random.ts';
+import { benchNumpy } from './kernels-numpy.ts';
 import { benchWebGpu } from './kernels-webgpu.ts';
+
+export type MatmulCaseLike = Pick<MatmulCase, 'm' | 'k' | 'n' | 'transA' | 'transB'>;
 
 interface MatmulCase {
   m: number;
@@ -229,7 +235,7 @@ async function main(): Promise<void> {
     options: {
       json: { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
-      backends: { type: 'string', default: 'js,wasm' },
+      backends: { type: 'string', default: 'js,wasm,native,numpy' },
       backend: { type: 'string' },
       threads: { type: 'string', default: '1,2' },
       ops: { type: 'string', default: 'matmul,map,conv' },
@@ -239,7 +245,8 @@ async function main(): Promise<void> {
   });
   if (values.help) {
     console.log(
-      'usage: npm run bench:kernels [-- --json] [--backends js,wasm,webgpu] [--threads 1,2] [--ops matmul,map,conv] [--quick]\n' +
+      'usage: npm run bench:kernels [-- --json] [--backends js,wasm,native,numpy,webgpu] [--threads 1,2] [--ops matmul,map,conv] [--quick]\n' +
+        '  numpy: matmul only, its BLAS on the same thread counts (the reference); native: where its addon is built\n' +
         '  webgpu rows: matmul and conv on the adapter Dawn (or the browser) finds; without a GPU on Linux run through\n' +
         '  npx tsx scripts/with-swiftshader.ts npx tsx bench/kernels.ts --backends webgpu (SwiftShader: the CPU, slowly)',
     );
@@ -247,7 +254,9 @@ async function main(): Promise<void> {
   }
   const backends = (values.backend ?? values.backends).split(',');
   const threads = values.threads.split(',').map(Number);
-  for (const b of backends) if (!['js', 'wasm', 'webgpu'].includes(b)) throw new Error(`--backends: unknown backend '${b}'; expected js, wasm and/or webgpu.`);
+  for (const b of backends)
+    if (!['js', 'wasm', 'native', 'numpy', 'webgpu'].includes(b))
+      throw new Error(`--backends: unknown backend '${b}'; expected js, wasm, native, numpy and/or webgpu.`);
   for (const t of threads) if (!Number.isInteger(t) || t < 1) throw new Error(`--threads: expected a list of positive integers, got '${values.threads}'.`);
   const ops = new Set(values.ops.split(','));
   for (const o of ops) if (!['matmul', 'map', 'conv'].includes(o)) throw new Error(`--ops: unknown group '${o}'; expected matmul, map and/or conv.`);
@@ -277,6 +286,27 @@ async function main(): Promise<void> {
       w.dispose();
     }
   }
+  if (backends.includes('native')) {
+    const addon = await loadNativeAddon();
+    if (typeof addon === 'string') console.log(`(native: ${addon})`);
+    else
+      for (const t of threads) {
+        const nat = await createNativeBackend({ threads: t });
+        benchBackend(nat, values.quick, ops, emit);
+        nat.dispose();
+      }
+  }
+  if (backends.includes('numpy') && ops.has('matmul')) {
+    for (const t of threads) {
+      const got = benchNumpy(MATMUL_CASES, t, values.quick ? 0.02 : 0.05, values.quick ? 3 : 7);
+      if (typeof got === 'string') {
+        console.log(`(numpy: ${got})`);
+        break;
+      }
+      for (const r of got) emit(r);
+    }
+    if (!values.json) printRatios(rows);
+  }
   if (backends.includes('webgpu')) {
     const adapter = await benchWebGpu(ops, values.quick, emit);
     if (!values.json) console.log(`(webgpu rows: ${adapter})`);
@@ -284,6 +314,16 @@ async function main(): Promise<void> {
   if (!values.json && ops.has('matmul')) {
     const best = Math.max(...rows.filter((r) => r.op === 'matmul').map((r) => r.gflops ?? 0));
     console.log(`\npeak matmul measured: ${best.toFixed(1)} GFLOP/s`);
+  }
+}
+
+// Each CPU backend's matmul as a fraction of numpy's on the same shape and threads.
+function printRatios(rows: readonly Row[]): void {
+  const numpy = rows.filter((r) => r.backend === 'numpy');
+  console.log('\nmatmul / numpy, same shape and threads:');
+  for (const r of rows.filter((x) => x.op === 'matmul' && x.backend !== 'numpy' && x.backend !== 'js')) {
+    const ref = numpy.find((x) => x.threads === r.threads && x.m === r.m && x.k === r.k && x.n === r.n && x.transA === r.transA && x.transB === r.transB);
+    if (ref?.gflops && r.gflops) console.log(`${who(r)}  ${describe(r).padEnd(32)} ${(r.gflops / ref.gflops).toFixed(2)}  (numpy ${ref.gflops.toFixed(1)})`);
   }
 }
 

@@ -5,11 +5,11 @@
  * counted by pcEpochFlops), next to this machine's measured matmul peak.
  *
  *   npm run bench [-- --seeds 3] [--epochs 25] [--datasets mnist,fashion-mnist]
- *                 [--mnist DIR] [--fashion-mnist DIR] [--threads N] [--backend wasm|webgpu] [--json]
+ *                 [--mnist DIR] [--fashion-mnist DIR] [--threads N] [--backend wasm|native|webgpu] [--json]
  *
  * --backend webgpu trains on the GPU (a deferred backend: energies read once per
  * batch); over SwiftShader, Chromium's CPU driver, it is ~200× slower than wasm —
- * its figures mean something only on a GPU. The matmul peak is wasm's only.
+ * its figures mean something only on a GPU. The matmul peak is the CPU backend's own (wasm or native).
  *
  * Accuracy is reported for the last epoch (not the best), as mean ± std over seeds.
  * Hyperparameters are `pcn train`'s defaults, except the weight learning rate
@@ -77,8 +77,8 @@ function matmulPeak<T extends BackendArray>(backend: Backend<T>): number | null 
 
 async function main(): Promise<void> {
   if (values.backend === 'webgpu') await run(await createBackend('webgpu'));
-  else if (values.backend === 'wasm') await run(await createBackend('wasm', { threads: Number(values.threads) }));
-  else throw new Error(`--backend: expected wasm or webgpu, got '${values.backend}'.`);
+  else if (values.backend === 'wasm' || values.backend === 'native') await run(await createBackend(values.backend, { threads: Number(values.threads) }));
+  else throw new Error(`--backend: expected wasm, native or webgpu, got '${values.backend}'.`);
 }
 
 async function run<T extends BackendArray>(backend: Backend<T>): Promise<void> {
@@ -94,7 +94,7 @@ async function run<T extends BackendArray>(backend: Backend<T>): Promise<void> {
       threads: backend.threads,
       matmul_peak_gflops: peak === null ? null : Math.round(peak * 10) / 10,
     },
-    `machine: ${cpus()[0]?.model}, ${cpus().length} cores, Node ${process.version}; ${backend.name === 'webgpu' ? 'webgpu' : `wasm × ${backend.threads} threads`}; ${peakText}`,
+    `machine: ${cpus()[0]?.model}, ${cpus().length} cores, Node ${process.version}; ${backend.name === 'webgpu' ? 'webgpu' : `${backend.name} × ${backend.threads} threads`}; ${peakText}`,
   );
   const summary: Record<string, unknown>[] = [];
   for (const name of values.datasets.split(',')) {

@@ -1,16 +1,18 @@
 /**
  * `--backend auto`: WebGPU only where it is present and faster for the model
- * at hand, else wasm, with one line saying which and why. How it decides:
- * no adapter → wasm; an adapter that runs on the CPU (SwiftShader, llvmpipe,
- * lavapipe, a fallback adapter) → wasm, unmeasured (it is ~200× slower here);
+ * at hand, else the CPU (native where its addon is built, else wasm), with
+ * one line saying which and why. How it decides: no adapter → the CPU; an
+ * adapter that runs on the CPU (SwiftShader, llvmpipe, lavapipe, a fallback
+ * adapter) → the CPU, unmeasured (it is ~200× slower here);
  * otherwise both train the run's own model, batch size and settings on its
  * first batch — one warm-up step (pipelines compile), then two timed — and
- * the faster per step wins. The streaming schedule always runs on wasm: it
+ * the faster per step wins. The streaming schedule always runs on the CPU: it
  * waits for a read after every example, a GPU's slowest pattern (measure
  * with --backend webgpu where in doubt).
  */
 import { initModel, initWorkspace, type PcnConfig } from '../core/index.ts';
 import { type Backend, type BackendArray, createBackend } from '../kernels/index.ts';
+import { loadNativeAddon } from '../kernels/native/native-backend.ts';
 import { isCpuAdapter } from '../kernels/webgpu/adapter.ts';
 import { createWebGpuBackend } from '../kernels/webgpu/webgpu-backend.ts';
 import { createRng } from '../random.ts';
@@ -18,7 +20,7 @@ import { initOptimizer, supervisedBatch, type TrainConfig, trainStepAsync } from
 import type { Split } from './datasets.ts';
 
 export interface BackendChoice {
-  readonly backend: 'wasm' | 'webgpu';
+  readonly backend: 'wasm' | 'native' | 'webgpu';
   /** One line: the choice and why. */
   readonly reason: string;
 }
@@ -35,18 +37,20 @@ export interface Trial {
 
 /** Picks the backend for `trial` (see the file comment). `measureCpuAdapters` times a CPU adapter too (tests). */
 export async function chooseBackend(trial: Trial, streaming: boolean, measureCpuAdapters = false): Promise<BackendChoice> {
-  if (streaming) return { backend: 'wasm', reason: 'auto: wasm — the streaming schedule waits for a read after every example, a GPU’s slowest pattern' };
+  // The CPU's side: native where its addon is built, else wasm.
+  const cpu = typeof (await loadNativeAddon()) === 'string' ? 'wasm' : 'native';
+  if (streaming) return { backend: cpu, reason: `auto: ${cpu} — the streaming schedule waits for a read after every example, a GPU’s slowest pattern` };
   const gpu = await createWebGpuBackend();
-  if (typeof gpu === 'string') return { backend: 'wasm', reason: `auto: wasm — no WebGPU here (${gpu})` };
+  if (typeof gpu === 'string') return { backend: cpu, reason: `auto: ${cpu} — no WebGPU here (${gpu})` };
   const adapter = gpu.adapter;
   if (isCpuAdapter(adapter) && !measureCpuAdapters) {
     gpu.dispose();
-    return { backend: 'wasm', reason: `auto: wasm — WebGPU's adapter here (${adapter}) runs on the CPU` };
+    return { backend: cpu, reason: `auto: ${cpu} — WebGPU's adapter here (${adapter}) runs on the CPU` };
   }
   const onGpu = await secondsPerStep(gpu, trial);
-  const onWasm = await secondsPerStep(await createBackend('wasm', { threads: trial.threads }), trial);
-  const times = `${(1000 * onGpu).toFixed(1)} ms per step on WebGPU (${adapter}), ${(1000 * onWasm).toFixed(1)} on wasm, measured on the first batch`;
-  return onGpu < onWasm ? { backend: 'webgpu', reason: `auto: WebGPU — ${times}` } : { backend: 'wasm', reason: `auto: wasm — ${times}` };
+  const onCpu = await secondsPerStep(await createBackend(cpu, { threads: trial.threads }), trial);
+  const times = `${(1000 * onGpu).toFixed(1)} ms per step on WebGPU (${adapter}), ${(1000 * onCpu).toFixed(1)} on ${cpu}, measured on the first batch`;
+  return onGpu < onCpu ? { backend: 'webgpu', reason: `auto: WebGPU — ${times}` } : { backend: cpu, reason: `auto: ${cpu} — ${times}` };
 }
 
 // One warm-up training step, then the mean of two timed ones, on a fresh model; disposes of the backend.

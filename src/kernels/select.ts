@@ -4,7 +4,7 @@
  */
 import { checkObject, PcError } from '../errors.ts';
 import type { Backend } from './backend.ts';
-import { createNativeBackend } from './native/native-backend.ts';
+import { createNativeBackend, loadNativeAddon } from './native/native-backend.ts';
 import { createReferenceBackend } from './reference.ts';
 import { hasWasmSimd } from './wasm/loader.ts';
 import { createWasmBackend, type WasmBackendOptions } from './wasm/wasm-backend.ts';
@@ -12,7 +12,8 @@ import { createWebGpuBackend, type GpuArray } from './webgpu/webgpu-backend.ts';
 
 /**
  * Which backend to create:
- * - `'auto'`: `wasm` where WebAssembly SIMD exists (Node >= 20, current browsers), else `js`;
+ * - `'auto'`: in Node `native` where its addon is built, else `wasm` where WebAssembly SIMD exists
+ *   (Node >= 20, current browsers), else `js`;
  * - `'wasm'`: the simd128 kernels, optionally multi-threaded; fails where SIMD is missing;
  * - `'js'`: the plain TypeScript reference (float32; see createReferenceBackend for float64);
  * - `'native'` (Node): wasm with its matrix product in a C++ addon built at install (AVX-512,
@@ -45,6 +46,7 @@ export async function createBackend(name: BackendName = 'auto', options: Backend
     case 'native':
       return createNativeBackend(options);
     case 'auto':
+      if (typeof (await loadNativeAddon()) !== 'string') return createNativeBackend(options);
       return hasWasmSimd() ? createWasmBackend(options) : createReferenceBackend('float32');
     default:
       throw new PcError('config', `createBackend: unknown backend '${String(name)}'; expected 'auto', 'wasm', 'native', 'js' or 'webgpu'.`);

@@ -3,13 +3,14 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadNativeAddon } from '../../src/kernels/native/native-backend.ts';
 import { pcn } from './run.ts';
 
 describe('pcn train --backend', () => {
   it('refuses an unknown backend, and webgpu where there is no adapter, in one line each (exit 1), writing nothing', () => {
     const unknown = pcn(['train', '--backend', 'cuda']);
     expect(unknown.status).toBe(1);
-    expect(unknown.stderr).toContain('wasm, js, webgpu');
+    expect(unknown.stderr).toContain('wasm, native, js, webgpu');
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
     const saved = process.env.VK_ICD_FILENAMES;
     process.env.VK_ICD_FILENAMES = '/nonexistent.json';
@@ -28,15 +29,16 @@ describe('pcn train --backend', () => {
     }
   });
 
-  it('auto falls back to wasm where there is no WebGPU adapter, saying so in one line, and trains', () => {
+  it('auto falls back to the CPU (native where built, else wasm) where there is no WebGPU adapter, saying so in one line, and trains', async () => {
+    const cpu = typeof (await loadNativeAddon()) === 'string' ? 'wasm' : 'native';
     const saved = process.env.VK_ICD_FILENAMES;
     // No Vulkan driver at all: Dawn finds no adapter on Linux.
     process.env.VK_ICD_FILENAMES = '/nonexistent.json';
     try {
       const r = pcn(['train', '--backend', 'auto', '--layers', '784,8,10', '--epochs', '1', '--no-progress']);
       expect(r.status).toBe(0);
-      expect(r.stdout).toMatch(/^auto: wasm — no WebGPU here \(.*\)\n/);
-      expect(r.stdout).toContain('wasm backend');
+      expect(r.stdout).toMatch(new RegExp(`^auto: ${cpu} — no WebGPU here \\(.*\\)\n`));
+      expect(r.stdout).toContain(`${cpu} backend`);
     } finally {
       if (saved === undefined) delete process.env.VK_ICD_FILENAMES;
       else process.env.VK_ICD_FILENAMES = saved;

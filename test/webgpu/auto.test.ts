@@ -1,19 +1,23 @@
 /**
- * `--backend auto` where the adapter is SwiftShader's (a CPU driver): the CLI takes wasm without
- * measuring, and says why; asked to measure anyway, chooseBackend times both on the run's first batch
- * and picks the faster — wasm, here.
+ * `--backend auto` where the adapter is SwiftShader's (a CPU driver): the CLI takes the CPU backend
+ * (native where built, else wasm) without measuring, and says why; asked to measure anyway,
+ * chooseBackend times both on the run's first batch and picks the faster — the CPU, here.
  */
 import { describe, expect, it } from 'vitest';
 import { chooseBackend } from '../../src/cli/backend-choice.ts';
 import { loadEmbedded } from '../../src/cli/datasets.ts';
 import { createConfig } from '../../src/core/index.ts';
+import { loadNativeAddon } from '../../src/kernels/native/native-backend.ts';
 import { pcn } from '../cli/run.ts';
 
+// The CPU's side of the choice: native where its addon is built, else wasm.
+const cpu = typeof (await loadNativeAddon()) === 'string' ? 'wasm' : 'native';
+
 describe('--backend auto on a CPU adapter', () => {
-  it('the CLI takes wasm and names the adapter', () => {
+  it('the CLI takes the CPU backend and names the adapter', () => {
     const r = pcn(['train', '--backend', 'auto', '--layers', '784,8,10', '--epochs', '1', '--no-progress']);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^auto: wasm — WebGPU's adapter here \(.+\) runs on the CPU\n/);
+    expect(r.stdout).toMatch(new RegExp(`^auto: ${cpu} — WebGPU's adapter here \\(.+\\) runs on the CPU\n`));
   });
 
   it('measured, the faster backend per step wins, and the line gives both times', async () => {
@@ -27,7 +31,7 @@ describe('--backend auto on a CPU adapter', () => {
       lrW: 5e-4,
     };
     const choice = await chooseBackend(trial, false, true);
-    expect(choice.backend).toBe('wasm');
-    expect(choice.reason).toMatch(/^auto: wasm — [\d.]+ ms per step on WebGPU \(.+\), [\d.]+ on wasm, measured on the first batch$/);
+    expect(choice.backend).toBe(cpu);
+    expect(choice.reason).toMatch(new RegExp(`^auto: ${cpu} — [\\d.]+ ms per step on WebGPU \\(.+\\), [\\d.]+ on ${cpu}, measured on the first batch$`));
   }, 120_000);
 });

@@ -46,7 +46,7 @@ interface CompareOptions {
   seeds: number;
   firstSeed: number;
   threads: number | 'auto';
-  backend: 'wasm' | 'js' | 'webgpu';
+  backend: 'wasm' | 'native' | 'js' | 'webgpu';
   tSweep?: number[];
   cosineEvery: number;
   json: boolean;
@@ -83,8 +83,8 @@ export function registerCompare(program: Command): void {
     .option('--threads <n>', "matmul threads or 'auto'", threads, 'auto' as const)
     .option(
       '--backend <name>',
-      "kernels of both methods: wasm|js|webgpu (a GPU: each batch's numbers read once; the cosine probes' work then runs inside the epoch's time — raise --cosine-every to time PC alone)",
-      choice(['wasm', 'js', 'webgpu'] as const),
+      "kernels of both methods: wasm|native|js|webgpu (a GPU: each batch's numbers read once; the cosine probes' work then runs inside the epoch's time — raise --cosine-every to time PC alone)",
+      choice(['wasm', 'native', 'js', 'webgpu'] as const),
       'wasm' as const,
     )
     .option('--t-sweep <list>', 'also train PC (the first seed) with each of these relaxation step counts, e.g. 1,2,4,8', integers(1, 10_000))

@@ -18,7 +18,7 @@ interface EvalOptions {
   model: string;
   data: string;
   threads: number | 'auto';
-  backend: 'wasm' | 'js' | 'webgpu';
+  backend: 'wasm' | 'native' | 'js' | 'webgpu';
   evalSteps: number;
   json: boolean;
 }
@@ -40,7 +40,12 @@ export function registerEval(program: Command): void {
       GENERATIVE_EVAL_RELAX.steps,
     )
     .option('--threads <n>', "matmul threads or 'auto'", threads, 'auto' as const)
-    .option('--backend <name>', 'kernels: wasm|js|webgpu (a GPU: each batch read back once)', choice(['wasm', 'js', 'webgpu'] as const), 'wasm' as const)
+    .option(
+      '--backend <name>',
+      'kernels: wasm|native|js|webgpu (native: the C++ addon npm install builds; a GPU: each batch read back once)',
+      choice(['wasm', 'native', 'js', 'webgpu'] as const),
+      'wasm' as const,
+    )
     .option('--json', 'print one JSON object', false)
     .action(async (opts: EvalOptions) => {
       const ckpt = readCheckpoint(opts.model);

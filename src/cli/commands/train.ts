@@ -62,7 +62,7 @@ export interface TrainOptions {
   init: InitMode;
   seed: number;
   threads: number | 'auto';
-  backend: 'wasm' | 'js' | 'webgpu' | 'auto';
+  backend: 'wasm' | 'native' | 'js' | 'webgpu' | 'auto';
   out?: string;
   resume?: string;
   json: boolean;
@@ -229,8 +229,8 @@ export function registerTrain(program: Command): void {
     .option('--threads <n>', "matmul threads: 1, 2, … or 'auto'", threads, 'auto' as const)
     .option(
       '--backend <name>',
-      'kernels: wasm|js|webgpu|auto (WebGPU where present and faster, measured)',
-      choice(['wasm', 'js', 'webgpu', 'auto'] as const),
+      'kernels: wasm|native|js|webgpu|auto (native: the C++ addon npm install builds; auto: WebGPU where present and faster, measured, else native or wasm)',
+      choice(['wasm', 'native', 'js', 'webgpu', 'auto'] as const),
       'wasm' as const,
     )
     .option('--out <dir>', 'where to write the model, checkpoint, metrics log and plots (default runs/<time>, or runs/<time>-2 … if taken)')
