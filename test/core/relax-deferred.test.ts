@@ -6,7 +6,7 @@
  * divergence is reported after the batch, naming the same step.
  */
 import { describe, expect, it } from 'vitest';
-import { createConfig, initModel, initWorkspace, planRelaxation, predictLabels, predictLabelsAsync, relax } from '../../src/core/index.ts';
+import { createConfig, feedbackAngles, initModel, initWorkspace, planRelaxation, predictLabels, predictLabelsAsync, relax } from '../../src/core/index.ts';
 import { PcError } from '../../src/errors.ts';
 import type { Backend } from '../../src/kernels/backend.ts';
 import { createReferenceBackend } from '../../src/kernels/reference.ts';
@@ -180,5 +180,16 @@ describe('reading a model out on a deferred backend', () => {
       layers: model.layers.map((l) => ({ ...l, weights: { ...l.weights, data: { length: l.weights.data.length, onDevice: true } } })),
     };
     expect(() => encodeCheckpoint(onDevice as unknown as typeof model)).toThrow(/hostCopy/);
+  });
+
+  it('feedbackAngles refuses a model whose arrays are not host arrays (plain JavaScript gets past its type), naming hostCopy', () => {
+    const backend = deferredReference();
+    const model = initModel(createConfig({ sizes: [6, 5, 3], feedback: 'learned' }), backend, createRng(1));
+    expect(feedbackAngles(model)).toHaveLength(2);
+    const onDevice = {
+      ...model,
+      layers: model.layers.map((l) => ({ ...l, feedback: l.feedback && { ...l.feedback, data: { length: l.feedback.data.length, onDevice: true } } })),
+    };
+    expect(() => feedbackAngles(onDevice as unknown as typeof model)).toThrow(/feedbackAngles: .* hostCopy/);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { loadNativeAddon } from '../../src/kernels/native/native-backend.ts';
 import { activate, activateBoth, addRowVector, axpy, columnSums, matmul, rowArgmax, softmax, sub } from '../../src/kernels/ops.ts';
 import { createReferenceBackend } from '../../src/kernels/reference.ts';
 import { createBackend } from '../../src/kernels/select.ts';
@@ -115,9 +116,9 @@ describe('checked elementwise ops and reductions', () => {
 });
 
 describe('backend selection', () => {
-  it('auto picks wasm where SIMD exists, and an unknown name is a config error', async () => {
+  it('auto picks native where its addon is built, else wasm where SIMD exists; an unknown name is a config error', async () => {
     const b = await createBackend('auto', { threads: 1 });
-    expect(b.name).toBe('wasm');
+    expect(b.name).toBe(typeof (await loadNativeAddon()) === 'string' ? 'wasm' : 'native');
     b.dispose();
     await expect(createBackend('gpu' as never)).rejects.toMatchObject({ code: 'config' });
   });
