@@ -33,39 +33,47 @@ struct Scratch {
 };
 thread_local Scratch packedA, packedB;
 
-inline float elemA(const Gemm& g, int i, int p) { return g.transA ? g.a[static_cast<size_t>(p) * g.m + i] : g.a[static_cast<size_t>(i) * g.k + p]; }
-inline float elemB(const Gemm& g, int p, int j) { return g.transB ? g.b[static_cast<size_t>(j) * g.k + p] : g.b[static_cast<size_t>(p) * g.n + j]; }
 
-// ap[panel][p·mr + r] = A(i0 + panel·mr + r, p0 + p), zero past row i1.
+// ap[panel][p·mr + r] = A(i0 + panel·mr + r, p0 + p), zero past row i1. Each pass reads A along its
+// rows in memory order (a row of A for plain A, a row of Aᵀ's storage for transA) and scatters into the panel.
 void packA(const Gemm& g, int i0, int i1, int p0, int kc, int mr, float* ap) {
   for (int i = i0; i < i1; i += mr) {
     const int rows = std::min(mr, i1 - i);
-    for (int p = 0; p < kc; p++) {
-      float* dst = ap + p * mr;
-      if (!g.transA) {
-        for (int r = 0; r < rows; r++) dst[r] = g.a[static_cast<size_t>(i + r) * g.k + p0 + p];
-      } else {
-        const float* src = g.a + static_cast<size_t>(p0 + p) * g.m + i;
-        for (int r = 0; r < rows; r++) dst[r] = src[r];
+    if (!g.transA) {
+      for (int r = 0; r < rows; r++) {
+        const float* src = g.a + static_cast<size_t>(i + r) * g.k + p0;
+        for (int p = 0; p < kc; p++) ap[p * mr + r] = src[p];
       }
-      for (int r = rows; r < mr; r++) dst[r] = 0.0f;
+    } else {
+      for (int p = 0; p < kc; p++) {
+        const float* src = g.a + static_cast<size_t>(p0 + p) * g.m + i;
+        for (int r = 0; r < rows; r++) ap[p * mr + r] = src[r];
+      }
     }
+    for (int r = rows; r < mr; r++)
+      for (int p = 0; p < kc; p++) ap[p * mr + r] = 0.0f;
     ap += static_cast<size_t>(mr) * kc;
   }
 }
 
-// bp[panel][p·nr + j] = B(p0 + p, j0 + panel·nr + j), zero past column j1.
+// bp[panel][p·nr + j] = B(p0 + p, j0 + panel·nr + j), zero past column j1 — read in memory order
+// (a row of B for plain B; for transB a row of its storage, which is a column of B).
 void packB(const Gemm& g, int j0, int j1, int p0, int kc, int nr, float* bp) {
   for (int j = j0; j < j1; j += nr) {
     const int cols = std::min(nr, j1 - j);
-    for (int p = 0; p < kc; p++) {
-      float* dst = bp + p * nr;
-      if (!g.transB) {
+    if (!g.transB) {
+      for (int p = 0; p < kc; p++) {
+        float* dst = bp + p * nr;
         std::memcpy(dst, g.b + static_cast<size_t>(p0 + p) * g.n + j, cols * sizeof(float));
-      } else {
-        for (int c = 0; c < cols; c++) dst[c] = elemB(g, p0 + p, j + c);
+        for (int c = cols; c < nr; c++) dst[c] = 0.0f;
       }
-      for (int c = cols; c < nr; c++) dst[c] = 0.0f;
+    } else {
+      for (int c = 0; c < cols; c++) {
+        const float* src = g.b + static_cast<size_t>(j + c) * g.k + p0;
+        for (int p = 0; p < kc; p++) bp[p * nr + c] = src[p];
+      }
+      for (int c = cols; c < nr; c++)
+        for (int p = 0; p < kc; p++) bp[p * nr + c] = 0.0f;
     }
     bp += static_cast<size_t>(nr) * kc;
   }
