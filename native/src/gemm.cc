@@ -81,15 +81,16 @@ void packB(const Gemm& g, int j0, int j1, int p0, int kc, int nr, float* bp) {
 
 // C[i0.., j0..] (rows × cols of the tile) = first ? alpha·t + beta·C : C + alpha·t.
 void store(const Gemm& g, const float* t, int nr, int i0, int j0, int rows, int cols, bool first) {
+  const size_t cRow = g.cRow ? g.cRow : g.n, cCol = g.cCol;
   for (int r = 0; r < rows; r++) {
-    float* c = g.c + static_cast<size_t>(i0 + r) * g.n + j0;
+    float* c = g.c + (i0 + r) * cRow + j0 * cCol;
     const float* s = t + r * nr;
     if (!first || g.beta == 1.0f)
-      for (int j = 0; j < cols; j++) c[j] += g.alpha * s[j];
+      for (int j = 0; j < cols; j++) c[j * cCol] += g.alpha * s[j];
     else if (g.beta == 0.0f)
-      for (int j = 0; j < cols; j++) c[j] = g.alpha * s[j];
+      for (int j = 0; j < cols; j++) c[j * cCol] = g.alpha * s[j];
     else
-      for (int j = 0; j < cols; j++) c[j] = g.alpha * s[j] + g.beta * c[j];
+      for (int j = 0; j < cols; j++) c[j * cCol] = g.alpha * s[j] + g.beta * c[j * cCol];
   }
 }
 
@@ -122,17 +123,18 @@ void block(const Gemm& g, const Kernel& kern, int i0, int i1, int j0, int j1) {
 
 }  // namespace
 
-void gemm(const Gemm& g, const Kernel& kern, Pool& pool, double minMacs) {
-  if (g.m == 0 || g.n == 0) return;
-  if (g.k == 0) {
+void gemm(const Gemm& given, const Kernel& kern, Pool& pool, double minMacs) {
+  if (given.m == 0 || given.n == 0) return;
+  if (given.k == 0) {
     // No terms: C = beta·C (0 without reading C).
-    for (int i = 0; i < g.m; i++)
-      for (int j = 0; j < g.n; j++) {
-        float& c = g.c[static_cast<size_t>(i) * g.n + j];
-        c = g.beta == 0.0f ? 0.0f : g.beta * c;
-      }
+    for (size_t i = 0; i < static_cast<size_t>(given.m) * given.n; i++) given.c[i] = given.beta == 0.0f ? 0.0f : given.beta * given.c[i];
     return;
   }
+  // A product narrower than a tile (n < NR, e.g. 10 classes) wastes most of each tile's columns; its
+  // transpose Cᵀ = op(B)ᵀ·op(A)ᵀ fills them, and is stored transposed into C.
+  const bool swap = given.cRow == 0 && given.n < kern.nr && given.m > given.n;
+  const Gemm g = swap ? Gemm{given.b, given.a, given.c, given.n, given.k, given.m, !given.transB, !given.transA, given.alpha, given.beta, 1, given.n}
+                      : given;
   // Threads split C along its longer side in whole tiles; a small product stays on the caller.
   const double macs = static_cast<double>(g.m) * g.k * g.n;
   const int colPanels = (g.n + kern.nr - 1) / kern.nr;

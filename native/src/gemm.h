@@ -13,6 +13,9 @@ struct Gemm {
   int m, k, n;
   bool transA, transB;
   float alpha, beta;
+  // C[i, j] is at c[i·cRow + j·cCol]: (n, 1) for row-major C; (1, m) stores the transposed problem's
+  // result into the caller's C (gemm does this for narrow products, see gemm.cc). 0: row-major.
+  int cRow = 0, cCol = 1;
 };
 
 // One instruction set's micro-kernel: out[i·nr + j] = Σ_{p<kc} ap[p·mr + i]·bp[p·nr + j] (overwritten).
