@@ -32,7 +32,8 @@ const run = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${nodedir}`,
 writeFileSync(log, `${run.stdout ?? ''}${run.stderr ?? ''}`);
 if (run.status !== 0) {
   const first = `${run.stderr ?? ''}${run.stdout ?? ''}`.split('\n').find((l) => /error|not found|No such/i.test(l) && !/^gyp info/.test(l));
-  skip(`the build failed${first ? `: ${first.trim().slice(0, 160)}` : ''}; full output in native/build-native.log`);
+  const compiler = process.env.CXX ? `CXX=${process.env.CXX}` : 'the C++ compiler';
+  skip(`the build with ${compiler} failed${first ? `: ${first.trim().slice(0, 160)}` : ''}; full output in native/build-native.log`);
 }
 try {
   const addon = createRequire(import.meta.url)(join(root, 'native', 'build', 'Release', 'pcn_native.node'));
