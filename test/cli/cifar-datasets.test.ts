@@ -112,6 +112,6 @@ describe('the CLI on a CIFAR-10 folder', () => {
     expect(r.stdout).toContain(`10 training / 3 held-out examples from ${dir}`);
     const e = pcn(['eval', '--model', join(out, 'model.safetensors'), '--data', dir, '--threads', '1']);
     expect(e.status, e.stderr).toBe(0);
-    expect(e.stdout).toMatch(new RegExp(`held-out accuracy: [\\d.]+ % \\(3 examples of ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`));
+    expect(e.stdout).toMatch(new RegExp(`held-out accuracy: [\\d.]+ % \\(3 examples of ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}; wasm backend\\)`));
   });
 });

@@ -187,7 +187,7 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
   const pcFlops = pcEpochFlops(config, opts.steps, data.train.count, TRAIN_DEFAULTS.batch);
   const bpFlops = bpEpochFlops(config, data.train.count, TRAIN_DEFAULTS.batch);
   log(
-    `compare PC (T=${opts.steps}, x step ${opts.lrX}, momentum ${opts.momentumX}) and backprop: ${arch.label} ${TRAIN_DEFAULTS.activation}, ${opts.outputEnergy} output (PC's weighted β ${opts.outputWeight}), AdamW ${opts.lrW}, ${count(opts.epochs, 'epoch')} × ${count(opts.seeds, 'seed')} on ${data.source}`,
+    `compare PC (T=${opts.steps}, x step ${opts.lrX}, momentum ${opts.momentumX}) and backprop: ${arch.label} ${TRAIN_DEFAULTS.activation}, ${opts.outputEnergy} output (PC's weighted β ${opts.outputWeight}), AdamW ${opts.lrW}, ${count(opts.epochs, 'epoch')} × ${count(opts.seeds, 'seed')} on ${data.source}, ${opts.backend} backend`,
   );
   if (opts.arch !== undefined && opts.arch !== 'mlp') for (const line of describeArchitecture(config)) log(`  ${line}`);
   const runs: Record<Method, Run[]> = { pc: [], backprop: [] };

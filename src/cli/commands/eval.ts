@@ -66,8 +66,17 @@ export function registerEval(program: Command): void {
           : await accuracyOn(await createBackend(opts.backend, { threads: opts.threads }), ckpt, data.test, relax);
       const how = generative ? `, each classified by ${count(opts.evalSteps, 'relaxation step')}` : '';
       if (opts.json)
-        console.log(JSON.stringify({ test_acc: acc, count: data.test.count, data: data.source, ...(generative ? { eval_steps: opts.evalSteps } : {}) }));
-      else console.log(`held-out accuracy: ${(100 * acc).toFixed(2)} % (${count(data.test.count, 'example')} of ${data.source}${how})`);
+        console.log(
+          JSON.stringify({
+            test_acc: acc,
+            count: data.test.count,
+            data: data.source,
+            backend: opts.backend,
+            ...(generative ? { eval_steps: opts.evalSteps } : {}),
+          }),
+        );
+      else
+        console.log(`held-out accuracy: ${(100 * acc).toFixed(2)} % (${count(data.test.count, 'example')} of ${data.source}${how}; ${opts.backend} backend)`);
     });
 }
 
