@@ -12,7 +12,7 @@
  */
 import { initModel, initWorkspace, type PcnConfig } from '../core/index.ts';
 import { type Backend, type BackendArray, createBackend } from '../kernels/index.ts';
-import { loadNativeAddon } from '../kernels/native/native-backend.ts';
+import { cpuBackendName } from '../kernels/native/native-backend.ts';
 import { isCpuAdapter } from '../kernels/webgpu/adapter.ts';
 import { createWebGpuBackend } from '../kernels/webgpu/webgpu-backend.ts';
 import { createRng } from '../random.ts';
@@ -38,7 +38,7 @@ export interface Trial {
 /** Picks the backend for `trial` (see the file comment). `measureCpuAdapters` times a CPU adapter too (tests). */
 export async function chooseBackend(trial: Trial, streaming: boolean, measureCpuAdapters = false): Promise<BackendChoice> {
   // The CPU's side: native where its addon is built, else wasm.
-  const cpu = typeof (await loadNativeAddon()) === 'string' ? 'wasm' : 'native';
+  const cpu = await cpuBackendName();
   if (streaming) return { backend: cpu, reason: `auto: ${cpu} — the streaming schedule waits for a read after every example, a GPU’s slowest pattern` };
   const gpu = await createWebGpuBackend();
   if (typeof gpu === 'string') return { backend: cpu, reason: `auto: ${cpu} — no WebGPU here (${gpu})` };

@@ -4,7 +4,7 @@
  */
 import { checkObject, PcError } from '../errors.ts';
 import type { Backend } from './backend.ts';
-import { createNativeBackend, loadNativeAddon } from './native/native-backend.ts';
+import { cpuBackendName, createNativeBackend } from './native/native-backend.ts';
 import { createReferenceBackend } from './reference.ts';
 import { hasWasmSimd } from './wasm/loader.ts';
 import { createWasmBackend, type WasmBackendOptions } from './wasm/wasm-backend.ts';
@@ -46,7 +46,7 @@ export async function createBackend(name: BackendName = 'auto', options: Backend
     case 'native':
       return createNativeBackend(options);
     case 'auto':
-      if (typeof (await loadNativeAddon()) !== 'string') return createNativeBackend(options);
+      if ((await cpuBackendName()) === 'native') return createNativeBackend(options);
       return hasWasmSimd() ? createWasmBackend(options) : createReferenceBackend('float32');
     default:
       throw new PcError('config', `createBackend: unknown backend '${String(name)}'; expected 'auto', 'wasm', 'native', 'js' or 'webgpu'.`);

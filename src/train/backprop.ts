@@ -127,11 +127,7 @@ export function backpropStep<T extends BackendArray>(
   lr?: number,
 ): number {
   checkImmediate(ws.backend, 'backpropStep', 'use backpropStepAsync (fit does)');
-  checkOptimizerState(model, opt, 'backpropStep');
-  checkLr(lr, 'backpropStep: lr');
-  const loss = computeBackpropGradients(model, ws, rows, inputs, targets, 'backpropStep');
-  stepOptimizer(model, ws, opt, lr);
-  return loss / rows;
+  return update(model, opt, rows, inputs, targets, ws, lr, 'backpropStep') / rows;
 }
 
 /**
@@ -149,11 +145,26 @@ export async function backpropStepAsync<T extends BackendArray>(
   lr?: number,
 ): Promise<number> {
   if (!ws.backend.deferred) return backpropStep(model, opt, rows, inputs, targets, ws, lr);
-  checkOptimizerState(model, opt, 'backpropStepAsync');
-  checkLr(lr, 'backpropStepAsync: lr');
-  computeBackpropGradients(model, ws, rows, inputs, targets, 'backpropStepAsync');
-  stepOptimizer(model, ws, opt, lr);
+  update(model, opt, rows, inputs, targets, ws, lr, 'backpropStepAsync');
   const L = model.config.sizes.length - 1;
   const ledger = await ws.backend.read(ws.ledger, L + 1);
   return ledger[L] / rows;
+}
+
+// Both steps' work: checks, gradients, optimiser; returns the summed loss (NaN on a deferred backend, where it is in ws.ledger[L]).
+function update<T extends BackendArray>(
+  model: Model<T>,
+  opt: OptimizerState<T>,
+  rows: number,
+  inputs: ArrayLike<number>,
+  targets: ArrayLike<number>,
+  ws: Workspace<T>,
+  lr: number | undefined,
+  where: string,
+): number {
+  checkOptimizerState(model, opt, where);
+  checkLr(lr, `${where}: lr`);
+  const loss = computeBackpropGradients(model, ws, rows, inputs, targets, where);
+  stepOptimizer(model, ws, opt, lr);
+  return loss;
 }

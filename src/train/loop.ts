@@ -243,13 +243,9 @@ async function accuracyDeferred<T extends BackendArray>(
 ): Promise<number> {
   const generative = model.config.orientation === 'generative';
   const predicted = new Int32Array(data.count);
-  const out = new Int32Array(ws.capacity);
-  for (let start = 0; start < data.count; start += ws.capacity) {
-    const rows = Math.min(ws.capacity, data.count - start);
-    const images = data.images.subarray(start * data.features, (start + rows) * data.features);
+  for (const { rows, images, out } of batchesOf(data, ws.capacity, predicted)) {
     if (generative) await classifyByRelaxationAsync(model, ws, rows, images, relax, out, classify);
     else await predictLabelsAsync(model, ws, rows, images, out);
-    predicted.set(out.subarray(0, rows), start);
   }
   return accuracy(predicted, data.labels);
 }
@@ -298,13 +294,17 @@ function accuracyOn<T extends BackendArray>(
 ): number {
   const generative = model.config.orientation === 'generative';
   const predicted = new Int32Array(data.count);
-  const out = new Int32Array(ws.capacity);
-  for (let start = 0; start < data.count; start += ws.capacity) {
-    const rows = Math.min(ws.capacity, data.count - start);
-    const images = data.images.subarray(start * data.features, (start + rows) * data.features);
+  for (const { rows, images, out } of batchesOf(data, ws.capacity, predicted)) {
     if (generative) classifyByRelaxation(model, ws, rows, images, relax, out, classify);
     else ws.backend.rowArgmax(forward(model, ws, rows, images), out, rows, data.classes);
-    predicted.set(out.subarray(0, rows), start);
   }
   return accuracy(predicted, data.labels);
+}
+
+/** `data` in batches of at most `capacity` rows: each batch's images, and `out`, the slice of `predicted` its classes go to. */
+function* batchesOf(data: LabeledData, capacity: number, predicted: Int32Array): Generator<{ rows: number; images: Float32Array; out: Int32Array }> {
+  for (let start = 0; start < data.count; start += capacity) {
+    const rows = Math.min(capacity, data.count - start);
+    yield { rows, images: data.images.subarray(start * data.features, (start + rows) * data.features), out: predicted.subarray(start, start + rows) };
+  }
 }

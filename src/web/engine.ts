@@ -6,7 +6,7 @@
  * label. The same calls run on both: on WebGPU each relaxation is recorded
  * and read back once (its frames kept on the device with copyInto).
  */
-import { completeAsync, disposeModel, disposeWorkspace, generate, inferAsync, initWorkspace, type Model, type Workspace } from '../core/index.ts';
+import { argmaxRows, completeAsync, disposeModel, disposeWorkspace, generate, inferAsync, initWorkspace, type Model, type Workspace } from '../core/index.ts';
 import type { Backend, BackendArray } from '../kernels/index.ts';
 import { createRng } from '../random.ts';
 import { type Checkpoint, modelFromCheckpoint } from '../train/index.ts';
@@ -59,10 +59,9 @@ export function createEngine<T extends BackendArray>(backend: Backend<T>, label:
         const host = await backend.read(recorded, SHOW.steps * n);
         const seconds = (performance.now() - t0) / 1000;
         const frames = Array.from({ length: SHOW.steps }, (_, t) => Float32Array.from(host.subarray(t * n, (t + 1) * n)));
-        const last = frames[frames.length - 1];
-        let best = 0;
-        for (let c = 1; c < n; c++) if (last[c] > last[best]) best = c;
-        return { label: best, frames, stepsPerSecond: SHOW.steps / seconds };
+        const label = new Int32Array(1);
+        argmaxRows(frames[frames.length - 1], 1, n, label);
+        return { label: label[0], frames, stepsPerSecond: SHOW.steps / seconds };
       } finally {
         backend.free(recorded);
       }

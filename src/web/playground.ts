@@ -73,18 +73,23 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
     select.options[1].textContent = `WebGPU (${gpu})`;
   }
   const chosen = (): 'wasm' | 'webgpu' => (select.value === 'webgpu' ? 'webgpu' : 'wasm');
-  // The GPU's copy of the models is made when WebGPU is first chosen (and again after training in the page).
+  // The GPU's copy of the models is made when WebGPU is first chosen; whoever asks meanwhile awaits that
+  // one start (a second would make a second device). A failed start is tried again on the next ask.
+  let gpuStart: Promise<Engine | null> | null = null;
   async function engine(): Promise<Engine> {
     if (chosen() === 'wasm') return engines.wasm;
-    if (engines.webgpu) return engines.webgpu;
-    try {
-      engines.webgpu = createEngine(await createBackend('webgpu'), `WebGPU (${gpu})`, classifier, generatorFile);
-      return engines.webgpu;
-    } catch (e) {
-      select.value = 'wasm';
-      status.textContent = `WebGPU could not start (${e instanceof Error ? e.message : String(e)}); running on wasm`;
-      return engines.wasm;
-    }
+    gpuStart ??= createBackend('webgpu').then(
+      (b) => (engines.webgpu = createEngine(b, `WebGPU (${gpu})`, classifier, generatorFile)),
+      (e: unknown) => {
+        gpuStart = null;
+        status.textContent = `WebGPU could not start (${e instanceof Error ? e.message : String(e)}); running on wasm`;
+        return null;
+      },
+    );
+    const started = await gpuStart;
+    if (started) return started;
+    select.value = 'wasm';
+    return engines.wasm;
   }
   const showEngine = async () => {
     const e = await engine();

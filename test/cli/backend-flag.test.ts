@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadNativeAddon } from '../../src/kernels/native/native-backend.ts';
+import { cpuBackendName } from '../../src/kernels/native/native-backend.ts';
 import { pcn } from './run.ts';
 
 describe('pcn train --backend', () => {
@@ -30,7 +30,7 @@ describe('pcn train --backend', () => {
   });
 
   it('auto falls back to the CPU (native where built, else wasm) where there is no WebGPU adapter, saying so in one line, and trains', async () => {
-    const cpu = typeof (await loadNativeAddon()) === 'string' ? 'wasm' : 'native';
+    const cpu = await cpuBackendName();
     const saved = process.env.VK_ICD_FILENAMES;
     // No Vulkan driver at all: Dawn finds no adapter on Linux.
     process.env.VK_ICD_FILENAMES = '/nonexistent.json';

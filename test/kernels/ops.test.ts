@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadNativeAddon } from '../../src/kernels/native/native-backend.ts';
+import { cpuBackendName } from '../../src/kernels/native/native-backend.ts';
 import { activate, activateBoth, addRowVector, axpy, columnSums, matmul, rowArgmax, softmax, sub } from '../../src/kernels/ops.ts';
 import { createReferenceBackend } from '../../src/kernels/reference.ts';
 import { createBackend } from '../../src/kernels/select.ts';
@@ -118,7 +118,7 @@ describe('checked elementwise ops and reductions', () => {
 describe('backend selection', () => {
   it('auto picks native where its addon is built, else wasm where SIMD exists; an unknown name is a config error', async () => {
     const b = await createBackend('auto', { threads: 1 });
-    expect(b.name).toBe(typeof (await loadNativeAddon()) === 'string' ? 'wasm' : 'native');
+    expect(b.name).toBe(await cpuBackendName());
     b.dispose();
     await expect(createBackend('gpu' as never)).rejects.toMatchObject({ code: 'config' });
   });

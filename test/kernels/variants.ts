@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll } from 'vitest';
 import type { Backend } from '../../src/kernels/backend.ts';
-import { createNativeBackend, loadNativeAddon } from '../../src/kernels/native/native-backend.ts';
+import { cpuBackendName, createNativeBackend } from '../../src/kernels/native/native-backend.ts';
 import { createReferenceBackend } from '../../src/kernels/reference.ts';
 import { createWasmBackend } from '../../src/kernels/wasm/wasm-backend.ts';
 
@@ -33,7 +33,7 @@ export function useVariants(): Variant[] {
       { name: 'wasm, arrays outside linear memory', backend: w1foreign, array: (n) => new Float32Array(n) },
     );
     // Where the addon is built (test/kernels/native.test.ts says whether it must be): every product through its threads.
-    if (typeof (await loadNativeAddon()) !== 'string') {
+    if ((await cpuBackendName()) === 'native') {
       const n2 = await createNativeBackend({ threads: 2, nativeMinMacs: 1, parallelMinMacs: 1, parallelMinElements: 1 });
       const n1foreign = await createNativeBackend({ threads: 1 });
       variants.push(

@@ -7,11 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { chooseBackend } from '../../src/cli/backend-choice.ts';
 import { loadEmbedded } from '../../src/cli/datasets.ts';
 import { createConfig } from '../../src/core/index.ts';
-import { loadNativeAddon } from '../../src/kernels/native/native-backend.ts';
+import { cpuBackendName } from '../../src/kernels/native/native-backend.ts';
 import { pcn } from '../cli/run.ts';
 
 // The CPU's side of the choice: native where its addon is built, else wasm.
-const cpu = typeof (await loadNativeAddon()) === 'string' ? 'wasm' : 'native';
+const cpu = await cpuBackendName();
 
 describe('--backend auto on a CPU adapter', () => {
   it('the CLI takes the CPU backend and names the adapter', () => {

@@ -51,6 +51,11 @@ async function load(): Promise<NativeAddon | string> {
   }
 }
 
+/** The CPU backend Node gets by default here: 'native' where its addon is built, else 'wasm'. */
+export async function cpuBackendName(): Promise<'native' | 'wasm'> {
+  return typeof (await loadNativeAddon()) === 'string' ? 'wasm' : 'native';
+}
+
 /** What the native backend runs on here: its micro-kernel ('avx512', 'avx2' or 'portable'), or why it is unavailable. */
 export async function nativeKernel(): Promise<string> {
   const addon = await loadNativeAddon();
