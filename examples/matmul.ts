@@ -1,7 +1,7 @@
 // examples/matmul.ts (the tests run it and check this block matches it)
 import { createBackend, matmul, tensor, zeros } from 'predictive-coding';
 
-const backend = await createBackend('auto', { threads: 2 }); // wasm where SIMD exists
+const backend = await createBackend('auto', { threads: 2 }); // native where its addon is built, else wasm
 const a = tensor(Float32Array.from([1, 2, 3, 4, 5, 6]), [2, 3]);
 const b = tensor(Float32Array.from([1, 0, 0, 1, 1, 1]), [3, 2]);
 const c = zeros(backend, 2, 2); // in the backend's own memory

@@ -5,7 +5,7 @@
 //   node scripts/build-native.mjs          (npm run build:native)
 //   PCN_NO_NATIVE=1 npm install            skips it
 import { spawnSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,15 +28,27 @@ const gyp = [
 ].find((p) => p && existsSync(p));
 if (!gyp) skip('node-gyp, which npm bundles, was not found');
 
+// node-gyp's rebuild starts by deleting build/: a working addon is kept aside and put back if this build fails.
+const built = join(root, 'native', 'build', 'Release', 'pcn_native.node');
+const kept = join(root, 'native', 'pcn_native.node.previous');
+if (existsSync(built)) copyFileSync(built, kept);
 const run = spawnSync(process.execPath, [gyp, 'rebuild', `--nodedir=${nodedir}`, '--directory=native'], { cwd: root, encoding: 'utf8' });
 writeFileSync(log, `${run.stdout ?? ''}${run.stderr ?? ''}`);
 if (run.status !== 0) {
   const first = `${run.stderr ?? ''}${run.stdout ?? ''}`.split('\n').find((l) => /error|not found|No such/i.test(l) && !/^gyp info/.test(l));
   const compiler = process.env.CXX ? `CXX=${process.env.CXX}` : 'the C++ compiler';
-  skip(`the build with ${compiler} failed${first ? `: ${first.trim().slice(0, 160)}` : ''}; full output in native/build-native.log`);
+  const why = `the build with ${compiler} failed${first ? `: ${first.trim().slice(0, 160)}` : ''}; full output in native/build-native.log`;
+  if (existsSync(kept)) {
+    mkdirSync(dirname(built), { recursive: true });
+    renameSync(kept, built);
+    console.log(`predictive-coding: native kernels not rebuilt (${why}); the previous build stays in use.`);
+    process.exit(0);
+  }
+  skip(why);
 }
+rmSync(kept, { force: true });
 try {
-  const addon = createRequire(import.meta.url)(join(root, 'native', 'build', 'Release', 'pcn_native.node'));
+  const addon = createRequire(import.meta.url)(built);
   const { kernel, cores } = addon.info();
   console.log(`predictive-coding: native kernels built (${kernel} micro-kernel, ${cores} cores).`);
 } catch (e) {
