@@ -16,40 +16,63 @@ const GELU_A: f32 = 0.044715;
   return vsigmoid(f32x4.add(u, u));
 }
 
-// @ts-ignore: decorator
-@inline function fwd(kind: i32, x: v128): v128 {
-  const zero = f32x4.splat(0);
-  const one = f32x4.splat(1);
-  switch (kind) {
-    case 1: return vtanh(x);
-    case 2: return vsigmoid(x);
-    case 3: return f32x4.pmax(x, zero); // x first: NaN propagates
-    case 4: return v128.bitselect(x, f32x4.mul(x, f32x4.splat(LEAKY)), f32x4.gt(x, zero));
-    case 5: return f32x4.mul(x, gelu_s(x));
-    case 6: return f32x4.pmin(f32x4.pmax(x, f32x4.splat(-1)), one);
-    default: return x;
+// One class per kind. The maps below are generic over it, so each kind gets its own loop: a
+// `kind` argument switched inside the loop let binaryen fold the seven inlined loops back into
+// one with a br_table per vector, which made even linear maps 3–6× slower than a plain pass.
+// Methods never touch `this` (the maps call them on changetype<K>(0)).
+@final class Linear {
+  @inline f(x: v128): v128 { return x; }
+  @inline d(x: v128): v128 { return f32x4.splat(1); }
+  @inline both(x: v128, fx: usize, dfx: usize, lanes: i32): void { put(fx, dfx, x, f32x4.splat(1), lanes); }
+}
+@final class Tanh {
+  @inline f(x: v128): v128 { return vtanh(x); }
+  @inline d(x: v128): v128 {
+    const t = vtanh(x);
+    return f32x4.sub(f32x4.splat(1), f32x4.mul(t, t));
+  }
+  // One tanh evaluation for both.
+  @inline both(x: v128, fx: usize, dfx: usize, lanes: i32): void {
+    const t = vtanh(x);
+    put(fx, dfx, t, f32x4.sub(f32x4.splat(1), f32x4.mul(t, t)), lanes);
   }
 }
-
-// @ts-ignore: decorator
-@inline function deriv(kind: i32, x: v128): v128 {
-  const zero = f32x4.splat(0);
-  const one = f32x4.splat(1);
-  switch (kind) {
-    case 1: {
-      const t = vtanh(x);
-      return f32x4.sub(one, f32x4.mul(t, t));
-    }
-    case 2: {
-      const s = vsigmoid(x);
-      return f32x4.mul(s, f32x4.sub(one, s));
-    }
-    case 3: return v128.and(one, f32x4.gt(x, zero));
-    case 4: return v128.bitselect(one, f32x4.splat(LEAKY), f32x4.gt(x, zero));
-    case 5: return geluDeriv(x, gelu_s(x));
-    case 6: return v128.and(one, v128.and(f32x4.gt(x, f32x4.splat(-1)), f32x4.lt(x, one)));
-    default: return one;
+@final class Sigmoid {
+  @inline f(x: v128): v128 { return vsigmoid(x); }
+  @inline d(x: v128): v128 {
+    const s = vsigmoid(x);
+    return f32x4.mul(s, f32x4.sub(f32x4.splat(1), s));
   }
+  @inline both(x: v128, fx: usize, dfx: usize, lanes: i32): void {
+    const s = vsigmoid(x);
+    put(fx, dfx, s, f32x4.mul(s, f32x4.sub(f32x4.splat(1), s)), lanes);
+  }
+}
+@final class Relu {
+  @inline f(x: v128): v128 { return f32x4.pmax(x, f32x4.splat(0)); } // x first: NaN propagates
+  @inline d(x: v128): v128 { return v128.and(f32x4.splat(1), f32x4.gt(x, f32x4.splat(0))); }
+  @inline both(x: v128, fx: usize, dfx: usize, lanes: i32): void { put(fx, dfx, this.f(x), this.d(x), lanes); }
+}
+@final class Leaky {
+  @inline f(x: v128): v128 { return v128.bitselect(x, f32x4.mul(x, f32x4.splat(LEAKY)), f32x4.gt(x, f32x4.splat(0))); }
+  @inline d(x: v128): v128 { return v128.bitselect(f32x4.splat(1), f32x4.splat(LEAKY), f32x4.gt(x, f32x4.splat(0))); }
+  @inline both(x: v128, fx: usize, dfx: usize, lanes: i32): void { put(fx, dfx, this.f(x), this.d(x), lanes); }
+}
+@final class Gelu {
+  @inline f(x: v128): v128 { return f32x4.mul(x, gelu_s(x)); }
+  @inline d(x: v128): v128 { return geluDeriv(x, gelu_s(x)); }
+  @inline both(x: v128, fx: usize, dfx: usize, lanes: i32): void {
+    const s = gelu_s(x);
+    put(fx, dfx, f32x4.mul(x, s), geluDeriv(x, s), lanes);
+  }
+}
+@final class HardTanh {
+  @inline f(x: v128): v128 { return f32x4.pmin(f32x4.pmax(x, f32x4.splat(-1)), f32x4.splat(1)); }
+  @inline d(x: v128): v128 {
+    const one = f32x4.splat(1);
+    return v128.and(one, v128.and(f32x4.gt(x, f32x4.splat(-1)), f32x4.lt(x, one)));
+  }
+  @inline both(x: v128, fx: usize, dfx: usize, lanes: i32): void { put(fx, dfx, this.f(x), this.d(x), lanes); }
 }
 
 // d/dx x·σ(2u) = s + 2·x·s(1 − s)·u', s = σ(2u), u' = C(1 + 3A·x²).
@@ -60,25 +83,8 @@ const GELU_A: f32 = 0.044715;
   return f32x4.add(s, f32x4.mul(f32x4.mul(x, f32x4.mul(s, f32x4.sub(one, s))), du));
 }
 
-// Both at once; tanh-based kinds share one tanh evaluation.
 // @ts-ignore: decorator
-@inline function both(kind: i32, x: v128, fx: usize, dfx: usize, lanes: i32): void {
-  let f: v128, d: v128;
-  const one = f32x4.splat(1);
-  if (kind == 1) {
-    f = vtanh(x);
-    d = f32x4.sub(one, f32x4.mul(f, f));
-  } else if (kind == 2) {
-    f = vsigmoid(x);
-    d = f32x4.mul(f, f32x4.sub(one, f));
-  } else if (kind == 5) {
-    const s = gelu_s(x);
-    f = f32x4.mul(x, s);
-    d = geluDeriv(x, s);
-  } else {
-    f = fwd(kind, x);
-    d = deriv(kind, x);
-  }
+@inline function put(fx: usize, dfx: usize, f: v128, d: v128, lanes: i32): void {
   if (lanes == 4) {
     v128.store(fx, f);
     v128.store(dfx, d);
@@ -89,77 +95,79 @@ const GELU_A: f32 = 0.044715;
 }
 
 // @ts-ignore: decorator
-@inline function mapF(kind: i32, x: usize, out: usize, n: i32): void {
+@inline function mapF<K>(x: usize, out: usize, n: i32): void {
+  const k = changetype<K>(0);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = (i as usize) << 2;
-    v128.store(out + o, fwd(kind, v128.load(x + o)));
+    v128.store(out + o, k.f(v128.load(x + o)));
   }
   if (i < n) {
     const o = (i as usize) << 2;
-    storeTail(out + o, fwd(kind, loadTail(x + o, n - i)), n - i);
+    storeTail(out + o, k.f(loadTail(x + o, n - i)), n - i);
   }
 }
 
 // @ts-ignore: decorator
-@inline function mapD(kind: i32, x: usize, out: usize, n: i32): void {
+@inline function mapD<K>(x: usize, out: usize, n: i32): void {
+  const k = changetype<K>(0);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = (i as usize) << 2;
-    v128.store(out + o, deriv(kind, v128.load(x + o)));
+    v128.store(out + o, k.d(v128.load(x + o)));
   }
   if (i < n) {
     const o = (i as usize) << 2;
-    storeTail(out + o, deriv(kind, loadTail(x + o, n - i)), n - i);
+    storeTail(out + o, k.d(loadTail(x + o, n - i)), n - i);
   }
 }
 
 // @ts-ignore: decorator
-@inline function mapBoth(kind: i32, x: usize, fx: usize, dfx: usize, n: i32): void {
+@inline function mapBoth<K>(x: usize, fx: usize, dfx: usize, n: i32): void {
+  const k = changetype<K>(0);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = (i as usize) << 2;
-    both(kind, v128.load(x + o), fx + o, dfx + o, 4);
+    k.both(v128.load(x + o), fx + o, dfx + o, 4);
   }
   if (i < n) {
     const o = (i as usize) << 2;
-    both(kind, loadTail(x + o, n - i), fx + o, dfx + o, n - i);
+    k.both(loadTail(x + o, n - i), fx + o, dfx + o, n - i);
   }
 }
 
-// Each switch arm passes a literal kind, so inlining specialises every loop.
 export function activate(kind: i32, x: usize, out: usize, n: i32): void {
   switch (kind) {
-    case 1: mapF(1, x, out, n); break;
-    case 2: mapF(2, x, out, n); break;
-    case 3: mapF(3, x, out, n); break;
-    case 4: mapF(4, x, out, n); break;
-    case 5: mapF(5, x, out, n); break;
-    case 6: mapF(6, x, out, n); break;
-    default: mapF(0, x, out, n);
+    case 1: mapF<Tanh>(x, out, n); break;
+    case 2: mapF<Sigmoid>(x, out, n); break;
+    case 3: mapF<Relu>(x, out, n); break;
+    case 4: mapF<Leaky>(x, out, n); break;
+    case 5: mapF<Gelu>(x, out, n); break;
+    case 6: mapF<HardTanh>(x, out, n); break;
+    default: mapF<Linear>(x, out, n);
   }
 }
 
 export function activateDerivative(kind: i32, x: usize, out: usize, n: i32): void {
   switch (kind) {
-    case 1: mapD(1, x, out, n); break;
-    case 2: mapD(2, x, out, n); break;
-    case 3: mapD(3, x, out, n); break;
-    case 4: mapD(4, x, out, n); break;
-    case 5: mapD(5, x, out, n); break;
-    case 6: mapD(6, x, out, n); break;
-    default: mapD(0, x, out, n);
+    case 1: mapD<Tanh>(x, out, n); break;
+    case 2: mapD<Sigmoid>(x, out, n); break;
+    case 3: mapD<Relu>(x, out, n); break;
+    case 4: mapD<Leaky>(x, out, n); break;
+    case 5: mapD<Gelu>(x, out, n); break;
+    case 6: mapD<HardTanh>(x, out, n); break;
+    default: mapD<Linear>(x, out, n);
   }
 }
 
 export function activateBoth(kind: i32, x: usize, fx: usize, dfx: usize, n: i32): void {
   switch (kind) {
-    case 1: mapBoth(1, x, fx, dfx, n); break;
-    case 2: mapBoth(2, x, fx, dfx, n); break;
-    case 3: mapBoth(3, x, fx, dfx, n); break;
-    case 4: mapBoth(4, x, fx, dfx, n); break;
-    case 5: mapBoth(5, x, fx, dfx, n); break;
-    case 6: mapBoth(6, x, fx, dfx, n); break;
-    default: mapBoth(0, x, fx, dfx, n);
+    case 1: mapBoth<Tanh>(x, fx, dfx, n); break;
+    case 2: mapBoth<Sigmoid>(x, fx, dfx, n); break;
+    case 3: mapBoth<Relu>(x, fx, dfx, n); break;
+    case 4: mapBoth<Leaky>(x, fx, dfx, n); break;
+    case 5: mapBoth<Gelu>(x, fx, dfx, n); break;
+    case 6: mapBoth<HardTanh>(x, fx, dfx, n); break;
+    default: mapBoth<Linear>(x, fx, dfx, n);
   }
 }
