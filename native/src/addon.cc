@@ -58,16 +58,18 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// setThreads(n, minMacs): a new pool of n threads (the caller included), used for products of at least minMacs multiply-adds.
+// setThreads(n, minMacs, spinMicros): a new pool of n threads (the caller included), used for products
+// of at least minMacs multiply-adds, whose idle workers spin spinMicros before they sleep.
 napi_value SetThreads(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
+  size_t argc = 3;
+  napi_value argv[3];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  double n = 0, macs = 0;
-  if (argc != 2 || !number(env, argv[0], &n) || !(n >= 1 && n <= 256) || !number(env, argv[1], &macs) || !(macs >= 0))
-    return fail(env, "setThreads: expected a thread count in 1..256 and a minimum product size >= 0");
+  double n = 0, macs = 0, spin = 0;
+  if (argc != 3 || !number(env, argv[0], &n) || !(n >= 1 && n <= 256) || !number(env, argv[1], &macs) || !(macs >= 0) ||
+      !number(env, argv[2], &spin) || !(spin >= 0 && spin <= 1e6))
+    return fail(env, "setThreads: expected a thread count in 1..256, a minimum product size >= 0 and a spin time in 0..1e6 µs");
   pool.reset();
-  pool = std::make_unique<pcn::Pool>(static_cast<int>(n));
+  pool = std::make_unique<pcn::Pool>(static_cast<int>(n), static_cast<int>(spin));
   minMacs = macs;
   return nullptr;
 }
@@ -86,7 +88,7 @@ napi_value Info(napi_env env, napi_callback_info) {
 }
 
 napi_value Init(napi_env env, napi_value exports) {
-  pool = std::make_unique<pcn::Pool>(1);
+  pool = std::make_unique<pcn::Pool>(1, 0);
   const napi_property_descriptor props[] = {
       {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},

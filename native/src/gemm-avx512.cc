@@ -6,22 +6,23 @@
 namespace pcn {
 namespace {
 
-void tile(int kc, const float* ap, const float* bp, float* out) {
+void tile(int kc, const float* const* a, long aStep, const float* b, long bStep, float* out) {
+  const float* ar[8];
+  for (int r = 0; r < 8; r++) ar[r] = a[r];
   __m512 c[8][2];
   for (int r = 0; r < 8; r++) c[r][0] = c[r][1] = _mm512_setzero_ps();
-  for (int p = 0; p < kc; p++) {
-    const __m512 b0 = _mm512_load_ps(bp + p * 32);
-    const __m512 b1 = _mm512_load_ps(bp + p * 32 + 16);
-    const float* a = ap + p * 8;
+  for (long p = 0, ia = 0; p < kc; p++, ia += aStep, b += bStep) {
+    const __m512 b0 = _mm512_loadu_ps(b);
+    const __m512 b1 = _mm512_loadu_ps(b + 16);
     for (int r = 0; r < 8; r++) {
-      const __m512 av = _mm512_set1_ps(a[r]);
+      const __m512 av = _mm512_set1_ps(ar[r][ia]);
       c[r][0] = _mm512_fmadd_ps(av, b0, c[r][0]);
       c[r][1] = _mm512_fmadd_ps(av, b1, c[r][1]);
     }
   }
   for (int r = 0; r < 8; r++) {
-    _mm512_store_ps(out + r * 32, c[r][0]);
-    _mm512_store_ps(out + r * 32 + 16, c[r][1]);
+    _mm512_storeu_ps(out + r * 32, c[r][0]);
+    _mm512_storeu_ps(out + r * 32 + 16, c[r][1]);
   }
 }
 

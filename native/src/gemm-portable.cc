@@ -4,14 +4,13 @@
 namespace pcn {
 namespace {
 
-void tile(int kc, const float* ap, const float* bp, float* out) {
+void tile(int kc, const float* const* a, long aStep, const float* b, long bStep, float* out) {
   float c[4][8] = {};
-  for (int p = 0; p < kc; p++) {
-    const float* b = bp + p * 8;
-    const float* a = ap + p * 4;
-    for (int r = 0; r < 4; r++)
-      for (int j = 0; j < 8; j++) c[r][j] += a[r] * b[j];
-  }
+  for (long p = 0, ia = 0; p < kc; p++, ia += aStep, b += bStep)
+    for (int r = 0; r < 4; r++) {
+      const float av = a[r][ia];
+      for (int j = 0; j < 8; j++) c[r][j] += av * b[j];
+    }
   for (int r = 0; r < 4; r++)
     for (int j = 0; j < 8; j++) out[r * 8 + j] = c[r][j];
 }

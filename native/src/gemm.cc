@@ -1,10 +1,12 @@
-// The GEMM driver: splits C among the pool's threads, packs B (kc × nc) and A (mc × kc) blocks into
-// the kernel's panels (zero-padded to whole tiles, so the kernel needs no edge cases), and applies
-// alpha and beta when a tile is stored — beta only on the first k block, and never reading C when 0.
+// The GEMM driver. C is cut into units — a block of up to kMb rows by one NR-column panel — that
+// threads claim one at a time (pool.h), so a thread that starts late or is descheduled only does
+// fewer units. Within a unit, for each kc-deep slice: B's panel is packed (zero-padded to NR columns)
+// unless it already is NR contiguous columns in memory; then every MR-row tile of the block runs the
+// micro-kernel over A read in place (a tile's last rows past m repeat row m − 1, and are not stored).
+// alpha and beta are applied when a tile is stored — beta only for the first slice, never reading C at 0.
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
-#include <vector>
 
 #include "gemm.h"
 #include "pool.h"
@@ -13,11 +15,11 @@ namespace pcn {
 
 namespace {
 
-constexpr int kKc = 384;   // depth of a packed block: an A micro-panel (MR × kc) stays in L1
-constexpr int kMc = 96;    // rows of a packed A block (a multiple of every MR: 8, 6, 4)
-constexpr int kNc = 2048;  // columns of a packed B block
+constexpr int kKc = 384;   // depth of a slice
+constexpr int kMb = 96;    // rows of A per pass over a slice's panels (kMb × kc in L2; a multiple of every MR: 8, 6, 4)
+constexpr int kNc = 2048;  // columns of B packed per slice
 
-// A thread's packing buffer, kept between calls (a fresh multi-megabyte allocation per call costs page faults).
+// A thread's packing buffer, kept between calls.
 struct Scratch {
   float* p = nullptr;
   size_t capacity = 0;
@@ -31,51 +33,28 @@ struct Scratch {
   }
   ~Scratch() { std::free(p); }
 };
-thread_local Scratch packedA, packedB;
+thread_local Scratch packedB;
 
-
-// ap[panel][p·mr + r] = A(i0 + panel·mr + r, p0 + p), zero past row i1. Each pass reads A along its
-// rows in memory order (a row of A for plain A, a row of Aᵀ's storage for transA) and scatters into the panel.
-void packA(const Gemm& g, int i0, int i1, int p0, int kc, int mr, float* ap) {
-  for (int i = i0; i < i1; i += mr) {
-    const int rows = std::min(mr, i1 - i);
-    if (!g.transA) {
-      for (int r = 0; r < rows; r++) {
-        const float* src = g.a + static_cast<size_t>(i + r) * g.k + p0;
-        for (int p = 0; p < kc; p++) ap[p * mr + r] = src[p];
-      }
-    } else {
-      for (int p = 0; p < kc; p++) {
-        const float* src = g.a + static_cast<size_t>(p0 + p) * g.m + i;
-        for (int r = 0; r < rows; r++) ap[p * mr + r] = src[r];
-      }
-    }
-    for (int r = rows; r < mr; r++)
-      for (int p = 0; p < kc; p++) ap[p * mr + r] = 0.0f;
-    ap += static_cast<size_t>(mr) * kc;
-  }
-}
-
-// bp[panel][p·nr + j] = B(p0 + p, j0 + panel·nr + j), zero past column j1 — read in memory order
+// bp[p·nr + c] = B(p0 + p, j0 + c) for p < kc, c < cols; zero for c ≥ cols. Reads B in memory order
 // (a row of B for plain B; for transB a row of its storage, which is a column of B).
-void packB(const Gemm& g, int j0, int j1, int p0, int kc, int nr, float* bp) {
-  for (int j = j0; j < j1; j += nr) {
-    const int cols = std::min(nr, j1 - j);
-    if (!g.transB) {
-      for (int p = 0; p < kc; p++) {
-        float* dst = bp + p * nr;
-        std::memcpy(dst, g.b + static_cast<size_t>(p0 + p) * g.n + j, cols * sizeof(float));
-        for (int c = cols; c < nr; c++) dst[c] = 0.0f;
-      }
-    } else {
+void packB(const Gemm& g, int j0, int cols, int p0, int kc, int nr, float* bp) {
+  if (!g.transB) {
+    for (int p = 0; p < kc; p++) {
+      float* dst = bp + p * nr;
+      std::memcpy(dst, g.b + static_cast<size_t>(p0 + p) * g.n + j0, cols * sizeof(float));
+      for (int c = cols; c < nr; c++) dst[c] = 0.0f;
+    }
+  } else {
+    // 16 rows of the panel at a time, so the part being written (16 × NR floats) stays in L1.
+    for (int q = 0; q < kc; q += 16) {
+      const int qEnd = std::min(kc, q + 16);
       for (int c = 0; c < cols; c++) {
-        const float* src = g.b + static_cast<size_t>(j + c) * g.k + p0;
-        for (int p = 0; p < kc; p++) bp[p * nr + c] = src[p];
+        const float* src = g.b + static_cast<size_t>(j0 + c) * g.k + p0;
+        for (int p = q; p < qEnd; p++) bp[p * nr + c] = src[p];
       }
       for (int c = cols; c < nr; c++)
-        for (int p = 0; p < kc; p++) bp[p * nr + c] = 0.0f;
+        for (int p = q; p < qEnd; p++) bp[p * nr + c] = 0.0f;
     }
-    bp += static_cast<size_t>(nr) * kc;
   }
 }
 
@@ -94,26 +73,36 @@ void store(const Gemm& g, const float* t, int nr, int i0, int j0, int rows, int 
   }
 }
 
-// The rows [i0, i1) × columns [j0, j1) of C, on one thread.
+// Rows [i0, i1) × columns [j0, j1) of C, on one thread, BLIS's loop order: per kc-deep slice, B's
+// columns are packed once (kc × NR panels, a slice of at most kNc columns at a time) and stay in L2
+// while every MR-row tile of A streams past them; A is read in place (its tile rows, kc deep, stay in
+// L1 across a panel row). B is read in place too where the whole range is NR-column panels of plain B.
 void block(const Gemm& g, const Kernel& kern, int i0, int i1, int j0, int j1) {
   const int mr = kern.mr, nr = kern.nr;
+  const long aStep = g.transA ? g.m : 1;
+  const size_t rowStep = g.transA ? 1 : g.k;
+  const bool inPlace = !g.transB && (j1 - j0) % nr == 0;
   const int kcMax = std::min(kKc, g.k);
-  float* const bpp = packedB.get(static_cast<size_t>(kcMax) * (std::min(kNc, j1 - j0) + nr));
-  float* const app = packedA.get(static_cast<size_t>(kcMax) * (kMc + mr));
+  float* const bpp = inPlace ? nullptr : packedB.get(static_cast<size_t>(kcMax) * (std::min(kNc, j1 - j0) + nr));
+  const float* rows[8];
   alignas(64) float tileOut[8 * 32];
   for (int jc = j0; jc < j1; jc += kNc) {
     const int jEnd = std::min(j1, jc + kNc);
     for (int pc = 0; pc < g.k; pc += kKc) {
       const int kc = std::min(kKc, g.k - pc);
-      packB(g, jc, jEnd, pc, kc, nr, bpp);
-      for (int ic = i0; ic < i1; ic += kMc) {
-        const int iEnd = std::min(i1, ic + kMc);
-        packA(g, ic, iEnd, pc, kc, mr, app);
+      if (!inPlace)
+        for (int jr = jc; jr < jEnd; jr += nr) packB(g, jr, std::min(nr, jEnd - jr), pc, kc, nr, bpp + static_cast<size_t>((jr - jc) / nr) * nr * kc);
+      const float* a = g.a + static_cast<size_t>(pc) * aStep;
+      for (int ic = i0; ic < i1; ic += kMb) {
+        const int iEnd = std::min(i1, ic + kMb);
         for (int jr = jc; jr < jEnd; jr += nr) {
-          const float* b = bpp + static_cast<size_t>((jr - jc) / nr) * nr * kc;
+          const float* b = inPlace ? g.b + static_cast<size_t>(pc) * g.n + jr : bpp + static_cast<size_t>((jr - jc) / nr) * nr * kc;
+          const long bStep = inPlace ? g.n : nr;
           for (int ir = ic; ir < iEnd; ir += mr) {
-            kern.tile(kc, app + static_cast<size_t>((ir - ic) / mr) * mr * kc, b, tileOut);
-            store(g, tileOut, nr, ir, jr, std::min(mr, iEnd - ir), std::min(nr, jEnd - jr), pc == 0);
+            const int live = std::min(mr, iEnd - ir);
+            for (int r = 0; r < mr; r++) rows[r] = a + static_cast<size_t>(ir + std::min(r, live - 1)) * rowStep;
+            kern.tile(kc, rows, aStep, b, bStep, tileOut);
+            store(g, tileOut, nr, ir, jr, live, std::min(nr, jEnd - jr), pc == 0);
           }
         }
       }
@@ -135,25 +124,24 @@ void gemm(const Gemm& given, const Kernel& kern, Pool& pool, double minMacs) {
   const bool swap = given.cRow == 0 && given.n < kern.nr && given.m > given.n;
   const Gemm g = swap ? Gemm{given.b, given.a, given.c, given.n, given.k, given.m, !given.transB, !given.transA, given.alpha, given.beta, 1, given.n}
                       : given;
-  // Threads split C along its longer side in whole tiles; a small product stays on the caller.
-  const double macs = static_cast<double>(g.m) * g.k * g.n;
+  // Threads take whole tiles of C along its longer side, in `threads` contiguous chunks claimed
+  // dynamically (pool.h): a worker that is late leaves its chunk to the caller. A small product stays on the caller.
   const int colPanels = (g.n + kern.nr - 1) / kern.nr;
   const int rowPanels = (g.m + kern.mr - 1) / kern.mr;
   const bool byColumns = colPanels >= rowPanels;
   const int panels = byColumns ? colPanels : rowPanels;
-  const int threads = macs < minMacs ? 1 : std::min(pool.threads(), panels);
-  if (threads <= 1) {
-    block(g, kern, 0, g.m, 0, g.n);
-    return;
-  }
-  pool.run([&](int t) {
-    if (t >= threads) return;
-    const int first = panels * t / threads, last = panels * (t + 1) / threads;
+  const int chunks = static_cast<double>(g.m) * g.k * g.n < minMacs ? 1 : std::min(pool.threads(), panels);
+  const auto run = [&](int t) {
+    const int first = panels * t / chunks, last = panels * (t + 1) / chunks;
     if (byColumns)
       block(g, kern, 0, g.m, first * kern.nr, std::min(g.n, last * kern.nr));
     else
       block(g, kern, first * kern.mr, std::min(g.m, last * kern.mr), 0, g.n);
-  });
+  };
+  if (chunks == 1)
+    run(0);
+  else
+    pool.run(chunks, run);
 }
 
 const Kernel& bestKernel() {

@@ -1,5 +1,7 @@
-// Single-precision GEMM for the native backend: C = alpha·op(A)·op(B) + beta·C, row-major,
-// BLIS-style — B and A packed into panels, an MR×NR register tile per micro-kernel call.
+// Single-precision GEMM for the native backend: C = alpha·op(A)·op(B) + beta·C, row-major. A register
+// tile of MR×NR per micro-kernel call; B's panels are packed (or read in place where they already are
+// NR contiguous columns), A is read in place through one pointer per tile row, so no thread ever
+// packs a block another thread also needs, and the work splits into independent units.
 #pragma once
 
 namespace pcn {
@@ -18,10 +20,13 @@ struct Gemm {
   int cRow = 0, cCol = 1;
 };
 
-// One instruction set's micro-kernel: out[i·nr + j] = Σ_{p<kc} ap[p·mr + i]·bp[p·nr + j] (overwritten).
+// One instruction set's micro-kernel, over kc terms:
+//   out[r·nr + j] = Σ_{p<kc} a[r][p·aStep] · b[p·bStep + j]   (r < mr, j < nr; out overwritten)
+// a holds mr row pointers (a tile's rows of op(A), each read with stride aStep); b is a panel of nr
+// columns whose rows are bStep floats apart.
 struct Kernel {
   int mr, nr;
-  void (*tile)(int kc, const float* ap, const float* bp, float* out);
+  void (*tile)(int kc, const float* const* a, long aStep, const float* b, long bStep, float* out);
   const char* name;
 };
 

@@ -1,5 +1,7 @@
 #include "pool.h"
 
+#include <chrono>
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define PCN_PAUSE() _mm_pause()
@@ -10,58 +12,83 @@
 namespace pcn {
 
 namespace {
-// About 50 µs of spinning before a worker sleeps: long enough to catch the next product of a relaxation step.
-constexpr int kSpins = 20000;
+uint32_t generationOf(uint64_t claim) { return static_cast<uint32_t>(claim >> 32); }
 }  // namespace
 
-Pool::Pool(int threads) {
-  for (int t = 1; t < threads; t++) workers_.emplace_back([this, t] { loop(t); });
+Pool::Pool(int threads, int spinMicros) : spinMicros_(spinMicros) {
+  for (int t = 1; t < threads; t++) workers_.emplace_back([this] { loop(); });
 }
 
 Pool::~Pool() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    stop_ = true;
-    generation_.fetch_add(1, std::memory_order_release);
+    stop_.store(true);
   }
   wake_.notify_all();
   for (auto& w : workers_) w.join();
 }
 
-void Pool::run(const std::function<void(int)>& job) {
-  if (workers_.empty()) {
-    job(0);
+void Pool::runTask(int units, Task task) {
+  if (workers_.empty() || units <= 1) {
+    for (int u = 0; u < units; u++) task.call(task.context, u);
     return;
   }
-  {
+  call_.store(task.call, std::memory_order_relaxed);
+  context_.store(task.context, std::memory_order_relaxed);
+  units_.store(units, std::memory_order_relaxed);
+  done_.store(0, std::memory_order_relaxed);
+  const uint32_t generation = generationOf(claim_.load(std::memory_order_relaxed)) + 1;
+  // seq_cst, with the sleepers_ check below and the worker's increment before it waits: either this
+  // thread sees the sleeper and notifies, or the sleeper sees the new generation and does not wait.
+  claim_.store(static_cast<uint64_t>(generation) << 32);
+  if (sleepers_.load() > 0) {
     std::lock_guard<std::mutex> lock(mutex_);
-    job_ = &job;
-    pending_.store(static_cast<int>(workers_.size()), std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_release);
+    wake_.notify_all();
   }
-  wake_.notify_all();
-  job(0);
-  while (pending_.load(std::memory_order_acquire) != 0) PCN_PAUSE();
+  work(generation);
+  // Only units already claimed are outstanding here; each finishes without waiting on anything.
+  while (done_.load(std::memory_order_acquire) != units) PCN_PAUSE();
 }
 
-void Pool::loop(int t) {
-  unsigned seen = 0;
+// Claims and runs units of `generation` until none are left or a newer job has replaced it.
+void Pool::work(uint32_t generation) {
+  uint64_t c = claim_.load(std::memory_order_acquire);
   for (;;) {
-    int spins = 0;
-    while (generation_.load(std::memory_order_acquire) == seen && spins < kSpins) {
+    if (generationOf(c) != generation) return;
+    const int unit = static_cast<int>(c & 0xffffffffu);
+    // Read before the claim; a successful claim proves they belong to this generation (a newer job
+    // cannot start before every unit of this one, this one included, is done).
+    const int units = units_.load(std::memory_order_relaxed);
+    const auto call = call_.load(std::memory_order_relaxed);
+    const void* context = context_.load(std::memory_order_relaxed);
+    if (unit >= units) return;
+    if (!claim_.compare_exchange_weak(c, c + 1, std::memory_order_acq_rel, std::memory_order_acquire)) continue;
+    call(context, unit);
+    done_.fetch_add(1, std::memory_order_release);
+    c = claim_.load(std::memory_order_acquire);
+  }
+}
+
+void Pool::loop() {
+  uint32_t seen = 0;
+  for (;;) {
+    const auto fresh = [&] { return generationOf(claim_.load(std::memory_order_acquire)) != seen; };
+    const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(spinMicros_);
+    for (int spins = 0; !fresh() && !stop_.load(std::memory_order_relaxed); spins++) {
       PCN_PAUSE();
-      spins++;
+      if ((spins & 63) == 63 && std::chrono::steady_clock::now() > until) break;
     }
-    const std::function<void(int)>* job;
-    {
-      std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [&] { return generation_.load(std::memory_order_acquire) != seen; });
-      seen = generation_.load(std::memory_order_acquire);
-      if (stop_) return;
-      job = job_;
+    if (!fresh()) {
+      sleepers_.fetch_add(1);
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return fresh() || stop_.load(); });
+      }
+      sleepers_.fetch_sub(1);
     }
-    (*job)(t);
-    pending_.fetch_sub(1, std::memory_order_acq_rel);
+    if (stop_.load()) return;
+    seen = generationOf(claim_.load(std::memory_order_acquire));
+    work(seen);
   }
 }
 

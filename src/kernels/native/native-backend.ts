@@ -18,12 +18,12 @@ import { createWasmBackend, type WasmBackendOptions } from '../wasm/wasm-backend
 
 interface NativeAddon {
   matmul(a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number, flags: number, alpha: number, beta: number): void;
-  setThreads(threads: number, minMacs: number): void;
+  setThreads(threads: number, minMacs: number, spinMicros: number): void;
   info(): { kernel: string; threads: number; cores: number };
 }
 
 export interface NativeBackendOptions extends WasmBackendOptions {
-  /** Products of fewer multiply-adds than this run on the calling thread (default 65,536; tests set 1). */
+  /** Products of fewer multiply-adds than this run on the calling thread (default 262,144; tests set 1). */
   readonly nativeMinMacs?: number;
 }
 
@@ -72,7 +72,7 @@ export async function createNativeBackend(options: NativeBackendOptions = {}): P
   if (!(Number.isInteger(threads) && threads >= 1 && threads <= 256))
     throw new PcError('config', `createBackend('native'): threads must be 'auto' or an integer in 1..256, got ${shown(requested)}.`);
   const wasm = await createWasmBackend({ ...options, threads });
-  addon.setThreads(threads, options.nativeMinMacs ?? 65_536);
+  addon.setThreads(threads, options.nativeMinMacs ?? 262_144, Number(process.env.PCN_SPIN ?? 200));
   const matmul = (a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number, o?: MatmulOptions): void => {
     const flags = (o?.transA ? 1 : 0) | (o?.transB ? 2 : 0);
     try {
