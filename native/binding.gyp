@@ -2,8 +2,8 @@
   "targets": [
     {
       "target_name": "pcn_native",
-      "sources": ["src/addon.cc", "src/gemm.cc", "src/gemm-portable.cc", "src/pool.cc"],
-      "cflags_cc": ["-O3", "-std=c++17"],
+      "sources": ["src/addon.cc", "src/gemm.cc", "src/gemm-portable.cc", "src/ops-portable.cc", "src/pool.cc"],
+      "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno", "-Wno-psabi"],
       "cflags_cc!": ["-fno-exceptions"],
       "libraries": ["-lpthread"],
       "conditions": [
@@ -20,14 +20,14 @@
         {
           "target_name": "gemm_avx512",
           "type": "static_library",
-          "sources": ["src/gemm-avx512.cc"],
-          "cflags_cc": ["-O3", "-std=c++17", "-mavx512f", "-mavx512vl", "-mfma"]
+          "sources": ["src/gemm-avx512.cc", "src/ops-avx512.cc"],
+          "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno", "-Wno-psabi", "-mavx512f", "-mavx512vl", "-mfma"]
         },
         {
           "target_name": "gemm_avx2",
           "type": "static_library",
-          "sources": ["src/gemm-avx2.cc"],
-          "cflags_cc": ["-O3", "-std=c++17", "-mavx2", "-mfma"]
+          "sources": ["src/gemm-avx2.cc", "src/ops-avx2.cc"],
+          "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno", "-Wno-psabi", "-mavx2", "-mfma"]
         }
       ]
     }]

@@ -3,11 +3,13 @@
 // Argument checks live in TypeScript (src/kernels/native/); these only refuse what would crash.
 #include <node_api.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <thread>
 
 #include "gemm.h"
+#include "ops.h"
 #include "pool.h"
 
 namespace {
@@ -58,16 +60,232 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// setThreads(n, minMacs, spinMicros): a new pool of n threads (the caller included), used for products
-// of at least minMacs multiply-adds, whose idle workers spin spinMicros before they sleep.
+// The arguments of one pass: Float32Arrays (null where optional) holding at least the elements the
+// pass touches, and numbers. A failed check leaves a pending JS error and makes ok() false.
+class Args {
+ public:
+  Args(napi_env env, napi_callback_info info, size_t count, const char* name) : env_(env), name_(name) {
+    size_t argc = count;
+    napi_get_cb_info(env, info, &argc, argv_, nullptr, nullptr);
+    ok_ = argc == count && count <= 16;
+    if (!ok_) fail(env, std::string(name) + ": expected " + std::to_string(count) + " arguments");
+  }
+  bool ok() const { return ok_; }
+  double num(size_t i) {
+    double d = 0;
+    if (ok_ && !number(env_, argv_[i], &d)) bad("numbers where numbers are expected");
+    return d;
+  }
+  // A count: an integer in [0, 2^31).
+  long count(size_t i) {
+    const double d = num(i);
+    if (ok_ && !(d >= 0 && d < 2147483647.0 && d == static_cast<double>(static_cast<long>(d)))) bad("counts that are integers >= 0");
+    return ok_ ? static_cast<long>(d) : 0;
+  }
+  float* arr(size_t i, double needed, bool optional = false) {
+    if (!ok_) return nullptr;
+    napi_valuetype t;
+    if (optional && napi_typeof(env_, argv_[i], &t) == napi_ok && (t == napi_null || t == napi_undefined)) return nullptr;
+    float* p = nullptr;
+    size_t length = 0;
+    if (!floats(env_, argv_[i], &p, &length)) bad("Float32Arrays");
+    else if (needed > static_cast<double>(length)) bad("arrays at least as long as the counts say (an array is shorter)");
+    return p;
+  }
+
+ private:
+  void bad(const char* what) {
+    if (ok_) fail(env_, std::string(name_) + ": " + what);
+    ok_ = false;
+  }
+  napi_env env_;
+  const char* name_;
+  napi_value argv_[16];
+  bool ok_;
+};
+
+// Runs f(i0, i1) over [0, n): in one call when n·rowLength < minN, else one chunk per thread (whole
+// 16-float vectors, or whole rows when rowLength > 1), claimed like the GEMM's chunks.
+template <typename F>
+void parallel(long n, long minN, long rowLength, const F& f) {
+  const int threads = pool->threads();
+  if (threads == 1 || n * rowLength < minN) {
+    f(0, n);
+    return;
+  }
+  const long step = rowLength > 1 ? 1 : 16;
+  const long units = (n + step - 1) / step;
+  const int chunks = static_cast<int>(std::min<long>(threads, units));
+  pool->run(chunks, [&](int c) {
+    const long a = std::min(n, units * c / chunks * step), b = std::min(n, units * (c + 1) / chunks * step);
+    if (a < b) f(a, b);
+  });
+}
+
+// Passes split across threads from this many elements; transcendental activations from kMinMath.
+long minElements = 32768;
+constexpr long kMinMath = 4096;
+long minFor(int kind) { return kind == 1 || kind == 2 || kind == 5 ? std::min(kMinMath, minElements) : minElements; }
+
+// activate(kind, x, out, n), activateDerivative(kind, x, out, n).
+napi_value Activate(napi_env env, napi_callback_info info) {
+  Args a(env, info, 4, "activate");
+  const int kind = static_cast<int>(a.num(0));
+  const long n = a.count(3);
+  const float* x = a.arr(1, n);
+  float* out = a.arr(2, n);
+  if (a.ok()) parallel(n, minFor(kind), 1, [&](long i0, long i1) { pcn::bestOps().activate(kind, x, out, i0, i1); });
+  return nullptr;
+}
+napi_value Derivative(napi_env env, napi_callback_info info) {
+  Args a(env, info, 4, "activateDerivative");
+  const int kind = static_cast<int>(a.num(0));
+  const long n = a.count(3);
+  const float* x = a.arr(1, n);
+  float* out = a.arr(2, n);
+  if (a.ok()) parallel(n, minFor(kind), 1, [&](long i0, long i1) { pcn::bestOps().derivative(kind, x, out, i0, i1); });
+  return nullptr;
+}
+// activateBoth(kind, x, fx, dfx, n).
+napi_value Both(napi_env env, napi_callback_info info) {
+  Args a(env, info, 5, "activateBoth");
+  const int kind = static_cast<int>(a.num(0));
+  const long n = a.count(4);
+  const float* x = a.arr(1, n);
+  float* fx = a.arr(2, n);
+  float* dfx = a.arr(3, n);
+  if (a.ok()) parallel(n, minFor(kind), 1, [&](long i0, long i1) { pcn::bestOps().both(kind, x, fx, dfx, i0, i1); });
+  return nullptr;
+}
+// axpy(alpha, x, y, n): y += alpha·x.
+napi_value Axpy(napi_env env, napi_callback_info info) {
+  Args a(env, info, 4, "axpy");
+  const float alpha = static_cast<float>(a.num(0));
+  const long n = a.count(3);
+  const float* x = a.arr(1, n);
+  float* y = a.arr(2, n);
+  if (a.ok()) parallel(n, minElements, 1, [&](long i0, long i1) { pcn::bestOps().axpy(alpha, x, y, i0, i1); });
+  return nullptr;
+}
+// scale(alpha, x, n).
+napi_value Scale(napi_env env, napi_callback_info info) {
+  Args a(env, info, 3, "scale");
+  const float alpha = static_cast<float>(a.num(0));
+  const long n = a.count(2);
+  float* x = a.arr(1, n);
+  if (a.ok()) parallel(n, minElements, 1, [&](long i0, long i1) { pcn::bestOps().scale(alpha, x, i0, i1); });
+  return nullptr;
+}
+// sub(a, b, out, n), mul(a, b, out, n): which 0 sub, 1 mul (the function's data).
+napi_value SubMul(napi_env env, napi_callback_info info) {
+  void* data = nullptr;
+  size_t none = 0;
+  napi_get_cb_info(env, info, &none, nullptr, nullptr, &data);
+  const bool isMul = data != nullptr;
+  Args a(env, info, 4, isMul ? "mul" : "sub");
+  const long n = a.count(3);
+  const float* x = a.arr(0, n);
+  const float* y = a.arr(1, n);
+  float* out = a.arr(2, n);
+  if (a.ok())
+    parallel(n, minElements, 1, [&](long i0, long i1) { (isMul ? pcn::bestOps().mul : pcn::bestOps().sub)(x, y, out, i0, i1); });
+  return nullptr;
+}
+// fill(x, value, n).
+napi_value Fill(napi_env env, napi_callback_info info) {
+  Args a(env, info, 3, "fill");
+  const float value = static_cast<float>(a.num(1));
+  const long n = a.count(2);
+  float* x = a.arr(0, n);
+  if (a.ok()) parallel(n, minElements, 1, [&](long i0, long i1) { pcn::bestOps().fill(value, x, i0, i1); });
+  return nullptr;
+}
+// addRowVector(x, v, out, rows, cols).
+napi_value AddRowVector(napi_env env, napi_callback_info info) {
+  Args a(env, info, 5, "addRowVector");
+  const long rows = a.count(3), cols = a.count(4);
+  const double n = static_cast<double>(rows) * cols;
+  const float* x = a.arr(0, n);
+  const float* v = a.arr(1, cols);
+  float* out = a.arr(2, n);
+  if (a.ok()) parallel(rows, minElements, std::max(1L, cols), [&](long r0, long r1) { pcn::bestOps().addRowVector(x, v, out, cols, r0, r1); });
+  return nullptr;
+}
+// predictionError(x, mu, b, out, rows, cols).
+napi_value PredictionError(napi_env env, napi_callback_info info) {
+  Args a(env, info, 6, "predictionError");
+  const long rows = a.count(4), cols = a.count(5);
+  const double n = static_cast<double>(rows) * cols;
+  const float* x = a.arr(0, n);
+  const float* mu = a.arr(1, n);
+  const float* b = a.arr(2, cols);
+  float* out = a.arr(3, n);
+  if (a.ok())
+    parallel(rows, minElements, std::max(1L, cols), [&](long r0, long r1) { pcn::bestOps().predictionError(x, mu, b, out, cols, r0, r1); });
+  return nullptr;
+}
+// valueStep(x, v, eps | null, dfx | null, g | null, eta, momentum, n): the g term needs both dfx and g.
+napi_value ValueStep(napi_env env, napi_callback_info info) {
+  Args a(env, info, 8, "valueStep");
+  const float eta = static_cast<float>(a.num(5)), momentum = static_cast<float>(a.num(6));
+  const long n = a.count(7);
+  float* x = a.arr(0, n);
+  float* v = a.arr(1, n);
+  const float* eps = a.arr(2, n, true);
+  const float* dfx = a.arr(3, n, true);
+  const float* g = a.arr(4, n, true);
+  if (!(g && dfx)) g = dfx = nullptr;
+  if (a.ok()) parallel(n, minElements, 1, [&](long i0, long i1) { pcn::bestOps().valueStep(x, v, eps, dfx, g, eta, momentum, i0, i1); });
+  return nullptr;
+}
+// adamStep(p, g, m, v, n, lr, beta1, beta2, a1, a2, epsilon, weightDecay, decoupled, c1, c2).
+napi_value AdamStep(napi_env env, napi_callback_info info) {
+  Args a(env, info, 15, "adamStep");
+  const long n = a.count(4);
+  float* p = a.arr(0, n);
+  const float* g = a.arr(1, n);
+  float* m = a.arr(2, n);
+  float* v = a.arr(3, n);
+  float f[10];
+  for (int i = 0; i < 10; i++) f[i] = static_cast<float>(a.num(5 + i));
+  const pcn::AdamParams params{f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[8], f[9], f[7] != 0.0f};
+  if (a.ok()) parallel(n, minElements / 2, 1, [&](long i0, long i1) { pcn::bestOps().adamStep(p, g, m, v, params, i0, i1); });
+  return nullptr;
+}
+// sgdStep(p, g, v | null, n, lr, momentum, weightDecay).
+napi_value SgdStep(napi_env env, napi_callback_info info) {
+  Args a(env, info, 7, "sgdStep");
+  const long n = a.count(3);
+  float* p = a.arr(0, n);
+  const float* g = a.arr(1, n);
+  float* v = a.arr(2, n, true);
+  const float lr = static_cast<float>(a.num(4)), momentum = static_cast<float>(a.num(5)), wd = static_cast<float>(a.num(6));
+  if (a.ok()) parallel(n, minElements, 1, [&](long i0, long i1) { pcn::bestOps().sgdStep(p, g, v, lr, momentum, wd, i0, i1); });
+  return nullptr;
+}
+// sumSquares(x, n) → Σ x² in float64, on the calling thread (the same sum whatever the thread count).
+napi_value SumSquares(napi_env env, napi_callback_info info) {
+  Args a(env, info, 2, "sumSquares");
+  const long n = a.count(1);
+  const float* x = a.arr(0, n);
+  if (!a.ok()) return nullptr;
+  napi_value out;
+  napi_create_double(env, pcn::bestOps().sumSquares(x, 0, n), &out);
+  return out;
+}
+
+// setThreads(n, minMacs, minElements, spinMicros): a new pool of n threads (the caller included), used
+// for products of at least minMacs multiply-adds and passes over at least minElements elements, whose
+// idle workers spin spinMicros before they sleep.
 napi_value SetThreads(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  double n = 0, macs = 0, spin = 0;
-  if (argc != 3 || !number(env, argv[0], &n) || !(n >= 1 && n <= 256) || !number(env, argv[1], &macs) || !(macs >= 0) ||
-      !number(env, argv[2], &spin) || !(spin >= 0 && spin <= 1e6))
-    return fail(env, "setThreads: expected a thread count in 1..256, a minimum product size >= 0 and a spin time in 0..1e6 µs");
+  double n = 0, macs = 0, elements = 0, spin = 0;
+  if (argc != 4 || !number(env, argv[0], &n) || !(n >= 1 && n <= 256) || !number(env, argv[1], &macs) || !(macs >= 0) ||
+      !number(env, argv[2], &elements) || !(elements >= 1) || !number(env, argv[3], &spin) || !(spin >= 0 && spin <= 1e6))
+    return fail(env, "setThreads: expected a thread count in 1..256, minimum sizes >= 0 and >= 1, and a spin time in 0..1e6 µs");
+  minElements = static_cast<long>(std::min(elements, 2147483647.0));
   pool.reset();
   pool = std::make_unique<pcn::Pool>(static_cast<int>(n), static_cast<int>(spin));
   minMacs = macs;
@@ -89,12 +307,27 @@ napi_value Info(napi_env env, napi_callback_info) {
 
 napi_value Init(napi_env env, napi_value exports) {
   pool = std::make_unique<pcn::Pool>(1, 0);
+  static int isMul = 1;
   const napi_property_descriptor props[] = {
       {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"activate", nullptr, Activate, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"activateDerivative", nullptr, Derivative, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"activateBoth", nullptr, Both, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"axpy", nullptr, Axpy, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"scale", nullptr, Scale, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sub", nullptr, SubMul, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"mul", nullptr, SubMul, nullptr, nullptr, nullptr, napi_default, &isMul},
+      {"fill", nullptr, Fill, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"addRowVector", nullptr, AddRowVector, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"predictionError", nullptr, PredictionError, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"valueStep", nullptr, ValueStep, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"adamStep", nullptr, AdamStep, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sgdStep", nullptr, SgdStep, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  napi_define_properties(env, exports, 3, props);
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;
 }
 

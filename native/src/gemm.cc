@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "gemm.h"
+#include "ops.h"
 #include "pool.h"
 
 namespace pcn {
@@ -144,16 +145,39 @@ void gemm(const Gemm& given, const Kernel& kern, Pool& pool, double minMacs) {
     pool.run(chunks, run);
 }
 
-const Kernel& bestKernel() {
-  static const Kernel best = [] {
+namespace {
+// 2 AVX-512, 1 AVX2 + FMA, 0 neither (or not x86-64).
+int isa() {
+  static const int level = [] {
 #ifdef PCN_X64_KERNELS
     __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) return kernelAvx512();
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return kernelAvx2();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) return 2;
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) return 1;
 #endif
-    return kernelPortable();
+    return 0;
   }();
+  return level;
+}
+}  // namespace
+
+#ifdef PCN_X64_KERNELS
+const Kernel& bestKernel() {
+  static const Kernel best = isa() == 2 ? kernelAvx512() : isa() == 1 ? kernelAvx2() : kernelPortable();
   return best;
 }
+const Ops& bestOps() {
+  static const Ops best = isa() == 2 ? opsAvx512() : isa() == 1 ? opsAvx2() : opsPortable();
+  return best;
+}
+#else
+const Kernel& bestKernel() {
+  static const Kernel best = kernelPortable();
+  return best;
+}
+const Ops& bestOps() {
+  static const Ops best = opsPortable();
+  return best;
+}
+#endif
 
 }  // namespace pcn

@@ -34,7 +34,7 @@ export function useVariants(): Variant[] {
     );
     // Where the addon is built (test/kernels/native.test.ts says whether it must be): every product through its threads.
     if ((await cpuBackendName()) === 'native') {
-      const n2 = await createNativeBackend({ threads: 2, nativeMinMacs: 1, parallelMinMacs: 1, parallelMinElements: 1 });
+      const n2 = await createNativeBackend({ threads: 2, nativeMinMacs: 1, nativeMinElements: 1, parallelMinMacs: 1, parallelMinElements: 1 });
       const n1foreign = await createNativeBackend({ threads: 1 });
       variants.push(
         { name: 'native 2 threads', backend: n2, array: (n) => n2.alloc(n) },

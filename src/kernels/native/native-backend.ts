@@ -4,28 +4,57 @@
  * (C++, an AVX-512, AVX2 + FMA or portable micro-kernel picked at load by the
  * CPU's features, on its own threads). Arrays are the wasm backend's (views of
  * its linear memory) or any Float32Array: the addon reads and writes them in
- * place, so nothing is copied between JS and the kernels. The other operations
- * are wasm's, memory-bound passes where native code gains little; they move
- * into the addon as they are measured to matter (issue 13).
+ * place, so nothing is copied between JS and the kernels. The elementwise and
+ * fused passes of a training step (activations, value and optimiser steps,
+ * prediction errors, fills) are the addon's too, vectorised for the same
+ * instruction set and split across its threads when large; reductions, softmax,
+ * convolution, pooling and the state passes are wasm's.
  *
  * Threads: `threads` (default 'auto': the machine's cores, at most 8) for the
  * addon's GEMM, and the same for the wasm operations — only one of the two
  * pools works at a time, since every call is synchronous.
  */
 import { PcError, shown } from '../../errors.ts';
-import type { Backend, MatmulOptions } from '../backend.ts';
+import { ACTIVATIONS, type Activation, type Backend, type MatmulOptions } from '../backend.ts';
 import { createWasmBackend, type WasmBackendOptions } from '../wasm/wasm-backend.ts';
 
+type F = Float32Array;
 interface NativeAddon {
-  matmul(a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number, flags: number, alpha: number, beta: number): void;
-  setThreads(threads: number, minMacs: number, spinMicros: number): void;
+  matmul(a: F, b: F, c: F, m: number, k: number, n: number, flags: number, alpha: number, beta: number): void;
+  activate(kind: number, x: F, out: F, n: number): void;
+  activateDerivative(kind: number, x: F, out: F, n: number): void;
+  activateBoth(kind: number, x: F, fx: F, dfx: F, n: number): void;
+  axpy(alpha: number, x: F, y: F, n: number): void;
+  scale(alpha: number, x: F, n: number): void;
+  sub(a: F, b: F, out: F, n: number): void;
+  mul(a: F, b: F, out: F, n: number): void;
+  fill(x: F, value: number, n: number): void;
+  addRowVector(x: F, v: F, out: F, rows: number, cols: number): void;
+  predictionError(x: F, mu: F, b: F, out: F, rows: number, cols: number): void;
+  valueStep(x: F, v: F, eps: F | null, dfx: F | null, g: F | null, eta: number, momentum: number, n: number): void;
+  // biome-ignore format: one line per argument group reads better than one per argument
+  adamStep(p: F, g: F, m: F, v: F, n: number, lr: number, beta1: number, beta2: number, a1: number, a2: number, epsilon: number, weightDecay: number, decoupled: number, c1: number, c2: number): void;
+  sgdStep(p: F, g: F, v: F | null, n: number, lr: number, momentum: number, weightDecay: number): void;
+  sumSquares(x: F, n: number): number;
+  setThreads(threads: number, minMacs: number, minElements: number, spinMicros: number): void;
   info(): { kernel: string; threads: number; cores: number };
 }
 
 export interface NativeBackendOptions extends WasmBackendOptions {
   /** Products of fewer multiply-adds than this run on the calling thread (default 262,144; tests set 1). */
   readonly nativeMinMacs?: number;
+  /** Elementwise passes over fewer elements than this run on the calling thread (default 32,768; tanh, sigmoid and GELU from 4,096; tests set 1). */
+  readonly nativeMinElements?: number;
 }
+
+/**
+ * How long an idle worker of the addon spins before it sleeps, µs. The kernels of one relaxation step
+ * come microseconds apart, so a spinning worker joins the next product at once; a sleeping one takes
+ * tens of µs to wake (and the caller does not wait for it: it claims the work itself, see pool.h).
+ */
+const SPIN_MICROS = 200;
+
+const CODE = Object.fromEntries(ACTIVATIONS.map((a, i) => [a, i])) as Record<Activation, number>;
 
 let loaded: Promise<NativeAddon | string> | undefined;
 
@@ -72,8 +101,16 @@ export async function createNativeBackend(options: NativeBackendOptions = {}): P
   if (!(Number.isInteger(threads) && threads >= 1 && threads <= 256))
     throw new PcError('config', `createBackend('native'): threads must be 'auto' or an integer in 1..256, got ${shown(requested)}.`);
   const wasm = await createWasmBackend({ ...options, threads });
-  addon.setThreads(threads, options.nativeMinMacs ?? 262_144, Number(process.env.PCN_SPIN ?? 200));
-  const matmul = (a: Float32Array, b: Float32Array, c: Float32Array, m: number, k: number, n: number, o?: MatmulOptions): void => {
+  addon.setThreads(threads, options.nativeMinMacs ?? 262_144, options.nativeMinElements ?? 32_768, SPIN_MICROS);
+  /** Calls the addon, turning its argument errors (a short array, a bad count) into PcError('shape'). */
+  const call = <R>(op: string, f: () => R): R => {
+    try {
+      return f();
+    } catch (e) {
+      throw new PcError('shape', `native ${op}: ${e instanceof Error ? e.message : String(e)}.`);
+    }
+  };
+  const matmul = (a: F, b: F, c: F, m: number, k: number, n: number, o?: MatmulOptions): void => {
     const flags = (o?.transA ? 1 : 0) | (o?.transB ? 2 : 0);
     try {
       addon.matmul(a, b, c, m, k, n, flags, o?.alpha ?? 1, o?.beta ?? 0);
@@ -81,5 +118,43 @@ export async function createNativeBackend(options: NativeBackendOptions = {}): P
       throw new PcError('shape', `native matmul: ${e instanceof Error ? e.message : String(e)} (m ${m}, k ${k}, n ${n}).`);
     }
   };
-  return { ...wasm, name: 'native', threads, matmul };
+  // The passes the addon runs; the rest (reductions, softmax, convolution, pooling, the state passes) are wasm's.
+  const native: Partial<Backend<F>> = {
+    matmul,
+    activate: (kind, x, out, n) => call('activate', () => addon.activate(CODE[kind], x, out, n)),
+    activateDerivative: (kind, x, out, n) => call('activateDerivative', () => addon.activateDerivative(CODE[kind], x, out, n)),
+    activateBoth: (kind, x, fx, dfx, n) => call('activateBoth', () => addon.activateBoth(CODE[kind], x, fx, dfx, n)),
+    axpy: (alpha, x, y, n) => call('axpy', () => addon.axpy(alpha, x, y, n)),
+    scale: (alpha, x, n) => call('scale', () => addon.scale(alpha, x, n)),
+    sub: (a, b, out, n) => call('sub', () => addon.sub(a, b, out, n)),
+    mul: (a, b, out, n) => call('mul', () => addon.mul(a, b, out, n)),
+    fill: (x, value, n) => call('fill', () => addon.fill(x, value, n)),
+    addRowVector: (x, v, out, rows, cols) => call('addRowVector', () => addon.addRowVector(x, v, out, rows, cols)),
+    predictionError: (x, mu, b, out, rows, cols) => call('predictionError', () => addon.predictionError(x, mu, b, out, rows, cols)),
+    valueStep: (x, v, eps, dfx, g, eta, momentum, n) => call('valueStep', () => addon.valueStep(x, v, eps, dfx, g, eta, momentum, n)),
+    adamStep: (p, g, m, v, n, s) =>
+      call('adamStep', () =>
+        // 1 − β and the bias corrections in float64, as the wasm kernel takes them (1 − f32(0.999) is off by 1.3e-5).
+        addon.adamStep(
+          p,
+          g,
+          m,
+          v,
+          n,
+          s.lr,
+          s.beta1,
+          s.beta2,
+          1 - s.beta1,
+          1 - s.beta2,
+          s.epsilon,
+          s.weightDecay,
+          s.decoupled ? 1 : 0,
+          1 - s.beta1 ** s.t,
+          1 - s.beta2 ** s.t,
+        ),
+      ),
+    sgdStep: (p, g, v, n, lr, momentum, weightDecay) => call('sgdStep', () => addon.sgdStep(p, g, v, n, lr, momentum, weightDecay)),
+    sumSquares: (x, n) => call('sumSquares', () => addon.sumSquares(x, n)),
+  };
+  return { ...wasm, ...native, name: 'native', threads };
 }
