@@ -1,5 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
+// Node 20 runs WebAssembly relaxed SIMD only behind this flag (Node 22 and 24 by default): with it
+// the conformance tables test the wasm kernels' relaxed-SIMD build here too, next to the plain one
+// Node 20 users get (test/kernels/variants.ts names both).
+const relaxedSimdFlag = Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : [];
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
@@ -7,6 +12,7 @@ export default defineConfig({
     exclude: ['test/webgpu/**', '**/node_modules/**'],
     // The default reporter for people, and one plain "N passed, N failed" line for CI logs.
     reporters: ['default', './test/count-reporter.ts'],
+    execArgv: relaxedSimdFlag,
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

@@ -5,8 +5,9 @@
  * counted by pcEpochFlops), next to this machine's measured matmul peak.
  *
  *   npm run bench [-- --seeds 3] [--epochs 25] [--datasets mnist,fashion-mnist]
- *                 [--mnist DIR] [--fashion-mnist DIR] [--threads N] [--backend wasm|native|webgpu] [--json]
+ *                 [--mnist DIR] [--fashion-mnist DIR] [--threads N] [--backend cpu|native|wasm|webgpu] [--json]
  *
+ * --backend cpu (the default) is native where its addon is built, else wasm.
  * --backend webgpu trains on the GPU (a deferred backend: energies read once per
  * batch); over SwiftShader, Chromium's CPU driver, it is ~200× slower than wasm —
  * its figures mean something only on a GPU. The matmul peak is the CPU backend's own (wasm or native).
@@ -24,6 +25,7 @@ import { loadIdxDir } from '../src/cli/datasets.ts';
 import { createConfig, initModel, initWorkspace } from '../src/core/index.ts';
 import type { Activation, Backend, BackendArray } from '../src/kernels/index.ts';
 import { createBackend } from '../src/kernels/index.ts';
+import { cpuBackendName } from '../src/kernels/native/native-backend.ts';
 import { createRng } from '../src/random.ts';
 import { fit, initOptimizer, meanStd, pcEpochFlops } from '../src/train/index.ts';
 
@@ -35,7 +37,7 @@ const { values } = parseArgs({
     mnist: { type: 'string', default: '../shared/data/mnist' },
     'fashion-mnist': { type: 'string', default: '../shared/data/fashion-mnist' },
     threads: { type: 'string', default: '2' },
-    backend: { type: 'string', default: 'wasm' },
+    backend: { type: 'string', default: 'cpu' },
     activation: { type: 'string', default: TRAIN_DEFAULTS.activation },
     'lr-x': { type: 'string', default: String(TRAIN_DEFAULTS.lrX) },
     'momentum-x': { type: 'string', default: String(TRAIN_DEFAULTS.momentumX) },
@@ -76,9 +78,10 @@ function matmulPeak<T extends BackendArray>(backend: Backend<T>): number | null 
 }
 
 async function main(): Promise<void> {
+  if (values.backend === 'cpu') values.backend = await cpuBackendName();
   if (values.backend === 'webgpu') await run(await createBackend('webgpu'));
   else if (values.backend === 'wasm' || values.backend === 'native') await run(await createBackend(values.backend, { threads: Number(values.threads) }));
-  else throw new Error(`--backend: expected wasm, native or webgpu, got '${values.backend}'.`);
+  else throw new Error(`--backend: expected cpu, native, wasm or webgpu, got '${values.backend}'.`);
 }
 
 async function run<T extends BackendArray>(backend: Backend<T>): Promise<void> {

@@ -232,9 +232,10 @@ napi_value ValueStep(napi_env env, napi_callback_info info) {
   float* x = a.arr(0, n);
   float* v = a.arr(1, n);
   const float* eps = a.arr(2, n, true);
-  const float* dfx = a.arr(3, n, true);
-  const float* g = a.arr(4, n, true);
-  if (!(g && dfx)) g = dfx = nullptr;
+  // The g term needs both; where either is absent the other is not read (nor checked), as in wasm's kernel.
+  const bool term = a.arr(3, 0, true) != nullptr && a.arr(4, 0, true) != nullptr;
+  const float* dfx = term ? a.arr(3, n) : nullptr;
+  const float* g = term ? a.arr(4, n) : nullptr;
   if (a.ok()) parallel(n, minElements, 1, [&](long i0, long i1) { pcn::bestOps().valueStep(x, v, eps, dfx, g, eta, momentum, i0, i1); });
   return nullptr;
 }

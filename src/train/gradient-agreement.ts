@@ -50,7 +50,10 @@ export function createGradientAgreement<T extends BackendArray>(model: Model<T>,
       for (let p = 0; p < probes; p++) {
         for (let l = 0; l < L; l++) {
           const [dot, aa, bb] = got.subarray((p * L + l) * 3, (p * L + l + 1) * 3);
-          mean[l] += (aa > 0 && bb > 0 ? dot / Math.sqrt(aa * bb) : 0) / probes;
+          // The products a·b are rounded to float32 before they are summed and the norms are not, so
+          // two nearly parallel gradients can come out a few 1e-8 past ±1: clamped to what a cosine is.
+          const cos = aa > 0 && bb > 0 ? dot / Math.sqrt(aa * bb) : 0;
+          mean[l] += Math.min(1, Math.max(-1, cos)) / probes;
         }
       }
       probes = 0;

@@ -10,7 +10,7 @@ describe('pcn train --backend', () => {
   it('refuses an unknown backend, and webgpu where there is no adapter, in one line each (exit 1), writing nothing', () => {
     const unknown = pcn(['train', '--backend', 'cuda']);
     expect(unknown.status).toBe(1);
-    expect(unknown.stderr).toContain('wasm, native, js, webgpu');
+    expect(unknown.stderr).toContain('cpu, native, wasm, js, webgpu');
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1);
     const saved = process.env.VK_ICD_FILENAMES;
     process.env.VK_ICD_FILENAMES = '/nonexistent.json';

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadData, loadTestSet } from '../../src/cli/datasets.ts';
+import { cpuBackendName } from '../../src/kernels/native/native-backend.ts';
 import { cifarBatch, writeCifarDir } from '../data/cifar-fixtures.ts';
 import { writeTinyIdxDir } from '../data/fixtures.ts';
 import { rejectsPcError } from '../helpers/errors.ts';
@@ -103,7 +104,7 @@ describe('loading a CIFAR-10 folder', () => {
 });
 
 describe('the CLI on a CIFAR-10 folder', () => {
-  it('pcn train builds the default MLP as 3072-128-128-128-10 from the data, and pcn eval reads the test batch', () => {
+  it('pcn train builds the default MLP as 3072-128-128-128-10 from the data, and pcn eval reads the test batch (on the default cpu backend)', async () => {
     const [dir] = fresh('cli');
     const out = join(root, 'run');
     const r = pcn(['train', '--data', dir, '--epochs', '1', '--threads', '1', '--no-progress', '--out', out]);
@@ -112,6 +113,8 @@ describe('the CLI on a CIFAR-10 folder', () => {
     expect(r.stdout).toContain(`10 training / 3 held-out examples from ${dir}`);
     const e = pcn(['eval', '--model', join(out, 'model.safetensors'), '--data', dir, '--threads', '1']);
     expect(e.status, e.stderr).toBe(0);
-    expect(e.stdout).toMatch(new RegExp(`held-out accuracy: [\\d.]+ % \\(3 examples of ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}; wasm backend\\)`));
+    expect(e.stdout).toMatch(
+      new RegExp(`held-out accuracy: [\\d.]+ % \\(3 examples of ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}; ${await cpuBackendName()} backend\\)`),
+    );
   });
 });

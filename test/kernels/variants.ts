@@ -1,13 +1,16 @@
 /**
  * The backend variants every conformance table runs on: js float32, wasm on
  * one thread, wasm on two threads with every product sent through the pool,
- * and wasm given arrays outside its linear memory (staged per call); and,
- * where its addon is built, native likewise.
+ * and wasm given arrays outside its linear memory (staged per call) — the
+ * plain simd128 build — then its relaxed-SIMD build (fused multiply-adds) on two
+ * threads where the engine runs it (vitest.config.ts enables it on Node 20);
+ * and, where its addon is built, native likewise.
  */
 import { afterAll, beforeAll } from 'vitest';
 import type { Backend } from '../../src/kernels/backend.ts';
 import { cpuBackendName, createNativeBackend } from '../../src/kernels/native/native-backend.ts';
 import { createReferenceBackend } from '../../src/kernels/reference.ts';
+import { hasRelaxedSimd } from '../../src/kernels/wasm/loader.ts';
 import { createWasmBackend } from '../../src/kernels/wasm/wasm-backend.ts';
 
 export interface Variant {
@@ -22,16 +25,20 @@ export function useVariants(): Variant[] {
   const variants: Variant[] = [];
   beforeAll(async () => {
     const js = createReferenceBackend('float32');
-    const w1 = await createWasmBackend({ threads: 1 });
+    const w1 = await createWasmBackend({ threads: 1, relaxedSimd: false });
     // parallelMinMacs/Elements 1 send every product and activation map, however small, through the thread pool.
-    const w2 = await createWasmBackend({ threads: 2, parallelMinMacs: 1, parallelMinElements: 1 });
-    const w1foreign = await createWasmBackend({ threads: 1 });
+    const w2 = await createWasmBackend({ threads: 2, parallelMinMacs: 1, parallelMinElements: 1, relaxedSimd: false });
+    const w1foreign = await createWasmBackend({ threads: 1, relaxedSimd: false });
     variants.push(
       { name: 'js float32', backend: js, array: (n) => new Float32Array(n) },
       { name: 'wasm 1 thread', backend: w1, array: (n) => w1.alloc(n) },
       { name: 'wasm 2 threads', backend: w2, array: (n) => w2.alloc(n) },
       { name: 'wasm, arrays outside linear memory', backend: w1foreign, array: (n) => new Float32Array(n) },
     );
+    if (hasRelaxedSimd()) {
+      const r2 = await createWasmBackend({ threads: 2, parallelMinMacs: 1, parallelMinElements: 1, relaxedSimd: true });
+      variants.push({ name: 'wasm relaxed SIMD, 2 threads', backend: r2, array: (n) => r2.alloc(n) });
+    }
     // Where the addon is built (test/kernels/native.test.ts says whether it must be): every product through its threads.
     if ((await cpuBackendName()) === 'native') {
       const n2 = await createNativeBackend({ threads: 2, nativeMinMacs: 1, nativeMinElements: 1, parallelMinMacs: 1, parallelMinElements: 1 });

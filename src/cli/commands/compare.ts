@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { createConfig, initModel, initWorkspace, type OutputEnergy, PARAMETERISATIONS, type Parameterisation, type PcnConfig } from '../../core/index.ts';
 import { PcError } from '../../errors.ts';
 import { type Backend, type BackendArray, createBackend } from '../../kernels/index.ts';
+import { cpuBackendName } from '../../kernels/native/native-backend.ts';
 import { createRng, MAX_SEED } from '../../random.ts';
 import {
   ARCHITECTURES,
@@ -46,7 +47,7 @@ interface CompareOptions {
   seeds: number;
   firstSeed: number;
   threads: number | 'auto';
-  backend: 'wasm' | 'native' | 'js' | 'webgpu';
+  backend: 'cpu' | 'wasm' | 'native' | 'js' | 'webgpu';
   tSweep?: number[];
   cosineEvery: number;
   json: boolean;
@@ -83,9 +84,9 @@ export function registerCompare(program: Command): void {
     .option('--threads <n>', "matmul threads or 'auto'", threads, 'auto' as const)
     .option(
       '--backend <name>',
-      "kernels of both methods: wasm|native|js|webgpu (a GPU: each batch's numbers read once; the cosine probes' work then runs inside the epoch's time — raise --cosine-every to time PC alone)",
-      choice(['wasm', 'native', 'js', 'webgpu'] as const),
-      'wasm' as const,
+      "kernels of both methods: cpu|native|wasm|js|webgpu (cpu: native where npm install built its C++ addon, else wasm; a GPU: each batch's numbers read once; the cosine probes' work then runs inside the epoch's time — raise --cosine-every to time PC alone)",
+      choice(['cpu', 'native', 'wasm', 'js', 'webgpu'] as const),
+      'cpu' as const,
     )
     .option('--t-sweep <list>', 'also train PC (the first seed) with each of these relaxation step counts, e.g. 1,2,4,8', integers(1, 10_000))
     .option('--cosine-every <n>', 'compare PC updates with backprop gradients every n batches', integer(1, 1_000_000), 25)
@@ -118,7 +119,8 @@ interface RunSettings {
 }
 
 async function train(run: RunSettings, backendName: CompareOptions['backend'], threadsOpt: number | 'auto'): Promise<Run> {
-  return backendName === 'webgpu' ? trainOn(await createBackend('webgpu'), run) : trainOn(await createBackend(backendName, { threads: threadsOpt }), run);
+  const name = backendName === 'cpu' ? await cpuBackendName() : backendName;
+  return name === 'webgpu' ? trainOn(await createBackend('webgpu'), run) : trainOn(await createBackend(name, { threads: threadsOpt }), run);
 }
 
 async function trainOn<T extends BackendArray>(backend: Backend<T>, run: RunSettings): Promise<Run> {
@@ -180,6 +182,8 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
   if (opts.firstSeed + opts.seeds - 1 > MAX_SEED)
     throw new PcError('config', `--first-seed ${opts.firstSeed} with --seeds ${opts.seeds} runs past the largest seed, ${MAX_SEED}; lower --first-seed.`);
   const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
+  // 'cpu' names the backend it resolves to, in the log and the JSON.
+  if (opts.backend === 'cpu') opts.backend = await cpuBackendName();
   const data = await loadData(opts.data);
   const arch = resolveArch({ ...opts, arch: opts.arch ?? 'mlp' }, 'discriminative', data.train, opts.data, TRAIN_DEFAULTS.layers);
   const config = createConfig({ ...arch, activation: TRAIN_DEFAULTS.activation, outputEnergy: opts.outputEnergy, outputWeight: opts.outputWeight });

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { initWorkspace } from '../../core/index.ts';
 import { PcError } from '../../errors.ts';
 import { type Backend, type BackendArray, createBackend } from '../../kernels/index.ts';
+import { cpuBackendName } from '../../kernels/native/native-backend.ts';
 import { type Checkpoint, evaluateAsync, GENERATIVE_EVAL_RELAX, type LabeledData, modelFromCheckpoint } from '../../train/index.ts';
 import { loadTestSet } from '../datasets.ts';
 import { readCheckpoint } from '../io.ts';
@@ -18,7 +19,7 @@ interface EvalOptions {
   model: string;
   data: string;
   threads: number | 'auto';
-  backend: 'wasm' | 'native' | 'js' | 'webgpu';
+  backend: 'cpu' | 'wasm' | 'native' | 'js' | 'webgpu';
   evalSteps: number;
   json: boolean;
 }
@@ -42,9 +43,9 @@ export function registerEval(program: Command): void {
     .option('--threads <n>', "matmul threads or 'auto'", threads, 'auto' as const)
     .option(
       '--backend <name>',
-      'kernels: wasm|native|js|webgpu (native: the C++ addon npm install builds; a GPU: each batch read back once)',
-      choice(['wasm', 'native', 'js', 'webgpu'] as const),
-      'wasm' as const,
+      'kernels: cpu|native|wasm|js|webgpu (cpu: native where npm install built its C++ addon, else wasm; a GPU: each batch read back once)',
+      choice(['cpu', 'native', 'wasm', 'js', 'webgpu'] as const),
+      'cpu' as const,
     )
     .option('--json', 'print one JSON object', false)
     .action(async (opts: EvalOptions) => {
@@ -60,10 +61,13 @@ export function registerEval(program: Command): void {
           `pcn eval: ${opts.model} takes ${image} values per image and ${classes} classes, but ${data.test.name} has ${data.test.features} (${data.test.rows}×${data.test.cols}) and ${data.test.classes}. Evaluate it on the data it was trained on.`,
         );
       const relax = { ...GENERATIVE_EVAL_RELAX, steps: opts.evalSteps };
+      // 'cpu' names the backend it resolves to, in the output.
+      const on = opts.backend === 'cpu' ? await cpuBackendName() : opts.backend;
+      opts.backend = on;
       const acc =
-        opts.backend === 'webgpu'
+        on === 'webgpu'
           ? await accuracyOn(await createBackend('webgpu'), ckpt, data.test, relax)
-          : await accuracyOn(await createBackend(opts.backend, { threads: opts.threads }), ckpt, data.test, relax);
+          : await accuracyOn(await createBackend(on, { threads: opts.threads }), ckpt, data.test, relax);
       const how = generative ? `, each classified by ${count(opts.evalSteps, 'relaxation step')}` : '';
       if (opts.json)
         console.log(

@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { createConfig, type Feedback, type InitMode, type Orientation, type OutputEnergy, PARAMETERISATIONS, type Parameterisation } from '../../core/index.ts';
 import { PcError } from '../../errors.ts';
 import { ACTIVATIONS, type Activation, createBackend } from '../../kernels/index.ts';
+import { cpuBackendName } from '../../kernels/native/native-backend.ts';
 import {
   ARCHITECTURES,
   architectureOf,
@@ -62,7 +63,7 @@ export interface TrainOptions {
   init: InitMode;
   seed: number;
   threads: number | 'auto';
-  backend: 'wasm' | 'native' | 'js' | 'webgpu' | 'auto';
+  backend: 'cpu' | 'wasm' | 'native' | 'js' | 'webgpu' | 'auto';
   out?: string;
   resume?: string;
   json: boolean;
@@ -229,9 +230,9 @@ export function registerTrain(program: Command): void {
     .option('--threads <n>', "matmul threads: 1, 2, … or 'auto'", threads, 'auto' as const)
     .option(
       '--backend <name>',
-      'kernels: wasm|native|js|webgpu|auto (native: the C++ addon npm install builds; auto: WebGPU where present and faster, measured, else native or wasm)',
-      choice(['wasm', 'native', 'js', 'webgpu', 'auto'] as const),
-      'wasm' as const,
+      'kernels: cpu|native|wasm|js|webgpu|auto (cpu: native where npm install built its C++ addon, else wasm; auto: WebGPU where present and faster, measured, else cpu)',
+      choice(['cpu', 'native', 'wasm', 'js', 'webgpu', 'auto'] as const),
+      'cpu' as const,
     )
     .option('--out <dir>', 'where to write the model, checkpoint, metrics log and plots (default runs/<time>, or runs/<time>-2 … if taken)')
     .option('--resume <dir>', "continue the run in <dir> from its last epoch's checkpoint, with its settings (--epochs N: train to N epochs in all)")
@@ -284,7 +285,7 @@ export async function runTrain(given: TrainFlags, cmd?: Command): Promise<void> 
   // One batch of every example is all a larger batch could hold (same batches, a smaller workspace). A stream's batch is its streams.
   const batch = streaming ? opts.streams : Math.min(opts.batch, data.train.count);
   const ctx: TrainContext = { opts, config, resumed, batch, data, log, fingerprint, label: arch.label, streaming, cap: capOf(opts) };
-  let on = opts.backend;
+  let on = opts.backend === 'cpu' ? await cpuBackendName() : opts.backend;
   if (on === 'auto') {
     const train = {
       init: opts.init,

@@ -2,7 +2,7 @@
  * Compiles the shipped kernel binaries (module.ts) and instantiates them over
  * a memory the caller creates, so worker threads can share it.
  */
-import { KERNELS_PLAIN, KERNELS_SHARED } from './module.ts';
+import { KERNELS_PLAIN, KERNELS_PLAIN_RELAXED, KERNELS_SHARED, KERNELS_SHARED_RELAXED } from './module.ts';
 
 /** The functions the kernel module exports; pointers are byte offsets into its memory. */
 export interface KernelExports {
@@ -104,14 +104,29 @@ export function hasWasmSimd(): boolean {
   return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
 }
 
-const compiled = new Map<'plain' | 'shared', Promise<WebAssembly.Module>>();
+/** The smallest module that uses f32x4.relaxed_madd: validates only where relaxed SIMD exists (Node ≥ 22, current browsers). */
+const RELAXED_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 6, 1, 96, 1, 123, 1, 123, 3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32, 0, 32, 0, 253, 133, 2, 11,
+]);
 
-/** The compiled kernel module (compiled once per process and variant). */
-export function compileKernels(variant: 'plain' | 'shared'): Promise<WebAssembly.Module> {
-  let m = compiled.get(variant);
+/** Whether this engine runs WebAssembly relaxed SIMD (the kernels then fuse their multiply-adds). */
+export function hasRelaxedSimd(): boolean {
+  return typeof WebAssembly === 'object' && WebAssembly.validate(RELAXED_PROBE);
+}
+
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
+
+/**
+ * The compiled kernel module (compiled once per process and variant): for imported shared or plain
+ * memory, with relaxed SIMD (default: where the engine has it) or without.
+ */
+export function compileKernels(variant: 'plain' | 'shared', relaxed = hasRelaxedSimd()): Promise<WebAssembly.Module> {
+  const key = `${variant}${relaxed ? '-relaxed' : ''}`;
+  let m = compiled.get(key);
   if (!m) {
-    m = WebAssembly.compile(decodeBase64(variant === 'shared' ? KERNELS_SHARED : KERNELS_PLAIN));
-    compiled.set(variant, m);
+    const source = variant === 'shared' ? (relaxed ? KERNELS_SHARED_RELAXED : KERNELS_SHARED) : relaxed ? KERNELS_PLAIN_RELAXED : KERNELS_PLAIN;
+    m = WebAssembly.compile(decodeBase64(source));
+    compiled.set(key, m);
   }
   return m;
 }

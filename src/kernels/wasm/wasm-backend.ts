@@ -13,7 +13,7 @@ import { statePasses } from '../state-passes.ts';
 import { wasmConvKernels } from './conv.ts';
 import { LinearHeap } from './heap.ts';
 import { MAX_THREADS, OP_ACTIVATE, OP_BOTH, OP_DERIVATIVE } from './job.ts';
-import { compileKernels, hasWasmSimd, instantiateKernels } from './loader.ts';
+import { compileKernels, hasRelaxedSimd, hasWasmSimd, instantiateKernels } from './loader.ts';
 import { MatmulPool } from './pool.ts';
 import { detectThreads, type ThreadSupport } from './threads.ts';
 
@@ -35,6 +35,12 @@ export interface WasmBackendOptions {
   readonly parallelMinMacs?: number;
   /** tanh, sigmoid and GELU maps over at least this many elements are split across threads. Default 8192. */
   readonly parallelMinElements?: number;
+  /**
+   * Use the kernels built with relaxed SIMD, whose matrix products and convolutions fuse each
+   * multiply-add (one rounding, and faster) where the engine has it. Default: where the engine
+   * validates relaxed SIMD (Node ≥ 22, current browsers; not Node 20). true where it has not: PcError('config').
+   */
+  readonly relaxedSimd?: boolean;
 }
 
 const PAGE = 65536;
@@ -66,7 +72,10 @@ export async function createWasmBackend(options: WasmBackendOptions = {}, suppor
   const memory = shared
     ? new WebAssembly.Memory({ initial: Math.min(maxPages, 256), maximum: maxPages, shared: true })
     : new WebAssembly.Memory({ initial: maxPages, maximum: maxPages });
-  const module = await compileKernels(shared ? 'shared' : 'plain');
+  const relaxed = options.relaxedSimd ?? hasRelaxedSimd();
+  if (relaxed && !hasRelaxedSimd())
+    throw new PcError('config', 'createBackend: relaxedSimd: true, but this engine has no WebAssembly relaxed SIMD (Node >= 22 and current browsers have it).');
+  const module = await compileKernels(shared ? 'shared' : 'plain', relaxed);
   const ex = instantiateKernels(module, memory);
   const heap = new LinearHeap(memory, HEAP_BASE, shared, maxPages * PAGE);
   const pool = threads > 1 && support.spawn ? new MatmulPool(threads, ex, heap, module, support.spawn) : null;

@@ -6,6 +6,7 @@
 // product of the row's kh segments of P with one column of the weights, packed
 // column by column (pack[j·kdim + t], packConvWeights), four taps per vector
 // and four rows at a time so each weight vector loaded serves four rows.
+import { madd } from './madd';
 
 /** Output columns up to which convBlock takes this path (and packConvWeights packs by column). */
 export const NARROW = 4;
@@ -47,10 +48,10 @@ export function narrowRows(bases: usize, rows: i32, pack: usize, out: usize, ldo
         let q = 0;
         for (; q < seg4; q += 4) {
           const wv = v128.load(w);
-          c0 = f32x4.add(c0, f32x4.mul(v128.load(a0), wv));
-          c1 = f32x4.add(c1, f32x4.mul(v128.load(a1), wv));
-          c2 = f32x4.add(c2, f32x4.mul(v128.load(a2), wv));
-          c3 = f32x4.add(c3, f32x4.mul(v128.load(a3), wv));
+          c0 = madd(c0, v128.load(a0), wv);
+          c1 = madd(c1, v128.load(a1), wv);
+          c2 = madd(c2, v128.load(a2), wv);
+          c3 = madd(c3, v128.load(a3), wv);
           w += 16;
           a0 += 16;
           a1 += 16;
@@ -92,7 +93,7 @@ export function narrowRows(bases: usize, rows: i32, pack: usize, out: usize, ldo
         let a0 = s0;
         let q = 0;
         for (; q < seg4; q += 4) {
-          c0 = f32x4.add(c0, f32x4.mul(v128.load(a0), v128.load(w)));
+          c0 = madd(c0, v128.load(a0), v128.load(w));
           w += 16;
           a0 += 16;
         }

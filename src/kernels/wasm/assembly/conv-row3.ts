@@ -7,13 +7,9 @@
 // 1.15× the general kernel on the cnn's first layer (one thread, interleaved A/B). The same unrolling
 // for the forward pass was 0.82× its general loop, so that stays.
 
+import { madd } from './madd';
 import { storeRow as storeOut } from './matmul';
 
-/** Add one product: acc + a·b (two instructions; wasm SIMD has no fused multiply-add). */
-// @ts-ignore: decorator
-@inline function fma(acc: v128, a: v128, b: v128): v128 {
-  return f32x4.add(acc, f32x4.mul(a, b));
-}
 
 /**
  * gw[3i + t, 0..nr) = alpha·Σ_{r < rows} P[bases[r] + i·rs + t] · src[r][0..nr) (+ beta·gw) for i < kh,
@@ -32,14 +28,14 @@ export function weightRows3(bases: usize, rows: i32, src: usize, ld: usize, gw: 
       const b0 = v128.load(g);
       const b1 = v128.load(g, 16);
       let av = v128.load32_splat(a);
-      c00 = fma(c00, av, b0);
-      c01 = fma(c01, av, b1);
+      c00 = madd(c00, av, b0);
+      c01 = madd(c01, av, b1);
       av = v128.load32_splat(a, 4);
-      c10 = fma(c10, av, b0);
-      c11 = fma(c11, av, b1);
+      c10 = madd(c10, av, b0);
+      c11 = madd(c11, av, b1);
       av = v128.load32_splat(a, 8);
-      c20 = fma(c20, av, b0);
-      c21 = fma(c21, av, b1);
+      c20 = madd(c20, av, b0);
+      c21 = madd(c21, av, b1);
       bp += 4;
       g += ld;
     }

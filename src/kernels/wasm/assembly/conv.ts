@@ -9,6 +9,7 @@
 // gradient is Pᵀ·gy through the same bases. Rows go in blocks of RB whose
 // bases are computed once into the thread's scratch.
 
+import { madd } from './madd';
 import { NARROW, narrowRows } from './conv-narrow';
 import { storeRow as storeOut } from './matmul';
 import { weightRows3 } from './conv-row3';
@@ -163,17 +164,17 @@ export function convBlock(p: usize, pack: usize, out: usize, cols: i32, kh: i32,
             const b0 = v128.load(pw);
             const b1 = v128.load(pw, 16);
             let av = v128.load32_splat(a0);
-            c00 = f32x4.add(c00, f32x4.mul(av, b0));
-            c01 = f32x4.add(c01, f32x4.mul(av, b1));
+            c00 = madd(c00, av, b0);
+            c01 = madd(c01, av, b1);
             av = v128.load32_splat(a1);
-            c10 = f32x4.add(c10, f32x4.mul(av, b0));
-            c11 = f32x4.add(c11, f32x4.mul(av, b1));
+            c10 = madd(c10, av, b0);
+            c11 = madd(c11, av, b1);
             av = v128.load32_splat(a2);
-            c20 = f32x4.add(c20, f32x4.mul(av, b0));
-            c21 = f32x4.add(c21, f32x4.mul(av, b1));
+            c20 = madd(c20, av, b0);
+            c21 = madd(c21, av, b1);
             av = v128.load32_splat(a3);
-            c30 = f32x4.add(c30, f32x4.mul(av, b0));
-            c31 = f32x4.add(c31, f32x4.mul(av, b1));
+            c30 = madd(c30, av, b0);
+            c31 = madd(c31, av, b1);
             pw += 32;
             a0 += 4;
             a1 += 4;
@@ -199,8 +200,8 @@ export function convBlock(p: usize, pack: usize, out: usize, cols: i32, kh: i32,
           let a0 = s0;
           for (let q = 0; q < seg; q++) {
             const av = v128.load32_splat(a0);
-            c00 = f32x4.add(c00, f32x4.mul(av, v128.load(pw)));
-            c01 = f32x4.add(c01, f32x4.mul(av, v128.load(pw, 16)));
+            c00 = madd(c00, av, v128.load(pw));
+            c01 = madd(c01, av, v128.load(pw, 16));
             pw += 32;
             a0 += 4;
           }
@@ -282,17 +283,17 @@ export function convWeightBlock(p: usize, gy: usize, gw: usize, cols: i32, seg: 
           const b1 = v128.load(pp, 16);
           const s = load<u32>(bp) as usize;
           let av = v128.load32_splat(s + o0);
-          c00 = f32x4.add(c00, f32x4.mul(av, b0));
-          c01 = f32x4.add(c01, f32x4.mul(av, b1));
+          c00 = madd(c00, av, b0);
+          c01 = madd(c01, av, b1);
           av = v128.load32_splat(s + o1);
-          c10 = f32x4.add(c10, f32x4.mul(av, b0));
-          c11 = f32x4.add(c11, f32x4.mul(av, b1));
+          c10 = madd(c10, av, b0);
+          c11 = madd(c11, av, b1);
           av = v128.load32_splat(s + o2);
-          c20 = f32x4.add(c20, f32x4.mul(av, b0));
-          c21 = f32x4.add(c21, f32x4.mul(av, b1));
+          c20 = madd(c20, av, b0);
+          c21 = madd(c21, av, b1);
           av = v128.load32_splat(s + o3);
-          c30 = f32x4.add(c30, f32x4.mul(av, b0));
-          c31 = f32x4.add(c31, f32x4.mul(av, b1));
+          c30 = madd(c30, av, b0);
+          c31 = madd(c31, av, b1);
           pp += 32;
           bp += 4;
         }
@@ -312,8 +313,8 @@ export function convWeightBlock(p: usize, gy: usize, gw: usize, cols: i32, seg: 
         let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
         for (let r = rb; r < re; r++) {
           const av = v128.load32_splat((load<u32>(bp) as usize) + o0);
-          c00 = f32x4.add(c00, f32x4.mul(av, v128.load(pp)));
-          c01 = f32x4.add(c01, f32x4.mul(av, v128.load(pp, 16)));
+          c00 = madd(c00, av, v128.load(pp));
+          c01 = madd(c01, av, v128.load(pp, 16));
           pp += 32;
           bp += 4;
         }

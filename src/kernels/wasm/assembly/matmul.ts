@@ -5,6 +5,7 @@
 // 4×8 register-blocked micro-kernel: 8 f32x4 accumulators, 2 panel loads and
 // 4 splat loads of A per step of k. op(A) is read through two strides, which
 // makes transA free. Threads split C into (row block × column block) chunks.
+import { madd } from './madd';
 
 
 /** Bytes a thread's pack buffer needs for depth k: the panel plus 32 bytes of scratch. */
@@ -78,8 +79,8 @@ export function packBytes(k: i32): i32 {
     // beta = 0 never reads C, so NaN left in C does not leak into the result (BLAS semantics).
     if (beta != 0) {
       const vb = f32x4.splat(beta);
-      r0 = f32x4.add(r0, f32x4.mul(v128.load(c), vb));
-      r1 = f32x4.add(r1, f32x4.mul(v128.load(c, 16), vb));
+      r0 = madd(r0, v128.load(c), vb);
+      r1 = madd(r1, v128.load(c, 16), vb);
     }
     v128.store(c, r0);
     v128.store(c, r1, 16);
@@ -121,17 +122,17 @@ export function gemmBlock(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, 
         const b0 = v128.load(pp);
         const b1 = v128.load(pp, 16);
         let av = v128.load32_splat(pa0);
-        c00 = f32x4.add(c00, f32x4.mul(av, b0));
-        c01 = f32x4.add(c01, f32x4.mul(av, b1));
+        c00 = madd(c00, av, b0);
+        c01 = madd(c01, av, b1);
         av = v128.load32_splat(pa1);
-        c10 = f32x4.add(c10, f32x4.mul(av, b0));
-        c11 = f32x4.add(c11, f32x4.mul(av, b1));
+        c10 = madd(c10, av, b0);
+        c11 = madd(c11, av, b1);
         av = v128.load32_splat(pa2);
-        c20 = f32x4.add(c20, f32x4.mul(av, b0));
-        c21 = f32x4.add(c21, f32x4.mul(av, b1));
+        c20 = madd(c20, av, b0);
+        c21 = madd(c21, av, b1);
         av = v128.load32_splat(pa3);
-        c30 = f32x4.add(c30, f32x4.mul(av, b0));
-        c31 = f32x4.add(c31, f32x4.mul(av, b1));
+        c30 = madd(c30, av, b0);
+        c31 = madd(c31, av, b1);
         pp += 32;
         pa0 += ps;
         pa1 += ps;
@@ -150,8 +151,8 @@ export function gemmBlock(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, 
       let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
       for (let p = 0; p < k; p++) {
         const av = v128.load32_splat(pa);
-        c00 = f32x4.add(c00, f32x4.mul(av, v128.load(pp)));
-        c01 = f32x4.add(c01, f32x4.mul(av, v128.load(pp, 16)));
+        c00 = madd(c00, av, v128.load(pp));
+        c01 = madd(c01, av, v128.load(pp, 16));
         pp += 32;
         pa += ps;
       }
