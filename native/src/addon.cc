@@ -8,6 +8,7 @@
 #include <string>
 #include <thread>
 
+#include "conv.h"
 #include "gemm.h"
 #include "ops.h"
 #include "pool.h"
@@ -275,6 +276,53 @@ napi_value SumSquares(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// The geometry (n, h, w, c, k, kh, kw, stride, pad) from arguments first .. first + 8, checked so the
+// loops stay inside the arrays (src/kernels/conv-ops.ts checks it for users, with fuller messages).
+bool geometry(Args& a, size_t first, pcn::ConvGeometry* g) {
+  long v[9];
+  for (size_t i = 0; i < 9; i++) v[i] = a.count(first + i);
+  if (!a.ok()) return false;
+  *g = pcn::ConvGeometry{static_cast<int>(v[0]), static_cast<int>(v[1]), static_cast<int>(v[2]), static_cast<int>(v[3]), static_cast<int>(v[4]),
+                         static_cast<int>(v[5]), static_cast<int>(v[6]), static_cast<int>(v[7]), static_cast<int>(v[8])};
+  return g->kh >= 1 && g->kw >= 1 && g->stride >= 1 && g->h + 2 * g->pad >= g->kh && g->w + 2 * g->pad >= g->kw;
+}
+double sizeOf(double a, double b, double c, double d) { return a * b * c * d; }
+
+// conv2d(x, w, out, n, h, w, c, k, kh, kw, stride, pad); conv2dInputGrad(gy, w, gx, …, beta); conv2dWeightGrad(gy, x, gw, …, alpha).
+napi_value Conv(napi_env env, napi_callback_info info) {
+  void* data = nullptr;
+  size_t none = 0;
+  napi_get_cb_info(env, info, &none, nullptr, nullptr, &data);
+  const int which = data ? *static_cast<int*>(data) : 0;
+  const char* name = which == 0 ? "conv2d" : which == 1 ? "conv2dInputGrad" : "conv2dWeightGrad";
+  Args a(env, info, which == 0 ? 12 : 13, name);
+  pcn::ConvGeometry g{};
+  if (!geometry(a, 3, &g)) {
+    if (a.ok()) fail(env, std::string(name) + ": the kernel does not fit the padded input");
+    return nullptr;
+  }
+  const double xs = sizeOf(g.n, g.h, g.w, g.c), ws = sizeOf(g.kh, g.kw, g.c, g.k), ys = sizeOf(g.n, g.oh(), g.ow(), g.k);
+  const float scalar = which == 0 ? 0.0f : static_cast<float>(a.num(12));
+  const pcn::Kernel& kern = pcn::bestKernel();
+  if (which == 0) {
+    const float* x = a.arr(0, xs);
+    const float* w = a.arr(1, ws);
+    float* out = a.arr(2, ys);
+    if (a.ok()) pcn::conv2d(x, w, out, g, kern, *pool, minMacs);
+  } else if (which == 1) {
+    const float* gy = a.arr(0, ys);
+    const float* w = a.arr(1, ws);
+    float* gx = a.arr(2, xs);
+    if (a.ok()) pcn::conv2dInputGrad(gy, w, gx, g, scalar, kern, *pool, minMacs);
+  } else {
+    const float* gy = a.arr(0, ys);
+    const float* x = a.arr(1, xs);
+    float* gw = a.arr(2, ws);
+    if (a.ok()) pcn::conv2dWeightGrad(gy, x, gw, g, scalar, kern, *pool, minMacs);
+  }
+  return nullptr;
+}
+
 // setThreads(n, minMacs, minElements, spinMicros): a new pool of n threads (the caller included), used
 // for products of at least minMacs multiply-adds and passes over at least minElements elements, whose
 // idle workers spin spinMicros before they sleep.
@@ -308,7 +356,7 @@ napi_value Info(napi_env env, napi_callback_info) {
 
 napi_value Init(napi_env env, napi_value exports) {
   pool = std::make_unique<pcn::Pool>(1, 0);
-  static int isMul = 1;
+  static int isMul = 1, convInput = 1, convWeight = 2;
   const napi_property_descriptor props[] = {
       {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -327,6 +375,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"adamStep", nullptr, AdamStep, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sgdStep", nullptr, SgdStep, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2d", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"conv2dInputGrad", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, &convInput},
+      {"conv2dWeightGrad", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, &convWeight},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

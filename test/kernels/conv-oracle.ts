@@ -43,6 +43,10 @@ export const CONV_CASES: readonly ConvCase[] = [
   { n: 4, h: 13, w: 11, c: 8, k: 12, kh: 3, kw: 3, stride: 1, pad: 1 },
   { n: 3, h: 9, w: 9, c: 32, k: 40, kh: 3, kw: 3, stride: 1, pad: 1 },
   { n: 2, h: 10, w: 9, c: 4, k: 24, kh: 3, kw: 2, stride: 2, pad: 2 },
+  // Eight channels or more: the native backend's im2col path (fewer go to wasm's direct kernel) — strided,
+  // padded past the kernel's reach, and (the second) more examples than one 8 MiB lowering chunk holds.
+  { n: 2, h: 9, w: 11, c: 9, k: 5, kh: 3, kw: 2, stride: 2, pad: 2 },
+  { n: 9, h: 64, w: 64, c: 8, k: 3, kh: 3, kw: 3, stride: 1, pad: 1 },
 ];
 
 /** Disjoint, overlapping and dropped-edge windows, one channel, batch 1. */
