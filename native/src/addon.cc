@@ -128,23 +128,19 @@ long minElements = 32768;
 constexpr long kMinMath = 4096;
 long minFor(int kind) { return kind == 1 || kind == 2 || kind == 5 ? std::min(kMinMath, minElements) : minElements; }
 
-// activate(kind, x, out, n), activateDerivative(kind, x, out, n).
+// activate(kind, x, out, n) and activateDerivative(kind, x, out, n) (the function's data: non-null for f').
 napi_value Activate(napi_env env, napi_callback_info info) {
-  Args a(env, info, 4, "activate");
+  void* data = nullptr;
+  size_t none = 0;
+  napi_get_cb_info(env, info, &none, nullptr, nullptr, &data);
+  const bool derivative = data != nullptr;
+  Args a(env, info, 4, derivative ? "activateDerivative" : "activate");
   const int kind = static_cast<int>(a.num(0));
   const long n = a.count(3);
   const float* x = a.arr(1, n);
   float* out = a.arr(2, n);
-  if (a.ok()) parallel(n, minFor(kind), 1, [&](long i0, long i1) { pcn::bestOps().activate(kind, x, out, i0, i1); });
-  return nullptr;
-}
-napi_value Derivative(napi_env env, napi_callback_info info) {
-  Args a(env, info, 4, "activateDerivative");
-  const int kind = static_cast<int>(a.num(0));
-  const long n = a.count(3);
-  const float* x = a.arr(1, n);
-  float* out = a.arr(2, n);
-  if (a.ok()) parallel(n, minFor(kind), 1, [&](long i0, long i1) { pcn::bestOps().derivative(kind, x, out, i0, i1); });
+  if (a.ok())
+    parallel(n, minFor(kind), 1, [&](long i0, long i1) { (derivative ? pcn::bestOps().derivative : pcn::bestOps().activate)(kind, x, out, i0, i1); });
   return nullptr;
 }
 // activateBoth(kind, x, fx, dfx, n).
@@ -356,13 +352,14 @@ napi_value Info(napi_env env, napi_callback_info) {
 
 napi_value Init(napi_env env, napi_value exports) {
   pool = std::make_unique<pcn::Pool>(1, 0);
+  // Non-null data marks the second function of a shared binding (mul, activateDerivative) and which convolution.
   static int isMul = 1, convInput = 1, convWeight = 2;
   const napi_property_descriptor props[] = {
       {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"activate", nullptr, Activate, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"activateDerivative", nullptr, Derivative, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"activateDerivative", nullptr, Activate, nullptr, nullptr, nullptr, napi_default, &isMul},
       {"activateBoth", nullptr, Both, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"axpy", nullptr, Axpy, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"scale", nullptr, Scale, nullptr, nullptr, nullptr, napi_default, nullptr},

@@ -105,6 +105,15 @@ export interface AdamStep {
 }
 
 /**
+ * An Adam step's scalars as the CPU kernels take them: lr, β1, β2, 1 − β1, 1 − β2, ε, weight decay,
+ * decoupled (1/0), and the bias corrections 1 − β1ᵗ, 1 − β2ᵗ — the differences in float64, since
+ * 1 − f32(0.999) is off by 1.3e-5 relative.
+ */
+export function adamScalars(s: AdamStep): [number, number, number, number, number, number, number, number, number, number] {
+  return [s.lr, s.beta1, s.beta2, 1 - s.beta1, 1 - s.beta2, s.epsilon, s.weightDecay, s.decoupled ? 1 : 0, 1 - s.beta1 ** s.t, 1 - s.beta2 ** s.t];
+}
+
+/**
  * Geometry of a 2-D convolution over a batch, in NHWC: an activation array is
  * row-major [n, h, w, c] (one example is a row of the usual [batch, n_l] array,
  * n_l = h·w·c) and the weights are [kh, kw, c, k] (seen as the matrix [kh·kw·c, k]).

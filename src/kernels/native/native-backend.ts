@@ -17,7 +17,7 @@
  * pools works at a time, since every call is synchronous.
  */
 import { PcError, shown } from '../../errors.ts';
-import { ACTIVATIONS, type Activation, type Backend, type Conv2dGeometry, type MatmulOptions } from '../backend.ts';
+import { ACTIVATIONS, type Activation, adamScalars, type Backend, type Conv2dGeometry, type MatmulOptions } from '../backend.ts';
 import { createWasmBackend, type WasmBackendOptions } from '../wasm/wasm-backend.ts';
 
 type F = Float32Array;
@@ -148,27 +148,7 @@ export async function createNativeBackend(options: NativeBackendOptions = {}): P
     addRowVector: (x, v, out, rows, cols) => call('addRowVector', () => addon.addRowVector(x, v, out, rows, cols)),
     predictionError: (x, mu, b, out, rows, cols) => call('predictionError', () => addon.predictionError(x, mu, b, out, rows, cols)),
     valueStep: (x, v, eps, dfx, g, eta, momentum, n) => call('valueStep', () => addon.valueStep(x, v, eps, dfx, g, eta, momentum, n)),
-    adamStep: (p, g, m, v, n, s) =>
-      call('adamStep', () =>
-        // 1 − β and the bias corrections in float64, as the wasm kernel takes them (1 − f32(0.999) is off by 1.3e-5).
-        addon.adamStep(
-          p,
-          g,
-          m,
-          v,
-          n,
-          s.lr,
-          s.beta1,
-          s.beta2,
-          1 - s.beta1,
-          1 - s.beta2,
-          s.epsilon,
-          s.weightDecay,
-          s.decoupled ? 1 : 0,
-          1 - s.beta1 ** s.t,
-          1 - s.beta2 ** s.t,
-        ),
-      ),
+    adamStep: (p, g, m, v, n, s) => call('adamStep', () => addon.adamStep(p, g, m, v, n, ...adamScalars(s))),
     sgdStep: (p, g, v, n, lr, momentum, weightDecay) => call('sgdStep', () => addon.sgdStep(p, g, v, n, lr, momentum, weightDecay)),
     sumSquares: (x, n) => call('sumSquares', () => addon.sumSquares(x, n)),
     // A convolution over few input channels (an image net's first layer) lowers to a product only

@@ -8,7 +8,7 @@
  * `alloc`.
  */
 import { PcError, shown } from '../../errors.ts';
-import { ACTIVATIONS, type Activation, type Backend, type MatmulOptions } from '../backend.ts';
+import { ACTIVATIONS, type Activation, adamScalars, type Backend, type MatmulOptions } from '../backend.ts';
 import { statePasses } from '../state-passes.ts';
 import { wasmConvKernels } from './conv.ts';
 import { LinearHeap } from './heap.ts';
@@ -237,25 +237,7 @@ export async function createWasmBackend(options: WasmBackendOptions = {}, suppor
       unstage();
     },
     adamStep(p, g, m, v, n, s) {
-      const c1 = 1 - s.beta1 ** s.t;
-      const c2 = 1 - s.beta2 ** s.t;
-      ex.adamStep(
-        at(p, n, 'inout'),
-        at(g, n, 'in'),
-        at(m, n, 'inout'),
-        at(v, n, 'inout'),
-        n,
-        s.lr,
-        s.beta1,
-        s.beta2,
-        1 - s.beta1,
-        1 - s.beta2,
-        s.epsilon,
-        s.weightDecay,
-        s.decoupled ? 1 : 0,
-        c1,
-        c2,
-      );
+      ex.adamStep(at(p, n, 'inout'), at(g, n, 'in'), at(m, n, 'inout'), at(v, n, 'inout'), n, ...adamScalars(s));
       unstage();
     },
     sgdStep(p, g, v, n, lr, momentum, weightDecay) {
