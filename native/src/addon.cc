@@ -83,6 +83,21 @@ class Args {
     if (ok_ && !(d >= 0 && d < 2147483647.0 && d == static_cast<double>(static_cast<long>(d)))) bad("counts that are integers >= 0");
     return ok_ ? static_cast<long>(d) : 0;
   }
+  int* ints(size_t i, double needed) {
+    if (!ok_) return nullptr;
+    bool is = false;
+    napi_typedarray_type type;
+    void* p = nullptr;
+    size_t length = 0;
+    napi_value buffer;
+    size_t offset;
+    if (napi_is_typedarray(env_, argv_[i], &is) != napi_ok || !is ||
+        napi_get_typedarray_info(env_, argv_[i], &type, &length, &p, &buffer, &offset) != napi_ok || type != napi_int32_array)
+      bad("an Int32Array for the indices");
+    else if (needed > static_cast<double>(length))
+      bad("arrays at least as long as the counts say (an array is shorter)");
+    return static_cast<int*>(p);
+  }
   float* arr(size_t i, double needed, bool optional = false) {
     if (!ok_) return nullptr;
     napi_valuetype t;
@@ -272,6 +287,35 @@ napi_value SumSquares(napi_env env, napi_callback_info info) {
   return out;
 }
 
+// rowSums, rowMax, rowArgmax, softmax (x, out, rows, cols), row-wise; columnSums (x, out, rows, cols).
+// The function's data says which: 0 rowSums, 1 rowMax, 2 rowArgmax, 3 softmax, 4 columnSums.
+napi_value Rows(napi_env env, napi_callback_info info) {
+  void* data = nullptr;
+  size_t none = 0;
+  napi_get_cb_info(env, info, &none, nullptr, nullptr, &data);
+  const int which = *static_cast<int*>(data);
+  static const char* names[] = {"rowSums", "rowMax", "rowArgmax", "softmax", "columnSums"};
+  Args a(env, info, 4, names[which]);
+  const long rows = a.count(2), cols = a.count(3);
+  const double n = static_cast<double>(rows) * cols;
+  const float* x = a.arr(0, n);
+  const pcn::Ops& ops = pcn::bestOps();
+  if (which == 2) {
+    int* out = a.ints(1, rows);
+    if (a.ok()) ops.rowArgmax(x, out, cols, 0, rows);
+    return nullptr;
+  }
+  float* out = a.arr(1, which == 3 ? n : which == 4 ? cols : rows);
+  if (!a.ok()) return nullptr;
+  if (which == 4)
+    parallel(cols, minElements, std::max(1L, rows), [&](long c0, long c1) { ops.columnSums(x, out, rows, cols, c0, c1); });
+  else
+    parallel(rows, minElements, std::max(1L, cols), [&](long r0, long r1) {
+      (which == 0 ? ops.rowSums : which == 1 ? ops.rowMax : ops.softmax)(x, out, cols, r0, r1);
+    });
+  return nullptr;
+}
+
 // The geometry (n, h, w, c, k, kh, kw, stride, pad) from arguments first .. first + 8, checked so the
 // loops stay inside the arrays (src/kernels/conv-ops.ts checks it for users, with fuller messages).
 bool geometry(Args& a, size_t first, pcn::ConvGeometry* g) {
@@ -354,6 +398,7 @@ napi_value Init(napi_env env, napi_value exports) {
   pool = std::make_unique<pcn::Pool>(1, 0);
   // Non-null data marks the second function of a shared binding (mul, activateDerivative) and which convolution.
   static int isMul = 1, convInput = 1, convWeight = 2;
+  static int rowKinds[] = {0, 1, 2, 3, 4};
   const napi_property_descriptor props[] = {
       {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -372,6 +417,11 @@ napi_value Init(napi_env env, napi_value exports) {
       {"adamStep", nullptr, AdamStep, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sgdStep", nullptr, SgdStep, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"rowSums", nullptr, Rows, nullptr, nullptr, nullptr, napi_default, &rowKinds[0]},
+      {"rowMax", nullptr, Rows, nullptr, nullptr, nullptr, napi_default, &rowKinds[1]},
+      {"rowArgmax", nullptr, Rows, nullptr, nullptr, nullptr, napi_default, &rowKinds[2]},
+      {"softmax", nullptr, Rows, nullptr, nullptr, nullptr, napi_default, &rowKinds[3]},
+      {"columnSums", nullptr, Rows, nullptr, nullptr, nullptr, napi_default, &rowKinds[4]},
       {"conv2d", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dInputGrad", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, &convInput},
       {"conv2dWeightGrad", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, &convWeight},

@@ -245,12 +245,68 @@ double sumSquares(const float* x, long i0, long i1) {
   return s;
 }
 
+PCN_FLAT void rowSums(const float* x, float* out, long cols, long r0, long r1) {
+  for (long r = r0; r < r1; r++) {
+    vf acc = splat(0.0f);
+    each(0, cols, [&](long c, long n) { acc += load(x + r * cols + c, n); });
+    float s = 0.0f;
+    for (int j = 0; j < W; j++) s += acc[j];
+    out[r] = s;
+  }
+}
+void rowMax(const float* x, float* out, long cols, long r0, long r1) {
+  for (long r = r0; r < r1; r++) {
+    float best = -__builtin_inff();
+    for (long c = 0; c < cols; c++) {
+      const float v = x[r * cols + c];
+      if (v > best || v != v) best = v;
+      if (best != best) break;
+    }
+    out[r] = best;
+  }
+}
+void rowArgmax(const float* x, int* out, long cols, long r0, long r1) {
+  for (long r = r0; r < r1; r++) {
+    long best = 0;
+    for (long c = 1; c < cols; c++)
+      if (x[r * cols + c] > x[r * cols + best]) best = c;
+    out[r] = static_cast<int>(best);
+  }
+}
+PCN_FLAT void softmax(const float* x, float* out, long cols, long r0, long r1) {
+  for (long r = r0; r < r1; r++) {
+    const float* xr = x + r * cols;
+    float* orow = out + r * cols;
+    float mx = -__builtin_inff();
+    for (long c = 0; c < cols; c++) mx = xr[c] > mx || xr[c] != xr[c] ? xr[c] : mx;
+    vf acc = splat(0.0f);
+    each(0, cols, [&](long c, long n) {
+      vf e = vexp(load(xr + c, n) - mx);
+      if (n < W)
+        for (long j = n; j < W; j++) e[j] = 0.0f;
+      store(orow + c, e, n);
+      acc += e;
+    });
+    float s = 0.0f;
+    for (int j = 0; j < W; j++) s += acc[j];
+    each(0, cols, [&](long c, long n) { store(orow + c, load(orow + c, n) / s, n); });
+  }
+}
+PCN_FLAT void columnSums(const float* x, float* out, long rows, long cols, long c0, long c1) {
+  each(c0, c1, [&](long c, long n) {
+    vf acc = splat(0.0f);
+    for (long r = 0; r < rows; r++) acc += load(x + r * cols + c, n);
+    store(out + c, acc, n);
+  });
+}
+
 }  // namespace
 }  // namespace PCN_OPS_NS
 
 Ops PCN_OPS_FACTORY() {
   using namespace PCN_OPS_NS;
-  return {activate, derivative, bothOp, axpy, scale, sub, mul, fill, addRowVector, predictionError, valueStep, adamStep, sgdStep, sumSquares, PCN_OPS_NAME};
+  return {activate,   derivative, bothOp,    axpy,      scale,   sub,        mul,          fill,   addRowVector, predictionError,
+          valueStep,  adamStep,   sgdStep,   sumSquares, rowSums, rowMax,     rowArgmax,    softmax, columnSums,  PCN_OPS_NAME};
 }
 
 }  // namespace pcn

@@ -32,6 +32,14 @@ struct Ops {
   void (*sgdStep)(float* p, const float* g, float* v, float lr, float momentum, float weightDecay, long i0, long i1);
   // Σ x² over [i0, i1), in float64.
   double (*sumSquares)(const float* x, long i0, long i1);
+  // Row-wise over rows [r0, r1) of a rows × cols matrix: sums, maxima (NaN propagates), the first
+  // index of the maximum (a NaN never wins), and softmax (out may be x).
+  void (*rowSums)(const float* x, float* out, long cols, long r0, long r1);
+  void (*rowMax)(const float* x, float* out, long cols, long r0, long r1);
+  void (*rowArgmax)(const float* x, int* out, long cols, long r0, long r1);
+  void (*softmax)(const float* x, float* out, long cols, long r0, long r1);
+  // out[c] = Σ_r x[r, c] for columns [c0, c1).
+  void (*columnSums)(const float* x, float* out, long rows, long cols, long c0, long c1);
   const char* name;
 };
 

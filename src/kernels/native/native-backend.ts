@@ -38,6 +38,11 @@ interface NativeAddon {
   adamStep(p: F, g: F, m: F, v: F, n: number, lr: number, beta1: number, beta2: number, a1: number, a2: number, epsilon: number, weightDecay: number, decoupled: number, c1: number, c2: number): void;
   sgdStep(p: F, g: F, v: F | null, n: number, lr: number, momentum: number, weightDecay: number): void;
   sumSquares(x: F, n: number): number;
+  rowSums(x: F, out: F, rows: number, cols: number): void;
+  rowMax(x: F, out: F, rows: number, cols: number): void;
+  rowArgmax(x: F, out: Int32Array, rows: number, cols: number): void;
+  softmax(x: F, out: F, rows: number, cols: number): void;
+  columnSums(x: F, out: F, rows: number, cols: number): void;
   // biome-ignore format: the geometry's nine numbers in Conv2dGeometry's order
   conv2d(x: F, w: F, out: F, n: number, h: number, width: number, c: number, k: number, kh: number, kw: number, stride: number, pad: number): void;
   // biome-ignore format: as conv2d, then beta
@@ -151,6 +156,11 @@ export async function createNativeBackend(options: NativeBackendOptions = {}): P
     adamStep: (p, g, m, v, n, s) => call('adamStep', () => addon.adamStep(p, g, m, v, n, ...adamScalars(s))),
     sgdStep: (p, g, v, n, lr, momentum, weightDecay) => call('sgdStep', () => addon.sgdStep(p, g, v, n, lr, momentum, weightDecay)),
     sumSquares: (x, n) => call('sumSquares', () => addon.sumSquares(x, n)),
+    rowSums: (x, out, rows, cols) => call('rowSums', () => addon.rowSums(x, out, rows, cols)),
+    rowMax: (x, out, rows, cols) => call('rowMax', () => addon.rowMax(x, out, rows, cols)),
+    rowArgmax: (x, out, rows, cols) => call('rowArgmax', () => addon.rowArgmax(x, out, rows, cols)),
+    softmax: (x, out, rows, cols) => call('softmax', () => addon.softmax(x, out, rows, cols)),
+    columnSums: (x, out, rows, cols) => call('columnSums', () => addon.columnSums(x, out, rows, cols)),
     // A convolution over few input channels (an image net's first layer) lowers to a product only
     // kh·kw·c deep, where wasm's direct kernel is faster (measured: 28x28x1→32 at 39 GFLOP/s there, 16 here).
     conv2d: (x, w, out, g) => (g.c < NATIVE_MIN_CHANNELS ? wasm.conv2d(x, w, out, g) : call('conv2d', () => addon.conv2d(x, w, out, ...geometry(g)))),
