@@ -12,6 +12,7 @@
 #include "gemm.h"
 #include "ops.h"
 #include "pool.h"
+#include "pooling.h"
 
 namespace {
 
@@ -363,6 +364,44 @@ napi_value Conv(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// avgPool(x, out, …), avgPoolBackward(gy, gx, …), maxPool(x, out, argmax, …), maxPoolBackward(gy, argmax, gx, …),
+// each ending with the geometry n, h, w, c, window, stride. The function's data says which (0–3).
+napi_value Pooling(napi_env env, napi_callback_info info) {
+  void* data = nullptr;
+  size_t none = 0;
+  napi_get_cb_info(env, info, &none, nullptr, nullptr, &data);
+  const int which = *static_cast<int*>(data);
+  static const char* names[] = {"avgPool", "avgPoolBackward", "maxPool", "maxPoolBackward"};
+  const size_t arrays = which < 2 ? 2 : 3;
+  Args a(env, info, arrays + 6, names[which]);
+  long v[6];
+  for (size_t i = 0; i < 6; i++) v[i] = a.count(arrays + i);
+  if (!a.ok()) return nullptr;
+  const pcn::PoolGeometry g{static_cast<int>(v[0]), static_cast<int>(v[1]), static_cast<int>(v[2]), static_cast<int>(v[3]), static_cast<int>(v[4]), static_cast<int>(v[5])};
+  if (g.window < 1 || g.stride < 1 || g.window > g.h || g.window > g.w) return fail(env, std::string(names[which]) + ": the window does not fit the input");
+  const double in = static_cast<double>(g.inputs()), out = static_cast<double>(g.outputs());
+  if (which == 0) {
+    const float* x = a.arr(0, in);
+    float* y = a.arr(1, out);
+    if (a.ok()) pcn::avgPool(x, y, g);
+  } else if (which == 1) {
+    const float* gy = a.arr(0, out);
+    float* gx = a.arr(1, in);
+    if (a.ok()) pcn::avgPoolBackward(gy, gx, g);
+  } else if (which == 2) {
+    const float* x = a.arr(0, in);
+    float* y = a.arr(1, out);
+    int* arg = a.ints(2, out);
+    if (a.ok()) pcn::maxPool(x, y, arg, g);
+  } else {
+    const float* gy = a.arr(0, out);
+    const int* arg = a.ints(1, out);
+    float* gx = a.arr(2, in);
+    if (a.ok() && !pcn::maxPoolBackward(gy, arg, gx, g)) return fail(env, "maxPoolBackward: an argmax index lies outside x (not maxPool's output for this geometry)");
+  }
+  return nullptr;
+}
+
 // setThreads(n, minMacs, minElements, spinMicros): a new pool of n threads (the caller included), used
 // for products of at least minMacs multiply-adds and passes over at least minElements elements, whose
 // idle workers spin spinMicros before they sleep.
@@ -398,7 +437,7 @@ napi_value Init(napi_env env, napi_value exports) {
   pool = std::make_unique<pcn::Pool>(1, 0);
   // Non-null data marks the second function of a shared binding (mul, activateDerivative) and which convolution.
   static int isMul = 1, convInput = 1, convWeight = 2;
-  static int rowKinds[] = {0, 1, 2, 3, 4};
+  static int rowKinds[] = {0, 1, 2, 3, 4};  // also the pooling functions' 0–3
   const napi_property_descriptor props[] = {
       {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -422,6 +461,10 @@ napi_value Init(napi_env env, napi_value exports) {
       {"rowArgmax", nullptr, Rows, nullptr, nullptr, nullptr, napi_default, &rowKinds[2]},
       {"softmax", nullptr, Rows, nullptr, nullptr, nullptr, napi_default, &rowKinds[3]},
       {"columnSums", nullptr, Rows, nullptr, nullptr, nullptr, napi_default, &rowKinds[4]},
+      {"avgPool", nullptr, Pooling, nullptr, nullptr, nullptr, napi_default, &rowKinds[0]},
+      {"avgPoolBackward", nullptr, Pooling, nullptr, nullptr, nullptr, napi_default, &rowKinds[1]},
+      {"maxPool", nullptr, Pooling, nullptr, nullptr, nullptr, napi_default, &rowKinds[2]},
+      {"maxPoolBackward", nullptr, Pooling, nullptr, nullptr, nullptr, napi_default, &rowKinds[3]},
       {"conv2d", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"conv2dInputGrad", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, &convInput},
       {"conv2dWeightGrad", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, &convWeight},

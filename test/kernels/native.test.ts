@@ -42,6 +42,18 @@ describe('native backend', () => {
     b.dispose();
   });
 
+  it.runIf(built)('refuses a max-pool argmax index outside x (a write it would otherwise make out of bounds), writing nothing', async () => {
+    const b = await createBackend('native', { threads: 1 });
+    const g = { n: 1, h: 2, w: 2, c: 1, window: 2 };
+    const gx = Float32Array.from([7, 7, 7, 7]);
+    for (const index of [4, -1, 1 << 30])
+      expect(() => b.maxPoolBackward(Float32Array.from([1]), Int32Array.from([index]), gx, g)).toThrow(
+        expect.objectContaining({ name: 'PcError', message: expect.stringMatching(/native maxPoolBackward: .*outside x/) }),
+      );
+    expect([...gx]).toEqual([7, 7, 7, 7]);
+    b.dispose();
+  });
+
   it.runIf(built)('trains a step as wasm does, to float32 rounding (FMA rounds once where wasm rounds twice)', async () => {
     const data = blobs(32, 3);
     const y = new Float32Array(32 * 3).map((_, i) => (i % 3 === data.labels[Math.floor(i / 3)] ? 1 : 0));

@@ -1,23 +1,24 @@
 /**
- * The `native` backend (Node only): the wasm backend with its hot path — the
- * matrix product — replaced by a Node-API addon built from native/ at install
- * (C++, an AVX-512, AVX2 + FMA or portable micro-kernel picked at load by the
- * CPU's features, on its own threads). Arrays are the wasm backend's (views of
+ * The `native` backend (Node only): the wasm backend with its kernels replaced
+ * by a Node-API addon built from native/ at install — C++, its GEMM on an
+ * AVX-512, AVX2 + FMA or portable micro-kernel picked at load by the CPU's
+ * features, on its own threads. Arrays are the wasm backend's (views of
  * its linear memory) or any Float32Array: the addon reads and writes them in
- * place, so nothing is copied between JS and the kernels. The elementwise and
- * fused passes of a training step (activations, value and optimiser steps,
- * prediction errors, fills) are the addon's too, vectorised for the same
- * instruction set and split across its threads when large, and so are the
- * convolutions over 8 channels or more (im2col lowering, a bounded chunk of
- * examples at a time, and its GEMM); reductions, softmax, pooling, the state
- * passes and thinner convolutions are wasm's.
+ * place, so nothing is copied between JS and the kernels. The elementwise,
+ * fused and row/column passes (activations, value and optimiser steps,
+ * prediction errors, fills, reductions, softmax) and pooling are the addon's
+ * too, vectorised for the same instruction set and split across its threads
+ * when large, and so are convolutions over 8 channels or more (im2col, a
+ * bounded chunk of examples at a time, and its GEMM). Thinner convolutions run
+ * on wasm's direct kernel (faster there) and the state passes are the shared
+ * JavaScript loops (state-passes.ts).
  *
  * Threads: `threads` (default 'auto': the machine's cores, at most 8) for the
  * addon's GEMM, and the same for the wasm operations — only one of the two
  * pools works at a time, since every call is synchronous.
  */
 import { PcError, shown } from '../../errors.ts';
-import { ACTIVATIONS, type Activation, adamScalars, type Backend, type Conv2dGeometry, type MatmulOptions } from '../backend.ts';
+import { ACTIVATIONS, type Activation, adamScalars, type Backend, type Conv2dGeometry, type MatmulOptions, type Pool2dGeometry } from '../backend.ts';
 import { createWasmBackend, type WasmBackendOptions } from '../wasm/wasm-backend.ts';
 
 type F = Float32Array;
@@ -43,6 +44,10 @@ interface NativeAddon {
   rowArgmax(x: F, out: Int32Array, rows: number, cols: number): void;
   softmax(x: F, out: F, rows: number, cols: number): void;
   columnSums(x: F, out: F, rows: number, cols: number): void;
+  avgPool(x: F, out: F, n: number, h: number, w: number, c: number, window: number, stride: number): void;
+  avgPoolBackward(gy: F, gx: F, n: number, h: number, w: number, c: number, window: number, stride: number): void;
+  maxPool(x: F, out: F, argmax: Int32Array, n: number, h: number, w: number, c: number, window: number, stride: number): void;
+  maxPoolBackward(gy: F, argmax: Int32Array, gx: F, n: number, h: number, w: number, c: number, window: number, stride: number): void;
   // biome-ignore format: the geometry's nine numbers in Conv2dGeometry's order
   conv2d(x: F, w: F, out: F, n: number, h: number, width: number, c: number, k: number, kh: number, kw: number, stride: number, pad: number): void;
   // biome-ignore format: as conv2d, then beta
@@ -107,6 +112,11 @@ export async function nativeKernel(): Promise<string> {
   return typeof addon === 'string' ? addon : addon.info().kernel;
 }
 
+/** Pool2dGeometry as the addon's six numbers (the stride defaults to the window). */
+function poolGeometry(g: Pool2dGeometry): [number, number, number, number, number, number] {
+  return [g.n, g.h, g.w, g.c, g.window, g.stride ?? g.window];
+}
+
 /** Conv2dGeometry as the addon's nine numbers. */
 function geometry(g: Conv2dGeometry): [number, number, number, number, number, number, number, number, number] {
   return [g.n, g.h, g.w, g.c, g.k, g.kh, g.kw, g.stride, g.pad];
@@ -163,6 +173,10 @@ export async function createNativeBackend(options: NativeBackendOptions = {}): P
     columnSums: (x, out, rows, cols) => call('columnSums', () => addon.columnSums(x, out, rows, cols)),
     // A convolution over few input channels (an image net's first layer) lowers to a product only
     // kh·kw·c deep, where wasm's direct kernel is faster (measured: 28x28x1→32 at 39 GFLOP/s there, 16 here).
+    avgPool: (x, out, g) => call('avgPool', () => addon.avgPool(x, out, ...poolGeometry(g))),
+    avgPoolBackward: (gy, gx, g) => call('avgPoolBackward', () => addon.avgPoolBackward(gy, gx, ...poolGeometry(g))),
+    maxPool: (x, out, argmax, g) => call('maxPool', () => addon.maxPool(x, out, argmax, ...poolGeometry(g))),
+    maxPoolBackward: (gy, argmax, gx, g) => call('maxPoolBackward', () => addon.maxPoolBackward(gy, argmax, gx, ...poolGeometry(g))),
     conv2d: (x, w, out, g) => (g.c < NATIVE_MIN_CHANNELS ? wasm.conv2d(x, w, out, g) : call('conv2d', () => addon.conv2d(x, w, out, ...geometry(g)))),
     conv2dInputGrad: (gy, w, gx, g, beta = 0) =>
       g.c < NATIVE_MIN_CHANNELS
