@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "pcn_native",
-      "sources": ["src/addon.cc", "src/conv.cc", "src/gemm.cc", "src/gemm-portable.cc", "src/ops-portable.cc", "src/pool.cc", "src/pooling.cc"],
+      "sources": ["src/addon.cc", "src/bind-ops.cc", "src/bind-conv.cc", "src/conv.cc", "src/gemm.cc", "src/gemm-portable.cc", "src/ops-portable.cc", "src/pool.cc", "src/pooling.cc"],
       "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno", "-Wno-psabi"],
       "cflags_cc!": ["-fno-exceptions"],
       "libraries": ["-lpthread"],

@@ -5,10 +5,6 @@
 // backends agree to a few ulps; the js reference in float64 is the oracle both are tested against.
 #include <cstring>
 
-#if defined(__AVX512F__)
-#include <immintrin.h>
-#endif
-
 #include "ops.h"
 
 namespace pcn {
@@ -33,14 +29,11 @@ inline vf pmin(vf a, vf b) { return b < a ? b : a; }
 inline vf bits(vi v) { return (vf)v; }  // same-size vector casts reinterpret the bits
 inline vi bitsOf(vf v) { return (vi)v; }
 
+// Lane by lane, which GCC turns into one vsqrtps (-fno-math-errno: no errno to set for negative lanes).
 inline vf vsqrt(vf x) {
-#if defined(__AVX512F__)
-  return (vf)_mm512_sqrt_ps((__m512)x);
-#else
   vf r;
   for (int j = 0; j < W; j++) r[j] = __builtin_sqrtf(x[j]);
   return r;
-#endif
 }
 
 // Every pass is flattened (all calls inlined into it), so f(i, W) below becomes straight-line vector
