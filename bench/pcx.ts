@@ -29,33 +29,57 @@ import { cpuBackendName } from '../src/kernels/native/native-backend.ts';
 import { createRng } from '../src/random.ts';
 import { fit, initOptimizer, meanStd, pcEpochFlops } from '../src/train/index.ts';
 
-const { values } = parseArgs({
-  options: {
-    seeds: { type: 'string', default: '1' },
-    epochs: { type: 'string', default: '25' },
-    datasets: { type: 'string', default: 'mnist,fashion-mnist' },
-    mnist: { type: 'string', default: '../shared/data/mnist' },
-    'fashion-mnist': { type: 'string', default: '../shared/data/fashion-mnist' },
-    threads: { type: 'string', default: '2' },
-    backend: { type: 'string', default: 'cpu' },
-    activation: { type: 'string', default: TRAIN_DEFAULTS.activation },
-    'lr-x': { type: 'string', default: String(TRAIN_DEFAULTS.lrX) },
-    'momentum-x': { type: 'string', default: String(TRAIN_DEFAULTS.momentumX) },
-    'lr-w': { type: 'string' },
-    'weight-decay': { type: 'string', default: String(TRAIN_DEFAULTS.weightDecay) },
-    'output-energy': { type: 'string', default: TRAIN_DEFAULTS.outputEnergy },
-    steps: { type: 'string', default: String(TRAIN_DEFAULTS.steps) },
-    json: { type: 'boolean', default: false },
-  },
-  strict: true,
-});
+const { values } = parsed(() =>
+  parseArgs({
+    options: {
+      seeds: { type: 'string', default: '1' },
+      epochs: { type: 'string', default: '25' },
+      datasets: { type: 'string', default: 'mnist,fashion-mnist' },
+      mnist: { type: 'string', default: '../shared/data/mnist' },
+      'fashion-mnist': { type: 'string', default: '../shared/data/fashion-mnist' },
+      threads: { type: 'string', default: '2' },
+      backend: { type: 'string', default: 'cpu' },
+      activation: { type: 'string', default: TRAIN_DEFAULTS.activation },
+      'lr-x': { type: 'string', default: String(TRAIN_DEFAULTS.lrX) },
+      'momentum-x': { type: 'string', default: String(TRAIN_DEFAULTS.momentumX) },
+      'lr-w': { type: 'string' },
+      'weight-decay': { type: 'string', default: String(TRAIN_DEFAULTS.weightDecay) },
+      'output-energy': { type: 'string', default: TRAIN_DEFAULTS.outputEnergy },
+      steps: { type: 'string', default: String(TRAIN_DEFAULTS.steps) },
+      json: { type: 'boolean', default: false },
+    },
+    strict: true,
+  }),
+);
 
 /** Per-dataset weight learning rates (see the file comment). */
 const LR_W: Record<string, number> = { mnist: TRAIN_DEFAULTS.lrW, 'fashion-mnist': 3e-4 };
 
-const seeds = Number(values.seeds);
-const epochs = Number(values.epochs);
-const steps = Number(values.steps);
+const seeds = count('--seeds', values.seeds);
+const epochs = count('--epochs', values.epochs);
+const steps = count('--steps', values.steps);
+for (const flag of ['lr-x', 'momentum-x', 'weight-decay', 'lr-w'] as const)
+  if (values[flag] !== undefined && !Number.isFinite(Number(values[flag]))) fail(`--${flag}: expected a number, got '${values[flag]}'.`);
+
+/** Options that do not parse end the run in one line (a usage error, exit 1), before anything is measured. */
+function parsed<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    return fail(`${e instanceof Error ? e.message : String(e)} (usage: see the comment at the top of bench/pcx.ts)`);
+  }
+}
+
+function count(flag: string, text: string): number {
+  const n = Number(text);
+  if (!(Number.isInteger(n) && n >= 1)) fail(`${flag}: expected a whole number >= 1, got '${text}'.`);
+  return n;
+}
+
+function fail(message: string): never {
+  console.error(`error: ${message}`);
+  process.exit(1);
+}
 const emit = (obj: Record<string, unknown>, text: string) => console.log(values.json ? JSON.stringify(obj) : text);
 
 /** Best GFLOP/s of the 256x784·784x256 product on this backend: the machine's matmul peak as we reach it (null on a deferred backend). */
@@ -103,7 +127,10 @@ async function run<T extends BackendArray>(backend: Backend<T>): Promise<void> {
   for (const name of values.datasets.split(',')) {
     const dir = name === 'mnist' ? values.mnist : name === 'fashion-mnist' ? values['fashion-mnist'] : '';
     if (!dir) throw new Error(`--datasets: unknown dataset '${name}'; expected mnist and/or fashion-mnist.`);
-    const data = await loadIdxDir(dir);
+    const data = await loadIdxDir(dir).catch((e: unknown) => {
+      // The loader speaks of the CLI's --data; here the folder comes from --mnist / --fashion-mnist.
+      throw new Error(`--${name}: ${e instanceof Error ? e.message.replace(/^--data: /, '') : String(e)}`);
+    });
     const config = createConfig({
       sizes: [784, 128, 128, 128, 10],
       activation: values.activation as Activation,
@@ -127,7 +154,7 @@ async function run<T extends BackendArray>(backend: Backend<T>): Promise<void> {
         epochs,
         seeds,
       },
-      `${name}: ${config.sizes.join('-')} ${values.activation}, T=${steps}, x: SGD lr ${values['lr-x']} momentum ${values['momentum-x']}; W: AdamW lr ${lrW} wd ${values['weight-decay']}, warmup-cosine; ${epochs} epochs × ${seeds} seed(s)`,
+      `${name}: ${config.sizes.join('-')} ${values.activation}, T=${steps}, x: SGD lr ${values['lr-x']} momentum ${values['momentum-x']}; W: AdamW lr ${lrW} wd ${values['weight-decay']}, warmup-cosine; ${epochs} epoch${epochs > 1 ? 's' : ''} × ${seeds} seed${seeds > 1 ? 's' : ''}`,
     );
     const finals: number[] = [];
     const secs: number[] = [];

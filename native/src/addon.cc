@@ -28,8 +28,9 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
   for (int i = 0; i < 6; i++)
     if (!number(env, argv[3 + i], &d[i])) return fail(env, "matmul: m, k, n, flags, alpha and beta must be numbers");
   const double m = d[0], k = d[1], n = d[2];
-  if (!(m >= 0 && k >= 0 && n >= 0 && m < 2147483647.0 && k < 2147483647.0 && n < 2147483647.0) || m * k > la || k * n > lb || m * n > lc)
-    return fail(env, "matmul: the arrays are shorter than m, k and n say");
+  const auto count = [](double v) { return v >= 0 && v < 2147483647.0 && v == static_cast<double>(static_cast<long>(v)); };
+  if (!(count(m) && count(k) && count(n))) return fail(env, "matmul: m, k and n must be integers >= 0");
+  if (m * k > la || k * n > lb || m * n > lc) return fail(env, "matmul: the arrays are shorter than m, k and n say");
   const int flags = static_cast<int>(d[3]);
   pcn::Gemm g{a, b, c, static_cast<int>(m), static_cast<int>(k), static_cast<int>(n), (flags & 1) != 0, (flags & 2) != 0, static_cast<float>(d[4]),
               static_cast<float>(d[5])};

@@ -13,11 +13,11 @@ import { createWebGpuBackend, type GpuArray } from './webgpu/webgpu-backend.ts';
 /**
  * Which backend to create:
  * - `'auto'`: in Node `native` where its addon is built, else `wasm` where WebAssembly SIMD exists
- *   (Node >= 20, current browsers), else `js`;
+ *   (Node >= 20, current browsers), else `js` (what the CLI calls `--backend cpu`);
  * - `'wasm'`: the simd128 kernels, optionally multi-threaded; fails where SIMD is missing;
  * - `'js'`: the plain TypeScript reference (float32; see createReferenceBackend for float64);
- * - `'native'` (Node): wasm with its matrix product in a C++ addon built at install (AVX-512,
- *   AVX2 + FMA or portable, by the CPU); fails with the reason where the addon is not built;
+ * - `'native'` (Node): the CPU kernels in a C++ addon built at install (AVX-512, AVX2 + FMA or
+ *   portable, by the CPU; see native/native-backend.ts); fails with the reason where it is not built;
  * - `'webgpu'`: the GPU through WebGPU (`navigator.gpu` in a browser, the optional package `webgpu`
  *   in Node); a deferred backend — its arrays are device arrays, its numbers come back once per
  *   batch (trainStepAsync, fit). Fails with the reason where there is no adapter. `'auto'` does not
@@ -49,6 +49,9 @@ export async function createBackend(name: BackendName = 'auto', options: Backend
       if ((await cpuBackendName()) === 'native') return createNativeBackend(options);
       return hasWasmSimd() ? createWasmBackend(options) : createReferenceBackend('float32');
     default:
-      throw new PcError('config', `createBackend: unknown backend '${String(name)}'; expected 'auto', 'wasm', 'native', 'js' or 'webgpu'.`);
+      throw new PcError(
+        'config',
+        `createBackend: unknown backend '${String(name)}'; expected 'auto', 'wasm', 'native', 'js' or 'webgpu'${name === 'cpu' ? " ('auto' is what the CLI calls cpu)" : ''}.`,
+      );
   }
 }

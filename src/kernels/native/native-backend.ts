@@ -19,6 +19,7 @@
  */
 import { PcError, shown } from '../../errors.ts';
 import { ACTIVATIONS, type Activation, adamScalars, type Backend, type Conv2dGeometry, type MatmulOptions, type Pool2dGeometry } from '../backend.ts';
+import { MAX_THREADS } from '../wasm/job.ts';
 import { createWasmBackend, type WasmBackendOptions } from '../wasm/wasm-backend.ts';
 
 type F = Float32Array;
@@ -128,9 +129,14 @@ export async function createNativeBackend(options: NativeBackendOptions = {}): P
   if (typeof addon === 'string') throw new PcError('config', `createBackend('native'): ${addon}. Use 'wasm'.`);
   const cores = addon.info().cores;
   const requested = options.threads ?? 'auto';
-  const threads = requested === 'auto' ? Math.max(1, Math.min(8, cores)) : requested;
-  if (!(Number.isInteger(threads) && threads >= 1 && threads <= 256))
-    throw new PcError('config', `createBackend('native'): threads must be 'auto' or an integer in 1..256, got ${shown(requested)}.`);
+  const auto = Math.max(1, Math.min(8, cores));
+  const threads = requested === 'auto' ? auto : requested;
+  // At most MAX_THREADS, the wasm pool's limit: the operations native leaves to wasm use the same count.
+  if (!(Number.isInteger(threads) && threads >= 1 && threads <= MAX_THREADS))
+    throw new PcError(
+      'config',
+      `createBackend('native'): threads must be 'auto' or an integer in 1..${MAX_THREADS}, got ${shown(requested)}. 'auto' picks ${auto} here (the cores, at most 8).`,
+    );
   const wasm = await createWasmBackend({ ...options, threads });
   addon.setThreads(threads, options.nativeMinMacs ?? 262_144, options.nativeMinElements ?? 32_768, SPIN_MICROS);
   /** Calls the addon, turning its argument errors (a short array, a bad count) into PcError('shape'). */
@@ -138,7 +144,8 @@ export async function createNativeBackend(options: NativeBackendOptions = {}): P
     try {
       return f();
     } catch (e) {
-      throw new PcError('shape', `native ${op}: ${e instanceof Error ? e.message : String(e)}.`);
+      // The addon's message already starts with the operation's name.
+      throw new PcError('shape', `native ${e instanceof Error ? e.message : `${op}: ${String(e)}`}.`);
     }
   };
   const matmul = (a: F, b: F, c: F, m: number, k: number, n: number, o?: MatmulOptions): void => {
@@ -146,7 +153,7 @@ export async function createNativeBackend(options: NativeBackendOptions = {}): P
     try {
       addon.matmul(a, b, c, m, k, n, flags, o?.alpha ?? 1, o?.beta ?? 0);
     } catch (e) {
-      throw new PcError('shape', `native matmul: ${e instanceof Error ? e.message : String(e)} (m ${m}, k ${k}, n ${n}).`);
+      throw new PcError('shape', `native ${e instanceof Error ? e.message : `matmul: ${String(e)}`} (m ${m}, k ${k}, n ${n}).`);
     }
   };
   // The passes the addon runs; the rest (reductions, softmax, pooling, the state passes) are wasm's.

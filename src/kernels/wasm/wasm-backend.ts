@@ -102,6 +102,14 @@ export async function createWasmBackend(options: WasmBackendOptions = {}, suppor
     // Every kernel call passes its arrays through here, so this one check makes the whole backend
     // refuse work after a worker failure (pool.ts says why nothing after it can be trusted).
     if (pool?.failed) throw pool.unusable();
+    if (!(Number.isInteger(n) && n >= 0 && n <= x.length)) {
+      // Drop what this call staged so far (not copied back), so the next call starts clean.
+      for (const s of staged.splice(0)) heap.release(s.ptr);
+      throw new PcError(
+        'shape',
+        `wasm backend: a call needs ${shown(n)} elements of an array that has ${x.length} (the raw Backend methods trust the lengths they are given; the checked operations in ops.ts name the argument).`,
+      );
+    }
     if (heap.owns(x)) return x.byteOffset;
     for (const s of staged) {
       if (s.array !== x) continue;
