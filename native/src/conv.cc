@@ -95,6 +95,26 @@ void byExamples(Pool& pool, int e0, int e1, const F& f) {
   pool.run(chunks, [&](int t) { f(e0 + (e1 - e0) * t / chunks, e0 + (e1 - e0) * (t + 1) / chunks); });
 }
 
+// Calls f(e0, e1, p) for consecutive chunks [e0, e1) of whole examples, p the scratch for their im2col rows.
+template <typename F>
+void eachChunk(const ConvGeometry& g, const F& f) {
+  const size_t perExample = static_cast<size_t>(g.oh()) * g.ow() * g.kh * g.kw * g.c;
+  const int per = chunkExamples(g);
+  std::vector<float>& p = scratch();
+  p.resize(static_cast<size_t>(per) * perExample);
+  for (int e0 = 0; e0 < g.n; e0 += per) f(e0, std::min(g.n, e0 + per), p.data());
+}
+
+// The im2col rows of examples [e0, e1) into p (lower), or added back into gx (raise), split by examples.
+void lowerChunk(Pool& pool, const float* x, const ConvGeometry& g, int e0, int e1, float* p) {
+  const size_t perExample = static_cast<size_t>(g.oh()) * g.ow() * g.kh * g.kw * g.c;
+  byExamples(pool, e0, e1, [&](int a, int b) { lower(x, g, a, b, p + (a - e0) * perExample); });
+}
+void raiseChunk(Pool& pool, const float* p, const ConvGeometry& g, int e0, int e1, float* gx) {
+  const size_t perExample = static_cast<size_t>(g.oh()) * g.ow() * g.kh * g.kw * g.c;
+  byExamples(pool, e0, e1, [&](int a, int b) { raise(p + (a - e0) * perExample, g, a, b, gx); });
+}
+
 }  // namespace
 
 void conv2d(const float* x, const float* w, float* out, const ConvGeometry& g, const Kernel& kern, Pool& pool, double minMacs) {
@@ -103,14 +123,10 @@ void conv2d(const float* x, const float* w, float* out, const ConvGeometry& g, c
     gemm(Gemm{x, w, out, g.n * rowsPer, g.c, g.k, false, false, 1.0f, 0.0f}, kern, pool, minMacs);
     return;
   }
-  const int per = chunkExamples(g);
-  std::vector<float>& p = scratch();
-  p.resize(static_cast<size_t>(per) * rowsPer * cols);
-  for (int e0 = 0; e0 < g.n; e0 += per) {
-    const int e1 = std::min(g.n, e0 + per);
-    byExamples(pool, e0, e1, [&](int a, int b) { lower(x, g, a, b, p.data() + static_cast<size_t>(a - e0) * rowsPer * cols); });
-    gemm(Gemm{p.data(), w, out + static_cast<size_t>(e0) * rowsPer * g.k, (e1 - e0) * rowsPer, cols, g.k, false, false, 1.0f, 0.0f}, kern, pool, minMacs);
-  }
+  eachChunk(g, [&](int e0, int e1, float* p) {
+    lowerChunk(pool, x, g, e0, e1, p);
+    gemm(Gemm{p, w, out + static_cast<size_t>(e0) * rowsPer * g.k, (e1 - e0) * rowsPer, cols, g.k, false, false, 1.0f, 0.0f}, kern, pool, minMacs);
+  });
 }
 
 void conv2dInputGrad(const float* gy, const float* w, float* gx, const ConvGeometry& g, float beta, const Kernel& kern, Pool& pool, double minMacs) {
@@ -121,14 +137,10 @@ void conv2dInputGrad(const float* gy, const float* w, float* gx, const ConvGeome
   }
   const size_t size = static_cast<size_t>(g.n) * g.h * g.w * g.c;
   for (size_t i = 0; i < size; i++) gx[i] = beta == 0.0f ? 0.0f : beta * gx[i];
-  const int per = chunkExamples(g);
-  std::vector<float>& p = scratch();
-  p.resize(static_cast<size_t>(per) * rowsPer * cols);
-  for (int e0 = 0; e0 < g.n; e0 += per) {
-    const int e1 = std::min(g.n, e0 + per);
-    gemm(Gemm{gy + static_cast<size_t>(e0) * rowsPer * g.k, w, p.data(), (e1 - e0) * rowsPer, g.k, cols, false, true, 1.0f, 0.0f}, kern, pool, minMacs);
-    byExamples(pool, e0, e1, [&](int a, int b) { raise(p.data() + static_cast<size_t>(a - e0) * rowsPer * cols, g, a, b, gx); });
-  }
+  eachChunk(g, [&](int e0, int e1, float* p) {
+    gemm(Gemm{gy + static_cast<size_t>(e0) * rowsPer * g.k, w, p, (e1 - e0) * rowsPer, g.k, cols, false, true, 1.0f, 0.0f}, kern, pool, minMacs);
+    raiseChunk(pool, p, g, e0, e1, gx);
+  });
 }
 
 void conv2dWeightGrad(const float* gy, const float* x, float* gw, const ConvGeometry& g, float alpha, const Kernel& kern, Pool& pool, double minMacs) {
@@ -137,15 +149,11 @@ void conv2dWeightGrad(const float* gy, const float* x, float* gw, const ConvGeom
     gemm(Gemm{x, gy, gw, g.c, g.n * rowsPer, g.k, true, false, alpha, 0.0f}, kern, pool, minMacs);
     return;
   }
-  const int per = chunkExamples(g);
-  std::vector<float>& p = scratch();
-  p.resize(static_cast<size_t>(per) * rowsPer * cols);
-  for (int e0 = 0; e0 < g.n; e0 += per) {
-    const int e1 = std::min(g.n, e0 + per);
-    byExamples(pool, e0, e1, [&](int a, int b) { lower(x, g, a, b, p.data() + static_cast<size_t>(a - e0) * rowsPer * cols); });
-    gemm(Gemm{p.data(), gy + static_cast<size_t>(e0) * rowsPer * g.k, gw, cols, (e1 - e0) * rowsPer, g.k, true, false, alpha, e0 == 0 ? 0.0f : 1.0f}, kern, pool,
-         minMacs);
-  }
+  eachChunk(g, [&](int e0, int e1, float* p) {
+    lowerChunk(pool, x, g, e0, e1, p);
+    // alpha on every chunk; beta 1 after the first adds the chunks' sums.
+    gemm(Gemm{p, gy + static_cast<size_t>(e0) * rowsPer * g.k, gw, cols, (e1 - e0) * rowsPer, g.k, true, false, alpha, e0 == 0 ? 0.0f : 1.0f}, kern, pool, minMacs);
+  });
   if (g.n == 0)
     for (size_t i = 0; i < static_cast<size_t>(cols) * g.k; i++) gw[i] = 0.0f;
 }
