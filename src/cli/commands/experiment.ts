@@ -1,4 +1,4 @@
-/** `pcn experiment <name>`: the seed's claims as commands that print measured figures and write plots. */
+/** `pcn experiment <name>`: predictive coding's claims as commands that print measured figures and write plots. */
 import type { Command } from 'commander';
 import { PcError } from '../../errors.ts';
 import { GENERATIVE_EVAL_RELAX, GENERATIVE_PRIOR_WEIGHT } from '../../train/index.ts';
@@ -39,7 +39,7 @@ interface Options extends ExperimentOptions {
 export function registerExperiment(program: Command): void {
   program
     .command('experiment')
-    .description(`run one of the seed's experiments and print its figures: ${NAMES.join('|')}`)
+    .description(`run one of the experiments behind predictive coding's claims and print its figures: ${NAMES.join('|')}`)
     .argument('<name>', NAMES.join('|'))
     .option('--data <spec>', "'mnist-embedded' or a directory with the four IDX files or CIFAR-10's binary batches", 'mnist-embedded')
     .option('--out <dir>', 'where to write plots, grids and result.json (default runs/experiment-<name>-<time>)')
