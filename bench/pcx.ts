@@ -22,6 +22,7 @@ import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { TRAIN_DEFAULTS } from '../src/cli/commands/train.ts';
 import { loadIdxDir } from '../src/cli/datasets.ts';
+import { integer, number, positive } from '../src/cli/options.ts';
 import { createConfig, initModel, initWorkspace } from '../src/core/index.ts';
 import type { Activation, Backend, BackendArray } from '../src/kernels/index.ts';
 import { createBackend } from '../src/kernels/index.ts';
@@ -55,11 +56,14 @@ const { values } = parsed(() =>
 /** Per-dataset weight learning rates (see the file comment). */
 const LR_W: Record<string, number> = { mnist: TRAIN_DEFAULTS.lrW, 'fashion-mnist': 3e-4 };
 
-const seeds = count('--seeds', values.seeds);
-const epochs = count('--epochs', values.epochs);
-const steps = count('--steps', values.steps);
-for (const flag of ['lr-x', 'momentum-x', 'weight-decay', 'lr-w'] as const)
-  if (values[flag] !== undefined && !Number.isFinite(Number(values[flag]))) fail(`--${flag}: expected a number, got '${values[flag]}'.`);
+// The same parsers and bounds as pcn train's flags (src/cli/options.ts).
+const seeds = option('--seeds', integer(1, 1_000), values.seeds);
+const epochs = option('--epochs', integer(1, 100_000), values.epochs);
+const steps = option('--steps', integer(1, 10_000), values.steps);
+const lrX = option('--lr-x', positive, values['lr-x']);
+const momentumX = option('--momentum-x', number(0, 0.999), values['momentum-x']);
+const weightDecay = option('--weight-decay', number(0), values['weight-decay']);
+const lrWGiven = values['lr-w'] === undefined ? undefined : option('--lr-w', positive, values['lr-w']);
 
 /** Options that do not parse end the run in one line (a usage error, exit 1), before anything is measured. */
 function parsed<T>(parse: () => T): T {
@@ -70,10 +74,12 @@ function parsed<T>(parse: () => T): T {
   }
 }
 
-function count(flag: string, text: string): number {
-  const n = Number(text);
-  if (!(Number.isInteger(n) && n >= 1)) fail(`${flag}: expected a whole number >= 1, got '${text}'.`);
-  return n;
+function option<T>(flag: string, parse: (text: string) => T, text: string): T {
+  try {
+    return parse(text);
+  } catch (e) {
+    return fail(`${flag}: ${e instanceof Error ? e.message : String(e)} Got '${text}'.`);
+  }
 }
 
 function fail(message: string): never {
@@ -137,7 +143,7 @@ async function run<T extends BackendArray>(backend: Backend<T>): Promise<void> {
       outputEnergy: values['output-energy'] as 'mse' | 'ce',
     });
     const flops = pcEpochFlops(config, steps, data.train.count, 128);
-    const lrW = values['lr-w'] !== undefined ? Number(values['lr-w']) : LR_W[name];
+    const lrW = lrWGiven ?? LR_W[name];
     emit(
       {
         kind: 'config',
@@ -145,29 +151,29 @@ async function run<T extends BackendArray>(backend: Backend<T>): Promise<void> {
         sizes: config.sizes,
         activation: values.activation,
         steps,
-        lr_x: Number(values['lr-x']),
-        momentum_x: Number(values['momentum-x']),
+        lr_x: lrX,
+        momentum_x: momentumX,
         lr_w: lrW,
-        weight_decay: Number(values['weight-decay']),
+        weight_decay: weightDecay,
         output_energy: config.outputEnergy,
         schedule: 'warmup-cosine',
         epochs,
         seeds,
       },
-      `${name}: ${config.sizes.join('-')} ${values.activation}, T=${steps}, x: SGD lr ${values['lr-x']} momentum ${values['momentum-x']}; W: AdamW lr ${lrW} wd ${values['weight-decay']}, warmup-cosine; ${epochs} epoch${epochs > 1 ? 's' : ''} × ${seeds} seed${seeds > 1 ? 's' : ''}`,
+      `${name}: ${config.sizes.join('-')} ${values.activation}, T=${steps}, x: SGD lr ${lrX} momentum ${momentumX}; W: AdamW lr ${lrW} wd ${weightDecay}, warmup-cosine; ${epochs} epoch${epochs > 1 ? 's' : ''} × ${seeds} seed${seeds > 1 ? 's' : ''}`,
     );
     const finals: number[] = [];
     const secs: number[] = [];
     for (let seed = 0; seed < seeds; seed++) {
       const model = initModel(config, backend, createRng(seed));
       const ws = initWorkspace(model, 128, backend);
-      const opt = initOptimizer(model, { name: 'adamw', lr: lrW, weightDecay: Number(values['weight-decay']) }, backend);
+      const opt = initOptimizer(model, { name: 'adamw', lr: lrW, weightDecay }, backend);
       const history = await fit(model, opt, ws, data.train, data.test, {
         epochs,
         batchSize: 128,
         seed,
         lrSchedule: 'warmup-cosine',
-        train: { init: 'forward', relax: { steps, lr: Number(values['lr-x']), momentum: Number(values['momentum-x']), tolerance: 0 } },
+        train: { init: 'forward', relax: { steps, lr: lrX, momentum: momentumX, tolerance: 0 } },
         onEpoch: (s) => {
           secs.push(s.seconds);
           emit(

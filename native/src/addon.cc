@@ -71,20 +71,19 @@ napi_value Info(napi_env env, napi_callback_info) {
 
 napi_value Init(napi_env env, napi_value exports) {
   pool = std::make_unique<pcn::Pool>(1, 0);
-  // Non-null data marks the second function of a shared binding (mul, activateDerivative) and which convolution.
-  static int isMul = 1, convInput = 1, convWeight = 2;
-  static int rowKinds[] = {0, 1, 2, 3, 4};  // also the pooling functions' 0–3
+  // Functions that share a binding point at the number variant() hands it (binding.h): 0 where none.
+  static int v[] = {0, 1, 2, 3, 4};
   const napi_property_descriptor props[] = {
       {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"info", nullptr, Info, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"activate", nullptr, Activate, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"activateDerivative", nullptr, Activate, nullptr, nullptr, nullptr, napi_default, &isMul},
+      {"activateDerivative", nullptr, Activate, nullptr, nullptr, nullptr, napi_default, &v[1]},
       {"activateBoth", nullptr, Both, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"axpy", nullptr, Axpy, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"scale", nullptr, Scale, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sub", nullptr, SubMul, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"mul", nullptr, SubMul, nullptr, nullptr, nullptr, napi_default, &isMul},
+      {"mul", nullptr, SubMul, nullptr, nullptr, nullptr, napi_default, &v[1]},
       {"fill", nullptr, Fill, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"addRowVector", nullptr, AddRowVector, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"predictionError", nullptr, PredictionError, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -92,18 +91,18 @@ napi_value Init(napi_env env, napi_value exports) {
       {"adamStep", nullptr, AdamStep, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sgdStep", nullptr, SgdStep, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"sumSquares", nullptr, SumSquares, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"rowSums", nullptr, Rows, nullptr, nullptr, nullptr, napi_default, &rowKinds[0]},
-      {"rowMax", nullptr, Rows, nullptr, nullptr, nullptr, napi_default, &rowKinds[1]},
-      {"rowArgmax", nullptr, Rows, nullptr, nullptr, nullptr, napi_default, &rowKinds[2]},
-      {"softmax", nullptr, Rows, nullptr, nullptr, nullptr, napi_default, &rowKinds[3]},
-      {"columnSums", nullptr, Rows, nullptr, nullptr, nullptr, napi_default, &rowKinds[4]},
-      {"avgPool", nullptr, Pooling, nullptr, nullptr, nullptr, napi_default, &rowKinds[0]},
-      {"avgPoolBackward", nullptr, Pooling, nullptr, nullptr, nullptr, napi_default, &rowKinds[1]},
-      {"maxPool", nullptr, Pooling, nullptr, nullptr, nullptr, napi_default, &rowKinds[2]},
-      {"maxPoolBackward", nullptr, Pooling, nullptr, nullptr, nullptr, napi_default, &rowKinds[3]},
+      {"rowSums", nullptr, Rows, nullptr, nullptr, nullptr, napi_default, &v[0]},
+      {"rowMax", nullptr, Rows, nullptr, nullptr, nullptr, napi_default, &v[1]},
+      {"rowArgmax", nullptr, Rows, nullptr, nullptr, nullptr, napi_default, &v[2]},
+      {"softmax", nullptr, Rows, nullptr, nullptr, nullptr, napi_default, &v[3]},
+      {"columnSums", nullptr, Rows, nullptr, nullptr, nullptr, napi_default, &v[4]},
+      {"avgPool", nullptr, Pooling, nullptr, nullptr, nullptr, napi_default, &v[0]},
+      {"avgPoolBackward", nullptr, Pooling, nullptr, nullptr, nullptr, napi_default, &v[1]},
+      {"maxPool", nullptr, Pooling, nullptr, nullptr, nullptr, napi_default, &v[2]},
+      {"maxPoolBackward", nullptr, Pooling, nullptr, nullptr, nullptr, napi_default, &v[3]},
       {"conv2d", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, nullptr},
-      {"conv2dInputGrad", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, &convInput},
-      {"conv2dWeightGrad", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, &convWeight},
+      {"conv2dInputGrad", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, &v[1]},
+      {"conv2dWeightGrad", nullptr, Conv, nullptr, nullptr, nullptr, napi_default, &v[2]},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -20,10 +20,7 @@ static double sizeOf(double a, double b, double c, double d) { return a * b * c 
 
 // conv2d(x, w, out, n, h, w, c, k, kh, kw, stride, pad); conv2dInputGrad(gy, w, gx, …, beta); conv2dWeightGrad(gy, x, gw, …, alpha).
 napi_value Conv(napi_env env, napi_callback_info info) {
-  void* data = nullptr;
-  size_t none = 0;
-  napi_get_cb_info(env, info, &none, nullptr, nullptr, &data);
-  const int which = data ? *static_cast<int*>(data) : 0;
+  const int which = variant(env, info);
   const char* name = which == 0 ? "conv2d" : which == 1 ? "conv2dInputGrad" : "conv2dWeightGrad";
   Args a(env, info, which == 0 ? 12 : 13, name);
   pcn::ConvGeometry g{};
@@ -56,10 +53,7 @@ napi_value Conv(napi_env env, napi_callback_info info) {
 // avgPool(x, out, …), avgPoolBackward(gy, gx, …), maxPool(x, out, argmax, …), maxPoolBackward(gy, argmax, gx, …),
 // each ending with the geometry n, h, w, c, window, stride. The function's data says which (0–3).
 napi_value Pooling(napi_env env, napi_callback_info info) {
-  void* data = nullptr;
-  size_t none = 0;
-  napi_get_cb_info(env, info, &none, nullptr, nullptr, &data);
-  const int which = *static_cast<int*>(data);
+  const int which = variant(env, info);
   static const char* names[] = {"avgPool", "avgPoolBackward", "maxPool", "maxPoolBackward"};
   const size_t arrays = which < 2 ? 2 : 3;
   Args a(env, info, arrays + 6, names[which]);

@@ -7,10 +7,7 @@ namespace pcn::addon {
 
 // activate(kind, x, out, n) and activateDerivative(kind, x, out, n) (the function's data: non-null for f').
 napi_value Activate(napi_env env, napi_callback_info info) {
-  void* data = nullptr;
-  size_t none = 0;
-  napi_get_cb_info(env, info, &none, nullptr, nullptr, &data);
-  const bool derivative = data != nullptr;
+  const bool derivative = variant(env, info) != 0;
   Args a(env, info, 4, derivative ? "activateDerivative" : "activate");
   const int kind = static_cast<int>(a.num(0));
   const long n = a.count(3);
@@ -52,10 +49,7 @@ napi_value Scale(napi_env env, napi_callback_info info) {
 }
 // sub(a, b, out, n), mul(a, b, out, n): which 0 sub, 1 mul (the function's data).
 napi_value SubMul(napi_env env, napi_callback_info info) {
-  void* data = nullptr;
-  size_t none = 0;
-  napi_get_cb_info(env, info, &none, nullptr, nullptr, &data);
-  const bool isMul = data != nullptr;
+  const bool isMul = variant(env, info) != 0;
   Args a(env, info, 4, isMul ? "mul" : "sub");
   const long n = a.count(3);
   const float* x = a.arr(0, n);
@@ -152,10 +146,7 @@ napi_value SumSquares(napi_env env, napi_callback_info info) {
 // rowSums, rowMax, rowArgmax, softmax (x, out, rows, cols), row-wise; columnSums (x, out, rows, cols).
 // The function's data says which: 0 rowSums, 1 rowMax, 2 rowArgmax, 3 softmax, 4 columnSums.
 napi_value Rows(napi_env env, napi_callback_info info) {
-  void* data = nullptr;
-  size_t none = 0;
-  napi_get_cb_info(env, info, &none, nullptr, nullptr, &data);
-  const int which = *static_cast<int*>(data);
+  const int which = variant(env, info);
   static const char* names[] = {"rowSums", "rowMax", "rowArgmax", "softmax", "columnSums"};
   Args a(env, info, 4, names[which]);
   const long rows = a.count(2), cols = a.count(3);

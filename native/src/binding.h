@@ -117,6 +117,14 @@ void parallel(long n, long minN, long rowLength, const F& f) {
 // Passes split across threads from this many elements; transcendental activations from kMinMath.
 inline long minElements = 32768;
 constexpr long kMinMath = 4096;
+// Which of the functions sharing one binding was called: the int its registration points to (addon.cc), 0 where none.
+inline int variant(napi_env env, napi_callback_info info) {
+  void* data = nullptr;
+  size_t none = 0;
+  napi_get_cb_info(env, info, &none, nullptr, nullptr, &data);
+  return data ? *static_cast<int*>(data) : 0;
+}
+
 inline long minFor(int kind) { return kind == 1 || kind == 2 || kind == 5 ? std::min(kMinMath, minElements) : minElements; }
 
 // The bindings (bind-ops.cc, bind-conv.cc), each documented where it is defined.

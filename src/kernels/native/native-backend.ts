@@ -14,8 +14,8 @@
  * JavaScript loops (state-passes.ts).
  *
  * Threads: `threads` (default 'auto': the machine's cores, at most 8) for the
- * addon's GEMM, and the same for the wasm operations — only one of the two
- * pools works at a time, since every call is synchronous.
+ * addon's kernels, and the same for the operations left to wasm — only one of
+ * the two pools works at a time, since every call is synchronous.
  */
 import { PcError, shown } from '../../errors.ts';
 import { ACTIVATIONS, type Activation, adamScalars, type Backend, type Conv2dGeometry, type MatmulOptions, type Pool2dGeometry } from '../backend.ts';
@@ -139,24 +139,27 @@ export async function createNativeBackend(options: NativeBackendOptions = {}): P
     );
   const wasm = await createWasmBackend({ ...options, threads });
   addon.setThreads(threads, options.nativeMinMacs ?? 262_144, options.nativeMinElements ?? 32_768, SPIN_MICROS);
-  /** Calls the addon, turning its argument errors (a short array, a bad count) into PcError('shape'). */
-  const call = <R>(op: string, f: () => R): R => {
+  /**
+   * Calls the addon, turning its argument errors (a short array, a bad count) into PcError('shape');
+   * `detail` (built only on an error) adds what the message needs beyond the addon's.
+   */
+  const call = <R>(op: string, f: () => R, detail?: () => string): R => {
     try {
       return f();
     } catch (e) {
       // The addon's message already starts with the operation's name.
-      throw new PcError('shape', `native ${e instanceof Error ? e.message : `${op}: ${String(e)}`}.`);
+      throw new PcError('shape', `native ${e instanceof Error ? e.message : `${op}: ${String(e)}`}${detail ? ` ${detail()}` : ''}.`);
     }
   };
   const matmul = (a: F, b: F, c: F, m: number, k: number, n: number, o?: MatmulOptions): void => {
     const flags = (o?.transA ? 1 : 0) | (o?.transB ? 2 : 0);
-    try {
-      addon.matmul(a, b, c, m, k, n, flags, o?.alpha ?? 1, o?.beta ?? 0);
-    } catch (e) {
-      throw new PcError('shape', `native ${e instanceof Error ? e.message : `matmul: ${String(e)}`} (m ${m}, k ${k}, n ${n}).`);
-    }
+    call(
+      'matmul',
+      () => addon.matmul(a, b, c, m, k, n, flags, o?.alpha ?? 1, o?.beta ?? 0),
+      () => `(m ${m}, k ${k}, n ${n})`,
+    );
   };
-  // The passes the addon runs; the rest (reductions, softmax, pooling, the state passes) are wasm's.
+  // The passes the addon runs; the rest (the state passes, and convolutions over few channels, below) are wasm's.
   const native: Partial<Backend<F>> = {
     matmul,
     activate: (kind, x, out, n) => call('activate', () => addon.activate(CODE[kind], x, out, n)),

@@ -72,8 +72,9 @@ export async function createWasmBackend(options: WasmBackendOptions = {}, suppor
   const memory = shared
     ? new WebAssembly.Memory({ initial: Math.min(maxPages, 256), maximum: maxPages, shared: true })
     : new WebAssembly.Memory({ initial: maxPages, maximum: maxPages });
-  const relaxed = options.relaxedSimd ?? hasRelaxedSimd();
-  if (relaxed && !hasRelaxedSimd())
+  const engineRelaxed = hasRelaxedSimd();
+  const relaxed = options.relaxedSimd ?? engineRelaxed;
+  if (relaxed && !engineRelaxed)
     throw new PcError('config', 'createBackend: relaxedSimd: true, but this engine has no WebAssembly relaxed SIMD (Node >= 22 and current browsers have it).');
   const module = await compileKernels(shared ? 'shared' : 'plain', relaxed);
   const ex = instantiateKernels(module, memory);
