@@ -52,6 +52,17 @@ export {
   parameters,
   validateOptimizerConfig,
 } from './optim.ts';
+export {
+  GENERATIVE_MLP,
+  MUPC_RESMLP,
+  PCX_MLP,
+  PRESETS,
+  type Preset,
+  type PresetModel,
+  type PresetOverrides,
+  presetFitOptions,
+  presetModel,
+} from './presets.ts';
 export { type LrSchedule, SCHEDULES, scheduledLr } from './schedule.ts';
 export {
   type Batch,

@@ -5,12 +5,11 @@
  * browser's GPU; energies read once per batch), and reports progress, each
  * epoch, and the final checkpoint (read back from the GPU there).
  */
-import { createConfig, initModel, initWorkspace } from '../core/index.ts';
 import { type Dataset, subset } from '../data/index.ts';
 import { type Backend, type BackendArray, createBackend } from '../kernels/index.ts';
-import { createRng } from '../random.ts';
-import { encodeCheckpoint, fit, hostCopy, initOptimizer } from '../train/index.ts';
+import { encodeCheckpoint, hostCopy } from '../train/index.ts';
 import { loadDigits } from './assets.ts';
+import { trainLabDiscriminative } from './lab-models.ts';
 
 export interface TrainRequest {
   readonly base: string;
@@ -52,16 +51,8 @@ self.onmessage = async (e: MessageEvent<TrainRequest>) => {
 
 async function trainOn<T extends BackendArray>(backend: Backend<T>, label: string, train: Dataset, test: Dataset, request: TrainRequest): Promise<void> {
   try {
-    const model = initModel(createConfig({ sizes: [784, 128, 128, 128, 10], activation: 'leaky-relu' }), backend, createRng(request.seed));
-    const ws = initWorkspace(model, 128, backend);
-    const opt = initOptimizer(model, { name: 'adamw', lr: 5e-4, weightDecay: 0.01 }, backend);
-    await fit(model, opt, ws, train, test, {
-      epochs: request.epochs,
-      batchSize: 128,
-      seed: request.seed,
-      lrSchedule: 'warmup-cosine',
+    const { model } = await trainLabDiscriminative(backend, train, test, request.epochs, request.seed, {
       yieldEvery: 50,
-      train: { init: 'forward', relax: { steps: 8, lr: 0.05, momentum: 0.9, tolerance: 0 } },
       onBatch: (b) => {
         if (b.batch % 4 === 0 || b.batch === b.batches) post({ type: 'progress', ...b });
       },

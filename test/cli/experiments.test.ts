@@ -4,6 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode, encode } from 'fast-png';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadData } from '../../src/cli/datasets.ts';
+import { createBackend } from '../../src/kernels/index.ts';
+import { decodeCheckpoint, encodeCheckpoint, GENERATIVE_MLP, hostCopy } from '../../src/train/index.ts';
+import { trainLabGenerative } from '../../src/web/lab-models.ts';
 import { tinyMnist, writeTinyIdxDir } from '../data/fixtures.ts';
 import { expectAccuracy, expectWithin } from '../helpers/metrics.ts';
 import { pcn } from './run.ts';
@@ -55,6 +59,26 @@ describe('pcn experiment', () => {
     expect(c.status, c.stderr).toBe(0);
     const out = decode(readFileSync(filled));
     expect([out.width, out.height]).toEqual([(3 * 29 + 1) * 4, 29 * 4 + 4]);
+  });
+
+  it('the lab trains the same generative net as pcn experiment generative from the same preset and seed', async () => {
+    const cli = decodeCheckpoint(readFileSync(join(dir, 'generative', 'model.safetensors')), 'cli');
+    const { train } = await loadData(data);
+    // pcn experiment runs on the wasm kernels (experiments/context.ts): their relaxed-SIMD build where the
+    // child's Node has it by default (22 and later), the plain one on Node 20 (this worker has it only by a flag).
+    const relaxedSimd = Number(process.versions.node.split('.')[0]) >= 22;
+    const backend = await createBackend('wasm', { threads: 1, relaxedSimd });
+    try {
+      const lab = await trainLabGenerative(backend, train, 1, 0);
+      expect(lab.config).toEqual(cli.config);
+      const labTensors = decodeCheckpoint(encodeCheckpoint((await hostCopy(backend, lab.model)).model), 'lab').tensors;
+      expect([...labTensors.keys()]).toEqual([...cli.tensors.keys()]);
+      // Bit for bit: same preset (weight cap included), same seed, same batches, same backend.
+      for (const [name, t] of cli.tensors) expect(labTensors.get(name), name).toEqual(t);
+      expect(lab.optimizer.config.weightCap).toBe(GENERATIVE_MLP.optimizer.weightCap);
+    } finally {
+      backend.dispose();
+    }
   });
 
   it('feedback: reports the three accuracies and one angle per layer', () => {

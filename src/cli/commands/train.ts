@@ -16,10 +16,13 @@ import {
   ARCHITECTURES,
   architectureOf,
   GENERATIVE_EVAL_RELAX,
+  GENERATIVE_MLP,
   type LearningSchedule,
   type LrSchedule,
+  MUPC_RESMLP,
   OPTIMIZERS,
   type OptimizerName,
+  PCX_MLP,
   SCHEDULES,
 } from '../../train/index.ts';
 import { resolveArch } from '../arch.ts';
@@ -76,31 +79,27 @@ type ScheduleDependent = 'lrX' | 'momentumX' | 'lrW' | 'streams' | 'streamSteps'
 /** The flags as parsed: a setting whose default depends on --schedule is undefined unless given. */
 export type TrainFlags = Omit<TrainOptions, ScheduleDependent> & Partial<Pick<TrainOptions, ScheduleDependent>>;
 
-/** The defaults: the PCX benchmark configuration (DESIGN §3), with the rates tuned on this engine. */
+/** The defaults: the PCX benchmark configuration (DESIGN §3), the library's PCX_MLP preset; generative runs take GENERATIVE_MLP's. */
 export const TRAIN_DEFAULTS = {
   data: 'mnist-embedded',
-  layers: '784,128,128,128,10',
-  activation: 'leaky-relu',
-  outputEnergy: 'mse',
-  steps: 8,
-  batch: 128,
+  layers: PCX_MLP.model.sizes.join(','),
+  activation: PCX_MLP.model.activation,
+  outputEnergy: PCX_MLP.model.outputEnergy,
+  steps: PCX_MLP.train.relax.steps,
+  batch: PCX_MLP.batchSize,
   epochs: 10,
-  lrX: 0.05,
-  momentumX: 0.9,
-  lrW: 5e-4,
-  weightDecay: 1e-2,
-  optimizer: 'adamw',
-  lrSchedule: 'warmup-cosine',
-  generativeLayers: '10,256,256,784',
-  /**
-   * Weight cap of generative models. Without one, accuracy by relaxing the
-   * label layer peaks after an epoch and then falls as the image layer's
-   * weights grow and drown the label (83 % → 80 % over 4 epochs); on 10,000
-   * held-out training images a cap of 0.12 gave 84.2 % (0.15: 84.4 %, none:
-   * 76.5 %), and with the label prior (GENERATIVE_PRIOR_WEIGHT) 86.0 %.
-   */
-  generativeWeightCap: 0.12,
-  init: 'forward',
+  lrX: PCX_MLP.train.relax.lr,
+  momentumX: PCX_MLP.train.relax.momentum,
+  lrW: PCX_MLP.optimizer.lr,
+  weightDecay: PCX_MLP.optimizer.weightDecay,
+  optimizer: PCX_MLP.optimizer.name,
+  lrSchedule: PCX_MLP.lrSchedule,
+  generativeLayers: GENERATIVE_MLP.model.sizes.join(','),
+  /** Weight cap of generative models (GENERATIVE_MLP says why). */
+  generativeWeightCap: GENERATIVE_MLP.optimizer.weightCap,
+  /** The generative net's x step: its wide image error makes the relaxation stiffer. */
+  generativeLrX: GENERATIVE_MLP.train.relax.lr,
+  init: PCX_MLP.train.init,
   seed: 0,
 } as const;
 
@@ -125,22 +124,16 @@ export const STREAMING_DEFAULTS = {
   stillness: 0.001,
 } as const;
 
-/**
- * What --arch resmlp takes where no flag is given: `pcn experiment depth`'s
- * measured μPC settings (JPC's example: ReLU, Adam 0.1, batch 64, no decay,
- * a constant rate; x by plain SGD). With the MLP defaults (leaky-ReLU, AdamW
- * 5e-4, momentum 0.9) a depth-6 width-32 μPC net reached 12.6 % in an epoch
- * on the embedded digits; with these, 88.3 %.
- */
+/** What --arch resmlp takes where no flag is given: the library's MUPC_RESMLP preset (`pcn experiment depth` measured it). */
 export const RESMLP_DEFAULTS = {
-  activation: 'relu',
-  optimizer: 'adam',
-  lrW: 0.1,
-  weightDecay: 0,
-  lrSchedule: 'constant',
-  momentumX: 0,
-  lrX: 0.05,
-  batch: 64,
+  activation: MUPC_RESMLP.model.activation,
+  optimizer: MUPC_RESMLP.optimizer.name,
+  lrW: MUPC_RESMLP.optimizer.lr,
+  weightDecay: MUPC_RESMLP.optimizer.weightDecay,
+  lrSchedule: MUPC_RESMLP.lrSchedule,
+  momentumX: MUPC_RESMLP.train.relax.momentum,
+  lrX: MUPC_RESMLP.train.relax.lr,
+  batch: MUPC_RESMLP.batchSize,
 } as const satisfies Partial<TrainOptions>;
 
 function withDefaults(opts: TrainOptions, defaults: Partial<TrainOptions>, cmd?: Command): TrainOptions {
@@ -210,7 +203,11 @@ export function registerTrain(program: Command): void {
     .option('--batch <n>', 'batch size (more than the training examples: one batch of all of them)', integer(1, 65_536), TRAIN_DEFAULTS.batch)
     .option('--epochs <n>', 'epochs (with --resume: the new total)', integer(1, 100_000), TRAIN_DEFAULTS.epochs)
     // A rate of 0 leaves x (or the weights) where they start: a run that cannot learn and reports chance.
-    .option('--lr-x <F>', `relaxation step size eta_x (default ${TRAIN_DEFAULTS.lrX}; streaming ${STREAMING_DEFAULTS.lrX})`, positive)
+    .option(
+      '--lr-x <F>',
+      `relaxation step size eta_x (default ${TRAIN_DEFAULTS.lrX}; generative ${TRAIN_DEFAULTS.generativeLrX}; streaming ${STREAMING_DEFAULTS.lrX})`,
+      positive,
+    )
     .option(
       '--momentum-x <F>',
       `relaxation momentum, 0: Euler (default ${TRAIN_DEFAULTS.momentumX}; streaming ${STREAMING_DEFAULTS.momentumX})`,
@@ -352,7 +349,15 @@ export function resolveSchedule(flags: TrainFlags, cmd?: Command): TrainOptions 
     if (given(key)) throw new PcError('config', `${flagOf(key)} applies only to --schedule streaming. Leave it out, or add --schedule streaming.`);
   const d = TRAIN_DEFAULTS;
   // streams, streamSteps and stillness are read by the streaming schedule only.
-  return { ...flags, lrX: flags.lrX ?? d.lrX, momentumX: flags.momentumX ?? d.momentumX, lrW: flags.lrW ?? d.lrW, streams: 1, streamSteps: 1, stillness: 0 };
+  return {
+    ...flags,
+    lrX: flags.lrX ?? (flags.orientation === 'generative' ? d.generativeLrX : d.lrX),
+    momentumX: flags.momentumX ?? d.momentumX,
+    lrW: flags.lrW ?? d.lrW,
+    streams: 1,
+    streamSteps: 1,
+    stillness: 0,
+  };
 }
 
 /** Flags the streaming schedule has no use for, and why (it is one pass, k steps per example, scored before it learns). */

@@ -5,10 +5,10 @@
  * per class, and complete half-erased test images (associative recall).
  */
 
-import { classifyByRelaxation, createConfig, initModel, initWorkspace } from '../../core/index.ts';
+import { classifyByRelaxation } from '../../core/index.ts';
 import { subset } from '../../data/index.ts';
 import { createRng, offsetSeed } from '../../random.ts';
-import { encodeCheckpoint, evaluate, fit, GENERATIVE_EVAL_RELAX, initOptimizer, shuffledOrder } from '../../train/index.ts';
+import { encodeCheckpoint, evaluate, fit, GENERATIVE_EVAL_RELAX, GENERATIVE_MLP, presetFitOptions, presetModel, shuffledOrder } from '../../train/index.ts';
 import { TRAIN_DEFAULTS } from '../commands/train.ts';
 import { completeImage, halfMask, sampleDigits } from '../generative.ts';
 import { tile, writeGreyPng } from '../images.ts';
@@ -36,18 +36,16 @@ export interface GenerativeOptions {
 export async function runGenerative(ctx: Context, opts: GenerativeOptions): Promise<void> {
   const { data, backend } = ctx;
   const seed = ctx.options.seed;
-  const config = createConfig({
-    sizes: opts.layers ? [...opts.layers] : layersFromData(TRAIN_DEFAULTS.generativeLayers, 'generative', data.train),
-    activation: TRAIN_DEFAULTS.activation,
-    orientation: 'generative',
-  });
-  const model = initModel(config, backend, createRng(seed));
-  const ws = initWorkspace(model, 128, backend);
-  const opt = initOptimizer(
+  const preset = GENERATIVE_MLP;
+  const {
+    config,
     model,
-    { name: 'adamw', lr: TRAIN_DEFAULTS.lrW, weightDecay: TRAIN_DEFAULTS.weightDecay, weightCap: opts.weightCap || undefined },
-    backend,
-  );
+    workspace: ws,
+    optimizer: opt,
+  } = presetModel(preset, backend, seed, {
+    model: { sizes: opts.layers ? [...opts.layers] : layersFromData(TRAIN_DEFAULTS.generativeLayers, 'generative', data.train) },
+    optimizer: { weightCap: opts.weightCap || undefined },
+  });
   const evalRelax = { ...GENERATIVE_EVAL_RELAX, steps: opts.evalSteps };
   // Per-epoch accuracy on a fixed 1,000-image sample of the test set (the full set is scored at the end).
   const probe = subset(data.test, shuffledOrder(data.test.count, createRng(offsetSeed(seed, 1))).subarray(0, Math.min(1000, data.test.count)));
@@ -55,22 +53,23 @@ export async function runGenerative(ctx: Context, opts: GenerativeOptions): Prom
   ctx.log(
     `generative PCN ${config.sizes.join('-')} on ${data.source}: ${count(opts.epochs, 'epoch')}, ${opts.weightCap ? `weights capped at ±${opts.weightCap}` : 'no weight cap'}, classification by ${count(opts.evalSteps, 'relaxation step')}${opts.prior ? ` under a prior of weight ${opts.prior} on the label layer` : ''}`,
   );
-  await fit(model, opt, ws, data.train, null, {
-    epochs: opts.epochs,
-    batchSize: 128,
-    seed,
-    lrSchedule: TRAIN_DEFAULTS.lrSchedule,
-    // A smaller x step than the MLP's: the 784-wide image error makes the relaxation stiffer.
-    train: { init: 'forward', relax: { steps: TRAIN_DEFAULTS.steps, lr: 0.02, momentum: TRAIN_DEFAULTS.momentumX, tolerance: 0 } },
-    onWarning: warn,
-    onEpoch: (s) => {
-      const acc = evaluate(model, ws, probe, evalRelax, { priorWeight: opts.prior });
-      curve.push({ epoch: s.epoch, energy: s.trainEnergy, acc });
-      ctx.log(
-        `epoch ${s.epoch}: energy ${s.trainEnergy.toFixed(3)}, accuracy by relaxation on 1,000 test images ${(100 * acc).toFixed(2)} % (${s.seconds.toFixed(1)} s)`,
-      );
-    },
-  });
+  await fit(
+    model,
+    opt,
+    ws,
+    data.train,
+    null,
+    presetFitOptions(preset, opts.epochs, seed, {
+      onWarning: warn,
+      onEpoch: (s) => {
+        const acc = evaluate(model, ws, probe, evalRelax, { priorWeight: opts.prior });
+        curve.push({ epoch: s.epoch, energy: s.trainEnergy, acc });
+        ctx.log(
+          `epoch ${s.epoch}: energy ${s.trainEnergy.toFixed(3)}, accuracy by relaxation on 1,000 test images ${(100 * acc).toFixed(2)} % (${s.seconds.toFixed(1)} s)`,
+        );
+      },
+    }),
+  );
   const testAcc = evaluate(model, ws, data.test, evalRelax, { priorWeight: opts.prior });
   ctx.log(`classification by relaxing the label layer, full test set (${data.test.count}): ${(100 * testAcc).toFixed(2)} %`);
   const hypothesesAcc = evaluate(model, ws, data.test, HYPOTHESES_RELAX, { readout: 'hypotheses' });
