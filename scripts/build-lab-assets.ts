@@ -10,8 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { loadEmbedded } from '../src/cli/datasets.ts';
-import { type Dataset, encodeIdx } from '../src/data/index.ts';
+import { type Dataset, encodeIdx, loadEmbeddedDigits } from '../src/data/index.ts';
 import { createBackend } from '../src/kernels/index.ts';
 import { encodeCheckpoint, evaluate } from '../src/train/index.ts';
 import { trainLabDiscriminative, trainLabGenerative } from '../src/web/lab-models.ts';
@@ -35,7 +34,7 @@ function writeIdx(dir: string, prefix: string, d: Dataset): void {
 }
 
 async function main(): Promise<void> {
-  const { train, test } = loadEmbedded();
+  const { train, test } = await loadEmbeddedDigits();
   const dataDir = join(out, 'data');
   mkdirSync(dataDir, { recursive: true });
   writeIdx(dataDir, 'train', train);

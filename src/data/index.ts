@@ -13,5 +13,7 @@ export {
   datasetFromCifar,
 } from './cifar.ts';
 export { type Dataset, datasetFromBytes, imageShape, permutePixels, subset, withLabels } from './dataset.ts';
+export { EMBEDDED_FILES, EMBEDDED_HELD_OUT, EMBEDDED_SOURCE, embeddedDigitsFromBytes, loadEmbeddedDigits, type Split } from './embedded.ts';
 export { decodeIdx, encodeIdx, IDX_MAX_DATA_BYTES, type IdxArray, isGzip, parseIdx } from './idx.ts';
-export { datasetFromIdx, EMBEDDED_HELD_OUT, embeddedMnist } from './mnist.ts';
+export { datasetFromIdxBytes } from './idx-dataset.ts';
+export { datasetFromIdx } from './mnist.ts';

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadEmbedded } from '../../src/cli/datasets.ts';
+import { loadEmbeddedDigits } from '../../src/data/index.ts';
 import { writeTinyIdxDir } from '../data/fixtures.ts';
 import { expectAccuracy } from '../helpers/metrics.ts';
 import { pcn } from './run.ts';
@@ -120,14 +120,14 @@ describe('pcn --version', () => {
 });
 
 describe('embedded digits', () => {
-  it('are the 10,000 MNIST digits of the mnist package, split 8,000 / 2,000 by class', () => {
-    const { train, test } = loadEmbedded();
+  it('are the first 10,000 MNIST training digits, split 8,000 / 2,000 by class', async () => {
+    const { train, test } = await loadEmbeddedDigits();
     expect(train.count).toBe(8000);
     expect(test.count).toBe(2000);
     const perClass = new Array(10).fill(0);
     for (const y of [...train.labels, ...test.labels]) perClass[y]++;
     expect(perClass).toEqual([1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]);
-    // Pixels are whole bytes / 255 (the package rounds them to three decimals).
+    // Pixels are whole bytes / 255.
     for (let i = 0; i < 784 * 50; i++) expect(Number.isInteger(Math.round(train.images[i] * 255 * 1e4) / 1e4)).toBe(true);
   });
 });

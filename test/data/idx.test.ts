@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { datasetFromIdx, decodeIdx, embeddedMnist, IDX_MAX_DATA_BYTES } from '../../src/data/index.ts';
+import { datasetFromIdx, decodeIdx, EMBEDDED_HELD_OUT, EMBEDDED_SOURCE, embeddedDigitsFromBytes, IDX_MAX_DATA_BYTES } from '../../src/data/index.ts';
 import { rejectsPcError } from '../helpers/errors.ts';
 import { idx, tinyMnist } from './fixtures.ts';
 
@@ -115,21 +115,41 @@ describe('IDX loader limits', () => {
   });
 });
 
-describe('embedded MNIST split', () => {
-  it('holds out the last 20 % of each class, deterministically', () => {
-    const perDigit = Array.from({ length: 10 }, (_, d) => new Float32Array((5 + d) * 784).fill(d / 10));
-    const { train, test } = embeddedMnist(perDigit);
+describe('embedded digits split', () => {
+  const grouped = (perClass: number[]) => {
+    const labels = Uint8Array.from(perClass.flatMap((n, d) => new Array<number>(n).fill(d)));
+    const images = Uint8Array.from({ length: labels.length * 784 }, (_, i) => Math.floor(i / 784) % 256);
+    return { images: idx([labels.length, 28, 28], images, true), labels: idx([labels.length], labels) };
+  };
+
+  it('holds out the last 20 % of each class, deterministically', async () => {
+    const perClass = Array.from({ length: 10 }, (_, d) => 5 + d);
+    const { images, labels } = grouped(perClass);
+    const { train, test, source } = await embeddedDigitsFromBytes(images, labels);
     expect(train.count + test.count).toBe(95);
-    expect(test.count).toBe(perDigit.reduce((s, p) => s + (p.length / 784 - Math.round((p.length / 784) * 0.8)), 0));
+    expect(test.count).toBe(perClass.reduce((s, n) => s + (n - Math.round(n * (1 - EMBEDDED_HELD_OUT))), 0));
     expect(Array.from(test.labels.slice(0, 2))).toEqual([0, 1]);
-    expect(train.images[0]).toBe(0);
-    expect(test.images[784]).toBeCloseTo(Math.round(0.1 * 255) / 255, 7);
+    // Class 0 has 5 examples: 4 train (0–3), example 4 held out, whose pixels are all 4/255.
+    expect(test.images[0]).toBe(Math.fround(4 / 255));
+    expect(train.images[784 * 4]).toBe(Math.fround(5 / 255));
+    expect(source).toBe(EMBEDDED_SOURCE);
   });
 
-  it('rejects values that are not pixels', () => {
-    const perDigit = Array.from({ length: 10 }, () => new Float32Array(784));
-    perDigit[3][5] = 2;
-    expect(() => embeddedMnist(perDigit)).toThrow('embedded MNIST: digit 3 has pixel value 2 outside [0, 1].');
-    expect(() => embeddedMnist(perDigit.slice(0, 9))).toThrow('expected 10 digit classes, got 9');
+  it('refuses files whose digits are not grouped by class, or not 28×28', async () => {
+    const { images } = grouped([2, 2, 2, 2, 2, 2, 2, 2, 2, 2]);
+    const shuffled = idx(
+      [20],
+      Uint8Array.from({ length: 20 }, (_, i) => i % 10),
+    );
+    await expect(embeddedDigitsFromBytes(images, shuffled)).rejects.toThrow(
+      'mnist-embedded: example 10 has label 0 after the 9s; the digits must be grouped by class.',
+    );
+    const missing = idx(
+      [20],
+      Uint8Array.from({ length: 20 }, (_, i) => (i < 4 ? 0 : 2)),
+    );
+    await expect(embeddedDigitsFromBytes(images, missing)).rejects.toThrow('mnist-embedded: no digit 1 where the 0s end; the digits must be grouped by class.');
+    const small = idx([1, 4, 4], new Uint8Array(16));
+    await expect(embeddedDigitsFromBytes(small, idx([1], new Uint8Array(1)))).rejects.toThrow('mnist-embedded: images of 4×4; expected 28×28.');
   });
 });

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { chooseBackend } from '../../src/cli/backend-choice.ts';
-import { loadEmbedded } from '../../src/cli/datasets.ts';
 import { createConfig } from '../../src/core/index.ts';
+import { loadEmbeddedDigits } from '../../src/data/index.ts';
 import { cpuBackendName } from '../../src/kernels/native/native-backend.ts';
 import { pcn } from '../cli/run.ts';
 
@@ -21,7 +21,7 @@ describe('--backend auto on a CPU adapter', () => {
   });
 
   it('measured, the faster backend per step wins, and the line gives both times', async () => {
-    const { train, test } = loadEmbedded();
+    const { train, test } = await loadEmbeddedDigits();
     const trial = {
       config: createConfig({ sizes: [784, 16, 10] }),
       train: { init: 'forward' as const, relax: { steps: 4, lr: 0.05, momentum: 0.9, tolerance: 0 } },

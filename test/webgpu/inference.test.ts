@@ -6,13 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadEmbedded } from '../../src/cli/datasets.ts';
 import { classifyByRelaxationAsync, completeAsync, initWorkspace } from '../../src/core/index.ts';
+import { loadEmbeddedDigits } from '../../src/data/index.ts';
 import { type Backend, type BackendArray, createBackend } from '../../src/kernels/index.ts';
 import { decodeCheckpoint, GENERATIVE_PRIOR_WEIGHT, modelFromCheckpoint } from '../../src/train/index.ts';
 
 const checkpoint = decodeCheckpoint(readFileSync(new URL('../../lab/public/models/generative.safetensors', import.meta.url)), 'the lab generator');
-const { test } = loadEmbedded();
+const { test } = await loadEmbeddedDigits();
 const ROWS = 20;
 // Every 50th test digit: the embedded split is sorted by class.
 const images = new Float32Array(ROWS * 784);
