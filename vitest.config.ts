@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { sourceResolution } from './vitest.shared.ts';
 
 // Node 20 runs WebAssembly relaxed SIMD only behind this flag (Node 22 and 24 by default): with it
 // the conformance tables test the wasm kernels' relaxed-SIMD build here too, next to the plain one
@@ -6,6 +7,7 @@ import { defineConfig } from 'vitest/config';
 const relaxedSimdFlag = Number(process.versions.node.split('.')[0]) < 22 ? ['--experimental-wasm-relaxed-simd'] : [];
 
 export default defineConfig({
+  ...sourceResolution,
   test: {
     include: ['test/**/*.test.ts'],
     // test/webgpu needs a WebGPU adapter: `npm run test:webgpu`.

@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
+import { sourceResolution } from './vitest.shared.ts';
 
 // Browser tests: real Chromium (Debian's /usr/bin/chromium, driven by playwright-core) against the built lab.
 export default defineConfig({
+  ...sourceResolution,
   test: {
     include: ['test/web/**/*.e2e.ts'],
     reporters: ['default', './test/count-reporter.ts'],

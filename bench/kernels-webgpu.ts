@@ -10,12 +10,12 @@
  * (SwiftShader runs the shaders on the CPU, about 0.25 GFLOP/s on a 2-core machine: its figures say
  * nothing of a GPU's, and the squares are left out there.)
  */
-import { conv2dOutputSize } from '../src/kernels/backend.ts';
-import { createArray, upload } from '../src/kernels/webgpu/buffers.ts';
-import { GpuConv } from '../src/kernels/webgpu/conv.ts';
-import { requestGpu } from '../src/kernels/webgpu/device.ts';
-import { GpuMatmul } from '../src/kernels/webgpu/matmul.ts';
-import { createRng } from '../src/random.ts';
+import { conv2dOutputSize } from '../packages/predictive-coding/src/kernels/backend.ts';
+import { createArray, upload } from '../packages/predictive-coding/src/kernels/webgpu/buffers.ts';
+import { GpuConv } from '../packages/predictive-coding/src/kernels/webgpu/conv.ts';
+import { requestGpu } from '../packages/predictive-coding/src/kernels/webgpu/device.ts';
+import { GpuMatmul } from '../packages/predictive-coding/src/kernels/webgpu/matmul.ts';
+import { createRng } from '../packages/predictive-coding/src/random.ts';
 import { CONV_CASES, MATMUL_CASES, type Row } from './kernels.ts';
 
 const SQUARES = [1024, 2048];

@@ -18,11 +18,11 @@
  */
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { type Backend, type Conv2dGeometry, conv2dOutputSize, type MatmulOptions } from '../src/kernels/backend.ts';
-import { createNativeBackend, loadNativeAddon } from '../src/kernels/native/native-backend.ts';
-import { createReferenceBackend } from '../src/kernels/reference.ts';
-import { createWasmBackend } from '../src/kernels/wasm/wasm-backend.ts';
-import { createRng } from '../src/random.ts';
+import { type Backend, type Conv2dGeometry, conv2dOutputSize, type MatmulOptions } from '../packages/predictive-coding/src/kernels/backend.ts';
+import { createNativeBackend, loadNativeAddon } from '../packages/predictive-coding/src/kernels/native/native-backend.ts';
+import { createReferenceBackend } from '../packages/predictive-coding/src/kernels/reference.ts';
+import { createWasmBackend } from '../packages/predictive-coding/src/kernels/wasm/wasm-backend.ts';
+import { createRng } from '../packages/predictive-coding/src/random.ts';
 import { benchNumpy } from './kernels-numpy.ts';
 import { benchWebGpu } from './kernels-webgpu.ts';
 

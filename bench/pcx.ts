@@ -20,15 +20,15 @@
  */
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { TRAIN_DEFAULTS } from '../src/cli/commands/train.ts';
-import { loadIdxDir } from '../src/cli/datasets.ts';
-import { integer, number, positive } from '../src/cli/options.ts';
-import { createConfig, initModel, initWorkspace } from '../src/core/index.ts';
-import type { Activation, Backend, BackendArray } from '../src/kernels/index.ts';
-import { createBackend } from '../src/kernels/index.ts';
-import { cpuBackendName } from '../src/kernels/native/native-backend.ts';
-import { createRng } from '../src/random.ts';
-import { fit, initOptimizer, meanStd, pcEpochFlops } from '../src/train/index.ts';
+import { TRAIN_DEFAULTS } from '../packages/pcn/src/commands/train.ts';
+import { loadIdxDir } from '../packages/pcn/src/datasets.ts';
+import { integer, number, positive } from '../packages/pcn/src/options.ts';
+import { createConfig, initModel, initWorkspace } from '../packages/predictive-coding/src/core/index.ts';
+import type { Activation, Backend, BackendArray } from '../packages/predictive-coding/src/kernels/index.ts';
+import { createBackend } from '../packages/predictive-coding/src/kernels/index.ts';
+import { cpuBackendName } from '../packages/predictive-coding/src/kernels/native/native-backend.ts';
+import { createRng } from '../packages/predictive-coding/src/random.ts';
+import { fit, initOptimizer, meanStd, pcEpochFlops } from '../packages/predictive-coding/src/train/index.ts';
 
 const { values } = parsed(() =>
   parseArgs({
@@ -56,7 +56,7 @@ const { values } = parsed(() =>
 /** Per-dataset weight learning rates (see the file comment). */
 const LR_W: Record<string, number> = { mnist: TRAIN_DEFAULTS.lrW, 'fashion-mnist': 3e-4 };
 
-// The same parsers and bounds as pcn train's flags (src/cli/options.ts).
+// The same parsers and bounds as pcn train's flags (packages/pcn/src/options.ts).
 const seeds = option('--seeds', integer(1, 1_000), values.seeds);
 const epochs = option('--epochs', integer(1, 100_000), values.epochs);
 const steps = option('--steps', integer(1, 10_000), values.steps);

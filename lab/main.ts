@@ -1,2 +1,2 @@
-// Entry of the browser lab; the code lives in src/web.
-import '../src/web/main.ts';
+// Entry of the browser lab; the code lives in lab/src.
+import './src/main.ts';

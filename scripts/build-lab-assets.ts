@@ -10,10 +10,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { type Dataset, encodeIdx, loadEmbeddedDigits } from '../src/data/index.ts';
-import { createBackend } from '../src/kernels/index.ts';
-import { encodeCheckpoint, evaluate } from '../src/train/index.ts';
-import { trainLabDiscriminative, trainLabGenerative } from '../src/web/lab-models.ts';
+import { trainLabDiscriminative, trainLabGenerative } from '../lab/src/lab-models.ts';
+import { type Dataset, encodeIdx, loadEmbeddedDigits } from '../packages/predictive-coding/src/data/index.ts';
+import { createBackend } from '../packages/predictive-coding/src/kernels/index.ts';
+import { encodeCheckpoint, evaluate } from '../packages/predictive-coding/src/train/index.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'lab/public');

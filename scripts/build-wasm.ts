@@ -1,6 +1,6 @@
 /**
- * Builds the wasm kernels from src/kernels/wasm/assembly with AssemblyScript
- * and writes them, base64-encoded, into src/kernels/wasm/module.ts, so the
+ * Builds the wasm kernels from packages/predictive-coding/src/kernels/wasm/assembly with AssemblyScript
+ * and writes them, base64-encoded, into packages/predictive-coding/src/kernels/wasm/module.ts, so the
  * package ships the binary and users never compile anything.
  *
  *   npm run build:wasm            rebuild and write module.ts
@@ -12,8 +12,8 @@ import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const entry = join(root, 'src/kernels/wasm/assembly/index.ts');
-export const MODULE_PATH = join(root, 'src/kernels/wasm/module.ts');
+const entry = join(root, 'packages/predictive-coding/src/kernels/wasm/assembly/index.ts');
+export const MODULE_PATH = join(root, 'packages/predictive-coding/src/kernels/wasm/module.ts');
 
 const COMMON = [entry, '--enable', 'simd', '-O3', '--noAssert', '--runtime', 'stub', '--importMemory', '--initialMemory', '1'];
 // The shared variant declares the largest wasm32 memory so any smaller shared memory the loader creates fits its import.
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   if (process.argv.includes('--check')) {
     const current = readFileSync(MODULE_PATH, 'utf8');
     if (current !== text) {
-      console.error('src/kernels/wasm/module.ts is stale: run `npm run build:wasm`.');
+      console.error('packages/predictive-coding/src/kernels/wasm/module.ts is stale: run `npm run build:wasm`.');
       process.exit(1);
     }
     console.log('module.ts matches the AssemblyScript sources.');

@@ -15,8 +15,8 @@ mnist=${1:-../shared/data/mnist}
 rm -rf "$kit"
 mkdir -p "$kit/webgpu/node_modules/webgpu/dist"
 banner="import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);"
-for pair in src/cli/main.ts:pcn bench/kernels.ts:kernels bench/pcx.ts:pcx; do
-  node_modules/.bin/esbuild "${pair%%:*}" --bundle --platform=node --format=esm --external:webgpu --log-level=warning \
+for pair in packages/pcn/src/main.ts:pcn bench/kernels.ts:kernels bench/pcx.ts:pcx; do
+  node_modules/.bin/esbuild "${pair%%:*}" --bundle --conditions=predictive-coding-source --platform=node --format=esm --external:webgpu --log-level=warning \
     --banner:js="$banner" --outfile="$kit/${pair##*:}.mjs"
 done
 # Dawn as node_modules/webgpu beside the bundles once unpacked there (xz: 21 → ~6 MB).

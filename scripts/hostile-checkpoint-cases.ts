@@ -8,8 +8,8 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { encodeIdx } from '../src/data/index.ts';
-import { crc32 } from '../src/train/index.ts';
+import { encodeIdx } from '../packages/predictive-coding/src/data/index.ts';
+import { crc32 } from '../packages/predictive-coding/src/train/index.ts';
 import { concat } from '../test/cli/png-fixtures.ts';
 import { forge } from '../test/train/safetensors-files.ts';
 import type { CaseContext } from './hostile-context.ts';

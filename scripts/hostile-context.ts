@@ -7,11 +7,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { createConfig, initModel } from '../src/core/index.ts';
-import { encodeIdx } from '../src/data/index.ts';
-import { createReferenceBackend } from '../src/kernels/index.ts';
-import { createRng } from '../src/random.ts';
-import { encodeCheckpoint, initOptimizer } from '../src/train/index.ts';
+import { createConfig, initModel } from '../packages/predictive-coding/src/core/index.ts';
+import { encodeIdx } from '../packages/predictive-coding/src/data/index.ts';
+import { createReferenceBackend } from '../packages/predictive-coding/src/kernels/index.ts';
+import { createRng } from '../packages/predictive-coding/src/random.ts';
+import { encodeCheckpoint, initOptimizer } from '../packages/predictive-coding/src/train/index.ts';
 import { tinyMnist } from '../test/data/fixtures.ts';
 
 export interface Case {

@@ -48,7 +48,7 @@ interface Result {
 /** Runs one case in its own process, with its peak memory and wall time. */
 function run(c: Case, dir: string, index: number): Promise<Result> {
   const stat = join(dir, `stat-${index}`);
-  const node = [process.execPath, '--import', 'tsx'];
+  const node = [process.execPath, '--conditions=predictive-coding-source', '--import', 'tsx'];
   const useTime = existsSync(TIME);
   // Without /usr/bin/time, a preloaded module writes the process's own maxRSS (KiB) at exit.
   const preload = join(dir, 'rss.mjs');
@@ -62,8 +62,8 @@ function run(c: Case, dir: string, index: number): Promise<Result> {
       ].join('\n'),
     );
   const argv = useTime
-    ? [TIME, '-f', '%M %e', '-o', stat, ...node, 'src/cli/main.ts', ...c.args]
-    : [...node, '--import', preload, 'src/cli/main.ts', ...c.args];
+    ? [TIME, '-f', '%M %e', '-o', stat, ...node, 'packages/pcn/src/main.ts', ...c.args]
+    : [...node, '--import', preload, 'packages/pcn/src/main.ts', ...c.args];
   const t0 = performance.now();
   return new Promise((resolve) => {
     const child = spawn(argv[0], argv.slice(1), { cwd: root, env: { ...process.env, PCN_RSS_FILE: stat }, stdio: ['ignore', 'ignore', 'pipe'] });

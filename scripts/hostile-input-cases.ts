@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deflateSync, gzipSync } from 'node:zlib';
-import { encodeIdx } from '../src/data/index.ts';
+import { encodeIdx } from '../packages/predictive-coding/src/data/index.ts';
 import { chunk, concat, ihdr, png, SIGNATURE } from '../test/cli/png-fixtures.ts';
 import { tinyMnist } from '../test/data/fixtures.ts';
 import { forge } from '../test/train/safetensors-files.ts';

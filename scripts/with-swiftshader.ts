@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { requestGpu } from '../src/kernels/webgpu/device.ts';
+import { requestGpu } from '../packages/predictive-coding/src/kernels/webgpu/device.ts';
 
 const CHROMIUM = '/usr/lib/chromium';
 const ICD = `${CHROMIUM}/vk_swiftshader_icd.json`;

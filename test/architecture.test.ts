@@ -1,17 +1,21 @@
 /**
- * The layering rule of STYLE §1: a folder imports only from folders to its
- * left (kernels → core → train → data → cli/web), plus the root leaf modules
- * errors.ts and random.ts; and no source file uses `any`.
+ * The layering rule of STYLE §1: inside the library, a folder imports only
+ * from folders to its left (kernels → core → train → data), plus the root leaf
+ * modules errors.ts and random.ts; the CLI and the lab, on top, reach the
+ * library only by its package name (its public exports), never each other;
+ * the library imports no package but valibot (checkpoint headers), Node's
+ * built-ins and the optional `webgpu`; and no source file uses `any`.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-const src = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
-const ORDER = ['kernels', 'core', 'train', 'data', 'cli', 'web'];
-// cli and web sit side by side on top: neither may import the other.
-const rank = (layer: string): number => (layer === 'web' ? ORDER.indexOf('cli') : ORDER.indexOf(layer));
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const src = join(root, 'packages/predictive-coding/src');
+const cli = join(root, 'packages/pcn/src');
+const lab = join(root, 'lab/src');
+const ORDER = ['kernels', 'core', 'train', 'data'];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -22,11 +26,13 @@ function files(dir: string): string[] {
 }
 
 const layerOf = (file: string): string => relative(src, file).split('/')[0].replace(/\.ts$/, '');
+const specifiers = (file: string): string[] => [...readFileSync(file, 'utf8').matchAll(/(?:from |import\()'([^']+)'/g)].map((m) => m[1]);
 
 describe('architecture', () => {
   const all = files(src);
+  const top = [...files(cli), ...files(lab)];
 
-  it('each layer imports only from layers to its left, and root modules import no layer', () => {
+  it('each library layer imports only from layers to its left, and root modules import no layer', () => {
     const violations: string[] = [];
     for (const file of all) {
       const from = layerOf(file);
@@ -36,15 +42,36 @@ describe('architecture', () => {
         if (to === from) continue;
         const fromIsLayer = ORDER.includes(from);
         const toIsLayer = ORDER.includes(to);
-        const ok = !toIsLayer || (fromIsLayer && rank(to) < rank(from)) || (from === 'index' && toIsLayer);
-        if (!ok || (from === 'cli' && to === 'web') || (from === 'web' && to === 'cli')) violations.push(`${relative(src, file)} imports ${m[1]}`);
+        const ok = !toIsLayer || (fromIsLayer && ORDER.indexOf(to) < ORDER.indexOf(from)) || (from === 'index' && toIsLayer);
+        if (!ok) violations.push(`${relative(src, file)} imports ${m[1]}`);
       }
     }
     expect(violations).toEqual([]);
   });
 
+  it('the library imports no package but valibot (its one dependency), Node built-ins and the optional webgpu', () => {
+    const outside = all.flatMap((f) =>
+      specifiers(f)
+        .filter((s) => !s.startsWith('.') && !s.startsWith('node:') && s !== 'webgpu' && s !== 'valibot')
+        .map((s) => `${relative(src, f)}: ${s}`),
+    );
+    expect(outside).toEqual([]);
+    const pkg = JSON.parse(readFileSync(join(src, '../package.json'), 'utf8'));
+    expect([Object.keys(pkg.dependencies), pkg.optionalDependencies]).toEqual([['valibot'], undefined]);
+  });
+
+  it('the CLI and the lab reach the library by its package name only, and never each other', () => {
+    const violations = top.flatMap((file) => {
+      const home = file.startsWith(cli) ? cli : lab;
+      return specifiers(file)
+        .filter((s) => s.startsWith('.') && !resolve(dirname(file), s).startsWith(home))
+        .map((s) => `${relative(root, file)} imports ${s}`);
+    });
+    expect(violations).toEqual([]);
+  });
+
   it('no source file declares `any` or exceeds 400 lines (generated module.ts aside)', () => {
-    for (const file of all) {
+    for (const file of [...all, ...top]) {
       if (file.endsWith('module.ts')) continue;
       const text = readFileSync(file, 'utf8');
       expect(/:\s*any\b|as any\b|<any>/.test(text), relative(src, file)).toBe(false);

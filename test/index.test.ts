@@ -49,7 +49,7 @@ import {
   validateRelaxConfig,
   validateTrainConfig,
   zeros,
-} from '../src/index.ts';
+} from '../packages/predictive-coding/src/index.ts';
 
 const js = createReferenceBackend('float32');
 const config = createConfig({ sizes: [3, 4, 2] });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng, MAX_SEED, offsetSeed, parseRngState, type RngState, restoreRng } from '../src/random.ts';
+import { createRng, MAX_SEED, offsetSeed, parseRngState, type RngState, restoreRng } from '../packages/predictive-coding/src/random.ts';
 import { catchPcError } from './helpers/errors.ts';
 
 describe('rng state', () => {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cpuBackendName } from '../../src/kernels/native/native-backend.ts';
+import { cpuBackendName } from '../../packages/predictive-coding/src/kernels/native/native-backend.ts';
 import { pcn } from './run.ts';
 
 describe('pcn train --backend', () => {

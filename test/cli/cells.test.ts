@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cellsOf, fitsLayout, GRID_GAP, GRID_SCALE } from '../../src/cli/cells.ts';
-import { tile } from '../../src/cli/images.ts';
+import { cellsOf, fitsLayout, GRID_GAP, GRID_SCALE } from '../../packages/pcn/src/cells.ts';
+import { tile } from '../../packages/pcn/src/images.ts';
 
 describe('image sizes that can hold digits, from the size alone', () => {
   it('agree with cellsOf on the images generate writes and on sizes that fit nothing', () => {

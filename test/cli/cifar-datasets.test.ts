@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadData, loadTestSet } from '../../src/cli/datasets.ts';
-import { cpuBackendName } from '../../src/kernels/native/native-backend.ts';
+import { loadData, loadTestSet } from '../../packages/pcn/src/datasets.ts';
+import { cpuBackendName } from '../../packages/predictive-coding/src/kernels/native/native-backend.ts';
 import { cifarBatch, writeCifarDir } from '../data/cifar-fixtures.ts';
 import { writeTinyIdxDir } from '../data/fixtures.ts';
 import { rejectsPcError } from '../helpers/errors.ts';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadData, loadTestSet } from '../../src/cli/datasets.ts';
+import { loadData, loadTestSet } from '../../packages/pcn/src/datasets.ts';
 import { idx, tinyMnist, writeTinyIdxDir } from '../data/fixtures.ts';
 import { rejectsPcError } from '../helpers/errors.ts';
 

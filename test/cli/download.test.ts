@@ -5,8 +5,8 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { downloadDataset, sha256Hex } from '../../src/cli/download.ts';
-import { PcError } from '../../src/errors.ts';
+import { downloadDataset, sha256Hex } from '../../packages/pcn/src/download.ts';
+import { PcError } from '../../packages/predictive-coding/src/errors.ts';
 import { idx, tinyMnist } from '../data/fixtures.ts';
 import { pcnAsync } from './run.ts';
 

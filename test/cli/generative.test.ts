@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { sampleDigits } from '../../src/cli/generative.ts';
-import { createConfig, initModel } from '../../src/core/index.ts';
-import { createReferenceBackend } from '../../src/kernels/index.ts';
-import { createRng } from '../../src/random.ts';
+import { sampleDigits } from '../../packages/pcn/src/generative.ts';
+import { createConfig, initModel } from '../../packages/predictive-coding/src/core/index.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
 import { catchPcError } from '../helpers/errors.ts';
 
 describe('sampling digits', () => {

@@ -4,10 +4,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createConfig, initModel } from '../../src/core/index.ts';
-import { createReferenceBackend } from '../../src/kernels/index.ts';
-import { createRng } from '../../src/random.ts';
-import { encodeCheckpoint, initOptimizer } from '../../src/train/index.ts';
+import { createConfig, initModel } from '../../packages/predictive-coding/src/core/index.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
+import { encodeCheckpoint, initOptimizer } from '../../packages/predictive-coding/src/train/index.ts';
 import { pcn, pcnArgs, scratchCwd } from './run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pcn-info-'));

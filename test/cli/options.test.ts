@@ -1,7 +1,7 @@
 /** Flag parsers refuse bad values with a one-line reason (commander turns it into `error: … (run pcn <command> --help for usage)`). */
 import { InvalidArgumentError } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { integer, integers, number, positive } from '../../src/cli/options.ts';
+import { integer, integers, number, positive } from '../../packages/pcn/src/options.ts';
 
 describe('integers (e.g. compare --t-sweep)', () => {
   it('parses a comma-separated list and refuses anything that is not an integer in range', () => {

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadEmbeddedDigits } from '../../src/data/index.ts';
+import { loadEmbeddedDigits } from '../../packages/predictive-coding/src/data/index.ts';
 import { writeTinyIdxDir } from '../data/fixtures.ts';
 import { expectAccuracy } from '../helpers/metrics.ts';
 import { pcn } from './run.ts';
@@ -106,15 +106,15 @@ describe('pcn train / eval / info', () => {
 });
 
 describe('pcn --version', () => {
-  it('prints the version in package.json, read relative to the module so that dist/cli/main.js finds it too', () => {
-    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+  it('prints the version in package.json, read relative to the module so that dist/main.js finds it too', () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../packages/pcn/package.json', import.meta.url), 'utf8'));
     for (const flag of ['--version', '-V']) {
       const r = pcn([flag]);
       expect(r.status).toBe(0);
       expect(r.stdout).toBe(`${version}\n`);
     }
-    // main.ts reads ../../package.json: dist/cli/main.js is as deep below the root as src/cli/main.ts.
-    const tsconfig = JSON.parse(readFileSync(new URL('../../tsconfig.json', import.meta.url), 'utf8'));
+    // main.ts reads ../package.json: dist/main.js is as deep below the package as src/main.ts.
+    const tsconfig = JSON.parse(readFileSync(new URL('../../packages/pcn/tsconfig.json', import.meta.url), 'utf8'));
     expect([tsconfig.compilerOptions.rootDir, tsconfig.compilerOptions.outDir]).toEqual(['src', 'dist']);
   });
 });

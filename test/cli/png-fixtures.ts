@@ -4,7 +4,7 @@
  * Adam7 interlacing, and chunk-level forgeries.
  */
 import { deflateSync } from 'node:zlib';
-import { crc32 } from '../../src/train/index.ts';
+import { crc32 } from '../../packages/predictive-coding/src/train/index.ts';
 
 export const SIGNATURE = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { encodeGreyPng, readGreyPng } from '../../src/cli/images.ts';
-import { decodePng, PNG_MAX_PIXELS } from '../../src/cli/png.ts';
-import { createRng } from '../../src/random.ts';
+import { encodeGreyPng, readGreyPng } from '../../packages/pcn/src/images.ts';
+import { decodePng, PNG_MAX_PIXELS } from '../../packages/pcn/src/png.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
 import { catchPcError } from '../helpers/errors.ts';
 import { CHANNELS, chunk, concat, ihdr, type PngSpec, png, rawImageData, SIGNATURE } from './png-fixtures.ts';
 

@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, symlinkSync, truncateSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCheckpoint } from '../../src/cli/io.ts';
-import { readError, readFileChecked } from '../../src/cli/read-file.ts';
+import { readCheckpoint } from '../../packages/pcn/src/io.ts';
+import { readError, readFileChecked } from '../../packages/pcn/src/read-file.ts';
 import { catchPcError } from '../helpers/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pc-read-'));

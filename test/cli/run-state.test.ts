@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { flagOf, metricsUpTo } from '../../src/cli/run-state.ts';
+import { flagOf, metricsUpTo } from '../../packages/pcn/src/run-state.ts';
 
 describe('metricsUpTo', () => {
   it('keeps rows 1…epoch and drops a row logged after the checkpoint (a kill between the two) and a torn last line', () => {

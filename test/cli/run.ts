@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const main = join(root, 'src/cli/main.ts');
+const main = join(root, 'packages/pcn/src/main.ts');
 /** Where the CLI runs unless a test says otherwise: a temporary folder, so that a default output (runs/…) never lands in the repository. */
 export const scratchCwd = mkdtempSync(join(tmpdir(), 'pcn-cwd-'));
 // tsx's loader by absolute URL, so that the CLI runs from any working directory (`--import tsx` resolves from the cwd).
@@ -15,7 +15,8 @@ const tsx = pathToFileURL(join(dirname(tsxPackage), (JSON.parse(readFileSync(tsx
 
 /** The node arguments that run `pcn args…` from the sources. */
 export function pcnArgs(args: readonly string[]): string[] {
-  return ['--import', tsx, main, ...args];
+  // The condition resolves the library's package name to its TypeScript sources (packages/predictive-coding/package.json).
+  return ['--conditions=predictive-coding-source', '--import', tsx, main, ...args];
 }
 
 export interface Run {

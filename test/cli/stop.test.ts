@@ -1,7 +1,7 @@
 /** listenForStop: the first signal asks to stop; the same request delivered twice is not a second request. */
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { listenForStop, SAME_REQUEST_MS } from '../../src/cli/stop.ts';
+import { listenForStop, SAME_REQUEST_MS } from '../../packages/pcn/src/stop.ts';
 
 function harness() {
   const source = new EventEmitter();

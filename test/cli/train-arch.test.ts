@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeCheckpoint } from '../../src/train/index.ts';
+import { decodeCheckpoint } from '../../packages/predictive-coding/src/train/index.ts';
 import { writeCifarDir } from '../data/cifar-fixtures.ts';
 import { writeTinyIdxDir } from '../data/fixtures.ts';
 import { pcn } from './run.ts';

@@ -3,8 +3,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFil
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cpuBackendName } from '../../src/kernels/native/native-backend.ts';
-import { decodeCheckpoint } from '../../src/train/index.ts';
+import { cpuBackendName } from '../../packages/predictive-coding/src/kernels/native/native-backend.ts';
+import { decodeCheckpoint } from '../../packages/predictive-coding/src/train/index.ts';
 import { writeTinyIdxDir } from '../data/fixtures.ts';
 import { pcn } from './run.ts';
 

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { decodeCheckpoint } from '../../src/train/index.ts';
+import { decodeCheckpoint } from '../../packages/predictive-coding/src/train/index.ts';
 import { writeTinyIdxDir } from '../data/fixtures.ts';
 import { pcn, pcnArgs } from './run.ts';
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { readTarGz, tarParser } from '../../src/cli/untar.ts';
+import { readTarGz, tarParser } from '../../packages/pcn/src/untar.ts';
 import { catchPcError, rejectsPcError } from '../helpers/errors.ts';
 import { pax, type TarEntry, tar, tarGz } from './tar-fixtures.ts';
 

@@ -1,9 +1,16 @@
 /** Configurations are validated in one place; combinations that make no sense are refused with what to do. */
 import { describe, expect, it } from 'vitest';
-import { createConfig, initModel, initWorkspace, type PcnConfig, validateConfig, validateRelaxConfig } from '../../src/core/index.ts';
-import { createReferenceBackend } from '../../src/kernels/index.ts';
-import { createRng } from '../../src/random.ts';
-import { evaluate, fit, initOptimizer, stream, supervisedBatch, trainStep, validateTrainConfig } from '../../src/train/index.ts';
+import {
+  createConfig,
+  initModel,
+  initWorkspace,
+  type PcnConfig,
+  validateConfig,
+  validateRelaxConfig,
+} from '../../packages/predictive-coding/src/core/index.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
+import { evaluate, fit, initOptimizer, stream, supervisedBatch, trainStep, validateTrainConfig } from '../../packages/predictive-coding/src/train/index.ts';
 import { blobs } from '../helpers/blobs.ts';
 import { catchPcError, rejectsPcError } from '../helpers/errors.ts';
 

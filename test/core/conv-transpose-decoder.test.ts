@@ -4,10 +4,18 @@
  * checkpoint round-trip. The rules themselves are proven in conv-transpose.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { createConfig, type Feedback, generate, initModel, initWorkspace, type Model } from '../../src/core/index.ts';
-import { createReferenceBackend } from '../../src/kernels/index.ts';
-import { createRng } from '../../src/random.ts';
-import { DEFAULT_TRAIN, decodeCheckpoint, encodeCheckpoint, initOptimizer, modelFromCheckpoint, supervisedBatch, trainStep } from '../../src/train/index.ts';
+import { createConfig, type Feedback, generate, initModel, initWorkspace, type Model } from '../../packages/predictive-coding/src/core/index.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
+import {
+  DEFAULT_TRAIN,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  initOptimizer,
+  modelFromCheckpoint,
+  supervisedBatch,
+  trainStep,
+} from '../../packages/predictive-coding/src/train/index.ts';
 
 const js = createReferenceBackend('float32');
 

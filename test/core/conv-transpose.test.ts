@@ -18,11 +18,11 @@ import {
   type Shape,
   sizeOf,
   updateValues,
-} from '../../src/core/index.ts';
-import type { Backend } from '../../src/kernels/index.ts';
-import { createReferenceBackend } from '../../src/kernels/index.ts';
-import { createWasmBackend } from '../../src/kernels/wasm/wasm-backend.ts';
-import { createRng } from '../../src/random.ts';
+} from '../../packages/predictive-coding/src/core/index.ts';
+import type { Backend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createWasmBackend } from '../../packages/predictive-coding/src/kernels/wasm/wasm-backend.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
 import { catchPcError } from '../helpers/errors.ts';
 import { centralDifference, energy, expectValueStepIsGradient, expectWeightGradsMatchFd, f64, type Net, smallNet } from './helpers.ts';
 

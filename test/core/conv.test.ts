@@ -5,7 +5,7 @@
  * dense layer reading the maps flattened.
  */
 import { describe, expect, it } from 'vitest';
-import { computeWeightGrads, type LayerSpec, planRelaxation, type Shape, updateValues } from '../../src/core/index.ts';
+import { computeWeightGrads, type LayerSpec, planRelaxation, type Shape, updateValues } from '../../packages/predictive-coding/src/core/index.ts';
 import { centralDifference, energy, expectValueStepIsGradient, expectWeightGradsMatchFd, type Net, smallNet } from './helpers.ts';
 
 interface Case {

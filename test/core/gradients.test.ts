@@ -3,8 +3,8 @@
  * (DESIGN §2: "each x, W, b update equals minus the gradient of E").
  */
 import { describe, expect, it } from 'vitest';
-import { planRelaxation, startRelaxation, updateValues } from '../../src/core/index.ts';
-import { ACTIVATIONS } from '../../src/kernels/index.ts';
+import { planRelaxation, startRelaxation, updateValues } from '../../packages/predictive-coding/src/core/index.ts';
+import { ACTIVATIONS } from '../../packages/predictive-coding/src/kernels/index.ts';
 import { centralDifference, energy, expectWeightGradsMatchFd, type Net, oneHotTop, smallNet } from './helpers.ts';
 
 // Inputs stay away from the kinks of relu, leaky-relu and hard-tanh, where E is not differentiable.

@@ -11,10 +11,10 @@ import {
   planRelaxation,
   updateValues,
   type Workspace,
-} from '../../src/core/index.ts';
-import type { Activation, Backend } from '../../src/kernels/index.ts';
-import { createReferenceBackend } from '../../src/kernels/index.ts';
-import { createRng } from '../../src/random.ts';
+} from '../../packages/predictive-coding/src/core/index.ts';
+import type { Activation, Backend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
 
 export const f64: Backend<Float64Array> = createReferenceBackend('float64');
 

@@ -16,11 +16,11 @@ import {
   inferAsync,
   initModel,
   initWorkspace,
-} from '../../src/core/index.ts';
-import type { Backend } from '../../src/kernels/backend.ts';
-import { createReferenceBackend } from '../../src/kernels/reference.ts';
-import { createRng } from '../../src/random.ts';
-import { evaluate, evaluateAsync, fit, initOptimizer } from '../../src/train/index.ts';
+} from '../../packages/predictive-coding/src/core/index.ts';
+import type { Backend } from '../../packages/predictive-coding/src/kernels/backend.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/reference.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
+import { evaluate, evaluateAsync, fit, initOptimizer } from '../../packages/predictive-coding/src/train/index.ts';
 import { blobs } from '../helpers/blobs.ts';
 import { deferredReference } from '../helpers/deferred-backend.ts';
 

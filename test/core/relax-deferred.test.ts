@@ -6,11 +6,20 @@
  * divergence is reported after the batch, naming the same step.
  */
 import { describe, expect, it } from 'vitest';
-import { createConfig, feedbackAngles, initModel, initWorkspace, planRelaxation, predictLabels, predictLabelsAsync, relax } from '../../src/core/index.ts';
-import { PcError } from '../../src/errors.ts';
-import type { Backend } from '../../src/kernels/backend.ts';
-import { createReferenceBackend } from '../../src/kernels/reference.ts';
-import { createRng } from '../../src/random.ts';
+import {
+  createConfig,
+  feedbackAngles,
+  initModel,
+  initWorkspace,
+  planRelaxation,
+  predictLabels,
+  predictLabelsAsync,
+  relax,
+} from '../../packages/predictive-coding/src/core/index.ts';
+import { PcError } from '../../packages/predictive-coding/src/errors.ts';
+import type { Backend } from '../../packages/predictive-coding/src/kernels/backend.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/reference.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
 import {
   backpropStep,
   encodeCheckpoint,
@@ -23,7 +32,7 @@ import {
   supervisedBatch,
   trainStep,
   trainStepAsync,
-} from '../../src/train/index.ts';
+} from '../../packages/predictive-coding/src/train/index.ts';
 import { blobs } from '../helpers/blobs.ts';
 import { deferredReference } from '../helpers/deferred-backend.ts';
 

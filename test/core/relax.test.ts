@@ -12,10 +12,10 @@ import {
   planRelaxation,
   relax,
   startRelaxation,
-} from '../../src/core/index.ts';
-import { PcError } from '../../src/errors.ts';
-import { ACTIVATIONS } from '../../src/kernels/index.ts';
-import { createRng } from '../../src/random.ts';
+} from '../../packages/predictive-coding/src/core/index.ts';
+import { PcError } from '../../packages/predictive-coding/src/errors.ts';
+import { ACTIVATIONS } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
 import { f64, type Net, smallNet } from './helpers.ts';
 
 function start(net: Net): number {

@@ -5,7 +5,15 @@
  * W and b rules, on dense and conv layers, with learned feedback too.
  */
 import { describe, expect, it } from 'vitest';
-import { computeWeightGrads, createConfig, type LayerSpec, type Parameterisation, planRelaxation, type Shape, updateValues } from '../../src/core/index.ts';
+import {
+  computeWeightGrads,
+  createConfig,
+  type LayerSpec,
+  type Parameterisation,
+  planRelaxation,
+  type Shape,
+  updateValues,
+} from '../../packages/predictive-coding/src/core/index.ts';
 import { centralDifference, energy, expectValueStepIsGradient, expectWeightGradsMatchFd, type Net, smallNet } from './helpers.ts';
 
 interface Case {

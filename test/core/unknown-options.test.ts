@@ -19,9 +19,9 @@ import {
   relax,
   startRelaxation,
   type WeightInit,
-} from '../../src/core/index.ts';
-import { createReferenceBackend, type DType } from '../../src/kernels/index.ts';
-import { createRng } from '../../src/random.ts';
+} from '../../packages/predictive-coding/src/core/index.ts';
+import { createReferenceBackend, type DType } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
 import { catchPcError } from '../helpers/errors.ts';
 
 const js = createReferenceBackend('float32');

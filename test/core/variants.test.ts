@@ -12,8 +12,8 @@ import {
   planRelaxation,
   relax,
   updateValues,
-} from '../../src/core/index.ts';
-import { createRng } from '../../src/random.ts';
+} from '../../packages/predictive-coding/src/core/index.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
 import { f64, type Net, smallNet } from './helpers.ts';
 
 function refreshed(net: Net): number {

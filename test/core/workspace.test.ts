@@ -17,9 +17,9 @@ import {
   type Model,
   predictLabels,
   type Workspace,
-} from '../../src/core/index.ts';
-import { createBackend, createReferenceBackend } from '../../src/kernels/index.ts';
-import { createRng } from '../../src/random.ts';
+} from '../../packages/predictive-coding/src/core/index.ts';
+import { createBackend, createReferenceBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
 import { catchPcError } from '../helpers/errors.ts';
 
 const wasm = await createBackend('wasm', { threads: 1 });

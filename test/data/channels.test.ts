@@ -14,7 +14,7 @@ import {
   permutePixels,
   subset,
   withLabels,
-} from '../../src/data/index.ts';
+} from '../../packages/predictive-coding/src/data/index.ts';
 import { catchPcError } from '../helpers/errors.ts';
 import { cifarBatch } from './cifar-fixtures.ts';
 import { idx, tinyMnist } from './fixtures.ts';

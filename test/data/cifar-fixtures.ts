@@ -1,7 +1,7 @@
 /** Small CIFAR-10 batch files in the official binary layout, for the loader and download tests. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CIFAR_RECORD_BYTES, CIFAR_TEST_FILE, CIFAR_TRAIN_FILES } from '../../src/data/index.ts';
+import { CIFAR_RECORD_BYTES, CIFAR_TEST_FILE, CIFAR_TRAIN_FILES } from '../../packages/predictive-coding/src/data/index.ts';
 
 /**
  * `n` records: record i has label (i + first) mod 10, and byte p of its plane

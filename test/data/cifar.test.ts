@@ -4,7 +4,7 @@
  * positions are worked out by hand from that layout.
  */
 import { describe, expect, it } from 'vitest';
-import { CIFAR_RECORD_BYTES, cifarRecordCount, datasetFromCifar } from '../../src/data/index.ts';
+import { CIFAR_RECORD_BYTES, cifarRecordCount, datasetFromCifar } from '../../packages/predictive-coding/src/data/index.ts';
 import { catchPcError } from '../helpers/errors.ts';
 import { cifarBatch } from './cifar-fixtures.ts';
 

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { encodeIdx } from '../../src/data/index.ts';
+import { encodeIdx } from '../../packages/predictive-coding/src/data/index.ts';
 
 /** An IDX file (encodeIdx), optionally gzip-compressed. */
 export function idx(dims: number[], data: Uint8Array, gzip = false): Uint8Array {

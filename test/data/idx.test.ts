@@ -1,6 +1,13 @@
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { datasetFromIdx, decodeIdx, EMBEDDED_HELD_OUT, EMBEDDED_SOURCE, embeddedDigitsFromBytes, IDX_MAX_DATA_BYTES } from '../../src/data/index.ts';
+import {
+  datasetFromIdx,
+  decodeIdx,
+  EMBEDDED_HELD_OUT,
+  EMBEDDED_SOURCE,
+  embeddedDigitsFromBytes,
+  IDX_MAX_DATA_BYTES,
+} from '../../packages/predictive-coding/src/data/index.ts';
 import { rejectsPcError } from '../helpers/errors.ts';
 import { idx, tinyMnist } from './fixtures.ts';
 

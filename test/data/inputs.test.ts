@@ -4,7 +4,7 @@
  * not bytes — as PcError('data') naming the file, not a TypeError.
  */
 import { describe, expect, it } from 'vitest';
-import { datasetFromBytes, decodeIdx, parseIdx } from '../../src/data/index.ts';
+import { datasetFromBytes, decodeIdx, parseIdx } from '../../packages/predictive-coding/src/data/index.ts';
 import { catchPcError, rejectsPcError } from '../helpers/errors.ts';
 import { idx, tinyMnist } from './fixtures.ts';
 

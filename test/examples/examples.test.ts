@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const run = (file: string): string => execFileSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+const run = (file: string): string =>
+  execFileSync(process.execPath, ['--conditions=predictive-coding-source', '--import', 'tsx', file], { cwd: root, encoding: 'utf8', timeout: 60_000 });
 
 describe('examples', () => {
   it('examples/matmul.ts prints the product the README promises', () => {

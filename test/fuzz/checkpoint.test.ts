@@ -6,10 +6,10 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createConfig, initModel } from '../../src/core/index.ts';
-import { createReferenceBackend } from '../../src/kernels/index.ts';
-import { createRng } from '../../src/random.ts';
-import { decodeCheckpoint, encodeCheckpoint, initOptimizer, modelFromCheckpoint, restoreOptimizer } from '../../src/train/index.ts';
+import { createConfig, initModel } from '../../packages/predictive-coding/src/core/index.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
+import { decodeCheckpoint, encodeCheckpoint, initOptimizer, modelFromCheckpoint, restoreOptimizer } from '../../packages/predictive-coding/src/train/index.ts';
 import { forge, split } from '../train/safetensors-files.ts';
 import { mutateAll, mutations } from './mutations.ts';
 import { onlyDataErrors } from './outcome.ts';

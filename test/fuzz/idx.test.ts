@@ -7,7 +7,7 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { datasetFromIdx, decodeIdx, IDX_MAX_DATA_BYTES } from '../../src/data/index.ts';
+import { datasetFromIdx, decodeIdx, IDX_MAX_DATA_BYTES } from '../../packages/predictive-coding/src/data/index.ts';
 import { idx, tinyMnist } from '../data/fixtures.ts';
 import { mutateAll, mutations } from './mutations.ts';
 import { expectDataError, onlyDataErrorsAsync } from './outcome.ts';

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { PcError } from '../../src/errors.ts';
+import { PcError } from '../../packages/predictive-coding/src/errors.ts';
 
 /** Fails unless `e` is a PcError('data') with a one-line message that names `name`. */
 export function expectDataError(e: unknown, name: string): void {

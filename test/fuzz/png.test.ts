@@ -8,8 +8,8 @@
 import { deflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodePng } from '../../src/cli/png.ts';
-import { crc32 } from '../../src/train/index.ts';
+import { decodePng } from '../../packages/pcn/src/png.ts';
+import { crc32 } from '../../packages/predictive-coding/src/train/index.ts';
 import { png } from '../cli/png-fixtures.ts';
 import { mutateAll, mutations } from './mutations.ts';
 import { expectDataError, onlyDataErrors } from './outcome.ts';

@@ -1,4 +1,4 @@
-import { createRng } from '../../src/random.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
 
 /** n uniform values in [lo, hi) from a seeded generator, as float64. */
 export function uniform(n: number, seed: number, lo = -1, hi = 1): Float64Array {

@@ -1,5 +1,5 @@
-import { createRng } from '../../src/random.ts';
-import type { LabeledData } from '../../src/train/index.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
+import type { LabeledData } from '../../packages/predictive-coding/src/train/index.ts';
 
 /** Gaussian blobs in 6 dimensions, 3 classes: class c has mean +2 on coordinate c (linearly separable). */
 export function blobs(count: number, seed: number): LabeledData {

@@ -4,8 +4,8 @@
  * must not call them), and `read` copies the array at the call, as a GPU read captures the work
  * recorded before it, then resolves a turn later.
  */
-import type { Backend } from '../../src/kernels/backend.ts';
-import { createReferenceBackend } from '../../src/kernels/reference.ts';
+import type { Backend } from '../../packages/predictive-coding/src/kernels/backend.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/reference.ts';
 
 export function deferredReference(): Backend<Float32Array> {
   const js = createReferenceBackend('float32');

@@ -1,4 +1,4 @@
-import { PcError, type PcErrorCode } from '../../src/errors.ts';
+import { PcError, type PcErrorCode } from '../../packages/predictive-coding/src/errors.ts';
 
 /** The PcError that `fn` throws; fails the test if it throws nothing, something else, or a different code. */
 export function catchPcError(fn: () => unknown, code?: PcErrorCode): PcError {

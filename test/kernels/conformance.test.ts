@@ -3,8 +3,8 @@
  * reference evaluated in float64 on the same float32 inputs.
  */
 import { describe, expect, it } from 'vitest';
-import { ACTIVATIONS } from '../../src/kernels/backend.ts';
-import { createReferenceBackend } from '../../src/kernels/reference.ts';
+import { ACTIVATIONS } from '../../packages/predictive-coding/src/kernels/backend.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/reference.ts';
 import { uniform, worstRatio } from '../helpers/arrays.ts';
 import { load, useVariants } from './variants.ts';
 

@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { Conv2dGeometry } from '../../src/kernels/backend.ts';
-import { avgPool, avgPoolBackward, conv2d, conv2dInputGrad, conv2dWeightGrad, maxPool, maxPoolBackward } from '../../src/kernels/conv-ops.ts';
-import { createReferenceBackend } from '../../src/kernels/reference.ts';
-import { tensor, zeros } from '../../src/kernels/tensor.ts';
+import type { Conv2dGeometry } from '../../packages/predictive-coding/src/kernels/backend.ts';
+import {
+  avgPool,
+  avgPoolBackward,
+  conv2d,
+  conv2dInputGrad,
+  conv2dWeightGrad,
+  maxPool,
+  maxPoolBackward,
+} from '../../packages/predictive-coding/src/kernels/conv-ops.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/reference.ts';
+import { tensor, zeros } from '../../packages/predictive-coding/src/kernels/tensor.ts';
 import { uniform, worstRatio } from '../helpers/arrays.ts';
 import { catchPcError } from '../helpers/errors.ts';
 import { naiveConv2d } from './conv-oracle.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createReferenceBackend } from '../../src/kernels/reference.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/reference.ts';
 import { uniform, worstRatio } from '../helpers/arrays.ts';
 import {
   CONV_CASES,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Backend, Conv2dGeometry } from '../../src/kernels/backend.ts';
-import { createReferenceBackend } from '../../src/kernels/reference.ts';
-import { detectThreads } from '../../src/kernels/wasm/threads.ts';
-import { createWasmBackend } from '../../src/kernels/wasm/wasm-backend.ts';
+import type { Backend, Conv2dGeometry } from '../../packages/predictive-coding/src/kernels/backend.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/reference.ts';
+import { detectThreads } from '../../packages/predictive-coding/src/kernels/wasm/threads.ts';
+import { createWasmBackend } from '../../packages/predictive-coding/src/kernels/wasm/wasm-backend.ts';
 import { uniform, worstRatio } from '../helpers/arrays.ts';
 import { convOut, describeConv } from './conv-oracle.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LinearHeap } from '../../src/kernels/wasm/heap.ts';
+import { LinearHeap } from '../../packages/predictive-coding/src/kernels/wasm/heap.ts';
 
 const PAGE = 65536;
 

@@ -5,12 +5,12 @@
  * (a PcError, not a crash), and a training step on it matches wasm's to float32 rounding.
  */
 import { describe, expect, it } from 'vitest';
-import { createConfig, initModel, initWorkspace } from '../../src/core/index.ts';
-import { PcError } from '../../src/errors.ts';
-import { createBackend } from '../../src/kernels/index.ts';
-import { cpuBackendName, loadNativeAddon, nativeKernel } from '../../src/kernels/native/native-backend.ts';
-import { createRng } from '../../src/random.ts';
-import { initOptimizer, supervisedBatch, trainStep } from '../../src/train/index.ts';
+import { createConfig, initModel, initWorkspace } from '../../packages/predictive-coding/src/core/index.ts';
+import { PcError } from '../../packages/predictive-coding/src/errors.ts';
+import { createBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { cpuBackendName, loadNativeAddon, nativeKernel } from '../../packages/predictive-coding/src/kernels/native/native-backend.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
+import { initOptimizer, supervisedBatch, trainStep } from '../../packages/predictive-coding/src/train/index.ts';
 import { blobs } from '../helpers/blobs.ts';
 
 const built = (await cpuBackendName()) === 'native';

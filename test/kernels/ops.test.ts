@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { cpuBackendName } from '../../src/kernels/native/native-backend.ts';
-import { activate, activateBoth, addRowVector, axpy, columnSums, matmul, rowArgmax, softmax, sub } from '../../src/kernels/ops.ts';
-import { createReferenceBackend } from '../../src/kernels/reference.ts';
-import { createBackend } from '../../src/kernels/select.ts';
-import { type Tensor, tensor, zeros } from '../../src/kernels/tensor.ts';
-import { createWasmBackend } from '../../src/kernels/wasm/wasm-backend.ts';
+import { cpuBackendName } from '../../packages/predictive-coding/src/kernels/native/native-backend.ts';
+import { activate, activateBoth, addRowVector, axpy, columnSums, matmul, rowArgmax, softmax, sub } from '../../packages/predictive-coding/src/kernels/ops.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/reference.ts';
+import { createBackend } from '../../packages/predictive-coding/src/kernels/select.ts';
+import { type Tensor, tensor, zeros } from '../../packages/predictive-coding/src/kernels/tensor.ts';
+import { createWasmBackend } from '../../packages/predictive-coding/src/kernels/wasm/wasm-backend.ts';
 import { catchPcError } from '../helpers/errors.ts';
 
 const js = createReferenceBackend('float32');

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { createReferenceBackend } from '../../src/kernels/reference.ts';
-import { LinearHeap } from '../../src/kernels/wasm/heap.ts';
-import { compileKernels, instantiateKernels } from '../../src/kernels/wasm/loader.ts';
-import { MatmulPool } from '../../src/kernels/wasm/pool.ts';
-import { detectThreads } from '../../src/kernels/wasm/threads.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/reference.ts';
+import { LinearHeap } from '../../packages/predictive-coding/src/kernels/wasm/heap.ts';
+import { compileKernels, instantiateKernels } from '../../packages/predictive-coding/src/kernels/wasm/loader.ts';
+import { MatmulPool } from '../../packages/predictive-coding/src/kernels/wasm/pool.ts';
+import { detectThreads } from '../../packages/predictive-coding/src/kernels/wasm/threads.ts';
 import { uniform, worstRatio } from '../helpers/arrays.ts';
 
 const fixture = fileURLToPath(new URL('../fixtures/pool-exit.ts', import.meta.url));

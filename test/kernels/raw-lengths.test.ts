@@ -4,10 +4,10 @@
  * works. (Before, wasm threw a RangeError mid-staging and every later call failed.)
  */
 import { describe, expect, it } from 'vitest';
-import { PcError } from '../../src/errors.ts';
-import type { Backend } from '../../src/kernels/backend.ts';
-import { cpuBackendName, createNativeBackend } from '../../src/kernels/native/native-backend.ts';
-import { createWasmBackend } from '../../src/kernels/wasm/wasm-backend.ts';
+import { PcError } from '../../packages/predictive-coding/src/errors.ts';
+import type { Backend } from '../../packages/predictive-coding/src/kernels/backend.ts';
+import { cpuBackendName, createNativeBackend } from '../../packages/predictive-coding/src/kernels/native/native-backend.ts';
+import { createWasmBackend } from '../../packages/predictive-coding/src/kernels/wasm/wasm-backend.ts';
 
 const makers: [string, () => Promise<Backend<Float32Array>>][] = [
   ['wasm 1 thread', () => createWasmBackend({ threads: 1 })],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ACTIVATIONS, type Activation } from '../../src/kernels/backend.ts';
-import { createReferenceBackend } from '../../src/kernels/reference.ts';
-import { scalarActivation, scalarDerivative } from '../../src/kernels/scalar-activations.ts';
+import { ACTIVATIONS, type Activation } from '../../packages/predictive-coding/src/kernels/backend.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/reference.ts';
+import { scalarActivation, scalarDerivative } from '../../packages/predictive-coding/src/kernels/scalar-activations.ts';
 import { naiveMatmul, uniform, worstRatio } from '../helpers/arrays.ts';
 
 const f64 = createReferenceBackend('float64');

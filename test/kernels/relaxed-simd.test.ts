@@ -6,9 +6,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { nativeKernel } from '../../src/kernels/native/native-backend.ts';
-import { hasRelaxedSimd } from '../../src/kernels/wasm/loader.ts';
-import { createWasmBackend } from '../../src/kernels/wasm/wasm-backend.ts';
+import { nativeKernel } from '../../packages/predictive-coding/src/kernels/native/native-backend.ts';
+import { hasRelaxedSimd } from '../../packages/predictive-coding/src/kernels/wasm/loader.ts';
+import { createWasmBackend } from '../../packages/predictive-coding/src/kernels/wasm/wasm-backend.ts';
 
 const node20 = Number(process.versions.node.split('.')[0]) < 22;
 // The addon's micro-kernel says whether this CPU has FMA (AVX2 + FMA, or AVX-512).
@@ -27,7 +27,7 @@ describe('wasm relaxed SIMD', () => {
   });
 
   it.runIf(node20)('relaxedSimd: true on an engine without it (Node 20 unflagged) is one PcError naming the Node lines that have it', () => {
-    const code = `import('./src/kernels/wasm/wasm-backend.ts').then((m) => m.createWasmBackend({ relaxedSimd: true })).catch((e) => { console.log(e.name + ': ' + e.message); });`;
+    const code = `import('./packages/predictive-coding/src/kernels/wasm/wasm-backend.ts').then((m) => m.createWasmBackend({ relaxedSimd: true })).catch((e) => { console.log(e.name + ': ' + e.message); });`;
     const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { encoding: 'utf8', timeout: 30_000 });
     expect(r.stdout.trim()).toBe(
       'PcError: createBackend: relaxedSimd: true, but this engine has no WebAssembly relaxed SIMD (Node >= 22 and current browsers have it).',

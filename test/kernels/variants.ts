@@ -7,11 +7,11 @@
  * and, where its addon is built, native likewise.
  */
 import { afterAll, beforeAll } from 'vitest';
-import type { Backend } from '../../src/kernels/backend.ts';
-import { cpuBackendName, createNativeBackend } from '../../src/kernels/native/native-backend.ts';
-import { createReferenceBackend } from '../../src/kernels/reference.ts';
-import { hasRelaxedSimd } from '../../src/kernels/wasm/loader.ts';
-import { createWasmBackend } from '../../src/kernels/wasm/wasm-backend.ts';
+import type { Backend } from '../../packages/predictive-coding/src/kernels/backend.ts';
+import { cpuBackendName, createNativeBackend } from '../../packages/predictive-coding/src/kernels/native/native-backend.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/reference.ts';
+import { hasRelaxedSimd } from '../../packages/predictive-coding/src/kernels/wasm/loader.ts';
+import { createWasmBackend } from '../../packages/predictive-coding/src/kernels/wasm/wasm-backend.ts';
 
 export interface Variant {
   name: string;

@@ -1,7 +1,7 @@
 /** Architecture presets and JSON specs: the shapes they give, their validation, and the configuration they build. */
 import { describe, expect, it } from 'vitest';
-import { createConfig, parameterCount } from '../../src/core/index.ts';
-import { architecture, architectureConfig, architectureOf, describeArchitecture, parseArchitecture } from '../../src/train/index.ts';
+import { createConfig, parameterCount } from '../../packages/predictive-coding/src/core/index.ts';
+import { architecture, architectureConfig, architectureOf, describeArchitecture, parseArchitecture } from '../../packages/predictive-coding/src/train/index.ts';
 
 const mnist = { shape: [28, 28, 1] as const, classes: 10 };
 const cifar = { shape: [32, 32, 3] as const, classes: 10 };

@@ -20,10 +20,10 @@ import {
   relax,
   type Shape,
   startRelaxation,
-} from '../../src/core/index.ts';
-import { createReferenceBackend } from '../../src/kernels/index.ts';
-import { createRng } from '../../src/random.ts';
-import { backpropGradients } from '../../src/train/index.ts';
+} from '../../packages/predictive-coding/src/core/index.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
+import { backpropGradients } from '../../packages/predictive-coding/src/train/index.ts';
 import { expectLossGradients } from './loss-gradients.ts';
 
 const f64 = createReferenceBackend('float64');

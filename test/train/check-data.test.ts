@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createConfig, initModel, initWorkspace } from '../../src/core/index.ts';
-import { createReferenceBackend } from '../../src/kernels/index.ts';
-import { createRng } from '../../src/random.ts';
-import { DEFAULT_TRAIN, evaluate, fit, initOptimizer, type LabeledData, stream } from '../../src/train/index.ts';
+import { createConfig, initModel, initWorkspace } from '../../packages/predictive-coding/src/core/index.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
+import { DEFAULT_TRAIN, evaluate, fit, initOptimizer, type LabeledData, stream } from '../../packages/predictive-coding/src/train/index.ts';
 import { blobs } from '../helpers/blobs.ts';
 import { catchPcError, rejectsPcError } from '../helpers/errors.ts';
 

@@ -1,10 +1,10 @@
 /** Checkpoints written before layer kinds (no layers, inputShape or shapes in the config) still load, as dense networks. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createConfig, initModel } from '../../src/core/index.ts';
-import { createReferenceBackend } from '../../src/kernels/index.ts';
-import { createRng } from '../../src/random.ts';
-import { decodeCheckpoint, modelFromCheckpoint } from '../../src/train/index.ts';
+import { createConfig, initModel } from '../../packages/predictive-coding/src/core/index.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
+import { decodeCheckpoint, modelFromCheckpoint } from '../../packages/predictive-coding/src/train/index.ts';
 
 const js = createReferenceBackend('float32');
 

@@ -4,10 +4,17 @@
  * ArrayBuffer, and a Checkpoint edited after decoding is a data error, not a TypeError.
  */
 import { describe, expect, it } from 'vitest';
-import { createConfig, initModel } from '../../src/core/index.ts';
-import { createReferenceBackend } from '../../src/kernels/index.ts';
-import { createRng } from '../../src/random.ts';
-import { type Checkpoint, decodeCheckpoint, encodeCheckpoint, initOptimizer, modelFromCheckpoint, restoreOptimizer } from '../../src/train/index.ts';
+import { createConfig, initModel } from '../../packages/predictive-coding/src/core/index.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
+import {
+  type Checkpoint,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  initOptimizer,
+  modelFromCheckpoint,
+  restoreOptimizer,
+} from '../../packages/predictive-coding/src/train/index.ts';
 import { catchPcError } from '../helpers/errors.ts';
 
 const js = createReferenceBackend('float32');

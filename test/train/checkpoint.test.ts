@@ -3,9 +3,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createConfig, initModel } from '../../src/core/index.ts';
-import { createReferenceBackend } from '../../src/kernels/index.ts';
-import { createRng } from '../../src/random.ts';
+import { createConfig, initModel } from '../../packages/predictive-coding/src/core/index.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
 import {
   checkCheckpointStart,
   crc32,
@@ -14,7 +14,7 @@ import {
   initOptimizer,
   modelFromCheckpoint,
   restoreOptimizer,
-} from '../../src/train/index.ts';
+} from '../../packages/predictive-coding/src/train/index.ts';
 import { catchPcError } from '../helpers/errors.ts';
 import { forge, headerLength, split } from './safetensors-files.ts';
 

@@ -1,10 +1,10 @@
-/** Divergence messages name the knob that caused it: the weight decay too, when it is set (src/train/step.ts, divergence.ts). */
+/** Divergence messages name the knob that caused it: the weight decay too, when it is set (packages/predictive-coding/src/train/step.ts, divergence.ts). */
 import { describe, expect, it } from 'vitest';
-import { createConfig, initModel, initWorkspace, type RelaxResult } from '../../src/core/index.ts';
-import { createReferenceBackend } from '../../src/kernels/index.ts';
-import { createRng } from '../../src/random.ts';
-import { closeEpoch, initDivergenceMonitor, recordRelaxation } from '../../src/train/divergence.ts';
-import { DEFAULT_OPTIMIZER, fit, initOptimizer, type TrainConfig } from '../../src/train/index.ts';
+import { createConfig, initModel, initWorkspace, type RelaxResult } from '../../packages/predictive-coding/src/core/index.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
+import { closeEpoch, initDivergenceMonitor, recordRelaxation } from '../../packages/predictive-coding/src/train/divergence.ts';
+import { DEFAULT_OPTIMIZER, fit, initOptimizer, type TrainConfig } from '../../packages/predictive-coding/src/train/index.ts';
 import { blobs } from '../helpers/blobs.ts';
 import { rejectsPcError } from '../helpers/errors.ts';
 

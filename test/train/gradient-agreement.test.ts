@@ -4,12 +4,12 @@
  * reference, on wasm, and on a deferred backend (a GPU's contract).
  */
 import { describe, expect, it } from 'vitest';
-import { createConfig, initModel, initWorkspace } from '../../src/core/index.ts';
-import type { Backend } from '../../src/kernels/backend.ts';
-import { createBackend } from '../../src/kernels/index.ts';
-import { createReferenceBackend } from '../../src/kernels/reference.ts';
-import { createRng } from '../../src/random.ts';
-import { cosine, createGradientAgreement } from '../../src/train/index.ts';
+import { createConfig, initModel, initWorkspace } from '../../packages/predictive-coding/src/core/index.ts';
+import type { Backend } from '../../packages/predictive-coding/src/kernels/backend.ts';
+import { createBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/reference.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
+import { cosine, createGradientAgreement } from '../../packages/predictive-coding/src/train/index.ts';
 import { deferredReference } from '../helpers/deferred-backend.ts';
 
 async function check(backend: Backend<Float32Array>) {

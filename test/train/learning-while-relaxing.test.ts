@@ -5,10 +5,10 @@
  * values come from a plain float64 oracle (test/helpers/naive-pc.ts) or by hand.
  */
 import { describe, expect, it } from 'vitest';
-import { createConfig, type Feedback, initModel, initWorkspace, type Model } from '../../src/core/index.ts';
-import { createReferenceBackend } from '../../src/kernels/index.ts';
-import { createRng } from '../../src/random.ts';
-import { initOptimizer, type LabeledData, shuffledOrder, stream, trainStep } from '../../src/train/index.ts';
+import { createConfig, type Feedback, initModel, initWorkspace, type Model } from '../../packages/predictive-coding/src/core/index.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
+import { initOptimizer, type LabeledData, shuffledOrder, stream, trainStep } from '../../packages/predictive-coding/src/train/index.ts';
 import { type NaiveActivation, type NaiveNet, naiveErrors, naiveForwardInit, naiveIncrementalStep, naiveStepThenLearn } from '../helpers/naive-pc.ts';
 
 const f64 = createReferenceBackend('float64');

@@ -1,6 +1,6 @@
 /** Checking gradients of a scalar loss of the weights against central finite differences (backprop's tests). */
 import { expect } from 'vitest';
-import type { Model } from '../../src/core/index.ts';
+import type { Model } from '../../packages/predictive-coding/src/core/index.ts';
 
 /**
  * Checks gradW[l] and gradB[l] (copies, l = 1…L) against the central

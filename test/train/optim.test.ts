@@ -1,10 +1,17 @@
 /** Each optimiser against steps worked by hand (STYLE §7). */
 import { describe, expect, it } from 'vitest';
-import { createConfig, initModel, initWorkspace } from '../../src/core/index.ts';
-import { createReferenceBackend } from '../../src/kernels/index.ts';
-import { createRng } from '../../src/random.ts';
-import { applyOptimizer, decodeCheckpoint, encodeCheckpoint, initOptimizer, type OptimizerName, validateOptimizerConfig } from '../../src/train/index.ts';
-import { scheduledLr } from '../../src/train/schedule.ts';
+import { createConfig, initModel, initWorkspace } from '../../packages/predictive-coding/src/core/index.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
+import {
+  applyOptimizer,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  initOptimizer,
+  type OptimizerName,
+  validateOptimizerConfig,
+} from '../../packages/predictive-coding/src/train/index.ts';
+import { scheduledLr } from '../../packages/predictive-coding/src/train/schedule.ts';
 import { catchPcError } from '../helpers/errors.ts';
 
 const f64 = createReferenceBackend('float64');

@@ -6,9 +6,9 @@
  * buffer into its neighbour.
  */
 import { describe, expect, it } from 'vitest';
-import { createConfig, initModel, initWorkspace, type Model, type Workspace } from '../../src/core/index.ts';
-import { type Backend, createBackend, createReferenceBackend } from '../../src/kernels/index.ts';
-import { createRng } from '../../src/random.ts';
+import { createConfig, initModel, initWorkspace, type Model, type Workspace } from '../../packages/predictive-coding/src/core/index.ts';
+import { type Backend, createBackend, createReferenceBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
 import {
   applyOptimizer,
   backpropStep,
@@ -24,7 +24,7 @@ import {
   stream,
   supervisedBatch,
   trainStep,
-} from '../../src/train/index.ts';
+} from '../../packages/predictive-coding/src/train/index.ts';
 import { catchPcError, rejectsPcError } from '../helpers/errors.ts';
 
 const wasm = await createBackend('wasm', { threads: 1 });

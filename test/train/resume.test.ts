@@ -1,8 +1,8 @@
 /** fit() resumed from a checkpoint continues exactly where it stopped: the oracle is the same run without the stop. */
 import { describe, expect, it } from 'vitest';
-import { createConfig, type Feedback, type InitMode, initModel, initWorkspace, type Model } from '../../src/core/index.ts';
-import { createReferenceBackend } from '../../src/kernels/index.ts';
-import { createRng, parseRngState, restoreRng } from '../../src/random.ts';
+import { createConfig, type Feedback, type InitMode, initModel, initWorkspace, type Model } from '../../packages/predictive-coding/src/core/index.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createRng, parseRngState, restoreRng } from '../../packages/predictive-coding/src/random.ts';
 import {
   decodeCheckpoint,
   type EpochStats,
@@ -14,7 +14,7 @@ import {
   modelFromCheckpoint,
   type OptimizerState,
   restoreOptimizer,
-} from '../../src/train/index.ts';
+} from '../../packages/predictive-coding/src/train/index.ts';
 import { blobs } from '../helpers/blobs.ts';
 import { rejectsPcError } from '../helpers/errors.ts';
 

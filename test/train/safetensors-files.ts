@@ -1,5 +1,5 @@
 /** Taking safetensors files apart and forging them, for the checkpoint tests (unit and fuzz). */
-import { crc32 } from '../../src/train/index.ts';
+import { crc32 } from '../../packages/predictive-coding/src/train/index.ts';
 
 /** The header length a file's first 8 bytes state (u64, little-endian). */
 export const headerLength = (b: Uint8Array): number => Number(new DataView(b.buffer, b.byteOffset).getBigUint64(0, true));

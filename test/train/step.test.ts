@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { createConfig, initModel, initWorkspace } from '../../src/core/index.ts';
-import { createBackend, createReferenceBackend } from '../../src/kernels/index.ts';
-import { createRng } from '../../src/random.ts';
-import { evaluate, fit, initOptimizer, supervisedBatch, trainStep } from '../../src/train/index.ts';
+import { createConfig, initModel, initWorkspace } from '../../packages/predictive-coding/src/core/index.ts';
+import { createBackend, createReferenceBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
+import { evaluate, fit, initOptimizer, supervisedBatch, trainStep } from '../../packages/predictive-coding/src/train/index.ts';
 import { blobs } from '../helpers/blobs.ts';
 
 const relax = { steps: 8, lr: 0.1, momentum: 0.5, tolerance: 0 };

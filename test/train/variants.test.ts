@@ -1,8 +1,8 @@
 /** Training on the seed's schedules and variants: incremental, streaming, generative, learned feedback. */
 import { describe, expect, it } from 'vitest';
-import { createConfig, feedbackAngles, initModel, initWorkspace } from '../../src/core/index.ts';
-import { createBackend, createReferenceBackend } from '../../src/kernels/index.ts';
-import { createRng } from '../../src/random.ts';
+import { createConfig, feedbackAngles, initModel, initWorkspace } from '../../packages/predictive-coding/src/core/index.ts';
+import { createBackend, createReferenceBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
 import {
   decodeCheckpoint,
   encodeCheckpoint,
@@ -13,7 +13,7 @@ import {
   stream,
   supervisedBatch,
   trainStep,
-} from '../../src/train/index.ts';
+} from '../../packages/predictive-coding/src/train/index.ts';
 import { blobs } from '../helpers/blobs.ts';
 import { rejectsPcError } from '../helpers/errors.ts';
 

@@ -4,10 +4,10 @@
  * chooseBackend times both on the run's first batch and picks the faster — the CPU, here.
  */
 import { describe, expect, it } from 'vitest';
-import { chooseBackend } from '../../src/cli/backend-choice.ts';
-import { createConfig } from '../../src/core/index.ts';
-import { loadEmbeddedDigits } from '../../src/data/index.ts';
-import { cpuBackendName } from '../../src/kernels/native/native-backend.ts';
+import { chooseBackend } from '../../packages/pcn/src/backend-choice.ts';
+import { createConfig } from '../../packages/predictive-coding/src/core/index.ts';
+import { loadEmbeddedDigits } from '../../packages/predictive-coding/src/data/index.ts';
+import { cpuBackendName } from '../../packages/predictive-coding/src/kernels/native/native-backend.ts';
 import { pcn } from '../cli/run.ts';
 
 // The CPU's side of the choice: native where its addon is built, else wasm.

@@ -5,9 +5,9 @@
  * work, a free while work is pending).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AdamStep, MatmulOptions } from '../../src/kernels/backend.ts';
-import { createReferenceBackend } from '../../src/kernels/reference.ts';
-import { createWebGpuBackend, type WebGpuBackend } from '../../src/kernels/webgpu/webgpu-backend.ts';
+import type { AdamStep, MatmulOptions } from '../../packages/predictive-coding/src/kernels/backend.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/reference.ts';
+import { createWebGpuBackend, type WebGpuBackend } from '../../packages/predictive-coding/src/kernels/webgpu/webgpu-backend.ts';
 import { uniform, worstRatio } from '../helpers/arrays.ts';
 
 /** The operations the step below uses, as both backends spell them, over their own arrays. */

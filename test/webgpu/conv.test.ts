@@ -4,9 +4,9 @@
  * input, one channel, batch 1; pooling with disjoint, overlapping and dropped-edge windows, ties and NaN.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createReferenceBackend } from '../../src/kernels/reference.ts';
-import { createArray, upload } from '../../src/kernels/webgpu/buffers.ts';
-import { GpuConv } from '../../src/kernels/webgpu/conv.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/reference.ts';
+import { createArray, upload } from '../../packages/predictive-coding/src/kernels/webgpu/buffers.ts';
+import { GpuConv } from '../../packages/predictive-coding/src/kernels/webgpu/conv.ts';
 import { uniform, worstRatio } from '../helpers/arrays.ts';
 import {
   CONV_CASES,

@@ -4,10 +4,10 @@
  * NaN; the prediction error's row-broadcast bias; every variant of the value step; Adam and AdamW.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ACTIVATIONS, type AdamStep } from '../../src/kernels/backend.ts';
-import { createReferenceBackend } from '../../src/kernels/reference.ts';
-import { upload } from '../../src/kernels/webgpu/buffers.ts';
-import { GpuElementwise } from '../../src/kernels/webgpu/elementwise.ts';
+import { ACTIVATIONS, type AdamStep } from '../../packages/predictive-coding/src/kernels/backend.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/reference.ts';
+import { upload } from '../../packages/predictive-coding/src/kernels/webgpu/buffers.ts';
+import { GpuElementwise } from '../../packages/predictive-coding/src/kernels/webgpu/elementwise.ts';
 import { uniform, worstRatio } from '../helpers/arrays.ts';
 import { runPass, useGpu } from './gpu.ts';
 

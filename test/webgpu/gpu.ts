@@ -1,7 +1,7 @@
 /** What every WebGPU test file shares: one device per file, and one compute pass run and read back. */
 import { afterAll, beforeAll } from 'vitest';
-import { download } from '../../src/kernels/webgpu/buffers.ts';
-import { type GpuContext, requestGpu } from '../../src/kernels/webgpu/device.ts';
+import { download } from '../../packages/predictive-coding/src/kernels/webgpu/buffers.ts';
+import { type GpuContext, requestGpu } from '../../packages/predictive-coding/src/kernels/webgpu/device.ts';
 
 /**
  * Registers a device for this file (failing, with the reason, where there is no adapter: these tests

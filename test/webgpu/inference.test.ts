@@ -6,10 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { classifyByRelaxationAsync, completeAsync, initWorkspace } from '../../src/core/index.ts';
-import { loadEmbeddedDigits } from '../../src/data/index.ts';
-import { type Backend, type BackendArray, createBackend } from '../../src/kernels/index.ts';
-import { decodeCheckpoint, GENERATIVE_PRIOR_WEIGHT, modelFromCheckpoint } from '../../src/train/index.ts';
+import { classifyByRelaxationAsync, completeAsync, initWorkspace } from '../../packages/predictive-coding/src/core/index.ts';
+import { loadEmbeddedDigits } from '../../packages/predictive-coding/src/data/index.ts';
+import { type Backend, type BackendArray, createBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { decodeCheckpoint, GENERATIVE_PRIOR_WEIGHT, modelFromCheckpoint } from '../../packages/predictive-coding/src/train/index.ts';
 
 const checkpoint = decodeCheckpoint(readFileSync(new URL('../../lab/public/models/generative.safetensors', import.meta.url)), 'the lab generator');
 const { test } = await loadEmbeddedDigits();

@@ -4,8 +4,8 @@
  * (Dawn over SwiftShader in CI); without an adapter it fails, naming why.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { upload } from '../../src/kernels/webgpu/buffers.ts';
-import { GpuMatmul } from '../../src/kernels/webgpu/matmul.ts';
+import { upload } from '../../packages/predictive-coding/src/kernels/webgpu/buffers.ts';
+import { GpuMatmul } from '../../packages/predictive-coding/src/kernels/webgpu/matmul.ts';
 import { naiveMatmul, uniform, worstRatio } from '../helpers/arrays.ts';
 import { runPass, useGpu } from './gpu.ts';
 

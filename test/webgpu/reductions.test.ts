@@ -4,9 +4,9 @@
  * place), column sums, and the sum of squares through its two passes.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createReferenceBackend } from '../../src/kernels/reference.ts';
-import { createArray, upload } from '../../src/kernels/webgpu/buffers.ts';
-import { GpuReductions, sumSquaresPartials } from '../../src/kernels/webgpu/reductions.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/reference.ts';
+import { createArray, upload } from '../../packages/predictive-coding/src/kernels/webgpu/buffers.ts';
+import { GpuReductions, sumSquaresPartials } from '../../packages/predictive-coding/src/kernels/webgpu/reductions.ts';
 import { uniform, worstRatio } from '../helpers/arrays.ts';
 import { runPass, useGpu } from './gpu.ts';
 

@@ -4,10 +4,10 @@
  * y = 0 skips its term even over a NaN p, p = 0 is floored at 2⁻¹²⁶, outputs in place.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createReferenceBackend } from '../../src/kernels/reference.ts';
-import { createArray, upload } from '../../src/kernels/webgpu/buffers.ts';
-import { GpuElementwise } from '../../src/kernels/webgpu/elementwise.ts';
-import { GpuReductions, sumSquaresPartials } from '../../src/kernels/webgpu/reductions.ts';
+import { createReferenceBackend } from '../../packages/predictive-coding/src/kernels/reference.ts';
+import { createArray, upload } from '../../packages/predictive-coding/src/kernels/webgpu/buffers.ts';
+import { GpuElementwise } from '../../packages/predictive-coding/src/kernels/webgpu/elementwise.ts';
+import { GpuReductions, sumSquaresPartials } from '../../packages/predictive-coding/src/kernels/webgpu/reductions.ts';
 import { uniform, worstRatio } from '../helpers/arrays.ts';
 import { runPass, useGpu } from './gpu.ts';
 

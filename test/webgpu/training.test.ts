@@ -5,11 +5,11 @@
  * SwiftShader the GPU runs ~0.25 GFLOP/s on the CPU (docs/webgpu.md).
  */
 import { describe, expect, it } from 'vitest';
-import { createConfig, initModel, initWorkspace } from '../../src/core/index.ts';
-import { loadEmbeddedDigits, subset } from '../../src/data/index.ts';
-import { type Backend, type BackendArray, createBackend } from '../../src/kernels/index.ts';
-import { createRng } from '../../src/random.ts';
-import { fit, initOptimizer, stream } from '../../src/train/index.ts';
+import { createConfig, initModel, initWorkspace } from '../../packages/predictive-coding/src/core/index.ts';
+import { loadEmbeddedDigits, subset } from '../../packages/predictive-coding/src/data/index.ts';
+import { type Backend, type BackendArray, createBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
+import { fit, initOptimizer, stream } from '../../packages/predictive-coding/src/train/index.ts';
 
 const { train, test } = await loadEmbeddedDigits();
 // Every 8th training digit: the embedded split is sorted by class, so a stride keeps all ten.

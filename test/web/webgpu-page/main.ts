@@ -4,8 +4,8 @@
  * softmax, a convolution and a sum of squares on the GPU and on the js reference (float64), and
  * returns the adapter and the worst error ratio (≤ 1 passes: |error| ≤ atol + rtol·|want|).
  */
-import { createReferenceBackend } from '../../../src/kernels/reference.ts';
-import { createWebGpuBackend } from '../../../src/kernels/webgpu/webgpu-backend.ts';
+import { createReferenceBackend } from '../../../packages/predictive-coding/src/kernels/reference.ts';
+import { createWebGpuBackend } from '../../../packages/predictive-coding/src/kernels/webgpu/webgpu-backend.ts';
 
 export interface GpuCheck {
   readonly adapter?: string;
