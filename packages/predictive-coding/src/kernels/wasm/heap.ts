@@ -20,13 +20,17 @@ export class LinearHeap {
   private readonly used = new Map<number, number>();
   private readonly buffers = new Set<ArrayBufferLike>();
   private end: number;
+  /** @internal The module's memory (internal, so the shipped declarations need no WebAssembly types). */
+  readonly memory: WebAssembly.Memory;
 
+  /** @internal */
   constructor(
-    readonly memory: WebAssembly.Memory,
+    memory: WebAssembly.Memory,
     base: number,
     private readonly growable: boolean,
     private readonly maxBytes: number,
   ) {
+    this.memory = memory;
     this.end = align(base);
     this.buffers.add(memory.buffer);
   }

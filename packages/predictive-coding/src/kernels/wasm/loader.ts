@@ -117,6 +117,7 @@ export function hasRelaxedSimd(): boolean {
 const compiled = new Map<string, Promise<WebAssembly.Module>>();
 
 /**
+ * @internal
  * The compiled kernel module (compiled once per process and variant): for imported shared or plain
  * memory, with relaxed SIMD (default: where the engine has it) or without.
  */
@@ -131,7 +132,7 @@ export function compileKernels(variant: 'plain' | 'shared', relaxed = hasRelaxed
   return m;
 }
 
-/** Instantiates the module over `memory` (synchronous: the module is already compiled). */
+/** @internal Instantiates the module over `memory` (synchronous: the module is already compiled). */
 export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   return instance.exports as unknown as KernelExports;

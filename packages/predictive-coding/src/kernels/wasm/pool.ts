@@ -107,6 +107,7 @@ export class MatmulPool {
   private stopped = false;
   private failure: string | null = null;
 
+  /** @internal Made by the wasm backend. */
   constructor(
     readonly threads: number,
     private readonly ex: KernelExports,

@@ -30,12 +30,17 @@ import { GpuReductions, sumSquaresPartials } from './reductions.ts';
 /** A backend-owned array in GPU memory: `length` float32 (or int32 index) elements. */
 export class GpuArray implements DeviceArray {
   readonly onDevice = true as const;
+  /** @internal The buffer (internal: the shipped declarations name no WebGPU type, so they compile without @webgpu/types). */
+  readonly buffer: GPUBuffer;
+  readonly length: number;
+  readonly kind: 'f32' | 'i32';
 
-  constructor(
-    readonly buffer: GPUBuffer,
-    readonly length: number,
-    readonly kind: 'f32' | 'i32',
-  ) {}
+  /** @internal Arrays come from the backend (zeros, upload), never from user code. */
+  constructor(buffer: GPUBuffer, length: number, kind: 'f32' | 'i32') {
+    this.buffer = buffer;
+    this.length = length;
+    this.kind = kind;
+  }
 }
 
 /** A WebGPU backend, or the one-line reason there is none here (no WebGPU, no adapter). */
@@ -69,6 +74,7 @@ export class WebGpuBackend implements Backend<GpuArray> {
   private readonly one: GPUBuffer;
   private disposed = false;
 
+  /** @internal Made by createWebGpuBackend. */
   constructor(private readonly gpu: GpuContext) {
     this.device = gpu.device;
     this.adapter = gpu.adapter;
@@ -324,7 +330,7 @@ export class WebGpuBackend implements Backend<GpuArray> {
     this.device.destroy();
   }
 
-  /** The GPU entry point, held as long as the device lives (device.ts says why). */
+  /** @internal The GPU entry point, held as long as the device lives (device.ts says why). */
   get context(): GpuContext {
     return this.gpu;
   }
