@@ -21,12 +21,12 @@
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { TRAIN_DEFAULTS } from '../packages/pcn/src/commands/train.ts';
-import { loadIdxDir } from '../packages/pcn/src/datasets.ts';
 import { integer, number, positive } from '../packages/pcn/src/options.ts';
 import { createConfig, initModel, initWorkspace } from '../packages/predictive-coding/src/core/index.ts';
 import type { Activation, Backend, BackendArray } from '../packages/predictive-coding/src/kernels/index.ts';
 import { createBackend } from '../packages/predictive-coding/src/kernels/index.ts';
 import { cpuBackendName } from '../packages/predictive-coding/src/kernels/native/native-backend.ts';
+import { loadIdxFolder } from '../packages/predictive-coding/src/node/index.ts';
 import { createRng } from '../packages/predictive-coding/src/random.ts';
 import { fit, initOptimizer, meanStd, pcEpochFlops } from '../packages/predictive-coding/src/train/index.ts';
 
@@ -133,7 +133,7 @@ async function run<T extends BackendArray>(backend: Backend<T>): Promise<void> {
   for (const name of values.datasets.split(',')) {
     const dir = name === 'mnist' ? values.mnist : name === 'fashion-mnist' ? values['fashion-mnist'] : '';
     if (!dir) throw new Error(`--datasets: unknown dataset '${name}'; expected mnist and/or fashion-mnist.`);
-    const data = await loadIdxDir(dir).catch((e: unknown) => {
+    const data = await loadIdxFolder(dir, '--mnist').catch((e: unknown) => {
       // The loader speaks of the CLI's --data; here the folder comes from --mnist / --fashion-mnist.
       throw new Error(`--${name}: ${e instanceof Error ? e.message.replace(/^--data: /, '') : String(e)}`);
     });

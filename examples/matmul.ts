@@ -1,5 +1,6 @@
 // examples/matmul.ts (the tests run it and check this block matches it)
-import { createBackend, matmul, tensor, zeros } from 'predictive-coding';
+import { createBackend } from 'predictive-coding';
+import { matmul, tensor, zeros } from 'predictive-coding/kernels';
 
 const backend = await createBackend('auto', { threads: 2 }); // native where its addon is built, else wasm
 const a = tensor(Float32Array.from([1, 2, 3, 4, 5, 6]), [2, 3]);

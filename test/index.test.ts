@@ -1,22 +1,19 @@
 /**
- * The public boundary (src/index.ts): every function that takes options or a
+ * The public boundary (the root export and its subpaths): every function that takes options or a
  * configuration answers a missing or wrongly typed field — or a missing
  * argument — with a PcError whose message starts with the caller it names,
  * never a raw TypeError from deep inside.
  */
 import { describe, expect, it } from 'vitest';
+import { computeWeightGrads, initValues, planRelaxation, relax, validateConfig, validateRelaxConfig } from '../packages/predictive-coding/src/core/index.ts';
 import {
-  type Batch,
   type Checkpoint,
   type ConfigOptions,
   classifyByRelaxation,
   complete,
-  computeWeightGrads,
   createBackend,
   createConfig,
-  createReferenceBackend,
   createRng,
-  DEFAULT_TRAIN,
   decodeCheckpoint,
   encodeCheckpoint,
   evaluate,
@@ -26,30 +23,28 @@ import {
   infer,
   initModel,
   initOptimizer,
-  initValues,
   initWorkspace,
-  type LabeledData,
-  matmul,
   modelFromCheckpoint,
   type OptimizerConfig,
   PcError,
   type PcnConfig,
-  planRelaxation,
   type RelaxConfig,
-  relax,
   restoreOptimizer,
-  restoreRng,
-  type StreamOptions,
-  stream,
   supervisedBatch,
   type TrainConfig,
   trainStep,
-  validateConfig,
-  validateOptimizerConfig,
-  validateRelaxConfig,
-  validateTrainConfig,
-  zeros,
 } from '../packages/predictive-coding/src/index.ts';
+import { createReferenceBackend, matmul, zeros } from '../packages/predictive-coding/src/kernels/index.ts';
+import { restoreRng } from '../packages/predictive-coding/src/random.ts';
+import {
+  type Batch,
+  DEFAULT_TRAIN,
+  type LabeledData,
+  type StreamOptions,
+  stream,
+  validateOptimizerConfig,
+  validateTrainConfig,
+} from '../packages/predictive-coding/src/train/index.ts';
 
 const js = createReferenceBackend('float32');
 const config = createConfig({ sizes: [3, 4, 2] });

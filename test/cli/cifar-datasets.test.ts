@@ -3,7 +3,12 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, truncateSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadData, loadTestSet } from '../../packages/pcn/src/datasets.ts';
+import { loadDataset, loadTestSet as loadTestSetAs } from '../../packages/predictive-coding/src/node/index.ts';
+
+// As the CLI calls them: errors name --data.
+const loadData = (spec: string) => loadDataset(spec, '--data');
+const loadTestSet = (spec: string) => loadTestSetAs(spec, '--data');
+
 import { cpuBackendName } from '../../packages/predictive-coding/src/kernels/native/native-backend.ts';
 import { cifarBatch, writeCifarDir } from '../data/cifar-fixtures.ts';
 import { writeTinyIdxDir } from '../data/fixtures.ts';

@@ -4,7 +4,10 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadData } from '../../packages/pcn/src/datasets.ts';
+import { loadDataset } from '../../packages/predictive-coding/src/node/index.ts';
+
+const loadData = (spec: string) => loadDataset(spec, '--data');
+
 import { downloadDataset, sha256Hex } from '../../packages/pcn/src/download.ts';
 import { DATASET_SOURCES, type DatasetSource } from '../../packages/predictive-coding/src/data/index.ts';
 import { cifarBatch } from '../data/cifar-fixtures.ts';

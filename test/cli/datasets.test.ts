@@ -2,7 +2,12 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadData, loadTestSet } from '../../packages/pcn/src/datasets.ts';
+import { loadDataset, loadTestSet as loadTestSetAs } from '../../packages/predictive-coding/src/node/index.ts';
+
+// As the CLI calls them: errors name --data.
+const loadData = (spec: string) => loadDataset(spec, '--data');
+const loadTestSet = (spec: string) => loadTestSetAs(spec, '--data');
+
 import { idx, tinyMnist, writeTinyIdxDir } from '../data/fixtures.ts';
 import { rejectsPcError } from '../helpers/errors.ts';
 

@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { decode, encode } from 'fast-png';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { trainLabGenerative } from '../../lab/src/lab-models.ts';
-import { loadData } from '../../packages/pcn/src/datasets.ts';
+import { loadDataset } from '../../packages/predictive-coding/src/node/index.ts';
+
+const loadData = (spec: string) => loadDataset(spec, '--data');
+
 import { createBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
 import { decodeCheckpoint, encodeCheckpoint, GENERATIVE_MLP, hostCopy } from '../../packages/predictive-coding/src/train/index.ts';
 import { tinyMnist, writeTinyIdxDir } from '../data/fixtures.ts';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readCheckpoint } from '../../packages/pcn/src/io.ts';
-import { readError, readFileChecked } from '../../packages/pcn/src/read-file.ts';
+import { readError, readFileChecked } from '../../packages/predictive-coding/src/node/index.ts';
 import { catchPcError } from '../helpers/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pc-read-'));

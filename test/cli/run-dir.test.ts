@@ -3,10 +3,10 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fsError } from '../../packages/pcn/src/fs-errors.ts';
 import { appendFileDurable, writeFileAtomic } from '../../packages/pcn/src/io.ts';
 import { createRunDir } from '../../packages/pcn/src/run-dir.ts';
 import { PcError } from '../../packages/predictive-coding/src/errors.ts';
+import { fsError } from '../../packages/predictive-coding/src/node/index.ts';
 import { catchPcError } from '../helpers/errors.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pcn-rundir-'));

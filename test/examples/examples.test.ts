@@ -20,10 +20,16 @@ describe('examples', () => {
     expect(Number(m![3])).toBeGreaterThanOrEqual(56);
   });
 
+  it('examples/presets.ts trains PCX_MLP on the embedded digits to a held-out accuracy above 85 %', () => {
+    const m = run('examples/presets.ts').match(/^held-out accuracy ([\d.]+) %$/m);
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBeGreaterThan(85);
+  });
+
   it('README code blocks that name an example are that file, verbatim', () => {
     const readme = readFileSync(`${root}README.md`, 'utf8');
     const blocks = [...readme.matchAll(/```ts\n(\/\/ (examples\/[\w-]+\.ts)[\s\S]*?)```/g)];
-    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
     for (const [, body, file] of blocks) expect(body, file).toBe(readFileSync(`${root}${file}`, 'utf8'));
   });
 });

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import type { LayerSpec, Orientation, Parameterisation, Shape } from 'predictive-coding/core';
 import type { Dataset } from 'predictive-coding/data';
 import { PcError } from 'predictive-coding/errors';
+import { readFileChecked } from 'predictive-coding/node';
 import {
   ARCHITECTURES,
   type ArchitectureName,
@@ -18,7 +19,6 @@ import {
   parseArchitecture,
 } from 'predictive-coding/train';
 import { checkLayers, layersFromData } from './layers.ts';
-import { readFileChecked } from './read-file.ts';
 
 /** The flags that choose a network. */
 export interface ArchFlags {

@@ -11,10 +11,10 @@
  * with --backend webgpu where in doubt).
  */
 import { initModel, initWorkspace, type PcnConfig } from 'predictive-coding/core';
+import type { Split } from 'predictive-coding/data';
 import { type Backend, type BackendArray, cpuBackendName, createBackend, createWebGpuBackend, isCpuAdapter } from 'predictive-coding/kernels';
 import { createRng } from 'predictive-coding/random';
 import { initOptimizer, supervisedBatch, type TrainConfig, trainStepAsync } from 'predictive-coding/train';
-import type { Split } from './datasets.ts';
 
 export interface BackendChoice {
   readonly backend: 'wasm' | 'native' | 'webgpu';

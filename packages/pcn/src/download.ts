@@ -15,9 +15,8 @@ import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSyn
 import { dirname, join } from 'node:path';
 import type { DatasetSource } from 'predictive-coding/data';
 import { PcError } from 'predictive-coding/errors';
-import { fsError } from './fs-errors.ts';
+import { fsError, readFileIfPresent } from 'predictive-coding/node';
 import { writeFileAtomic } from './io.ts';
-import { readFileIfPresent } from './read-file.ts';
 import { readTarGz } from './untar.ts';
 
 export interface DownloadReport {

@@ -4,9 +4,12 @@
  * floats, 0 = black, 1 = white.
  */
 import { encode } from 'fast-png';
+import { readFileChecked } from 'predictive-coding/node';
 import { writeFileAtomic } from './io.ts';
 import { decodePng, type ExpectedSize, type PngImage } from './png.ts';
-import { PNG_MAX_BYTES, readFileChecked } from './read-file.ts';
+
+/** Largest PNG read by `pcn generate --complete`: 64 MiB (the largest image layer, 2^20 pixels of 16-bit RGBA stored raw, is 8 MiB). */
+export const PNG_MAX_BYTES = 64 * 2 ** 20;
 
 export interface GreyImage {
   readonly width: number;

@@ -1,9 +1,8 @@
 /** File output that never leaves a half-written file behind (Node). */
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { CHECKPOINT_MAX_BYTES, fsError, readFileChecked } from 'predictive-coding/node';
 import { type Checkpoint, checkCheckpointStart, decodeCheckpoint } from 'predictive-coding/train';
-import { fsError } from './fs-errors.ts';
-import { CHECKPOINT_MAX_BYTES, readFileChecked } from './read-file.ts';
 
 /**
  * Writes `data` to `path` atomically: a temporary file in the same directory,

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, type HelpContext } from 'commander';
 import { PcError } from 'predictive-coding/errors';
+import { fsError, isFsError } from 'predictive-coding/node';
 import { registerCompare } from './commands/compare.ts';
 import { registerData } from './commands/data.ts';
 import { registerEval } from './commands/eval.ts';
@@ -14,7 +15,6 @@ import { registerExperiment } from './commands/experiment.ts';
 import { registerGenerate } from './commands/generate.ts';
 import { registerInfo } from './commands/info.ts';
 import { registerTrain } from './commands/train.ts';
-import { fsError, isFsError } from './fs-errors.ts';
 
 /** The package's version, from its package.json: one folder up from both src/main.ts and dist/main.js. */
 export function packageVersion(): string {

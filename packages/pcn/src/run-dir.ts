@@ -9,7 +9,7 @@
 import { mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { PcError } from 'predictive-coding/errors';
-import { fsError } from './fs-errors.ts';
+import { fsError } from 'predictive-coding/node';
 
 export interface RunDir {
   readonly path: string;

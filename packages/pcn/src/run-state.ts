@@ -13,15 +13,15 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import type { Split } from 'predictive-coding/data';
 import { PcError } from 'predictive-coding/errors';
+import { isFolder, readFileIfPresent } from 'predictive-coding/node';
 import { parseRngState, type RngState } from 'predictive-coding/random';
 import { type Checkpoint, crc32 } from 'predictive-coding/train';
 import type { TrainFlags } from './commands/train.ts';
-import type { Split } from './datasets.ts';
 import { readCheckpoint, writeFileAtomic } from './io.ts';
 import { fromCli } from './options.ts';
 import { count } from './plural.ts';
-import { isFolder, readFileIfPresent } from './read-file.ts';
 import { warn } from './warn.ts';
 
 /** The run's final model (also written when a signal stops it), as pcn eval, info and generate read it. */

@@ -5,11 +5,11 @@
  * model, optimiser and workspace on the backend and runs the epochs.
  */
 import { type createConfig, initModel, initWorkspace, parameterCount } from 'predictive-coding/core';
+import type { Split } from 'predictive-coding/data';
 import type { Backend, BackendArray } from 'predictive-coding/kernels';
 import { createRng } from 'predictive-coding/random';
 import { describeArchitecture, initOptimizer, modelFromCheckpoint, restoreOptimizer } from 'predictive-coding/train';
 import type { TrainOptions } from './commands/train.ts';
-import type { Split } from './datasets.ts';
 import { count } from './plural.ts';
 import { createProgress } from './progress.ts';
 import { createRunDir } from './run-dir.ts';

@@ -8,6 +8,7 @@
 
 import { join, resolve } from 'node:path';
 import { feedbackAngles, type Model, type Workspace } from 'predictive-coding/core';
+import type { Split } from 'predictive-coding/data';
 import type { Backend, BackendArray } from 'predictive-coding/kernels';
 import { createRng, restoreRng } from 'predictive-coding/random';
 import {
@@ -21,7 +22,6 @@ import {
   stream,
 } from 'predictive-coding/train';
 import type { TrainOptions } from './commands/train.ts';
-import type { Split } from './datasets.ts';
 import { appendFileDurable, writeFileAtomic } from './io.ts';
 import { lineChartSvg } from './plots.ts';
 import { count } from './plural.ts';

@@ -11,8 +11,10 @@
  */
 import { oneLine } from './printable.ts';
 
+/** What kind of failure a PcError is: 'shape' (arrays of the wrong size), 'data' (a file or dataset that is missing, malformed or truncated), 'divergence' (a relaxation or training step that blew up) or 'config' (options that are invalid or do not go together). */
 export type PcErrorCode = 'shape' | 'data' | 'divergence' | 'config';
 
+/** The one error class of the library: a `code` and a one-line message that says what was received, what was expected and what to do. Every function documents the codes it throws. */
 export class PcError extends Error {
   readonly code: PcErrorCode;
 

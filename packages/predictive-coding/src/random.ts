@@ -7,6 +7,7 @@
 import { PcError, shown } from './errors.ts';
 import { quoted } from './printable.ts';
 
+/** A seeded pseudo-random generator (xoshiro128**): every random draw of the library comes from one, created by createRng(seed). */
 export interface Rng {
   /** Uniform in [0, 1), 32 random bits. */
   next(): number;

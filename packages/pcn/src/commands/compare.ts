@@ -8,8 +8,10 @@
 
 import type { Command } from 'commander';
 import { createConfig, initModel, initWorkspace, type OutputEnergy, PARAMETERISATIONS, type Parameterisation, type PcnConfig } from 'predictive-coding/core';
+import type { Split } from 'predictive-coding/data';
 import { PcError } from 'predictive-coding/errors';
 import { type Backend, type BackendArray, cpuBackendName, createBackend } from 'predictive-coding/kernels';
+import { loadDataset } from 'predictive-coding/node';
 import { createRng, MAX_SEED } from 'predictive-coding/random';
 import {
   ARCHITECTURES,
@@ -24,7 +26,6 @@ import {
   recordBackpropGradients,
 } from 'predictive-coding/train';
 import { resolveArch } from '../arch.ts';
-import { loadData, type Split } from '../datasets.ts';
 import { choice, integer, integers, number, positive, seed as seedOption, threads } from '../options.ts';
 import { count } from '../plural.ts';
 import { warn } from '../warn.ts';
@@ -183,7 +184,7 @@ export async function runCompare(opts: CompareOptions): Promise<void> {
   const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
   // 'cpu' names the backend it resolves to, in the log and the JSON.
   if (opts.backend === 'cpu') opts.backend = await cpuBackendName();
-  const data = await loadData(opts.data);
+  const data = await loadDataset(opts.data, '--data');
   const arch = resolveArch({ ...opts, arch: opts.arch ?? 'mlp' }, 'discriminative', data.train, opts.data, TRAIN_DEFAULTS.layers);
   const config = createConfig({ ...arch, activation: TRAIN_DEFAULTS.activation, outputEnergy: opts.outputEnergy, outputWeight: opts.outputWeight });
   const relax = (steps: number) => ({ steps, lr: opts.lrX, momentum: opts.momentumX });

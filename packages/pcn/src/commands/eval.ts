@@ -8,8 +8,8 @@ import type { Command } from 'commander';
 import { initWorkspace } from 'predictive-coding/core';
 import { PcError } from 'predictive-coding/errors';
 import { type Backend, type BackendArray, cpuBackendName, createBackend } from 'predictive-coding/kernels';
+import { loadTestSet } from 'predictive-coding/node';
 import { type Checkpoint, evaluateAsync, GENERATIVE_EVAL_RELAX, type LabeledData, modelFromCheckpoint } from 'predictive-coding/train';
-import { loadTestSet } from '../datasets.ts';
 import { readCheckpoint } from '../io.ts';
 import { choice, integer, threads } from '../options.ts';
 import { count } from '../plural.ts';
@@ -50,7 +50,7 @@ export function registerEval(program: Command): void {
     .action(async (opts: EvalOptions) => {
       const ckpt = readCheckpoint(opts.model);
       const generative = ckpt.config.orientation === 'generative';
-      const data = await loadTestSet(opts.data);
+      const data = await loadTestSet(opts.data, '--data');
       // A generative model holds the label at x_0 and the image at x_L.
       const [n0, nL] = [ckpt.config.sizes[0], ckpt.config.sizes.at(-1)!];
       const [image, classes] = generative ? [nL, n0] : [n0, nL];

@@ -17,8 +17,10 @@ import {
   PARAMETERISATIONS,
   type Parameterisation,
 } from 'predictive-coding/core';
+import type { Split } from 'predictive-coding/data';
 import { PcError } from 'predictive-coding/errors';
 import { ACTIVATIONS, type Activation, cpuBackendName, createBackend } from 'predictive-coding/kernels';
+import { loadDataset } from 'predictive-coding/node';
 import {
   ARCHITECTURES,
   architectureOf,
@@ -34,7 +36,6 @@ import {
 } from 'predictive-coding/train';
 import { resolveArch } from '../arch.ts';
 import { chooseBackend } from '../backend-choice.ts';
-import { loadData, type Split } from '../datasets.ts';
 import { choice, fromCli, integer, number, positive, seed, sizes, threads } from '../options.ts';
 import { count } from '../plural.ts';
 import { CHECKPOINT_FILE, checkFreshOut, dataFingerprint, flagOf, readResume, resumeOptions } from '../run-state.ts';
@@ -254,7 +255,7 @@ export async function runTrain(given: TrainFlags, cmd?: Command): Promise<void> 
   const opts = resumed || scheduled.arch !== 'resmlp' ? scheduled : withDefaults(scheduled, RESMLP_DEFAULTS, cmd);
   if (!resumed && opts.out !== undefined) checkFreshOut(opts.out);
   const log = (line: string) => (opts.json ? process.stderr : process.stdout).write(`${line}\n`);
-  const data = await (resumed && !fromCli(cmd, 'data') ? loadRecordedData(opts.data, resumed.dir) : loadData(opts.data));
+  const data = await (resumed && !fromCli(cmd, 'data') ? loadRecordedData(opts.data, resumed.dir) : loadDataset(opts.data, '--data'));
   const streaming = opts.schedule === 'streaming';
   const fingerprint = streaming ? '' : dataFingerprint(data);
   if (resumed && fingerprint !== resumed.fingerprint)
@@ -317,7 +318,7 @@ async function loadRecordedData(spec: string, dir: string): Promise<Split> {
       `--resume: the run in ${dir} trained on the data in ${spec}, the path its checkpoint records, which does not exist any more. ${moved}`,
     );
   try {
-    return await loadData(spec);
+    return await loadDataset(spec, '--data');
   } catch (e) {
     if (!(e instanceof PcError)) throw e;
     throw new PcError(

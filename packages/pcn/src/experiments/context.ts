@@ -1,8 +1,9 @@
 /** What every `pcn experiment` shares: data, a backend, an output folder, plots, and the one-JSON-line result. */
 import { join } from 'node:path';
+import type { Split } from 'predictive-coding/data';
 import type { Backend } from 'predictive-coding/kernels';
 import { createBackend } from 'predictive-coding/kernels';
-import { loadData, type Split } from '../datasets.ts';
+import { loadDataset } from 'predictive-coding/node';
 import { writeFileAtomic } from '../io.ts';
 import { lineChartSvg, type Series, svgToPng } from '../plots.ts';
 import { createRunDir } from '../run-dir.ts';
@@ -38,7 +39,7 @@ export interface Context {
  * would mislead): SIGINT, SIGTERM and SIGHUP end them at once.
  */
 export async function openContext(name: string, options: ExperimentOptions): Promise<Context> {
-  const data = await loadData(options.data);
+  const data = await loadDataset(options.data, '--data');
   const backend = await createBackend('wasm', { threads: options.threads });
   const log = (line: string) => (options.json ? process.stderr : process.stdout).write(`${line}\n`);
   let out: string | undefined;

@@ -1,5 +1,5 @@
 /**
- * The conv2d-transpose kind (DESIGN §4), NHWC, for generative decoders:
+ * The conv2d-transpose kind (docs/design.md §4), NHWC, for generative decoders:
  * mu_l = convᵀ(f(x_{l−1}); W_l) + b_l, the exact adjoint of the conv2d that
  * maps layer l back onto layer l−1 with the same kernel, stride and padding
  * (PyTorch's ConvTranspose2d without output_padding). For x_{l−1} [h, w, c] and

@@ -1,5 +1,5 @@
 /**
- * The conv2d kind (DESIGN §4), NHWC: mu_l = pool(conv(f(x_{l−1}); W_l)) + b_l,
+ * The conv2d kind (docs/design.md §4), NHWC: mu_l = pool(conv(f(x_{l−1}); W_l)) + b_l,
  * W_l stored [kh·kw·c, k] (the [kh, kw, c, k] kernel as a matrix), one bias per
  * output channel added at every position. Pooling, when the spec has one, is
  * part of the block's prediction, so the value neurons of layer l are the

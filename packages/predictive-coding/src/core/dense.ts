@@ -1,5 +1,5 @@
 /**
- * The dense kind (DESIGN §2): mu_l = f(x_{l−1})·W_lᵀ + b_l with W_l stored
+ * The dense kind (docs/design.md §2): mu_l = f(x_{l−1})·W_lᵀ + b_l with W_l stored
  * [n_l, n_{l−1}], and B_l (feedback weights) stored [n_{l−1}, n_l] like W_lᵀ.
  *   message:          eps_l·W_l            (or eps_l·B_lᵀ)         [rows, n_{l−1}]
  *   weight gradient:  alpha·eps_lᵀ·f(x_{l−1})                       [n_l, n_{l−1}]

@@ -1,5 +1,5 @@
 /**
- * Predictions, error neurons and the energy (DESIGN §2):
+ * Predictions, error neurons and the energy (docs/design.md §2):
  *   mu_l = f_{l−1}(x_{l−1})·W_lᵀ + b_l,  eps_l = x_l − mu_l,  E = Σ_l ½‖eps_l‖²
  * with, in general (parameterisation.ts), mu_l = [x_{l−1}] + s_l·(g_l(f_{l−1}(x_{l−1}); W_l) + b_l):
  * an identity skip for a residual layer and the branch scale s_l = config.scales[l − 1].

@@ -1,5 +1,5 @@
 /**
- * Measuring feedback weights (DESIGN §2): the angle between B_l and the W_l
+ * Measuring feedback weights (docs/design.md §2): the angle between B_l and the W_l
  * it stands in for (Wᵀ for a dense layer), arccos(⟨B_l, W_l⟩_F / (‖B_l‖·‖W_l‖)),
  * in degrees — 0 means B carries the exact gradient (weight transport), 90
  * means no alignment. (A host loop: it runs once per epoch, for logs.)

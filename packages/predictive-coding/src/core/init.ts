@@ -18,6 +18,7 @@ import { validateConfig } from './model.ts';
 /** How initModel draws the weights; see the file comment. */
 export type WeightInit = 'uniform' | 'xavier' | 'normal';
 
+/** Every WeightInit, for validation and CLI choices. */
 export const WEIGHT_INITS: readonly WeightInit[] = ['uniform', 'xavier', 'normal'];
 
 /** A new model with weights in the backend's memory; every draw comes from `rng`. */

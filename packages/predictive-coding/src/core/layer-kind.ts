@@ -1,5 +1,5 @@
 /**
- * Layer kinds (DESIGN §4). Every kind keeps §2's energy and rules; only the
+ * Layer kinds (docs/design.md §4). Every kind keeps §2's energy and rules; only the
  * prediction changes: mu_l = g_l(f_{l−1}(x_{l−1}); W_l) + b_l, eps_l = x_l − mu_l.
  * A kind supplies g_l, its two local transposed products — the bottom-up
  * message Jᵀ·eps_l into layer l−1 (for ∂E/∂x_{l−1}) and the Hebbian weight
@@ -128,6 +128,7 @@ export interface LayerKind {
    * spec against the input: PcError('config') naming what does not fit.
    */
   outputShape(spec: LayerSpec, input: Shape, units: number | undefined): Shape;
+  /** The shapes of W_l and b_l (and B_l) for this spec between layers of shapes `input` and `output`. */
   parameterShapes(spec: LayerSpec, input: Shape, output: Shape): ParameterShapes;
   /** Inputs feeding one output unit, for initialisation scales. */
   fanIn(spec: LayerSpec, input: Shape, output: Shape): number;
@@ -189,6 +190,7 @@ export interface LayerKind {
   ): void;
   /** Whether B is stored as W transposed (dense) rather than in W's own layout; for measuring the angle between them. */
   readonly feedbackTransposed: boolean;
+  /** Floating-point operations of this layer's passes for a batch of `rows` (FLOP counts of pcStepFlops and bpStepFlops). */
   flops(spec: LayerSpec, input: Shape, output: Shape, rows: number): KindFlops;
 }
 

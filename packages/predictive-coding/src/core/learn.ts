@@ -1,5 +1,5 @@
 /**
- * Hebbian learning (DESIGN §2): each weight moves by post-synaptic error ×
+ * Hebbian learning (docs/design.md §2): each weight moves by post-synaptic error ×
  * pre-synaptic activity, averaged over the batch (the gradient of E / rows):
  *   ∂E/∂W_l = −(1/rows)·eps_lᵀ·f_{l−1}(x_{l−1})     [n_l, n_{l−1}]
  *   ∂E/∂b_l = −(1/rows)·Σ_rows eps_l                 [1, n_l]
@@ -16,6 +16,7 @@ import { positionsOf } from './layer-kind.ts';
 import type { Model } from './model.ts';
 import type { Workspace } from './workspace.ts';
 
+/** Options of computeWeightGrads. */
 export interface LearnOptions {
   /**
    * Stillness-modulated plasticity, for learning while x still moves (the

@@ -1,5 +1,5 @@
 /**
- * A predictive coding network as plain data (DESIGN §2).
+ * A predictive coding network as plain data (docs/design.md §2).
  *
  * Glossary — one name per concept, everywhere in the code:
  *   x_l    value neurons of layer l, [batch, n_l]            Workspace.x[l]
@@ -21,7 +21,7 @@ import type { LayerSpec, Shape } from './layer-kind.ts';
 import { deriveScales, type Parameterisation } from './parameterisation.ts';
 
 /**
- * Which end of the chain holds the data (DESIGN §2):
+ * Which end of the chain holds the data (docs/design.md §2):
  * - `'discriminative'`: x_0 = image, x_L = label (matches backprop; test by a forward pass);
  * - `'generative'`: x_0 = label or latent, x_L = image (the lecture's picture: higher
  *   layers predict lower ones; classify by relaxing x_0 with the image clamped).
@@ -37,7 +37,7 @@ export type Orientation = 'discriminative' | 'generative';
 export type OutputEnergy = 'mse' | 'ce';
 
 /**
- * What carries errors down in the x update (DESIGN §2, "feedback weights without
+ * What carries errors down in the x update (docs/design.md §2, "feedback weights without
  * weight transport"): the bottom-up term of ∂E/∂x_l is f'(x_l) ⊙ (eps_{l+1}·M)
  * with M =
  * - `'symmetric'`: W_{l+1} itself (exact gradient descent on E; weight transport);
@@ -48,6 +48,7 @@ export type OutputEnergy = 'mse' | 'ce';
  */
 export type Feedback = 'symmetric' | 'learned' | 'random';
 
+/** A validated network configuration (createConfig builds one): layer sizes, activations, orientation, output energy, feedback, layer kinds and shapes, and branch scales. Plain JSON-able data. */
 export interface PcnConfig {
   /** n_0 … n_L. */
   readonly sizes: readonly number[];
@@ -58,11 +59,11 @@ export interface PcnConfig {
   /**
    * β, the weight of the last layer's energy: E = Σ_{l<L} ½‖eps_l‖² + β·E_L. Default 1.
    * A small β is the "weak output error" under which PC's weight updates / β equal
-   * backprop's gradients (DESIGN §2). Stored errors carry it: ws.eps[L] = β·(x_L − mu_L).
+   * backprop's gradients (docs/design.md §2). Stored errors carry it: ws.eps[L] = β·(x_L − mu_L).
    */
   readonly outputWeight: number;
   readonly feedback: Feedback;
-  /** How each layer l = 1…L is predicted from layer l−1 (layers[l − 1]; DESIGN §4). Default: every layer 'dense'. */
+  /** How each layer l = 1…L is predicted from layer l−1 (layers[l − 1]; docs/design.md §4). Default: every layer 'dense'. */
   readonly layers: readonly LayerSpec[];
   /** The shape of one example of x_0, [height, width, channels] (NHWC). Default [1, 1, n_0]. */
   readonly inputShape: Shape;
@@ -86,6 +87,7 @@ export type PcnConfigInput = Omit<PcnConfig, 'layers' | 'inputShape' | 'shapes' 
   readonly scales?: readonly number[];
 };
 
+/** The parameters of one predicted layer l (1…L), in the backend's memory: W_l, b_l, and the feedback weights B_l where the model learns or fixes them. */
 export interface Layer<T extends BackendArray = Float32Array> {
   /** W_l, shape [n_l, n_{l−1}]. */
   readonly weights: Tensor<T>;
@@ -95,12 +97,14 @@ export interface Layer<T extends BackendArray = Float32Array> {
   readonly feedback?: Tensor<T>;
 }
 
+/** A PCN as plain data: its configuration and, per predicted layer, its parameters in the backend's memory (initModel makes one; training mutates the parameters in place). */
 export interface Model<T extends BackendArray = Float32Array> {
   readonly config: PcnConfig;
   /** layers[l − 1] holds W_l and b_l, the prediction of x_l from x_{l−1}. */
   readonly layers: readonly Layer<T>[];
 }
 
+/** Options of createConfig: the network as a user writes it (sizes or layer specs, activations, orientation, output energy and weight, feedback, parameterisation); every field but the sizes has a default. */
 export interface ConfigOptions {
   /** n_0 … n_L; may be left out when layers and inputShape are given (derived from them; every dense spec then needs units). */
   readonly sizes?: readonly number[];

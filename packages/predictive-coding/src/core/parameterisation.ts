@@ -1,5 +1,5 @@
 /**
- * Residual predictions and the branch scale s_l (DESIGN §4, μPC). Legend: K_l is
+ * Residual predictions and the branch scale s_l (docs/design.md §4, μPC). Legend: K_l is
  * the fan-in of layer l's kind (n_{l−1} for a dense layer), L the number of
  * predicted layers; every layer's prediction is
  *   mu_l = [x_{l−1}] + s_l·(g_l(f_{l−1}(x_{l−1}); W_l) + b_l)
@@ -7,7 +7,7 @@
  * layer's spec says `residual: true` (then layers l−1 and l have one shape).
  * The scale multiplies the whole branch, its bias included, as Depth-μP scales
  * a residual branch; with s_l = 1 (the standard parameterisation) this is
- * DESIGN §2's prediction, plus the skip. The energy keeps its form, so:
+ * docs/design.md §2's prediction, plus the skip. The energy keeps its form, so:
  *   ∂E/∂x_{l−1} ∋ −s_l·f'(x_{l−1}) ⊙ Jᵀeps_l − eps_l   (the skip term has no f')
  *   ∂E/∂W_l = −s_l·J_Wᵀeps_l,   ∂E/∂b_l = −s_l·Σ eps_l.
  */
@@ -30,6 +30,7 @@ import { isResidual, type LayerSpec, type Shape } from './layer-kind.ts';
  */
 export type Parameterisation = 'standard' | 'mupc';
 
+/** Every Parameterisation: 'standard' (all branch scales 1) and 'mupc' (μPC, Innocenti et al. 2025). */
 export const PARAMETERISATIONS: readonly Parameterisation[] = ['standard', 'mupc'];
 
 /**

@@ -36,6 +36,7 @@ export function predictLabels<T extends BackendArray>(model: Model<T>, ws: Works
   ws.backend.rowArgmax(last, out, rows, model.config.sizes[model.config.sizes.length - 1]);
 }
 
+/** Options of infer (and inferAsync): how free layers start, starting values of particular layers, and the relaxation's trace. */
 export interface InferOptions {
   /** How free layers start (default 'forward'). */
   readonly init?: InitMode;
@@ -110,6 +111,7 @@ export function prepareInference<T extends BackendArray>(
  */
 export type GenerativeReadout = 'relax-top' | 'hypotheses';
 
+/** Every GenerativeReadout: relax the label layer under a prior ('relax-top'), or clamp each label and pick the least energy ('hypotheses'). */
 export const READOUTS: readonly GenerativeReadout[] = ['relax-top', 'hypotheses'];
 
 /** Throws PcError('config') unless `weight` (a prior's weight, named `where`) is a finite number ≥ 0. */
@@ -118,7 +120,7 @@ export function checkPriorWeight(weight: number, where: string): void {
 }
 
 /**
- * Generative classification (DESIGN §2): clamps each image at x_L, relaxes, and
+ * Generative classification (docs/design.md §2): clamps each image at x_L, relaxes, and
  * writes the class of each row to `out` (see GenerativeReadout). Returns the
  * relaxation's energies ('hypotheses': those of the last hypothesis tried).
  */
@@ -154,6 +156,7 @@ export function classifyByRelaxation<T extends BackendArray>(
   return last!;
 }
 
+/** Options of classifyByRelaxation (generative models): a trace of E per step, a prior on the label layer, and the readout. */
 export interface ClassifyOptions {
   readonly trace?: boolean;
   /** Weight of the Gaussian prior on the label layer at 1/n_0 ('relax-top'; 0 or left out: none). */
@@ -198,7 +201,7 @@ export function hypothesis(clamp: readonly (ArrayLike<number> | undefined)[], ro
 }
 
 /**
- * Generation (DESIGN §2, generative orientation): with x_0 clamped to `top`
+ * Generation (docs/design.md §2, generative orientation): with x_0 clamped to `top`
  * (rows × n_0, e.g. one-hot labels) and every other layer free, the
  * equilibrium is the top-down pass x_l = mu_l. With noise σ > 0 the first
  * layer below the top is drawn as x_1 = mu_1 + σ·N(0, 1) (one ancestral

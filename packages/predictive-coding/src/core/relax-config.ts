@@ -1,10 +1,11 @@
 /**
- * Settings of a relaxation (DESIGN §2, inference): how many steps, their size
+ * Settings of a relaxation (docs/design.md §2, inference): how many steps, their size
  * and momentum, early stopping and the order in which layers move — and the
  * one check every caller runs on them.
  */
 import { check, checkObject, shown } from '../errors.ts';
 
+/** How values relax (docs/design.md §2): T steps of size eta_x with momentum, stopping early once the energy changes by less than `tolerance`, in a given order. */
 export interface RelaxConfig {
   /** T: the most relaxation steps. */
   readonly steps: number;
@@ -26,6 +27,7 @@ export interface RelaxConfig {
  */
 export type RelaxOrder = 'synchronous' | 'random' | 'bottom-up';
 
+/** The relaxation used where none is given: T = 8 synchronous steps of 0.1 on x, no momentum, no early stop (tolerance 0). */
 export const DEFAULT_RELAX: RelaxConfig = Object.freeze({ steps: 8, lr: 0.1, momentum: 0, tolerance: 0, order: 'synchronous' });
 
 const ORDERS: readonly RelaxOrder[] = ['synchronous', 'random', 'bottom-up'];

@@ -1,5 +1,5 @@
 /**
- * Relaxation (inference): gradient descent of E on the free value neurons (DESIGN §2):
+ * Relaxation (inference): gradient descent of E on the free value neurons (docs/design.md §2):
  *   ∂E/∂x_l = eps_l − f_l'(x_l) ⊙ (eps_{l+1}·W_{l+1})   (first term absent for l = 0, second for l = L)
  * in general (parameterisation.ts) eps_l [− eps_{l+1}] − f_l'(x_l) ⊙ s_{l+1}·J_{l+1}ᵀeps_{l+1}: the message
  * scaled by layer l+1's branch scale, and −eps_{l+1}, with no f' factor, where layer l+1 skips from x_l.
@@ -28,6 +28,7 @@ export interface PartialClamp {
   readonly mask: Uint8Array;
 }
 
+/** What relax returns: the energy E (summed over the batch) before and after, the steps taken, and the trace when asked for. */
 export interface RelaxResult {
   /** E after the last step. */
   readonly energy: number;
@@ -44,7 +45,7 @@ export interface RelaxResult {
 }
 
 /**
- * A Gaussian prior on a free top layer x_0 (DESIGN §2: "x_0 has no error of its
+ * A Gaussian prior on a free top layer x_0 (docs/design.md §2: "x_0 has no error of its
  * own … give it a sensible start, or a prior"): the energy gains
  * weight/2·‖x_0 − mean‖², so x_0 feels weight·(x_0 − mean) as its own error.
  */
@@ -66,6 +67,7 @@ export interface RelaxPlan {
   readonly errors: readonly number[];
 }
 
+/** Which layers a relaxation moves and how: the free layers given the clamped ones (one flag per layer 0…L), partially clamped units and a top-layer prior. Mutates nothing; throws PcError('config') when a 'ce' output energy would relax the last layer (it must be clamped to a target). */
 export function planRelaxation<T extends BackendArray>(
   model: Model<T>,
   clamped: readonly boolean[],
@@ -76,7 +78,7 @@ export function planRelaxation<T extends BackendArray>(
   check(
     model.config.outputEnergy !== 'ce' || clamped[L],
     'config',
-    () => "relax: a 'ce' output energy needs the last layer clamped to a target (DESIGN §2); clamp it, or use outputEnergy 'mse'.",
+    () => "relax: a 'ce' output energy needs the last layer clamped to a target (docs/design.md §2); clamp it, or use outputEnergy 'mse'.",
   );
   const free: number[] = [];
   const predictions: number[] = [];
@@ -219,7 +221,7 @@ export function startRelaxation<T extends BackendArray>(model: Model<T>, ws: Wor
 }
 
 /**
- * When weights learn during relaxation (DESIGN §2, "no separate phases"):
+ * When weights learn during relaxation (docs/design.md §2, "no separate phases"):
  * - `'with-x'`: at every step, from the very state the x update reads (its eps,
  *   f(x) and W), so x and the weights move simultaneously (incremental PC,
  *   Salvatori et al.); synchronous order only, as only then do all layers
@@ -229,6 +231,7 @@ export function startRelaxation<T extends BackendArray>(model: Model<T>, ws: Wor
  */
 export type LearningTiming = 'with-x' | 'after-x';
 
+/** Every LearningTiming: weights learn with every x step ('with-x', incremental PC) or once after the relaxation ('after-x'). */
 export const LEARNING_TIMINGS: readonly LearningTiming[] = ['with-x', 'after-x'];
 
 /** Weight learning inside a relaxation: `apply` computes the weight gradients from the workspace and applies them. */
@@ -238,6 +241,7 @@ export interface RelaxLearning {
   readonly apply: (t: number) => void;
 }
 
+/** Options of relax: an energy trace, the generator for random order, weight learning inside the relaxation, partial clamps and a prior on the top layer. */
 export interface RelaxOptions {
   /** Record E after every step. */
   readonly trace?: boolean;

@@ -1,6 +1,6 @@
 /**
  * Setting the value neurons before relaxation: clamping layers to data and
- * initialising the free ones (DESIGN §2, "Forward initialisation").
+ * initialising the free ones (docs/design.md §2, "Forward initialisation").
  */
 import { check, checkChoice, shown } from '../errors.ts';
 import type { BackendArray } from '../kernels/index.ts';
@@ -25,6 +25,7 @@ export type Clamp = readonly (ArrayLike<number> | undefined)[];
  */
 export type InitMode = 'forward' | 'zero' | 'random';
 
+/** Every InitMode, for validation and CLI choices. */
 export const INIT_MODES: readonly InitMode[] = ['forward', 'zero', 'random'];
 
 /** Which layers are clamped, and checks that each clamp has rows·n_l values. */

@@ -11,6 +11,7 @@ import { kindOf, parameterShapesOf } from './kinds.ts';
 import { isResidual, type KindScratch } from './layer-kind.ts';
 import type { Model } from './model.ts';
 
+/** The per-batch state of a model on a backend — values x_l, errors eps_l, predictions, momenta and weight gradients for up to `capacity` rows — allocated once by initWorkspace and overwritten by every step. */
 export interface Workspace<T extends BackendArray = Float32Array> {
   readonly backend: Backend<T>;
   /** Largest batch this workspace holds. */

@@ -9,10 +9,13 @@
  */
 import { CIFAR_FOLDER, CIFAR_TEST_FILE, CIFAR_TRAIN_FILES } from './cifar.ts';
 
+/** A dataset `pcn data download` fetches. */
 export type DatasetName = 'mnist' | 'fashion-mnist' | 'cifar10';
 
+/** Every DatasetName. */
 export const DATASET_NAMES: readonly DatasetName[] = ['mnist', 'fashion-mnist', 'cifar10'];
 
+/** Where a dataset's files are downloaded from, and the SHA-256 each must have. */
 export interface DatasetSource {
   /** Base URLs tried in order; each serves every file of `sha256`. */
   readonly mirrors: readonly string[];
@@ -26,6 +29,7 @@ export interface DatasetSource {
   readonly extract?: { readonly folder: string; readonly members: readonly string[] };
 }
 
+/** The mirrors and checksums of each dataset (the official files). */
 export const DATASET_SOURCES: Readonly<Record<DatasetName, DatasetSource>> = {
   mnist: {
     mirrors: ['https://ossci-datasets.s3.amazonaws.com/mnist/', 'https://storage.googleapis.com/cvdf-datasets/mnist/'],

@@ -16,13 +16,16 @@ import type { Dataset } from './dataset.ts';
 
 /** Image side, channels and classes of CIFAR-10. */
 export const CIFAR_SIDE = 32;
+/** Channels of a CIFAR-10 image (RGB). */
 export const CIFAR_CHANNELS = 3;
+/** Classes of CIFAR-10. */
 export const CIFAR_CLASSES = 10;
 /** Bytes per record: 1 label byte + 3 planes of 32×32. */
 export const CIFAR_RECORD_BYTES = 1 + CIFAR_SIDE * CIFAR_SIDE * CIFAR_CHANNELS;
 
 /** The training batches, in the order their records are concatenated, and the test batch. */
 export const CIFAR_TRAIN_FILES: readonly string[] = ['data_batch_1.bin', 'data_batch_2.bin', 'data_batch_3.bin', 'data_batch_4.bin', 'data_batch_5.bin'];
+/** The test batch's file name (10,000 records). */
 export const CIFAR_TEST_FILE = 'test_batch.bin';
 /** The folder the official tarball holds them in. */
 export const CIFAR_FOLDER = 'cifar-10-batches-bin';

@@ -4,6 +4,7 @@
  */
 import { check, shown } from '../errors.ts';
 
+/** Labelled images in memory: `count` images of rows×cols×channels values in [0, 1] (float32, row-major, channels last) and their labels (0…classes−1). */
 export interface Dataset {
   readonly name: string;
   readonly count: number;

@@ -5,6 +5,7 @@
  */
 import { check, fileBytes, PcError } from '../errors.ts';
 
+/** A decoded IDX file (LeCun et al. 1998): its dimensions and its unsigned bytes, row-major (dims.reduce(×) of them). */
 export interface IdxArray {
   readonly dims: readonly number[];
   readonly data: Uint8Array;

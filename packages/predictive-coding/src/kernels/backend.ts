@@ -58,7 +58,7 @@ export type IndexArray<T extends BackendArray> = T extends FloatArray ? Int32Arr
 export type DType = 'float32' | 'float64';
 
 /**
- * Activation functions of DESIGN §2, each with its derivative:
+ * Activation functions of docs/design.md §2, each with its derivative:
  * - `'linear'`: f(x) = x;
  * - `'tanh'`;
  * - `'sigmoid'`: 1 / (1 + e^−x);
@@ -168,6 +168,7 @@ export function pool2dOutputSize(g: Pool2dGeometry): { oh: number; ow: number; s
   return { oh: Math.floor((g.h - g.window) / stride) + 1, ow: Math.floor((g.w - g.window) / stride) + 1, stride };
 }
 
+/** The one kernel interface every backend implements (js reference, wasm, native, webgpu): allocation, host transfers and the numeric operations core and train are written in. Arrays are row-major float32 (or int32 indices); `T` is the backend's array type. Operations mutate only their output arguments and throw PcError('shape') for inconsistent sizes. */
 export interface Backend<T extends BackendArray = Float32Array> {
   /** `'js'`, `'wasm'`, or a third implementation's name. */
   readonly name: string;
@@ -258,7 +259,7 @@ export interface Backend<T extends BackendArray = Float32Array> {
   /** gx = 0, then gx[argmax[o]] += gy[o] for every output o (maxPool's transpose; gx overwritten). */
   maxPoolBackward(gy: T, argmax: IndexArray<T>, gx: T, g: Pool2dGeometry): void;
 
-  // Fused passes for predictive coding (DESIGN §2); each replaces 2–4 of the maps above.
+  // Fused passes for predictive coding (docs/design.md §2); each replaces 2–4 of the maps above.
 
   /** out[r, c] = x[r, c] − mu[r, c] − b[c]: the error neurons ε = x − (μ + b). out may be x or mu. */
   predictionError(x: T, mu: T, b: T, out: T, rows: number, cols: number): void;

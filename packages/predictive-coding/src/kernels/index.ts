@@ -1,6 +1,7 @@
 export {
   ACTIVATIONS,
   type Activation,
+  type AdamStep,
   type Backend,
   type BackendArray,
   type Conv2dGeometry,
@@ -43,4 +44,4 @@ export { disposeTensor, fromValues, type Tensor, tensor, zeros } from './tensor.
 export { hasWasmSimd } from './wasm/loader.ts';
 export type { WasmBackendOptions } from './wasm/wasm-backend.ts';
 export { isCpuAdapter } from './webgpu/adapter.ts';
-export { createWebGpuBackend } from './webgpu/webgpu-backend.ts';
+export { createWebGpuBackend, GpuArray, type WebGpuBackend } from './webgpu/webgpu-backend.ts';

@@ -26,6 +26,7 @@ import { createWebGpuBackend, type GpuArray } from './webgpu/webgpu-backend.ts';
  */
 export type BackendName = 'auto' | 'js' | 'wasm' | 'native' | 'webgpu';
 
+/** Options of createBackend: the wasm backend's (threads, relaxed SIMD), also read by the native backend (threads). */
 export type BackendOptions = WasmBackendOptions;
 
 /** Creates a float32 backend. Options apply to `wasm` (and to `auto` when it picks wasm). */

@@ -5,6 +5,7 @@
 import { check } from '../errors.ts';
 import type { Backend, BackendArray } from './backend.ts';
 
+/** A 2-D array in a backend's memory: `data` of rows·cols elements, row-major. */
 export interface Tensor<T extends BackendArray = Float32Array> {
   readonly data: T;
   /** [rows, cols]; data.length === rows·cols. */

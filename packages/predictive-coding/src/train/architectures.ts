@@ -1,5 +1,5 @@
 /**
- * Network architectures as JSON-able specs (issue 11, DESIGN §4): an input
+ * Network architectures as JSON-able specs (issue 11, docs/design.md §4): an input
  * shape and one layer spec per predicted layer, and the named presets of
  * `pcn train --arch NAME`. A spec becomes a model configuration with
  * architectureConfig, which derives every layer size from the specs.
@@ -27,8 +27,10 @@ import {
 } from '../core/index.ts';
 import { check, checkChoice, checkObject, shown } from '../errors.ts';
 
+/** A named architecture preset (see the module comment): 'mlp', 'cnn', 'cnn-cifar' or 'resmlp'. */
 export type ArchitectureName = 'mlp' | 'cnn' | 'cnn-cifar' | 'resmlp';
 
+/** Every ArchitectureName. */
 export const ARCHITECTURES: readonly ArchitectureName[] = ['mlp', 'cnn', 'cnn-cifar', 'resmlp'];
 
 /** A network as data: the shape of one input example, how each later layer is predicted, and the branch scales. */

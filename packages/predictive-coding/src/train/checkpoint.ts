@@ -18,7 +18,9 @@ import { oneLine, quoted } from '../printable.ts';
 import { type Bad, FORGED, type HeaderTensor, headerLengthOf, parseHeader, parseStrictJson } from './checkpoint-header.ts';
 import { checkOptimizerState, MOMENTS, type OptimizerConfig, type OptimizerState, validateOptimizerConfig } from './optim.ts';
 
+/** The `format` metadata entry every checkpoint carries. */
 export const CHECKPOINT_FORMAT = 'predictive-coding';
+/** The checkpoint layout's version (metadata `version`); decodeCheckpoint refuses others. */
 export const CHECKPOINT_VERSION = '1';
 
 interface TensorEntry {
@@ -27,6 +29,7 @@ interface TensorEntry {
   data_offsets: [number, number];
 }
 
+/** A decoded checkpoint (safetensors): the model's configuration, its tensors by name, free-form metadata, and the optimiser's configuration and step when saved with it. */
 export interface Checkpoint {
   readonly config: PcnConfig;
   /** Tensors by name (copies, float32). */

@@ -1,6 +1,6 @@
 /**
  * Catching divergence where it starts. Relaxation is gradient descent on E
- * (DESIGN §2), so a healthy relaxation lowers the energy, and a healthy
+ * (docs/design.md §2), so a healthy relaxation lowers the energy, and a healthy
  * training run keeps the energy it starts each batch from bounded. Three
  * symptoms are counted per epoch, each pointing at its own knob:
  * - *unstable* relaxations (E ends above its start, or rises at every step;

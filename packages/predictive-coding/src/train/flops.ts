@@ -1,6 +1,6 @@
 /**
  * FLOP counts of a training epoch, for throughput figures (GFLOP/s). Only
- * matrix products are counted (2·m·k·n each), as DESIGN §3 does; the
+ * matrix products are counted (2·m·k·n each), as docs/design.md §3 does; the
  * elementwise passes add a few percent of memory traffic, not arithmetic.
  */
 import { type KindFlops, kindOf, type PcnConfig } from '../core/index.ts';

@@ -10,6 +10,7 @@ import type { Model, Workspace } from '../core/index.ts';
 import { check } from '../errors.ts';
 import type { Backend, BackendArray } from '../kernels/index.ts';
 
+/** Running per-layer cosines between two workspaces' weight gradients (PC against backprop), kept on the backend and read once per epoch. */
 export interface GradientAgreement<T extends BackendArray> {
   /** Records the cosines between a.gradW[l] and b.gradW[l] for every layer l (PcError('config') past `capacity` probes). */
   record(a: Workspace<T>, b: Workspace<T>): void;
@@ -17,6 +18,7 @@ export interface GradientAgreement<T extends BackendArray> {
   read(): Promise<number[]>;
   /** Probes recorded since the last read. */
   readonly probes: number;
+  /** Frees the cosine buffers on the backend; the object is unusable after. */
   dispose(): void;
 }
 

@@ -30,6 +30,7 @@ import { checkOptimizerState, type OptimizerState } from './optim.ts';
 import { type LrSchedule, SCHEDULES, scheduledLr } from './schedule.ts';
 import { supervisedBatch, type TrainConfig, trainStep, trainStepAsync, validateTrainConfig } from './step.ts';
 
+/** What fit reports after each epoch. */
 export interface EpochStats {
   /** 1-based. */
   readonly epoch: number;
@@ -45,6 +46,7 @@ export interface EpochStats {
   readonly relaxation?: RelaxationHealth;
 }
 
+/** What fit reports after each batch (onBatch). */
 export interface BatchInfo {
   readonly epoch: number;
   /** 1-based index of the batch within the epoch. */
@@ -54,6 +56,7 @@ export interface BatchInfo {
   readonly energy: number;
 }
 
+/** Options of fit: epochs, batch size, the training step, the learning-rate schedule and seed, resumption, callbacks, and a stop signal. */
 export interface FitOptions<T extends BackendArray = Float32Array> {
   readonly epochs: number;
   readonly batchSize: number;
@@ -70,6 +73,7 @@ export interface FitOptions<T extends BackendArray = Float32Array> {
   readonly startEpoch?: number;
   /** The generator for shuffling and random initialisation (default createRng(seed)); fit advances it, so its state() after an epoch is the one to save. */
   readonly rng?: Rng;
+  /** Called after every batch (progress bars). */
   readonly onBatch?: (info: BatchInfo) => void;
   /** Called after each epoch; fit waits for a returned promise (a checkpoint read from a GPU) before the next. */
   readonly onEpoch?: (stats: EpochStats) => void | Promise<void>;
@@ -205,6 +209,7 @@ export const GENERATIVE_EVAL_RELAX: RelaxConfig = Object.freeze({ steps: 200, lr
  */
 export const GENERATIVE_PRIOR_WEIGHT = 1;
 
+/** Options of evaluate and evaluateAsync (generative models: readout and prior). */
 export interface EvaluateOptions {
   /** Generative models: how the label is read out (default 'relax-top'). */
   readonly readout?: GenerativeReadout;

@@ -1,5 +1,5 @@
 /**
- * Weight optimisers (DESIGN §2: W_l ← W_l − η_W·opt(∂E/∂W_l)). Parameters are
+ * Weight optimisers (docs/design.md §2: W_l ← W_l − η_W·opt(∂E/∂W_l)). Parameters are
  * visited in the order W_1, b_1, (B_1,) …, W_L, b_L, (B_L,) — B_l only for learned
  * feedback, which moves by the same optimiser on its mirror increment, so that
  * B_l − W_lᵀ only changes through weight decay (Kolen–Pollack).
@@ -16,8 +16,10 @@ import { type Backend, type BackendArray, elementBytes } from '../kernels/index.
  */
 export type OptimizerName = 'sgd' | 'momentum' | 'adam' | 'adamw';
 
+/** Every OptimizerName. */
 export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'momentum', 'adam', 'adamw'];
 
+/** A weight optimiser's settings (initOptimizer fills in the rest from DEFAULT_OPTIMIZER): SGD, momentum, Adam (Kingma & Ba 2015) or AdamW (Loshchilov & Hutter 2019), with decay and an optional weight cap. */
 export interface OptimizerConfig {
   readonly name: OptimizerName;
   readonly lr: number;
@@ -37,6 +39,7 @@ export interface OptimizerConfig {
   readonly weightCap?: number | readonly number[];
 }
 
+/** The optimiser settings initOptimizer fills in where the given config leaves them out: AdamW 3e-4, β = (0.9, 0.999), ε = 1e-8, no decay, no cap. */
 export const DEFAULT_OPTIMIZER: OptimizerConfig = Object.freeze({
   name: 'adamw',
   lr: 3e-4,
@@ -47,6 +50,7 @@ export const DEFAULT_OPTIMIZER: OptimizerConfig = Object.freeze({
   weightDecay: 0,
 });
 
+/** An optimiser's configuration, step count and moment buffers (one set per layer, in the backend's memory); stepOptimizer mutates it and the model. */
 export interface OptimizerState<T extends BackendArray = Float32Array> {
   readonly config: OptimizerConfig;
   /** Steps taken so far (Adam's t after the next step is step + 1). */

@@ -6,7 +6,7 @@
  * schedule, relaxation). `presetModel` turns one into a model, workspace and
  * optimiser; `presetFitOptions` into fit()'s options.
  *
- * The figures quoted are measured on the embedded digits or MNIST (README).
+ * The figures quoted are measured on the embedded digits or MNIST (the repository's README, Results).
  */
 import { type ConfigOptions, createConfig, initModel, initWorkspace, type Model, type PcnConfig, type Workspace } from '../core/index.ts';
 import { check } from '../errors.ts';
@@ -39,7 +39,7 @@ export interface Preset {
  * PCX's MLP benchmark (Pinchetti et al., ICLR 2025): 784-128-128-128-10,
  * leaky-ReLU, squared-error output, forward initialisation, T = 8 relaxation
  * steps of 0.05 with momentum 0.9, AdamW 5e-4 (decay 0.01) under warm-up +
- * cosine, batch 128. 98.0 % on MNIST in 25 epochs (bench/pcx.ts).
+ * cosine, batch 128. 98.0 % on MNIST in 25 epochs (the repository's bench/pcx.ts).
  */
 export const PCX_MLP = deepFreeze({
   description: "PCX's MLP benchmark: 784-128-128-128-10 leaky-ReLU, T = 8, AdamW 5e-4",

@@ -6,8 +6,10 @@
  */
 import { checkChoice } from '../errors.ts';
 
+/** A weight learning-rate schedule: 'constant', or 'warmup-cosine' (linear warm-up from lr to 1.1·lr over the first 10 % of steps, then cosine decay to 0.1·lr). */
 export type LrSchedule = 'constant' | 'warmup-cosine';
 
+/** Every LrSchedule. */
 export const SCHEDULES: readonly LrSchedule[] = ['constant', 'warmup-cosine'];
 
 /** The learning rate at `step` (0-based) of `total` steps. Throws PcError('config') for a schedule not in SCHEDULES. */

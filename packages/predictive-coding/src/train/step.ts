@@ -1,6 +1,6 @@
 /**
- * One training step in one call, in the spirit of JPC's make_pc_step
- * (STYLE §3): initialise and clamp the values, relax the free layers, compute
+ * One training step in one call, in the spirit of JPC's make_pc_step:
+ * initialise and clamp the values, relax the free layers, compute
  * the Hebbian gradients, apply the optimiser.
  */
 import {
@@ -30,21 +30,23 @@ import { weightKnobs } from './divergence.ts';
 import { checkLr, checkOptimizerState, type OptimizerState, stepOptimizer } from './optim.ts';
 
 /**
- * When the weights learn (DESIGN §2, "no separate phases"):
+ * When the weights learn (docs/design.md §2, "no separate phases"):
  * - `'standard'`: relax T steps with the weights fixed, then one weight update;
  * - `'incremental'`: the weights update at every relaxation step, at the same time
  *   as x and from the same errors (incremental PC, Salvatori et al.): T updates per batch.
  */
 export type LearningSchedule = 'standard' | 'incremental';
 
+/** How one training step runs: the relaxation, how free layers start, and when weights learn ('standard': after relaxing; 'incremental': at every step, Salvatori et al. 2024). */
 export interface TrainConfig {
   readonly relax: RelaxConfig;
-  /** How free layers start each batch (DESIGN §2: forward initialisation by default). */
+  /** How free layers start each batch (docs/design.md §2: forward initialisation by default). */
   readonly init: InitMode;
   /** Default 'standard'. */
   readonly schedule?: LearningSchedule;
 }
 
+/** The training step used where none is given: DEFAULT_RELAX, forward initialisation, the standard schedule. */
 export const DEFAULT_TRAIN: TrainConfig = Object.freeze({ relax: DEFAULT_RELAX, init: 'forward', schedule: 'standard' });
 
 /**
@@ -103,6 +105,7 @@ export interface Batch {
   readonly clamp: Clamp;
 }
 
+/** What trainStep returns: the energies after initialisation and after relaxation (summed over the batch) and the relaxation's steps. */
 export interface StepResult {
   /** E after relaxation (summed over the batch), the energy the weights descend. */
   readonly energy: number;
@@ -117,6 +120,7 @@ export interface StepResult {
   readonly unsettled: boolean;
 }
 
+/** Options of trainStep: a learning rate for this step (schedules) and the generator for random initialisation. */
 export interface StepOptions {
   /** Overrides the optimiser's learning rate for this step (schedules). */
   readonly lr?: number;

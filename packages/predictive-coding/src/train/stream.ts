@@ -1,5 +1,5 @@
 /**
- * Streaming predictive coding (DESIGN §2, "no separate phases"): one
+ * Streaming predictive coding (docs/design.md §2, "no separate phases"): one
  * continuous run over a stream of examples. The network never stops: each
  * example is clamped in place of the previous one and shown for k relaxation
  * steps while x and the weights both keep adapting (the incremental rule);
@@ -36,6 +36,7 @@ import { checkData, gatherBatch, type LabeledData, shuffledOrder } from './label
 import { checkOptimizerState, type OptimizerState, stepOptimizer } from './optim.ts';
 import { supervisedBatch } from './step.ts';
 
+/** Options of stream: steps per example, the x step, the seed, streams side by side, stillness-modulated plasticity, progress, and a stop signal. */
 export interface StreamOptions {
   /** Relaxation steps per example (k); the weights move at each. */
   readonly stepsPerExample: number;
@@ -57,6 +58,7 @@ export interface StreamOptions {
   readonly onWarning?: (message: string) => void;
 }
 
+/** What stream returns: prequential accuracy (each example scored before it is learned) and examples seen. */
 export interface StreamResult {
   /** Fraction of examples classified correctly before they were learned. */
   readonly prequentialAccuracy: number;

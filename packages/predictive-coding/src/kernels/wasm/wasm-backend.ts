@@ -17,6 +17,7 @@ import { compileKernels, hasRelaxedSimd, hasWasmSimd, instantiateKernels } from 
 import { MatmulPool } from './pool.ts';
 import { detectThreads, type ThreadSupport } from './threads.ts';
 
+/** Options of the wasm backend (and of the native one, which reads `threads`). */
 export interface WasmBackendOptions {
   /**
    * Threads for large products: a count in 1..64 (MAX_THREADS), or 'auto': min(4, cores) where workers

@@ -1,6 +1,6 @@
 /**
  * Device memory of the `webgpu` backend: explicit uploads, and downloads as
- * the only asynchronous step (a read waits for the queue), as STYLE §4 has it.
+ * the only asynchronous step (a read waits for the queue).
  */
 import { MAP_READ, USAGE } from './device.ts';
 

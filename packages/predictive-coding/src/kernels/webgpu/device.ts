@@ -55,7 +55,7 @@ export async function requestGpu(): Promise<GpuContext | string> {
   if (typeof gpu === 'string') return gpu;
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter)
-    return "WebGPU found no adapter, no GPU driver (on Linux without a GPU, Chromium's SwiftShader can stand in: run through `npx tsx scripts/with-swiftshader.ts`, see docs/webgpu.md)";
+    return "WebGPU found no adapter, no GPU driver (on Linux without a GPU, Chromium's SwiftShader can stand in: VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json LD_LIBRARY_PATH=/usr/lib/chromium; see docs/webgpu.md)";
   const { limits } = adapter;
   try {
     const device = await adapter.requestDevice({

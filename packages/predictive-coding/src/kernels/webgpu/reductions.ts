@@ -9,7 +9,7 @@
  * Column sums are one invocation per column (the rows are a batch, ~128).
  * The sum of squares is two such passes: rows of 65,536 elements into
  * partials, then the partials into one float the caller reads back — one
- * scalar per batch, not per step (STYLE §4). Float32 accumulation throughout
+ * scalar per batch, not per step. Float32 accumulation throughout
  * (the reference accumulates sumSquares and columnSums in float64; the tests'
  * tolerances say by how much they differ).
  */

@@ -49,6 +49,7 @@ export async function createWebGpuBackend(): Promise<WebGpuBackend | string> {
   return typeof gpu === 'string' ? gpu : new WebGpuBackend(gpu);
 }
 
+/** The WebGPU backend (createBackend('webgpu') or createWebGpuBackend): every Backend operation as WGSL compute shaders, recorded into one command buffer and submitted when a number is read back (deferred: use the *Async training and evaluation). */
 export class WebGpuBackend implements Backend<GpuArray> {
   readonly name = 'webgpu';
   readonly dtype: DType = 'float32';

@@ -2,9 +2,9 @@
  * File-system errors as user errors: Node's `{ code, syscall, path }` errors
  * turned into one-line PcErrors that name the path, say what is wrong there
  * and what to do. The file system is the user's environment, not our code, so
- * these exit 1 (STYLE §5), never "internal error".
+ * these exit 1, never "internal error".
  */
-import { PcError } from 'predictive-coding/errors';
+import { PcError } from '../errors.ts';
 
 /**
  * What each code means for the path, what to do about it, and (third, where
@@ -46,7 +46,7 @@ export function fsReason(code: string, reading: boolean): readonly [what: string
 }
 
 /** Node's system error shape, as thrown by node:fs. */
-interface SystemError {
+export interface SystemError {
   readonly code: string;
   readonly syscall?: string;
   readonly path?: string;

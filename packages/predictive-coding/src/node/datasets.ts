@@ -26,8 +26,8 @@ import {
   imageShape,
   loadEmbeddedDigits,
   type Split,
-} from 'predictive-coding/data';
-import { PcError } from 'predictive-coding/errors';
+} from '../data/index.ts';
+import { PcError } from '../errors.ts';
 import { isFolder, readFileIfPresent } from './read-file.ts';
 
 /** The standard file names, each with or without .gz. */
@@ -50,25 +50,33 @@ const CIFAR_MAX_FILE_BYTES = CIFAR_MAX_RECORDS * CIFAR_RECORD_BYTES;
 
 export type { Split };
 
-/** 'mnist-embedded', a folder holding the four IDX files, or a CIFAR-10 folder (see cifarFolder). */
-export async function loadData(spec: string): Promise<Split> {
+/**
+ * The dataset `spec` names (Node only): 'mnist-embedded' (the digits the
+ * package ships), a folder holding the four IDX files (each optionally .gz),
+ * or a CIFAR-10 folder (the official binary batches, in it or in its
+ * cifar-10-batches-bin/). Every file is size-capped before it is read.
+ * `flag` names the source in errors (the CLI passes '--data'). Throws
+ * PcError('data') naming the file for anything missing, unreadable,
+ * truncated, malformed or ambiguous.
+ */
+export async function loadDataset(spec: string, flag = 'loadDataset'): Promise<Split> {
   if (spec === EMBEDDED) return loadEmbeddedDigits();
-  checkFolder(spec);
-  const cifar = cifarFolder(spec);
-  if (cifar) return { train: readCifar(spec, cifar, 'train'), test: readCifar(spec, cifar, 'test'), source: spec };
-  return loadIdxDir(spec);
+  checkFolder(spec, flag);
+  const cifar = cifarFolder(spec, flag);
+  if (cifar) return { train: readCifar(spec, cifar, 'train', flag), test: readCifar(spec, cifar, 'test', flag), source: spec };
+  return loadIdxFolder(spec, flag);
 }
 
 /**
  * Only the held-out split of 'mnist-embedded', an IDX folder or a CIFAR-10
  * folder: the folder needs only the two t10k files, or test_batch.bin (for pcn eval).
  */
-export async function loadTestSet(spec: string): Promise<{ readonly test: Dataset; readonly source: string }> {
+export async function loadTestSet(spec: string, flag = 'loadTestSet'): Promise<{ readonly test: Dataset; readonly source: string }> {
   if (spec === EMBEDDED) return loadEmbeddedDigits();
-  checkFolder(spec);
-  const cifar = cifarFolder(spec);
-  if (cifar) return { test: readCifar(spec, cifar, 'test'), source: spec };
-  const [images, labels] = await Promise.all([readIdx(spec, IDX_FILES.testImages), readIdx(spec, IDX_FILES.testLabels)]);
+  checkFolder(spec, flag);
+  const cifar = cifarFolder(spec, flag);
+  if (cifar) return { test: readCifar(spec, cifar, 'test', flag), source: spec };
+  const [images, labels] = await Promise.all([readIdx(spec, IDX_FILES.testImages, flag), readIdx(spec, IDX_FILES.testLabels, flag)]);
   return { test: pairOf(spec, 'test', images, labels), source: spec };
 }
 
@@ -78,7 +86,7 @@ export async function loadTestSet(spec: string): Promise<{ readonly test: Datase
  * cifar-10-batches-bin/ when that exists. A folder that also holds IDX files
  * is refused: which dataset is meant would be a guess.
  */
-function cifarFolder(dir: string): string | null {
+function cifarFolder(dir: string, flag: string): string | null {
   const batches = [...CIFAR_TRAIN_FILES, CIFAR_TEST_FILE];
   const inside = join(dir, CIFAR_FOLDER);
   const folder = batches.some((f) => existsSync(join(dir, f))) ? dir : existsSync(inside) ? inside : null;
@@ -87,51 +95,64 @@ function cifarFolder(dir: string): string | null {
   if (idx.length > 0)
     throw new PcError(
       'data',
-      `--data: ${dir} holds both CIFAR-10 batches (${folder === dir ? 'data_batch_*.bin / test_batch.bin' : CIFAR_FOLDER}) and MNIST-style IDX files (${idx.join(', ')}), so which dataset is meant is unclear. Keep each dataset in its own folder.`,
+      `${flag}: ${dir} holds both CIFAR-10 batches (${folder === dir ? 'data_batch_*.bin / test_batch.bin' : CIFAR_FOLDER}) and MNIST-style IDX files (${idx.join(', ')}), so which dataset is meant is unclear. Keep each dataset in its own folder.`,
     );
   return folder;
 }
 
 /** The training batches (concatenated in order) or the test batch of a CIFAR-10 folder as a dataset named after `dir`. */
-function readCifar(dir: string, folder: string, split: 'train' | 'test'): Dataset {
+function readCifar(dir: string, folder: string, split: 'train' | 'test', flag: string): Dataset {
   const names = split === 'train' ? CIFAR_TRAIN_FILES : [CIFAR_TEST_FILE];
   const files: CifarFile[] = names.map((f) => {
     const path = join(folder, f);
     // The size alone says whether the file holds whole records: checked before it is read.
     const head = { bytes: 0, check: (_: Uint8Array, size: number) => void cifarRecordCount(size, path) };
-    const bytes = readFileIfPresent(path, { flag: '--data', maxBytes: CIFAR_MAX_FILE_BYTES, kind: 'a CIFAR-10 batch', head });
+    const bytes = readFileIfPresent(path, { flag, maxBytes: CIFAR_MAX_FILE_BYTES, kind: 'a CIFAR-10 batch', head });
     if (!bytes)
       throw new PcError(
         'data',
-        `--data: ${folder} has no ${f}. A CIFAR-10 folder holds ${CIFAR_TRAIN_FILES.join(', ')} and ${CIFAR_TEST_FILE} (pcn data download cifar10 fetches them).`,
+        `${flag}: ${folder} has no ${f}. A CIFAR-10 folder holds ${CIFAR_TRAIN_FILES.join(', ')} and ${CIFAR_TEST_FILE} (pcn data download cifar10 fetches them).`,
       );
     return { name: path, bytes };
   });
   return datasetFromCifar(`${dir} (${split})`, files);
 }
 
-export async function loadIdxDir(dir: string): Promise<Split> {
-  checkFolder(dir);
+/** The four IDX files of `dir` (Node only), each optionally .gz; errors as loadDataset's. */
+export async function loadIdxFolder(dir: string, flag = 'loadIdxFolder'): Promise<Split> {
+  checkFolder(dir, flag);
   const [ti, tl, vi, vl] = await Promise.all([
-    readIdx(dir, IDX_FILES.trainImages),
-    readIdx(dir, IDX_FILES.trainLabels),
-    readIdx(dir, IDX_FILES.testImages),
-    readIdx(dir, IDX_FILES.testLabels),
+    readIdx(dir, IDX_FILES.trainImages, flag),
+    readIdx(dir, IDX_FILES.trainLabels, flag),
+    readIdx(dir, IDX_FILES.testImages, flag),
+    readIdx(dir, IDX_FILES.testLabels, flag),
   ]);
   const train = pairOf(dir, 'train', ti, tl);
   const test = pairOf(dir, 'test', vi, vl);
   if (imageShape(train) !== imageShape(test))
     throw new PcError(
       'data',
-      `--data: the training images (${ti.path}) are ${imageShape(train)} but the test images (${vi.path}) are ${imageShape(test)}; they must match.`,
+      `${flag}: the training images (${ti.path}) are ${imageShape(train)} but the test images (${vi.path}) are ${imageShape(test)}; they must match.`,
     );
   return { train, test, source: dir };
 }
 
-function checkFolder(dir: string): void {
-  const folder = isFolder(dir, '--data');
-  if (folder === null) throw new PcError('data', `--data: folder ${dir} does not exist. ${FOLDER_HINT}`);
-  if (!folder) throw new PcError('data', `--data: ${dir} is a file, not a folder. ${FOLDER_HINT}`);
+/** CIFAR-10's training and test batches in `dir` or its cifar-10-batches-bin/ (Node only); errors as loadDataset's. */
+export function loadCifarFolder(dir: string, flag = 'loadCifarFolder'): Split {
+  checkFolder(dir, flag);
+  const folder = cifarFolder(dir, flag);
+  if (!folder)
+    throw new PcError(
+      'data',
+      `${flag}: ${dir} holds no CIFAR-10 batches (${[...CIFAR_TRAIN_FILES, CIFAR_TEST_FILE].join(', ')}), in it or in ${CIFAR_FOLDER}/.`,
+    );
+  return { train: readCifar(dir, folder, 'train', flag), test: readCifar(dir, folder, 'test', flag), source: dir };
+}
+
+function checkFolder(dir: string, flag: string): void {
+  const folder = isFolder(dir, flag);
+  if (folder === null) throw new PcError('data', `${flag}: folder ${dir} does not exist. ${FOLDER_HINT}`);
+  if (!folder) throw new PcError('data', `${flag}: ${dir} is a file, not a folder. ${FOLDER_HINT}`);
 }
 
 /** One IDX file read and decoded, with the path it came from. */
@@ -147,20 +168,20 @@ function pairOf(dir: string, split: 'train' | 'test', images: IdxFile, labels: I
  * (a `gunzip -k` leaves both): otherwise which one is meant is ambiguous, and
  * picking one silently could train on the wrong data.
  */
-async function readIdx(dir: string, base: string): Promise<IdxFile> {
+async function readIdx(dir: string, base: string, flag: string): Promise<IdxFile> {
   const found: IdxFile[] = [];
   for (const name of [`${base}.gz`, base]) {
     const path = join(dir, name);
-    const bytes = readFileIfPresent(path, { flag: '--data', maxBytes: IDX_MAX_FILE_BYTES, kind: 'an IDX' });
+    const bytes = readFileIfPresent(path, { flag, maxBytes: IDX_MAX_FILE_BYTES, kind: 'an IDX' });
     if (bytes) found.push({ ...(await decodeIdx(bytes, path)), path });
   }
   if (found.length === 0)
     throw new PcError(
       'data',
-      `--data: ${dir} has no ${base}(.gz). A dataset folder holds ${Object.values(IDX_FILES).join(', ')} (each optionally .gz), or CIFAR-10's ${CIFAR_TRAIN_FILES.join(', ')} and ${CIFAR_TEST_FILE}.`,
+      `${flag}: ${dir} has no ${base}(.gz). A dataset folder holds ${Object.values(IDX_FILES).join(', ')} (each optionally .gz), or CIFAR-10's ${CIFAR_TRAIN_FILES.join(', ')} and ${CIFAR_TEST_FILE}.`,
     );
   if (found.length === 2 && !sameIdx(found[0], found[1]))
-    throw new PcError('data', `--data: ${found[0].path} and ${found[1].path} are both present and hold different data. Remove the one that is wrong.`);
+    throw new PcError('data', `${flag}: ${found[0].path} and ${found[1].path} are both present and hold different data. Remove the one that is wrong.`);
   return found[0];
 }
 

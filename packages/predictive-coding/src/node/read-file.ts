@@ -7,14 +7,11 @@
  * naming the option and the path.
  */
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats, statSync } from 'node:fs';
-import { PcError } from 'predictive-coding/errors';
+import { PcError } from '../errors.ts';
 import { fsReason } from './fs-errors.ts';
 
 /** Largest checkpoint read: 2 GiB, the most node:fs reads into one buffer (a 784-…-10 MNIST model is under 1 MB). */
 export const CHECKPOINT_MAX_BYTES = 2 ** 31 - 1;
-
-/** Largest PNG read by `pcn generate --complete`: 64 MiB (the largest image layer, 2^20 pixels of 16-bit RGBA stored raw, is 8 MiB). */
-export const PNG_MAX_BYTES = 64 * 2 ** 20;
 
 /** A read failure as a one-line PcError('data'): `--model: cannot read x: permission denied (EACCES). …`. */
 export function readError(e: unknown, flag: string, path: string): PcError {
@@ -47,6 +44,7 @@ function kindOf(s: Stats): string {
   return 'not a regular file';
 }
 
+/** How readFileChecked and readFileIfPresent read a file: the flag and kind named in errors, a size cap, and an optional check of the first bytes. */
 export interface ReadOptions {
   /** The option that named the file, for messages ('--model'). */
   readonly flag: string;
@@ -59,7 +57,12 @@ export interface ReadOptions {
    * the file's size before the rest is read: it may throw to refuse the file
    * early, e.g. when the header states a size the file cannot have.
    */
-  readonly head?: { readonly bytes: number; readonly check: (head: Uint8Array, size: number) => void };
+  readonly head?: {
+    /** How many leading bytes `check` receives. */
+    readonly bytes: number;
+    /** Throws (a PcError) to refuse the file from its first bytes and its size. */
+    readonly check: (head: Uint8Array, size: number) => void;
+  };
 }
 
 /**
