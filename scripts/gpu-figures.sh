@@ -26,9 +26,9 @@ step() { # step SECONDS FILE COMMAND...: the command's stdout into $out/FILE, it
   timeout -k 20 "$limit" "$@" >"$out/$file"
   echo "== $file: exit $?, $((SECONDS - t0)) s"
 }
-step 120 kernels.json "$node" "$k/kernels.mjs" --backends webgpu --ops matmul,conv --json
-step 60 mlp-t5-wasm.json "$node" "$k/pcx.mjs" --backend wasm --threads 16 --datasets mnist --mnist "$k/mnist" --epochs 1 --steps 5 --json
-step 150 mlp-t5.json "$node" "$k/pcx.mjs" --backend webgpu --datasets mnist --mnist "$k/mnist" --epochs 1 --steps 5 --json
+step 120 kernels.json "$node" "$k/bin/kernels.mjs" --backends webgpu --ops matmul,conv --json
+step 60 mlp-t5-wasm.json "$node" "$k/bin/pcx.mjs" --backend wasm --threads 16 --datasets mnist --mnist "$k/mnist" --epochs 1 --steps 5 --json
+step 150 mlp-t5.json "$node" "$k/bin/pcx.mjs" --backend webgpu --datasets mnist --mnist "$k/mnist" --epochs 1 --steps 5 --json
 python3 - <<'PY'
 import os, numpy as np
 d = '/tmp/cifar'; os.makedirs(d, exist_ok=True)
@@ -39,6 +39,6 @@ for name in [f'data_batch_{i}.bin' for i in range(1, 6)] + ['test_batch.bin']:
     rec[:, 1:] = rng.integers(0, 256, (10000, 3072))
     rec.tofile(os.path.join(d, name))
 PY
-step 150 cnn-cifar.json "$node" "$k/pcn.mjs" train --backend webgpu --arch cnn-cifar --data /tmp/cifar --epochs 1 --steps 5 --json --no-progress --out /tmp/r-cnn
-step 240 vgg5.json "$node" "$k/pcn.mjs" train --backend webgpu --arch "$k/vgg5.json" --data /tmp/cifar --epochs 1 --steps 5 --json --no-progress --out /tmp/r-vgg
-step 150 compare.json "$node" "$k/pcn.mjs" compare --backend webgpu --data "$k/mnist" --epochs 1 --seeds 1 --steps 5 --cosine-every 1000 --json
+step 150 cnn-cifar.json "$node" "$k/bin/pcn.mjs" train --backend webgpu --arch cnn-cifar --data /tmp/cifar --epochs 1 --steps 5 --json --no-progress --out /tmp/r-cnn
+step 240 vgg5.json "$node" "$k/bin/pcn.mjs" train --backend webgpu --arch "$k/vgg5.json" --data /tmp/cifar --epochs 1 --steps 5 --json --no-progress --out /tmp/r-vgg
+step 150 compare.json "$node" "$k/bin/pcn.mjs" compare --backend webgpu --data "$k/mnist" --epochs 1 --seeds 1 --steps 5 --cosine-every 1000 --json

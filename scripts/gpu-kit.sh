@@ -15,10 +15,12 @@ mnist=${1:-../shared/data/mnist}
 rm -rf "$kit"
 mkdir -p "$kit/webgpu/node_modules/webgpu/dist"
 banner="import { createRequire as __cr } from 'module'; const require = __cr(import.meta.url);"
+# The bundles sit in bin/ under a copy of the CLI's package.json, which pcn reads (../package.json) for its version.
 for pair in packages/pcn/src/main.ts:pcn bench/kernels.ts:kernels bench/pcx.ts:pcx; do
   node_modules/.bin/esbuild "${pair%%:*}" --bundle --conditions=predictive-coding-source --platform=node --format=esm --external:webgpu --log-level=warning \
-    --banner:js="$banner" --outfile="$kit/${pair##*:}.mjs"
+    --banner:js="$banner" --outfile="$kit/bin/${pair##*:}.mjs"
 done
+cp packages/pcn/package.json "$kit/package.json"
 # Dawn as node_modules/webgpu beside the bundles once unpacked there (xz: 21 → ~6 MB).
 cp node_modules/webgpu/index.js node_modules/webgpu/package.json "$kit/webgpu/node_modules/webgpu/"
 cp -r node_modules/webgpu/dist/linux-x64 "$kit/webgpu/node_modules/webgpu/dist/"
