@@ -53,6 +53,13 @@ describe('channels carry through', () => {
     expect(Array.from(subset(d, [3, 1]).labels)).toEqual([3, 1]);
   });
 
+  it('subset refuses an index that is not an example, instead of copying zeros', () => {
+    const d = datasetFromCifar('c', [{ name: 'c.bin', bytes: cifarBatch(4) }]);
+    expect(() => subset(d, [0, 4])).toThrow('subset: index 4 (at 1) is not an example of c, which has 4 (0…3).');
+    expect(() => subset(d, [-1])).toThrow('subset: index -1 (at 0)');
+    expect(() => subset(d, [1.5])).toThrow('subset: index 1.5 (at 0)');
+  });
+
   it('datasetFromBytes takes channels (pixels already [count, rows, cols, channels]) and says the shape it needs', () => {
     const d = datasetFromBytes(
       'rgb',

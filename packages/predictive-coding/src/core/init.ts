@@ -21,7 +21,13 @@ export type WeightInit = 'uniform' | 'xavier' | 'normal';
 /** Every WeightInit, for validation and CLI choices. */
 export const WEIGHT_INITS: readonly WeightInit[] = ['uniform', 'xavier', 'normal'];
 
-/** A new model with weights in the backend's memory; every draw comes from `rng`. */
+/**
+ * A new model for `config` with its parameters in the backend's memory:
+ * W_l drawn uniform in ±1/√fan-in (or `init` 'xavier', or 'normal' N(0, 1),
+ * the default for μPC, Innocenti et al. 2025), b_l = 0, B_l where the config
+ * has feedback weights. Every draw comes from `rng` (advanced). Throws
+ * PcError('config') for an invalid config or init.
+ */
 export function initModel<T extends BackendArray>(config: PcnConfig, backend: Backend<T>, rng: Rng, init?: WeightInit): Model<T> {
   const c = validateConfig(config);
   init ??= c.parameterisation === 'mupc' ? 'normal' : 'uniform';
@@ -63,7 +69,7 @@ function draws(n: number, draw: () => number): Float64Array {
   return out;
 }
 
-/** Returns a model's memory to its backend. */
+/** Returns a model's parameter buffers to its backend; the model must not be used after. */
 export function disposeModel<T extends BackendArray>(model: Model<T>, backend: Backend<T>): void {
   for (const layer of model.layers) {
     backend.free(layer.weights.data);

@@ -124,7 +124,13 @@ export interface ConfigOptions {
   readonly parameterisation?: Parameterisation;
 }
 
-/** Builds and validates a configuration: f_0 = inputActivation, f_1…f_{L−1} = activation, f_L = linear. */
+/**
+ * Builds and validates a configuration (docs/design.md §2): sizes n_0…n_L (or
+ * layer specs and an input shape, docs/architectures.md), f_0 = inputActivation,
+ * f_1…f_{L−1} = activation, f_L = linear; orientation, output energy and
+ * weight β, feedback, parameterisation. Returns plain JSON-able data; mutates
+ * nothing. Throws PcError('config') naming the field for anything invalid.
+ */
 export function createConfig(options: ConfigOptions): PcnConfig {
   checkObject(options, 'createConfig: options', 'an object of model options ({ sizes, activation?, inputActivation?, orientation?, … })');
   // Layer specs with an input shape determine every size; a dense spec without units needs them from `sizes`.

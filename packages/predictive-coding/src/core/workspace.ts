@@ -51,7 +51,13 @@ export interface Workspace<T extends BackendArray = Float32Array> {
   readonly linear: readonly boolean[];
 }
 
-/** Allocates a workspace for batches of up to `capacity` rows. */
+/**
+ * Allocates on `backend` the per-batch state of `model` for batches of up to
+ * `capacity` rows: values x_l and errors eps_l (capacity × n_l each),
+ * predictions, momenta and weight gradients. Every step overwrites it; free it
+ * with disposeWorkspace. Throws PcError('config') unless capacity is a
+ * positive integer.
+ */
 export function initWorkspace<T extends BackendArray>(model: Model<T>, capacity: number, backend: Backend<T>): Workspace<T> {
   check(Number.isInteger(capacity) && capacity >= 1, 'config', () => `initWorkspace: capacity must be a positive integer, got ${capacity}.`);
   const sizes = model.config.sizes;

@@ -64,13 +64,22 @@ export function datasetFromBytes(name: string, pixels: Uint8Array, labels: Uint8
   return { name, count, features, classes, rows, cols, channels, images, labels };
 }
 
-/** The examples at `indices`, in that order, as a new dataset. */
+/**
+ * The examples at `indices` (each an integer in 0…count−1, repeats allowed), in
+ * that order, as a new dataset of copies named `name`; `data` is not mutated.
+ * Throws PcError('shape') naming the first index out of range.
+ */
 export function subset(data: Dataset, indices: ArrayLike<number>, name = data.name): Dataset {
   const f = data.features;
   const images = new Float32Array(indices.length * f);
   const labels = new Uint8Array(indices.length);
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k];
+    check(
+      Number.isInteger(i) && i >= 0 && i < data.count,
+      'shape',
+      () => `subset: index ${i} (at ${k}) is not an example of ${data.name}, which has ${data.count} (0…${data.count - 1}).`,
+    );
     images.set(data.images.subarray(i * f, (i + 1) * f), k * f);
     labels[k] = data.labels[i];
   }

@@ -29,7 +29,14 @@ export type BackendName = 'auto' | 'js' | 'wasm' | 'native' | 'webgpu';
 /** Options of createBackend: the wasm backend's (threads, relaxed SIMD), also read by the native backend (threads). */
 export type BackendOptions = WasmBackendOptions;
 
-/** Creates a float32 backend. Options apply to `wasm` (and to `auto` when it picks wasm). */
+/**
+ * Creates a float32 backend: 'auto' (the default: native where its addon was
+ * built at install, else wasm SIMD, else the js reference), 'native', 'wasm',
+ * 'js' or 'webgpu' (deferred: train and evaluate with the *Async functions).
+ * `options.threads` applies to wasm and native. Call `dispose()` when done.
+ * Throws PcError('config') for an unknown name, bad options, a native addon
+ * that is not built, or no WebGPU adapter (the message says why).
+ */
 export async function createBackend(name: 'webgpu'): Promise<Backend<GpuArray>>;
 export async function createBackend(name?: 'auto' | 'js' | 'wasm' | 'native', options?: BackendOptions): Promise<Backend<Float32Array>>;
 export async function createBackend(name: BackendName = 'auto', options: BackendOptions = {}): Promise<Backend<Float32Array> | Backend<GpuArray>> {

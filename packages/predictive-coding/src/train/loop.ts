@@ -95,7 +95,15 @@ export interface FitOptions<T extends BackendArray = Float32Array> {
   readonly signal?: { readonly aborted: boolean };
 }
 
-/** Trains `model` in place for options.epochs epochs and returns the per-epoch statistics. */
+/**
+ * Trains `model` for options.epochs epochs of shuffled batches of `train`
+ * (trainStep each, or backpropStep with method 'backprop'), scoring `test`
+ * after each epoch when given, and returns the per-epoch statistics. Mutates
+ * the model's parameters, `opt` and `ws`; advances options.rng. Throws
+ * PcError('shape') for data that does not fit the model, PcError('config') for
+ * bad options, PcError('divergence') naming the step and layer when a
+ * relaxation or the weights blow up.
+ */
 export async function fit<T extends BackendArray>(
   model: Model<T>,
   opt: OptimizerState<T>,

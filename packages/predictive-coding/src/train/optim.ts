@@ -104,7 +104,12 @@ export function validateOptimizerConfig(config: Partial<OptimizerConfig>, layerC
 /** Moments each optimiser keeps per parameter: sgd none, momentum a velocity m, Adam(W) m and v. */
 export const MOMENTS: Readonly<Record<OptimizerName, number>> = Object.freeze({ sgd: 0, momentum: 1, adam: 2, adamw: 2 });
 
-/** Fresh optimiser state (zero moments) in the backend's memory; validates `config` (validateOptimizerConfig). */
+/**
+ * Fresh optimiser state for `model`: `config` over DEFAULT_OPTIMIZER, step 0,
+ * zero moment buffers in the backend's memory (one per parameter: 'momentum'
+ * one, Adam/AdamW two, Kingma & Ba 2015 / Loshchilov & Hutter 2019). Throws
+ * PcError('config') for an invalid config (validateOptimizerConfig).
+ */
 export function initOptimizer<T extends BackendArray>(model: Model<T>, config: Partial<OptimizerConfig>, backend: Backend<T>): OptimizerState<T> {
   checkObject(config, 'initOptimizer: config', 'an object of optimiser settings ({ name?, lr?, weightDecay?, … }; {} for the defaults)');
   const c = validateOptimizerConfig(config, model.layers.length);
