@@ -133,10 +133,8 @@ async function run<T extends BackendArray>(backend: Backend<T>): Promise<void> {
   for (const name of values.datasets.split(',')) {
     const dir = name === 'mnist' ? values.mnist : name === 'fashion-mnist' ? values['fashion-mnist'] : '';
     if (!dir) throw new Error(`--datasets: unknown dataset '${name}'; expected mnist and/or fashion-mnist.`);
-    const data = await loadIdxFolder(dir, '--mnist').catch((e: unknown) => {
-      // The loader speaks of the CLI's --data; here the folder comes from --mnist / --fashion-mnist.
-      throw new Error(`--${name}: ${e instanceof Error ? e.message.replace(/^--data: /, '') : String(e)}`);
-    });
+    // Errors name the flag the folder came from (--mnist / --fashion-mnist).
+    const data = await loadIdxFolder(dir, `--${name}`);
     const config = createConfig({
       sizes: [784, 128, 128, 128, 10],
       activation: values.activation as Activation,

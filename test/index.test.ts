@@ -109,6 +109,8 @@ const cases: [string, string, Call][] = [
   ['restoreRng', 'no state', () => restoreRng(as<Parameters<typeof restoreRng>[0]>(undefined))],
   ['matmul', 'options null', () => matmul(js, zeros(js, 1, 1), zeros(js, 1, 1), zeros(js, 1, 1), as<object>(null))],
   ['supervisedBatch', 'no config', () => supervisedBatch(as<PcnConfig>(undefined), new Float32Array(6), new Float32Array(4), 2)],
+  ['supervisedBatch', 'images one value short', () => supervisedBatch(config, new Float32Array(5), new Float32Array(4), 2)],
+  ['supervisedBatch', 'targets not an array', () => supervisedBatch(config, new Float32Array(6), as<Float32Array>(null), 2)],
   ['initValues', 'clamp not an array', () => initValues(model, ws, 2, as<[]>(undefined), 'forward')],
 ];
 
@@ -124,5 +126,13 @@ describe('missing or wrongly typed options are a PcError naming the function, no
     if (!(error instanceof PcError)) throw error;
     expect(error.message.startsWith(`${name}`) || error.message.startsWith('model config')).toBe(true);
     expect(['config', 'shape', 'data']).toContain(error.code);
+  });
+});
+
+describe('supervisedBatch checks the batch where it is made', () => {
+  it('names the array, the rows and the size it needs', () => {
+    expect(() => supervisedBatch(config, new Float32Array(5), new Float32Array(4), 2)).toThrow(
+      'supervisedBatch: images must hold rows × 3 = 6 values (2 rows of 3), got 5.',
+    );
   });
 });

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadDataset, loadTestSet as loadTestSetAs } from '../../packages/predictive-coding/src/node/index.ts';
+import { loadCifarFolder, loadDataset, loadIdxFolder, loadTestSet as loadTestSetAs } from '../../packages/predictive-coding/src/node/index.ts';
 
 // As the CLI calls them: errors name --data.
 const loadData = (spec: string) => loadDataset(spec, '--data');
@@ -96,5 +96,22 @@ describe('loading only the test split', () => {
   it('gives the held-out embedded digits for mnist-embedded', async () => {
     const { test } = await loadTestSet('mnist-embedded');
     expect(test.count).toBe(2000);
+  });
+});
+
+describe('the library loaders name what they take, not the CLI', () => {
+  it('loadIdxFolder and loadCifarFolder ask only for their own kind of folder, and name no pcn command', async () => {
+    expect(await refusal(loadIdxFolder('mnist-embedded'))).toBe('loadIdxFolder: folder mnist-embedded does not exist. Pass a folder with the four IDX files.');
+    expect(await refusal(loadCifarFolder(join(root, 'none')))).toBe(
+      `loadCifarFolder: folder ${join(root, 'none')} does not exist. Pass a folder with CIFAR-10's binary batches.`,
+    );
+    expect(await refusal(loadDataset(join(root, 'none')))).toBe(
+      `loadDataset: folder ${join(root, 'none')} does not exist. Pass mnist-embedded or a folder with the four IDX files or CIFAR-10's binary batches.`,
+    );
+    const empty = join(root, 'empty-idx');
+    mkdirSync(empty);
+    const message = await refusal(loadIdxFolder(empty));
+    expect(message).toContain('has no train-images-idx3-ubyte(.gz)');
+    expect(message).not.toContain('CIFAR');
   });
 });

@@ -6,10 +6,30 @@ import { describe, expect, it } from 'vitest';
 import { appendFileDurable, writeFileAtomic } from '../../packages/pcn/src/io.ts';
 import { createRunDir } from '../../packages/pcn/src/run-dir.ts';
 import { PcError } from '../../packages/predictive-coding/src/errors.ts';
-import { fsError } from '../../packages/predictive-coding/src/node/index.ts';
+import { fsError, makeFolders } from '../../packages/predictive-coding/src/node/index.ts';
 import { catchPcError } from '../helpers/errors.ts';
+import { pcn } from './run.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'pcn-rundir-'));
+
+describe('makeFolders (mkdir -p that always ends)', () => {
+  it('creates the missing folders and returns the outermost, like mkdirSync recursive', () => {
+    const top = join(dir, 'mk', 'a');
+    expect(makeFolders(join(top, 'b', 'c'))).toBe(join(dir, 'mk'));
+    expect(existsSync(join(top, 'b', 'c'))).toBe(true);
+    expect(makeFolders(join(top, 'b'))).toBeUndefined();
+  });
+
+  // Node's recursive mkdir loops forever there: /proc exists but answers ENOENT for a new folder.
+  it.runIf(existsSync('/proc/self'))('ends with EROFS under /proc, in process and through pcn --out', () => {
+    expect(() => makeFolders('/proc/pcn-test/x')).toThrow(expect.objectContaining({ code: 'EROFS' }));
+    const r = pcn(['train', '--out', '/proc/pcn-test/x', '--epochs', '1', '--no-progress'], 30_000);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      'error: --out: cannot create the folder /proc/pcn-test/x (at /proc/pcn-test): the file system is read-only (EROFS). Choose a writable place.\n',
+    );
+  });
+});
 
 describe('run folders', () => {
   it('runs started in the same second get different folders: <time>, <time>-2, <time>-3', () => {

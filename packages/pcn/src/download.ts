@@ -11,11 +11,11 @@
  */
 
 import { createHash } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { DatasetSource } from 'predictive-coding/data';
 import { PcError } from 'predictive-coding/errors';
-import { fsError, readFileIfPresent } from 'predictive-coding/node';
+import { fsError, makeFolders, readFileIfPresent } from 'predictive-coding/node';
 import { writeFileAtomic } from './io.ts';
 import { readTarGz } from './untar.ts';
 
@@ -108,7 +108,7 @@ async function saveIfSum(res: Response, path: string, sum: string): Promise<{ by
     }
   };
   try {
-    fs(() => mkdirSync(dirname(path), { recursive: true }));
+    fs(() => makeFolders(dirname(path)));
     fd = fs(() => openSync(tmp, 'wx'));
     const hash = createHash('sha256');
     let bytes = 0;

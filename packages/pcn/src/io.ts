@@ -1,7 +1,7 @@
 /** File output that never leaves a half-written file behind (Node). */
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { CHECKPOINT_MAX_BYTES, fsError, readFileChecked } from 'predictive-coding/node';
+import { CHECKPOINT_MAX_BYTES, fsError, makeFolders, readFileChecked } from 'predictive-coding/node';
 import { type Checkpoint, checkCheckpointStart, decodeCheckpoint } from 'predictive-coding/train';
 
 /**
@@ -13,7 +13,7 @@ import { type Checkpoint, checkCheckpointStart, decodeCheckpoint } from 'predict
 export function writeFileAtomic(path: string, data: Uint8Array | string, flag?: string): void {
   const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
   try {
-    mkdirSync(dirname(path), { recursive: true });
+    makeFolders(dirname(path));
     writeDurable(tmp, 'w', data);
     renameSync(tmp, path);
   } catch (e) {

@@ -9,7 +9,7 @@
 import { mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { PcError } from 'predictive-coding/errors';
-import { fsError } from 'predictive-coding/node';
+import { fsError, makeFolders } from 'predictive-coding/node';
 
 export interface RunDir {
   readonly path: string;
@@ -71,7 +71,9 @@ function createGiven(path: string, flag: string): RunDir {
 
 function mkdir(path: string, recursive: boolean, flag: string): string | undefined {
   try {
-    return mkdirSync(path, { recursive });
+    if (recursive) return makeFolders(path);
+    mkdirSync(path);
+    return undefined;
   } catch (e) {
     throw fsError(e, 'create the folder', path, flag);
   }

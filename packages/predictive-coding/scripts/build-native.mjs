@@ -5,9 +5,9 @@
 //   node scripts/build-native.mjs          (npm run build:native)
 //   PCN_NO_NATIVE=1 npm install            skips it
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -47,6 +47,13 @@ if (run.status !== 0) {
   skip(why);
 }
 rmSync(kept, { force: true });
+// Installed as a dependency (below node_modules), nothing rebuilds incrementally: keep the addon, drop
+// the 1.2 MB of objects, archives and makefiles node-gyp leaves beside it.
+if (root.split(sep).includes('node_modules')) {
+  for (const entry of readdirSync(join(root, 'native', 'build')))
+    if (entry !== 'Release') rmSync(join(root, 'native', 'build', entry), { recursive: true, force: true });
+  for (const entry of readdirSync(dirname(built))) if (entry !== basename(built)) rmSync(join(dirname(built), entry), { recursive: true, force: true });
+}
 try {
   const addon = createRequire(import.meta.url)(built);
   const { kernel, cores } = addon.info();

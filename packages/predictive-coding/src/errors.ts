@@ -8,6 +8,8 @@
  *   required feature.
  *
  * Messages say where, what was wrong (received vs expected) and what to do.
+ *
+ * @module predictive-coding/errors
  */
 import { oneLine } from './printable.ts';
 

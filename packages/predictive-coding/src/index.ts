@@ -10,7 +10,7 @@
  * loaders); `/node` loads dataset folders from disk (Node only); `/random`
  * and `/errors` are the leaves every layer uses.
  *
- * @packageDocumentation
+ * @module predictive-coding
  */
 
 export {

@@ -3,6 +3,8 @@
  * built from an explicit seed (no global generator, no clock seeding).
  * xoshiro128** (Blackman & Vigna), seeded through splitmix32; 32-bit integer
  * arithmetic only, so a seed gives the same stream on every engine.
+ *
+ * @module predictive-coding/random
  */
 import { PcError, shown } from './errors.ts';
 import { quoted } from './printable.ts';

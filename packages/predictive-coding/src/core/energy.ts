@@ -22,7 +22,7 @@ export function computeActivations<T extends BackendArray>(model: Model<T>, ws: 
 
 /**
  * Sets mu[l] = [x_{l−1}] + s_l·g_l(f_{l−1}(x_{l−1}); W_l): layer l's kind, scaled by s_l, plus the identity
- * skip of a residual layer (the bias, scaled by s_l too, is added where the error is formed). Mutates ws.mu[l].
+ * skip of a residual layer (the bias, scaled by s_l too, is added where the error is formed). Mutates `ws.mu[l]`.
  */
 export function computePrediction<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number): void {
   const { layers, shapes, scales, sizes } = model.config;
@@ -35,7 +35,7 @@ export function computePrediction<T extends BackendArray>(model: Model<T>, ws: W
 }
 
 /**
- * s_l·b_l: b_l itself when s_l = 1, else written into ws.scaledBias[l] (two passes over the n_l-channel
+ * s_l·b_l: b_l itself when s_l = 1, else written into `ws.scaledBias[l]` (two passes over the n_l-channel
  * bias per call, so it follows every change of b_l; a NaN bias leaves a NaN there, as it would in mu).
  */
 function biasOf<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, l: number): T {
@@ -56,9 +56,9 @@ export function addBias<T extends BackendArray>(model: Model<T>, ws: Workspace<T
 
 /**
  * Sets eps[l] from x[l] and the current mu[l], and stores ½‖eps_l‖² (or the
- * cross-entropy) in ws.energies[l]. For a 'ce' output mu[L] is turned into
+ * cross-entropy) in `ws.energies[l]`. For a 'ce' output mu[L] is turned into
  * softmax(mu_L + b_L) in place. Returns the layer's energy — NaN on a deferred
- * backend, which writes it to ws.ledger[l] instead (read once per batch).
+ * backend, which writes it to `ws.ledger[l]` instead (read once per batch).
  */
 export function computeError<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number): number {
   const { backend } = ws;

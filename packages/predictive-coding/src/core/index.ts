@@ -1,3 +1,10 @@
+/**
+ * Layer kinds, energy, relaxation and Hebbian learning: docs/design.md §2 one
+ * function to one equation. Models are plain data; workspaces hold a batch's
+ * values, errors and gradients.
+ *
+ * @module predictive-coding/core
+ */
 export { computeActivations, computeError, computeErrors, computePrediction, rowEnergies, rowEnergiesInto } from './energy.ts';
 export { feedbackAngles } from './feedback.ts';
 export { disposeModel, initModel, WEIGHT_INITS, type WeightInit } from './init.ts';

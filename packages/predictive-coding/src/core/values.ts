@@ -52,7 +52,7 @@ export function clampedLayers<T extends BackendArray>(model: Model<T>, clamp: Cl
  * layer, each once — so relaxation can start from current predictions.
  * `partial[l]` holds some units of a free layer at data (see PartialClamp);
  * `start[l]` gives a free layer its starting values instead of `init`.
- * Mutates ws.x, ws.fx, ws.dfx, ws.mu, and zeroes ws.v.
+ * Mutates `ws.x`, `ws.fx`, `ws.dfx`, `ws.mu`, and zeroes `ws.v`.
  */
 export function initValues<T extends BackendArray>(
   model: Model<T>,
@@ -94,7 +94,7 @@ export function initValues<T extends BackendArray>(
 /**
  * Puts new data into the clamped layers and leaves every free layer where it
  * is (no re-initialisation: the streaming schedule's states are never reset),
- * then refreshes f(x) and every prediction. Mutates ws.x, ws.fx, ws.dfx, ws.mu.
+ * then refreshes f(x) and every prediction. Mutates `ws.x`, `ws.fx`, `ws.dfx`, `ws.mu`.
  */
 export function clampValues<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, rows: number, clamp: Clamp): void {
   const L = model.config.sizes.length - 1;

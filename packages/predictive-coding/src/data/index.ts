@@ -1,3 +1,9 @@
+/**
+ * Datasets in memory and the formats they come in: IDX (MNIST-style),
+ * CIFAR-10's binary batches, and the 10,000 digits embedded in the package.
+ *
+ * @module predictive-coding/data
+ */
 export { DATASET_NAMES, DATASET_SOURCES, type DatasetName, type DatasetSource } from './checksums.ts';
 export {
   CIFAR_CHANNELS,

@@ -1,3 +1,9 @@
+/**
+ * The backends (js reference, wasm SIMD, native C++, WebGPU) behind one
+ * interface, and the checked operations core and train are written in.
+ *
+ * @module predictive-coding/kernels
+ */
 export {
   ACTIVATIONS,
   type Activation,

@@ -42,8 +42,19 @@ export const IDX_FILES = {
 export const IDX_MAX_FILE_BYTES = IDX_MAX_DATA_BYTES + 2 ** 20;
 
 const EMBEDDED = 'mnist-embedded';
-const FOLDER_HINT =
-  "Pass mnist-embedded or a folder with the four IDX files or CIFAR-10's binary batches (pcn data download mnist, fashion-mnist or cifar10 fetches them).";
+/** What the entry point called accepts: its errors name only that. */
+type Want = 'any' | 'idx' | 'cifar';
+
+/** What to pass instead, for `want`; the CLI (a flag such as --data) also names the command that downloads the data. */
+function folderHint(flag: string, want: Want): string {
+  const what = {
+    any: "mnist-embedded or a folder with the four IDX files or CIFAR-10's binary batches",
+    idx: 'a folder with the four IDX files',
+    cifar: "a folder with CIFAR-10's binary batches",
+  }[want];
+  const fetch = { any: 'mnist, fashion-mnist or cifar10', idx: 'mnist or fashion-mnist', cifar: 'cifar10' }[want];
+  return `Pass ${what}${flag.startsWith('--') ? ` (pcn data download ${fetch} fetches them)` : ''}.`;
+}
 
 /** Largest CIFAR-10 batch file read: as many whole records as one dataset may hold (an official batch is 30,730,000 bytes). */
 const CIFAR_MAX_FILE_BYTES = CIFAR_MAX_RECORDS * CIFAR_RECORD_BYTES;
@@ -61,10 +72,10 @@ export type { Split };
  */
 export async function loadDataset(spec: string, flag = 'loadDataset'): Promise<Split> {
   if (spec === EMBEDDED) return loadEmbeddedDigits();
-  checkFolder(spec, flag);
+  checkFolder(spec, flag, 'any');
   const cifar = cifarFolder(spec, flag);
   if (cifar) return { train: readCifar(spec, cifar, 'train', flag), test: readCifar(spec, cifar, 'test', flag), source: spec };
-  return loadIdxFolder(spec, flag);
+  return idxFolder(spec, flag, 'any');
 }
 
 /**
@@ -73,10 +84,10 @@ export async function loadDataset(spec: string, flag = 'loadDataset'): Promise<S
  */
 export async function loadTestSet(spec: string, flag = 'loadTestSet'): Promise<{ readonly test: Dataset; readonly source: string }> {
   if (spec === EMBEDDED) return loadEmbeddedDigits();
-  checkFolder(spec, flag);
+  checkFolder(spec, flag, 'any');
   const cifar = cifarFolder(spec, flag);
   if (cifar) return { test: readCifar(spec, cifar, 'test', flag), source: spec };
-  const [images, labels] = await Promise.all([readIdx(spec, IDX_FILES.testImages, flag), readIdx(spec, IDX_FILES.testLabels, flag)]);
+  const [images, labels] = await Promise.all([readIdx(spec, IDX_FILES.testImages, flag, 'any'), readIdx(spec, IDX_FILES.testLabels, flag, 'any')]);
   return { test: pairOf(spec, 'test', images, labels), source: spec };
 }
 
@@ -119,13 +130,17 @@ function readCifar(dir: string, folder: string, split: 'train' | 'test', flag: s
 }
 
 /** The four IDX files of `dir` (Node only), each optionally .gz; errors as loadDataset's. */
-export async function loadIdxFolder(dir: string, flag = 'loadIdxFolder'): Promise<Split> {
-  checkFolder(dir, flag);
+export function loadIdxFolder(dir: string, flag = 'loadIdxFolder'): Promise<Split> {
+  return idxFolder(dir, flag, 'idx');
+}
+
+async function idxFolder(dir: string, flag: string, want: Want): Promise<Split> {
+  checkFolder(dir, flag, want);
   const [ti, tl, vi, vl] = await Promise.all([
-    readIdx(dir, IDX_FILES.trainImages, flag),
-    readIdx(dir, IDX_FILES.trainLabels, flag),
-    readIdx(dir, IDX_FILES.testImages, flag),
-    readIdx(dir, IDX_FILES.testLabels, flag),
+    readIdx(dir, IDX_FILES.trainImages, flag, want),
+    readIdx(dir, IDX_FILES.trainLabels, flag, want),
+    readIdx(dir, IDX_FILES.testImages, flag, want),
+    readIdx(dir, IDX_FILES.testLabels, flag, want),
   ]);
   const train = pairOf(dir, 'train', ti, tl);
   const test = pairOf(dir, 'test', vi, vl);
@@ -138,8 +153,8 @@ export async function loadIdxFolder(dir: string, flag = 'loadIdxFolder'): Promis
 }
 
 /** CIFAR-10's training and test batches in `dir` or its cifar-10-batches-bin/ (Node only); errors as loadDataset's. */
-export function loadCifarFolder(dir: string, flag = 'loadCifarFolder'): Split {
-  checkFolder(dir, flag);
+export async function loadCifarFolder(dir: string, flag = 'loadCifarFolder'): Promise<Split> {
+  checkFolder(dir, flag, 'cifar');
   const folder = cifarFolder(dir, flag);
   if (!folder)
     throw new PcError(
@@ -149,10 +164,10 @@ export function loadCifarFolder(dir: string, flag = 'loadCifarFolder'): Split {
   return { train: readCifar(dir, folder, 'train', flag), test: readCifar(dir, folder, 'test', flag), source: dir };
 }
 
-function checkFolder(dir: string, flag: string): void {
+function checkFolder(dir: string, flag: string, want: Want): void {
   const folder = isFolder(dir, flag);
-  if (folder === null) throw new PcError('data', `${flag}: folder ${dir} does not exist. ${FOLDER_HINT}`);
-  if (!folder) throw new PcError('data', `${flag}: ${dir} is a file, not a folder. ${FOLDER_HINT}`);
+  if (folder === null) throw new PcError('data', `${flag}: folder ${dir} does not exist. ${folderHint(flag, want)}`);
+  if (!folder) throw new PcError('data', `${flag}: ${dir} is a file, not a folder. ${folderHint(flag, want)}`);
 }
 
 /** One IDX file read and decoded, with the path it came from. */
@@ -168,7 +183,7 @@ function pairOf(dir: string, split: 'train' | 'test', images: IdxFile, labels: I
  * (a `gunzip -k` leaves both): otherwise which one is meant is ambiguous, and
  * picking one silently could train on the wrong data.
  */
-async function readIdx(dir: string, base: string, flag: string): Promise<IdxFile> {
+async function readIdx(dir: string, base: string, flag: string, want: Want): Promise<IdxFile> {
   const found: IdxFile[] = [];
   for (const name of [`${base}.gz`, base]) {
     const path = join(dir, name);
@@ -178,7 +193,7 @@ async function readIdx(dir: string, base: string, flag: string): Promise<IdxFile
   if (found.length === 0)
     throw new PcError(
       'data',
-      `${flag}: ${dir} has no ${base}(.gz). A dataset folder holds ${Object.values(IDX_FILES).join(', ')} (each optionally .gz), or CIFAR-10's ${CIFAR_TRAIN_FILES.join(', ')} and ${CIFAR_TEST_FILE}.`,
+      `${flag}: ${dir} has no ${base}(.gz). A dataset folder holds ${Object.values(IDX_FILES).join(', ')} (each optionally .gz)${want === 'any' ? `, or CIFAR-10's ${CIFAR_TRAIN_FILES.join(', ')} and ${CIFAR_TEST_FILE}` : ''}.`,
     );
   if (found.length === 2 && !sameIdx(found[0], found[1]))
     throw new PcError('data', `${flag}: ${found[0].path} and ${found[1].path} are both present and hold different data. Remove the one that is wrong.`);

@@ -10,7 +10,7 @@
  *   eps_l = s_{l+1}·f_l'(h_l) ⊙ J_{l+1}ᵀeps_{l+1} [+ eps_{l+1} where layer l+1 skips from h_l]
  * so computeWeightGrads' Hebbian rule −(1/rows)·eps_lᵀ·f(h_{l−1}) *is* the
  * backprop gradient of the batch-mean loss, and applyOptimizer applies it.
- * Shapes as in core: h_l = ws.x[l] is [rows, n_l]. Discriminative models only.
+ * Shapes as in core: h_l = `ws.x[l]` is [rows, n_l]. Discriminative models only.
  */
 import { checkWorkspace, computeWeightGrads, forward, isResidual, kindOf, type Model, type Workspace } from '../core/index.ts';
 import { check } from '../errors.ts';
@@ -18,10 +18,10 @@ import { type BackendArray, checkImmediate } from '../kernels/index.ts';
 import { checkLr, checkOptimizerState, type OptimizerState, stepOptimizer } from './optim.ts';
 
 /**
- * Fills ws.gradW / ws.gradB with the gradients of the batch-mean loss
+ * Fills `ws.gradW` / `ws.gradB` with the gradients of the batch-mean loss
  * (½‖y − out‖² per example, or cross-entropy for a 'ce' model) by a forward
- * and a backward pass; returns that mean loss. Mutates ws.x, ws.fx, ws.dfx,
- * ws.mu, ws.eps, ws.g and the gradients; not the weights.
+ * and a backward pass; returns that mean loss. Mutates `ws.x`, `ws.fx`, `ws.dfx`,
+ * `ws.mu`, `ws.eps`, `ws.g` and the gradients; not the weights.
  */
 export function backpropGradients<T extends BackendArray>(
   model: Model<T>,
@@ -35,9 +35,9 @@ export function backpropGradients<T extends BackendArray>(
 }
 
 /**
- * backpropGradients on any backend without reading a number: fills ws.gradW / ws.gradB (on the
+ * backpropGradients on any backend without reading a number: fills `ws.gradW` / `ws.gradB` (on the
  * device for a GPU). The summed loss is computed and dropped on an immediate backend; on a deferred
- * one it is left in ws.ledger[L] (the caller reads it when it reads anything). Mutates what
+ * one it is left in `ws.ledger[L]` (the caller reads it when it reads anything). Mutates what
  * backpropGradients mutates.
  */
 export function recordBackpropGradients<T extends BackendArray>(

@@ -1,3 +1,10 @@
+/**
+ * Training: the one-call step, fit and evaluate, optimisers and schedules,
+ * checkpoints, presets, architecture presets, FLOP counts, and backprop on
+ * the same models for comparisons.
+ *
+ * @module predictive-coding/train
+ */
 export {
   ARCHITECTURES,
   type ArchitectureName,

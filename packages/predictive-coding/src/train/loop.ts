@@ -58,9 +58,13 @@ export interface BatchInfo {
 
 /** Options of fit: epochs, batch size, the training step, the learning-rate schedule and seed, resumption, callbacks, and a stop signal. */
 export interface FitOptions<T extends BackendArray = Float32Array> {
+  /** Epochs to train in all (with startEpoch: the new total). */
   readonly epochs: number;
+  /** Examples per batch (the last batch of an epoch may be smaller); at most the workspace's capacity. */
   readonly batchSize: number;
+  /** How each batch trains: relaxation, initialisation, schedule (trainStep's config). */
   readonly train: TrainConfig;
+  /** The weight learning rate over the run's epochs·batches steps, from the optimiser's lr. */
   readonly lrSchedule: LrSchedule;
   /** Seeds the shuffling (and random initialisation) when `rng` is not given: an integer in 0..MAX_SEED. */
   readonly seed: number;
@@ -103,6 +107,13 @@ export interface FitOptions<T extends BackendArray = Float32Array> {
  * PcError('shape') for data that does not fit the model, PcError('config') for
  * bad options, PcError('divergence') naming the step and layer when a
  * relaxation or the weights blow up.
+ *
+ * @param model The network to train (its parameters change in place).
+ * @param opt Its optimiser state (initOptimizer; advanced in place).
+ * @param ws A workspace of the model with capacity ≥ options.batchSize.
+ * @param train The training examples: images (count × features) and labels.
+ * @param test Scored after every epoch when given (EpochStats.testAccuracy); null: no scoring.
+ * @param options Epochs, batch size, training step, schedule, seed, callbacks.
  */
 export async function fit<T extends BackendArray>(
   model: Model<T>,

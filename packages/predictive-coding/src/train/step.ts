@@ -244,11 +244,29 @@ function checkCeiling<T extends BackendArray>(initialEnergy: number, rows: numbe
   }
 }
 
-/** The clamps of a labelled batch for the model's orientation: image at x_0 and target at x_L (discriminative), or the reverse (generative). */
+/**
+ * The clamps of a labelled batch for the model's orientation: images
+ * (rows × image size) at x_0 and targets (rows × classes, e.g. one-hot) at x_L
+ * (discriminative), or the reverse (generative). The arrays are referenced,
+ * not copied. Throws PcError('shape') when an array does not hold exactly rows
+ * of its layer's size.
+ */
 export function supervisedBatch(config: PcnConfig, images: ArrayLike<number>, targets: ArrayLike<number>, rows: number): Batch {
   checkObject(config, 'supervisedBatch: config', "a model's config (model.config)");
   check(Array.isArray(config.sizes), 'config', () => `supervisedBatch: config.sizes must be an array of layer sizes, got ${shown(config.sizes)}.`);
   const L = config.sizes.length - 1;
+  check(Number.isInteger(rows) && rows >= 1, 'shape', () => `supervisedBatch: rows must be a positive integer, got ${shown(rows)}.`);
+  const [nImage, nTarget] = config.orientation === 'discriminative' ? [config.sizes[0], config.sizes[L]] : [config.sizes[L], config.sizes[0]];
+  for (const [what, a, n] of [
+    ['images', images, nImage],
+    ['targets', targets, nTarget],
+  ] as const)
+    check(
+      a !== null && typeof a === 'object' && a.length === rows * n,
+      'shape',
+      () =>
+        `supervisedBatch: ${what} must hold rows × ${n} = ${rows * n} values (${rows} rows of ${n}), got ${a !== null && typeof a === 'object' ? a.length : shown(a)}.`,
+    );
   const clamp: (ArrayLike<number> | undefined)[] = new Array(L + 1).fill(undefined);
   if (config.orientation === 'discriminative') {
     clamp[0] = images;

@@ -97,7 +97,7 @@ async function load(): Promise<NativeAddon | string> {
   } catch (e) {
     const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
     return /cannot find module/i.test(why)
-      ? 'the native addon is not built (npm install builds it where a C++ compiler is found: npm run build:native)'
+      ? 'the native addon is not built (npm install builds it where a C++ compiler is found; to retry: npm rebuild predictive-coding, or npm run build:native in its repository)'
       : `the native addon did not load (${why})`;
   }
 }
