@@ -18,6 +18,10 @@ describe('makeFolders (mkdir -p that always ends)', () => {
     expect(makeFolders(join(top, 'b', 'c'))).toBe(join(dir, 'mk'));
     expect(existsSync(join(top, 'b', 'c'))).toBe(true);
     expect(makeFolders(join(top, 'b'))).toBeUndefined();
+    // A file on the way is Node's own error, naming that file (as mkdirSync recursive reports it).
+    const file = join(dir, 'mk', 'file');
+    writeFileSync(file, '');
+    expect(() => makeFolders(join(file, 'x', 'y'))).toThrow(expect.objectContaining({ path: file }));
   });
 
   // Node's recursive mkdir loops forever there: /proc exists but answers ENOENT for a new folder.

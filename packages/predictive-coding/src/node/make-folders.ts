@@ -18,10 +18,10 @@ import { dirname, resolve } from 'node:path';
 export function makeFolders(path: string): string | undefined {
   const missing: string[] = [];
   for (let p = resolve(path); ; p = dirname(p)) {
-    const found = exists(p);
-    // A file on the way, no permission, a link loop: Node's own mkdir reports those at once, as it always has.
-    if (found === null) return mkdirSync(path, { recursive: true });
-    if (found) break;
+    const found = kindAt(p);
+    // A file on the way, no permission, a link loop: Node's own mkdir reports those at once (no loop), as it always has.
+    if (found === 'file' || found === null) return mkdirSync(path, { recursive: true });
+    if (found === 'folder') break;
     missing.push(p);
     if (dirname(p) === p) break;
   }
@@ -32,7 +32,7 @@ export function makeFolders(path: string): string | undefined {
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       if (code === 'EEXIST' && statSync(dir).isDirectory()) continue; // made by someone else meanwhile
-      if (code === 'ENOENT' && exists(dirname(dir)) === true)
+      if (code === 'ENOENT' && kindAt(dirname(dir)) === 'folder')
         throw Object.assign(new Error(`EROFS: ${dirname(dir)} accepts no new folders, mkdir '${dir}'`), { code: 'EROFS', syscall: 'mkdir', path: dir });
       throw e;
     }
@@ -40,12 +40,11 @@ export function makeFolders(path: string): string | undefined {
   return missing[0];
 }
 
-/** Whether something is at `p`: true, false (ENOENT), or null for any other failure. */
-function exists(p: string): boolean | null {
+/** What is at `p`: a folder, something else, nothing (ENOENT), or null for any other failure. */
+function kindAt(p: string): 'folder' | 'file' | 'none' | null {
   try {
-    statSync(p);
-    return true;
+    return statSync(p).isDirectory() ? 'folder' : 'file';
   } catch (e) {
-    return (e as { code?: unknown }).code === 'ENOENT' ? false : null;
+    return (e as { code?: unknown }).code === 'ENOENT' ? 'none' : null;
   }
 }
