@@ -19,7 +19,7 @@ import {
 } from 'predictive-coding/core';
 import type { Backend, BackendArray } from 'predictive-coding/kernels';
 import { createRng } from 'predictive-coding/random';
-import { type Checkpoint, modelFromCheckpoint } from 'predictive-coding/train';
+import { type Checkpoint, GENERATIVE_SAMPLE_NOISE, modelFromCheckpoint } from 'predictive-coding/train';
 
 /** Relaxation shown while a drawn digit is classified: x_0 clamped, every other layer from zero. */
 export const SHOW = { steps: 60, lr: 0.1, momentum: 0.5, tolerance: 0 };
@@ -84,7 +84,7 @@ export function createEngine<T extends BackendArray>(backend: Backend<T>, label:
       const pixels = gen.config.sizes[gen.config.sizes.length - 1];
       const top = new Float32Array(SAMPLES * classes);
       for (let r = 0; r < SAMPLES; r++) top[r * classes + digit] = 1;
-      const out = await backend.read(generate(gen, many, SAMPLES, top, { noise: 0.2, rng: createRng(digit) }), SAMPLES * pixels);
+      const out = await backend.read(generate(gen, many, SAMPLES, top, { noise: GENERATIVE_SAMPLE_NOISE, rng: createRng(digit) }), SAMPLES * pixels);
       return Array.from({ length: SAMPLES }, (_, r) => Float32Array.from(out.subarray(r * pixels, (r + 1) * pixels)));
     },
     setClassifier(checkpoint) {

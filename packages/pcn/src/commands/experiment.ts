@@ -1,7 +1,7 @@
 /** `pcn experiment <name>`: predictive coding's claims as commands that print measured figures and write plots. */
 import type { Command } from 'commander';
 import { PcError } from 'predictive-coding/errors';
-import { GENERATIVE_EVAL_RELAX, GENERATIVE_PRIOR_WEIGHT } from 'predictive-coding/train';
+import { GENERATIVE_EVAL_RELAX, GENERATIVE_PRIOR_WEIGHT, GENERATIVE_SAMPLE_NOISE } from 'predictive-coding/train';
 import { runAsync } from '../experiments/async.ts';
 import { type ExperimentOptions, openContext } from '../experiments/context.ts';
 import { DEPTH_DEFAULTS, runDepth } from '../experiments/depth.ts';
@@ -56,7 +56,7 @@ export function registerExperiment(program: Command): void {
       sizes,
     )
     .option('--eval-steps <T>', 'generative: relaxation steps to classify', integer(1, 100_000), GENERATIVE_EVAL_RELAX.steps)
-    .option('--noise <σ>', 'generative: noise in the layer below the label when sampling', number(0), 0.1)
+    .option('--noise <σ>', 'generative: noise in the layer below the label when sampling', number(0), GENERATIVE_SAMPLE_NOISE)
     .option('--prior <w>', 'generative: weight of the Gaussian prior on the label layer while it relaxes (0: none)', number(0), GENERATIVE_PRIOR_WEIGHT)
     .option('--weight-cap <c>', 'generative: clip every weight into [−c, c] after each step (0: no cap)', number(0), TRAIN_DEFAULTS.generativeWeightCap)
     .option('--weight-decay <F>', 'feedback: decoupled weight decay on W and B (Kolen–Pollack)', number(0), 2)

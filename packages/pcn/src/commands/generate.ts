@@ -1,5 +1,5 @@
 /**
- * `pcn generate`: the lecture's picture run forward — clamp a label at the top
+ * `pcn generate`: the generative picture run forward — clamp a label at the top
  * of a generative model and read the image layer; or clamp the visible pixels
  * of a partly erased image and let the network fill in the rest. What the
  * first writes the second reads: one sample is written as the digit itself
@@ -8,7 +8,7 @@
 import type { Command } from 'commander';
 import { PcError } from 'predictive-coding/errors';
 import { createBackend } from 'predictive-coding/kernels';
-import { modelFromCheckpoint } from 'predictive-coding/train';
+import { GENERATIVE_SAMPLE_NOISE, modelFromCheckpoint } from 'predictive-coding/train';
 import { cellsOf, fitsLayout, GRID_GAP, GRID_SCALE } from '../cells.ts';
 import { completeImage, type Erase, halfMask, sampleDigits } from '../generative.ts';
 import { encodeGreyPng, readGreyPng, tile } from '../images.ts';
@@ -41,7 +41,7 @@ export function registerGenerate(program: Command): void {
       16,
     )
     // Measured on the experiment's model: σ = 0.1 gives varied, clean digits; 0.5 often unreadable ones.
-    .option('--noise <σ>', 'standard deviation of the noise drawn into the layer below the label (0: the mean image)', number(0), 0.1)
+    .option('--noise <σ>', 'standard deviation of the noise drawn into the layer below the label (0: the mean image)', number(0), GENERATIVE_SAMPLE_NOISE)
     .option('--seed <S>', 'seed of the noise', seed, 0)
     .option(
       '--complete <image.png>',

@@ -1,5 +1,5 @@
 /**
- * `pcn experiment generative`: the lecture's picture. Train label → … → image
+ * `pcn experiment generative`: the generative picture. Train label → … → image
  * (x_0 = one-hot label, x_L = 784 pixels), then classify test images by
  * relaxation (image clamped, the label layer settles), draw a grid of digits
  * per class, and complete half-erased test images (associative recall).

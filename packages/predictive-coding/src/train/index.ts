@@ -61,6 +61,7 @@ export {
 } from './optim.ts';
 export {
   GENERATIVE_MLP,
+  GENERATIVE_SAMPLE_NOISE,
   MUPC_RESMLP,
   PCX_MLP,
   PRESETS,

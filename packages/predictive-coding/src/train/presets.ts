@@ -69,6 +69,9 @@ export const GENERATIVE_MLP = deepFreeze({
   evalRelax: GENERATIVE_EVAL_RELAX,
 } as const satisfies Preset);
 
+/** σ of the noise drawn into the layer below the label when a generative net samples digits (generate's `noise`): the CLI's and the lab's default. */
+export const GENERATIVE_SAMPLE_NOISE = 0.1;
+
 /**
  * μPC's training settings for a deep residual MLP (Innocenti et al., NeurIPS
  * 2025; JPC's example): ReLU, Adam 0.1, batch 64, no decay, a constant rate,
