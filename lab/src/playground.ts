@@ -48,8 +48,9 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
         <h3>Train in the page</h3>
         <div class="buttons"><label>epochs <input id="pg-epochs" type="number" min="1" max="100" value="5" /></label>
           <label><input id="pg-quick" type="checkbox" /> quick (1,000 digits)</label>
-          <button id="pg-train">Train</button></div>
+          <button id="pg-train" class="fixed-width" data-testid="train">Train</button></div>
         <progress id="pg-progress" value="0" max="1"></progress>
+        <p id="pg-train-status" class="hint" data-testid="train-status" aria-live="polite">The shipped model classifies until a run here finishes.</p>
         <div id="pg-energy-chart"></div>
         <div id="pg-acc-chart"></div>
       </div>
@@ -61,6 +62,8 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
     loadCheckpoint(base, 'generative.safetensors'),
   ]);
   let classifier: Checkpoint = classifierFile;
+  // Which model classifies now: the shipped one until a run in the page finishes.
+  let classifierName = 'shipped';
   const threads = `${backend.threads} thread${backend.threads > 1 ? 's' : ''}`;
   const engines: { readonly wasm: Engine; webgpu: Engine | null } = {
     wasm: createEngine(backend, `wasm × ${threads}${crossOriginIsolated ? ', cross-origin isolated' : ''}`, classifier, generatorFile),
@@ -172,18 +175,41 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
   const opts = (label: string, stroke: string) => ({ width: 320, height: 140, scales: { x: { time: false } }, series: [{}, { label, stroke, width: 2 }] });
   const energyChart = new uPlot(opts('energy per example', '#e63946'), energy, $('pg-energy-chart'));
   const accChart = new uPlot(opts('held-out accuracy', '#457b9d'), acc, $('pg-acc-chart'));
-  $('pg-train').addEventListener('click', () => {
+  // One run at a time: while it runs the button stops it, and a stopped run's model is dropped.
+  const button = $<HTMLButtonElement>('pg-train');
+  const trainStatus = $('pg-train-status');
+  let running: Worker | null = null;
+  const finish = (message: string) => {
+    running?.terminate();
+    running = null;
+    button.textContent = 'Train';
+    trainStatus.textContent = message;
+  };
+  button.addEventListener('click', () => {
+    if (running) {
+      finish(`stopped; the ${classifierName} model still classifies`);
+      return;
+    }
     const epochs = Number($<HTMLInputElement>('pg-epochs').value) || 5;
     const worker = new Worker(new URL('./trainer-worker.ts', import.meta.url), { type: 'module' });
+    running = worker;
+    button.textContent = 'Stop';
     const progress = $<HTMLProgressElement>('pg-progress');
+    progress.value = 0;
     energy[0].length = energy[1].length = acc[0].length = acc[1].length = 0;
     const on = chosen();
     const quick = $<HTMLInputElement>('pg-quick').checked;
-    status.textContent = `training ${epochs} epochs in a worker on ${on === 'webgpu' ? 'WebGPU' : 'wasm'}…`;
+    const started = performance.now();
+    let lastEpoch = '';
+    trainStatus.textContent = `training ${epochs} epoch${epochs > 1 ? 's' : ''} in a worker on ${on === 'webgpu' ? 'WebGPU' : 'wasm'}…`;
     worker.onmessage = (e: MessageEvent<TrainMessage>) => {
+      if (running !== worker) return; // a stopped run's last messages
       const m = e.data;
       if (m.type === 'progress') {
-        progress.value = (m.epoch - 1 + m.batch / m.batches) / epochs;
+        const done = (m.epoch - 1 + m.batch / m.batches) / epochs;
+        progress.value = done;
+        const left = ((performance.now() - started) / 1000) * (1 / done - 1);
+        trainStatus.textContent = `epoch ${m.epoch}/${epochs}, batch ${m.batch}/${m.batches}, about ${Math.ceil(left)} s left${lastEpoch}`;
         energy[0].push(energy[0].length);
         energy[1].push(m.energy);
         energyChart.setData(energy);
@@ -191,16 +217,13 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
         acc[0].push(m.epoch);
         acc[1].push(m.accuracy);
         accChart.setData(acc);
-        status.textContent = `epoch ${m.epoch}/${epochs}: held-out accuracy ${(100 * m.accuracy).toFixed(2)} % (${m.seconds.toFixed(1)} s)`;
+        lastEpoch = ` — after epoch ${m.epoch}: held-out accuracy ${(100 * m.accuracy).toFixed(2)} % (${m.seconds.toFixed(1)} s)`;
       } else if (m.type === 'done') {
         classifier = decodeCheckpoint(m.checkpoint, 'trained in the page');
+        classifierName = 'page-trained';
         for (const e of Object.values(engines)) e?.setClassifier(classifier);
-        status.textContent += ` — now classifying with the model trained here (on ${m.backend})`;
-        worker.terminate();
-      } else {
-        status.textContent = `training failed: ${m.message}`;
-        worker.terminate();
-      }
+        finish(`done${lastEpoch}; now classifying with the model trained here (on ${m.backend})`);
+      } else finish(`training failed: ${m.message}`);
     };
     const request: TrainRequest = { base: new URL(base, location.href).href, epochs, seed: 0, backend: on, quick };
     worker.postMessage(request);

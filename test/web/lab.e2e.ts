@@ -97,17 +97,30 @@ describe('browser lab', () => {
     expect(ink).toBeGreaterThan(20);
   });
 
+  it('one run at a time: Train becomes Stop without moving, and stopping keeps the shipped model', async () => {
+    const button = page.locator('[data-testid="train"]');
+    await page.fill('#pg-epochs', '3');
+    const before = await button.boundingBox();
+    await button.click();
+    expect(await button.textContent()).toBe('Stop');
+    expect(await button.boundingBox()).toEqual(before);
+    // The second click stops the run; it cannot start another.
+    await button.click();
+    expect(await button.textContent()).toBe('Train');
+    expect(await page.textContent('[data-testid="train-status"]')).toBe('stopped; the shipped model still classifies');
+  });
+
   it('trains in a Web Worker with live progress and then classifies with the model it trained', async () => {
     await page.fill('#pg-epochs', '1');
     await page.click('#pg-train');
     await page.waitForFunction(
-      () => document.querySelector('[data-testid="pg-status"]')?.textContent?.includes('now classifying with the model trained here'),
+      () => document.querySelector('[data-testid="train-status"]')?.textContent?.includes('now classifying with the model trained here'),
       undefined,
       {
         timeout: 60_000,
       },
     );
-    const status = (await page.textContent('[data-testid="pg-status"]')) ?? '';
+    const status = (await page.textContent('[data-testid="train-status"]')) ?? '';
     const accuracy = Number(status.match(/held-out accuracy ([\d.]+) %/)?.[1]);
     await page.locator('#playground').screenshot({ path: `${shots}/trained.png` });
     expect(accuracy).toBeGreaterThan(70);

@@ -91,8 +91,8 @@ describe('the lab on webgpu', () => {
       await tab.selectOption('[data-testid="backend"]', backend);
       await tab.waitForSelector(`[data-testid="engine"][data-value="${backend}"]`);
       await tab.click('#pg-train');
-      await tab.waitForFunction((text) => document.querySelector('[data-testid="pg-status"]')?.textContent?.includes(text), done, { timeout: 300_000 });
-      const status = (await tab.textContent('[data-testid="pg-status"]')) ?? '';
+      await tab.waitForFunction((text) => document.querySelector('[data-testid="train-status"]')?.textContent?.includes(text), done, { timeout: 300_000 });
+      const status = (await tab.textContent('[data-testid="train-status"]')) ?? '';
       return Number(status.match(/held-out accuracy ([\d.]+) %/)?.[1]);
     };
     const cpu = await trainOn('wasm', 'trained here (on wasm');
