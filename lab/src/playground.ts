@@ -10,8 +10,8 @@
 
 import { type Backend, createBackend, isCpuAdapter } from 'predictive-coding/kernels';
 import { type Checkpoint, decodeCheckpoint } from 'predictive-coding/train';
-import uPlot from 'uplot';
 import { loadCheckpoint } from './assets.ts';
+import { lineChart, point } from './charts.ts';
 import { drawingPad, paintDigits, toMnist } from './digits.ts';
 import { createEngine, type Engine, SHOW } from './engine.ts';
 import type { TrainMessage, TrainRequest } from './trainer-worker.ts';
@@ -172,9 +172,12 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
   // Training in a worker, with live charts.
   const energy: [number[], number[]] = [[], []];
   const acc: [number[], number[]] = [[], []];
-  const opts = (label: string, stroke: string) => ({ width: 320, height: 140, scales: { x: { time: false } }, series: [{}, { label, stroke, width: 2 }] });
-  const energyChart = new uPlot(opts('energy per example', '#e63946'), energy, $('pg-energy-chart'));
-  const accChart = new uPlot(opts('held-out accuracy', '#457b9d'), acc, $('pg-acc-chart'));
+  const energyChart = lineChart(
+    $('pg-energy-chart'),
+    { title: 'Training energy', x: { label: 'batch' }, y: { label: 'E per example', log: true }, stroke: '#e63946' },
+    energy,
+  );
+  const accChart = lineChart($('pg-acc-chart'), { title: 'Held-out accuracy', x: { label: 'epoch' }, y: { label: 'accuracy (%)' }, stroke: '#457b9d' }, acc);
   // One run at a time: while it runs the button stops it, and a stopped run's model is dropped.
   const button = $<HTMLButtonElement>('pg-train');
   const trainStatus = $('pg-train-status');
@@ -210,12 +213,12 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
         progress.value = done;
         const left = ((performance.now() - started) / 1000) * (1 / done - 1);
         trainStatus.textContent = `epoch ${m.epoch}/${epochs}, batch ${m.batch}/${m.batches}, about ${Math.ceil(left)} s left${lastEpoch}`;
-        energy[0].push(energy[0].length);
-        energy[1].push(m.energy);
+        energy[0].push((m.epoch - 1) * m.batches + m.batch);
+        energy[1].push(point(m.energy));
         energyChart.setData(energy);
       } else if (m.type === 'epoch') {
         acc[0].push(m.epoch);
-        acc[1].push(m.accuracy);
+        acc[1].push(100 * m.accuracy);
         accChart.setData(acc);
         lastEpoch = ` — after epoch ${m.epoch}: held-out accuracy ${(100 * m.accuracy).toFixed(2)} % (${m.seconds.toFixed(1)} s)`;
       } else if (m.type === 'done') {

@@ -6,7 +6,7 @@
  * Click a node to clamp or release it, drag a node to move it (and clamp it),
  * click a rod to select its weight and set it with the slider.
  */
-import uPlot from 'uplot';
+import { lineChart, point } from './charts.ts';
 import { SIZES, SpringsNetwork } from './springs-model.ts';
 
 const W = 640;
@@ -53,16 +53,10 @@ export function mountSprings(root: HTMLElement): void {
   const weightBox = root.querySelector<HTMLElement>('#springs-weight')!;
   const slider = root.querySelector<HTMLInputElement>('#springs-weight-slider')!;
   const trace: [number[], number[]] = [[], []];
-  const chart = new uPlot(
-    {
-      width: 300,
-      height: 160,
-      scales: { x: { time: false } },
-      series: [{ label: 'step' }, { label: 'energy', stroke: '#e63946', width: 2 }],
-      axes: [{}, { size: 50 }],
-    },
-    trace,
+  const chart = lineChart(
     root.querySelector<HTMLElement>('#springs-chart')!,
+    { title: 'Energy E = Σ ½ε² while relaxing', x: { label: 'relaxation step' }, y: { label: 'E', log: true }, stroke: '#e63946', width: 300 },
+    trace,
   );
   let playing = false;
   let seed = 1;
@@ -76,7 +70,7 @@ export function mountSprings(root: HTMLElement): void {
   function record(): void {
     const s = net.state;
     trace[0].push(s.steps);
-    trace[1].push(s.energy);
+    trace[1].push(point(s.energy));
     if (trace[0].length > 500) {
       trace[0].shift();
       trace[1].shift();

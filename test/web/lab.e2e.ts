@@ -97,6 +97,21 @@ describe('browser lab', () => {
     expect(ink).toBeGreaterThan(20);
   });
 
+  it('every chart has a title and both axis titles', async () => {
+    // uPlot draws the axis titles on its canvas; the chart's container names them (lab/src/charts.ts).
+    const charts = await page.$$eval('.uplot', (els) =>
+      els.map((el) => ({
+        title: el.querySelector('.u-title')?.textContent ?? '',
+        axes: [el.parentElement?.dataset.chartX ?? '', el.parentElement?.dataset.chartY ?? ''],
+      })),
+    );
+    expect(charts.length).toBeGreaterThanOrEqual(3);
+    for (const c of charts) {
+      expect(c.title).not.toBe('');
+      expect(c.axes.filter((a) => a.trim() !== '')).toHaveLength(2);
+    }
+  });
+
   it('one run at a time: Train becomes Stop without moving, and stopping keeps the shipped model', async () => {
     const button = page.locator('[data-testid="train"]');
     await page.fill('#pg-epochs', '3');
