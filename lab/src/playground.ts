@@ -9,7 +9,7 @@
  */
 
 import { type Backend, createBackend, isCpuAdapter } from 'predictive-coding/kernels';
-import { type Checkpoint, decodeCheckpoint } from 'predictive-coding/train';
+import { type Checkpoint, decodeCheckpoint, GENERATIVE_SAMPLE_NOISE } from 'predictive-coding/train';
 import { loadCheckpoint } from './assets.ts';
 import { lineChart, point } from './charts.ts';
 import { drawingPad, paintDigits, toMnist } from './digits.ts';
@@ -37,14 +37,17 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
         <canvas id="pg-pad" width="280" height="280" data-testid="pad"></canvas>
         <div class="buttons"><button id="pg-clear">Clear</button> <button id="pg-erase">Erase the bottom half and fill it in</button></div>
         <p>Prediction: <strong id="pg-prediction" data-testid="prediction">–</strong> <span id="pg-speed" data-testid="relax-speed"></span></p>
-        <p class="hint">Top-layer activity over the ${SHOW.steps} relaxation steps (rows: digits 0–9, left to right: steps):</p>
-        <canvas id="pg-emerge" width="360" height="120"></canvas>
-        <canvas id="pg-complete" width="260" height="84" data-testid="completion"></canvas>
+        <figure class="tile" hidden><canvas id="pg-emerge" width="360" height="120"></canvas>
+          <figcaption>How relaxation classifies: the image is clamped and the label layer settles. Rows: digits 0–9; left to right: the ${SHOW.steps} relaxation steps; brightness: that digit's activity.</figcaption></figure>
+        <figure class="tile" hidden><canvas id="pg-complete" width="260" height="84" data-testid="completion"></canvas>
+          <figcaption>Left: your digit. Middle: its bottom half erased. Right: filled in by the generative network, the visible pixels clamped and the rest relaxed.</figcaption></figure>
       </div>
       <div class="panel">
         <h3>Generate</h3>
         <div class="buttons" id="pg-labels"></div>
-        <canvas id="pg-generated" width="640" height="76" data-testid="generated"></canvas>
+        <p class="hint">Pick a digit: its label is clamped at the top of the generative network and the image layer is read at the bottom.</p>
+        <figure class="tile" hidden><canvas id="pg-generated" width="640" height="76" data-testid="generated"></canvas>
+          <figcaption>Eight samples of the chosen digit (noise σ = ${GENERATIVE_SAMPLE_NOISE} in the layer below the label).</figcaption></figure>
         <h3>Train in the page</h3>
         <div class="buttons"><label>epochs <input id="pg-epochs" type="number" min="1" max="100" value="5" /></label>
           <label><input id="pg-quick" type="checkbox" /> quick (1,000 digits)</label>
@@ -136,6 +139,7 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
       const speed = $('pg-speed');
       speed.textContent = `(${Math.round(stepsPerSecond)} relaxation steps/s on ${e.name === 'wasm' ? 'wasm' : 'WebGPU'})`;
       speed.dataset.value = String(stepsPerSecond);
+      shown($<HTMLCanvasElement>('pg-emerge'));
       paintEmergence($<HTMLCanvasElement>('pg-emerge'), frames);
     });
   }
@@ -148,7 +152,7 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
       const visible = Uint8Array.from({ length: 784 }, (_, i) => (i < 392 ? 1 : 0));
       const filled = await (await engine()).complete(image, visible);
       const erased = Float32Array.from(image, (v, i) => (visible[i] ? v : 0.5));
-      const canvas = $<HTMLCanvasElement>('pg-complete');
+      const canvas = shown($<HTMLCanvasElement>('pg-complete'));
       paintDigits(canvas, [image, erased, filled]);
       canvas.dataset.filled = String(Number(canvas.dataset.filled ?? 0) + 1);
     });
@@ -161,7 +165,7 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
     b.dataset.digit = String(d);
     b.addEventListener('click', () =>
       serially(async () => {
-        const canvas = $<HTMLCanvasElement>('pg-generated');
+        const canvas = shown($<HTMLCanvasElement>('pg-generated'));
         paintDigits(canvas, await (await engine()).generate(d));
         canvas.dataset.generated = String(d);
       }),
@@ -231,6 +235,12 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
     const request: TrainRequest = { base: new URL(base, location.href).href, epochs, seed: 0, backend: on, quick };
     worker.postMessage(request);
   });
+}
+
+/** `canvas`, its figure (and caption) made visible: tiles stay hidden until they have something to show. */
+function shown(canvas: HTMLCanvasElement): HTMLCanvasElement {
+  canvas.closest('figure')?.removeAttribute('hidden');
+  return canvas;
 }
 
 /** Rows: classes; columns: relaxation steps; brightness: the top-layer value. */

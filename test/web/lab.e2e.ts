@@ -58,6 +58,8 @@ describe('browser lab', () => {
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     const origin = new URL(page.url()).origin;
     expect(requests.filter((u) => !u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:'))).toEqual([]);
+    // No empty boxes before there is something to show: the image tiles appear when first painted.
+    expect(await page.$$eval('figure.tile', (els) => els.map((el) => el.hidden))).toEqual([true, true, true]);
   });
 
   it('the springs view’s energy falls after pressing play', async () => {
@@ -95,6 +97,17 @@ describe('browser lab', () => {
     const ink = await eraseAndFill(page);
     await page.locator('[data-testid="completion"]').screenshot({ path: `${shots}/completion.png` });
     expect(ink).toBeGreaterThan(20);
+  });
+
+  it('every image tile, once shown, has a caption', async () => {
+    const tiles = await page.$$eval('figure.tile', (els) =>
+      els.map((el) => ({ hidden: el.hidden, caption: el.querySelector('figcaption')?.textContent?.trim() ?? '' })),
+    );
+    expect(tiles).toHaveLength(3);
+    for (const t of tiles) {
+      expect(t.hidden).toBe(false);
+      expect(t.caption.length).toBeGreaterThan(20);
+    }
   });
 
   it('every chart has a title and both axis titles', async () => {
