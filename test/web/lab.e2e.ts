@@ -59,7 +59,7 @@ describe('browser lab', () => {
     const origin = new URL(page.url()).origin;
     expect(requests.filter((u) => !u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:'))).toEqual([]);
     // No empty boxes before there is something to show: the image tiles appear when first painted.
-    expect(await page.$$eval('figure.tile', (els) => els.map((el) => el.hidden))).toEqual([true, true, true]);
+    expect(await page.$$eval('figure.tile', (els) => els.map((el) => el.hasAttribute('hidden')))).toEqual([true, true, true]);
   });
 
   it('the springs view’s energy falls after pressing play', async () => {
@@ -101,7 +101,7 @@ describe('browser lab', () => {
 
   it('every image tile, once shown, has a caption', async () => {
     const tiles = await page.$$eval('figure.tile', (els) =>
-      els.map((el) => ({ hidden: el.hidden, caption: el.querySelector('figcaption')?.textContent?.trim() ?? '' })),
+      els.map((el) => ({ hidden: el.hasAttribute('hidden'), caption: el.querySelector('figcaption')?.textContent?.trim() ?? '' })),
     );
     expect(tiles).toHaveLength(3);
     for (const t of tiles) {
