@@ -27,11 +27,23 @@ export function mountSprings(root: HTMLElement): void {
     <p class="hint">Nodes slide on poles (their activity); platforms are the predictions from the layer above, carried by the rods (weights);
     springs are the errors — the redder and thicker, the more energy. Click a node to clamp (●) or release (○) it; drag a node to move it;
     click a rod to pick its weight.</p>
+    <details class="explain" open>
+      <summary>What is relaxing here</summary>
+      <p><strong>Energy.</strong> Each layer predicts the one below: the platform under a node is μ = W·f(x_above) + b. The spring between
+      a node and its platform is the prediction error ε = x − μ, and the energy is E = Σ ½ε², summed over every spring of every layer —
+      the number in the chart.</p>
+      <p><strong>Clamped and free.</strong> The bottom layer is the senses: its nodes are clamped (●) to an input pattern, held where they
+      are. Every other node is free (○) and slides down the energy: pulled toward its own platform, and pushed to predict the layer below
+      better. Each node uses only its own spring and the springs it holds up — no global controller. Relaxation is those small moves
+      repeated until the springs settle.</p>
+      <p><strong>Learning.</strong> With learning on, every rod (weight) also moves at each step, by a Hebbian rule: the error of the node
+      below times the activity of the node above. The network then comes to predict the clamped pattern, and the energy it settles at falls.</p>
+    </details>
     <div class="row">
       <canvas id="springs-canvas" width="${W}" height="${H}"></canvas>
       <div class="side">
         <div class="buttons">
-          <button id="springs-play">Play</button>
+          <button id="springs-play" class="fixed-width" data-testid="springs-play">Play</button>
           <button id="springs-step">Step</button>
           <button id="springs-reset">Reset</button>
           <label><input type="checkbox" id="springs-learn" /> learning (weights move too)</label>

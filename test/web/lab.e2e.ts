@@ -62,12 +62,18 @@ describe('browser lab', () => {
     expect(await page.$$eval('figure.tile', (els) => els.map((el) => el.hasAttribute('hidden')))).toEqual([true, true, true]);
   });
 
-  it('the springs view’s energy falls after pressing play', async () => {
+  it('the springs view’s energy falls after pressing play, and the controls do not move', async () => {
     const energy = async () => Number(await page.getAttribute('[data-testid="springs-energy"]', 'data-value'));
     const before = await energy();
+    // Nothing moves when Play becomes Pause and back: not the button, not the controls and chart beside it.
+    const boxes = () => Promise.all(['[data-testid="springs-play"]', '#springs-step', '#springs-chart'].map((s) => page.locator(s).boundingBox()));
+    const still = await boxes();
     await page.click('#springs-play');
+    expect(await page.textContent('[data-testid="springs-play"]')).toBe('Pause');
+    expect(await boxes()).toEqual(still);
     await page.waitForTimeout(1500);
     await page.click('#springs-play');
+    expect(await boxes()).toEqual(still);
     const after = await energy();
     await page.locator('#springs').screenshot({ path: `${shots}/springs.png` });
     expect(after).toBeLessThan(0.5 * before);
