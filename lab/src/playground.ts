@@ -54,8 +54,8 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
           <button id="pg-train" class="fixed-width" data-testid="train">Train</button></div>
         <progress id="pg-progress" value="0" max="1"></progress>
         <p id="pg-train-status" class="hint" data-testid="train-status" aria-live="polite">The shipped model classifies until a run here finishes.</p>
-        <div id="pg-energy-chart"></div>
-        <div id="pg-acc-chart"></div>
+        <div id="pg-energy-chart" hidden></div>
+        <div id="pg-acc-chart" hidden></div>
       </div>
     </div>`;
   const $ = <E extends HTMLElement>(id: string) => root.querySelector<E>(`#${id}`)!;
@@ -201,6 +201,8 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
     const worker = new Worker(new URL('./trainer-worker.ts', import.meta.url), { type: 'module' });
     running = worker;
     button.textContent = 'Stop';
+    // The charts appear with the first run (no empty boxes before).
+    for (const id of ['pg-energy-chart', 'pg-acc-chart']) $(id).removeAttribute('hidden');
     const progress = $<HTMLProgressElement>('pg-progress');
     progress.value = 0;
     energy[0].length = energy[1].length = acc[0].length = acc[1].length = 0;

@@ -8,6 +8,8 @@ export async function drawOne(page: Page, backend: 'wasm' | 'webgpu'): Promise<{
     delete p.dataset.value;
   });
   const pad = page.locator('[data-testid="pad"]');
+  // Mouse moves are in viewport coordinates: the pad must be on screen (a 1280×800 window scrolls to it).
+  await pad.scrollIntoViewIfNeeded();
   const box = (await pad.boundingBox())!;
   const x = box.x + box.width / 2;
   await page.mouse.move(x, box.y + box.height * 0.15);

@@ -15,13 +15,14 @@ const shots = `${root}test-results`;
 let server: PreviewServer;
 let browser: Browser;
 let page: Page;
+let url: string;
 const errors: string[] = [];
 const requests: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
   server = await preview({ configFile: `${root}vite.config.lab.ts`, root: `${root}lab`, preview: { port: 0, open: false }, logLevel: 'silent' });
-  const url = server.resolvedUrls?.local[0];
+  url = server.resolvedUrls?.local[0] ?? '';
   if (!url) throw new Error('vite preview did not report a URL');
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -36,7 +37,7 @@ beforeAll(async () => {
       '--disable-quic',
     ],
   });
-  page = await browser.newPage({ viewport: { width: 1200, height: 1600 } });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
@@ -159,5 +160,24 @@ describe('browser lab', () => {
     await page.locator('#playground').screenshot({ path: `${shots}/trained.png` });
     expect(accuracy).toBeGreaterThan(70);
     expect(errors).toEqual([]);
+  });
+
+  it('on a 390×844 phone: nothing wider than the screen, every button at least 40 px, screenshot saved', async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    try {
+      await phone.goto(url);
+      await phone.waitForSelector('[data-testid="pg-status"][data-ready="true"]', { timeout: 60_000 });
+      await phone.screenshot({ path: `${shots}/lab-phone.png`, fullPage: true });
+      expect(await phone.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+      const small = await phone.$$eval('button', (els) =>
+        els
+          .map((el) => ({ text: el.textContent ?? '', box: el.getBoundingClientRect() }))
+          .filter((b) => b.box.width > 0 && (b.box.height < 40 || b.box.width < 40))
+          .map((b) => `${b.text}: ${Math.round(b.box.width)}×${Math.round(b.box.height)}`),
+      );
+      expect(small).toEqual([]);
+    } finally {
+      await phone.close();
+    }
   });
 });
