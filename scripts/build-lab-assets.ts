@@ -13,10 +13,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { trainLabDiscriminative, trainLabGenerative } from '../lab/src/lab-models.ts';
+import { trainLabNet } from '../lab/src/lab-models.ts';
 import { type Dataset, encodeIdx, loadEmbeddedDigits } from '../packages/predictive-coding/src/data/index.ts';
 import { createBackend } from '../packages/predictive-coding/src/kernels/index.ts';
-import { encodeCheckpoint, evaluate } from '../packages/predictive-coding/src/train/index.ts';
+import { encodeCheckpoint, evaluate, GENERATIVE_MLP, PCX_MLP } from '../packages/predictive-coding/src/train/index.ts';
 import { labAssetsHash } from './lab-assets-hash.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -60,13 +60,13 @@ async function main(): Promise<void> {
   writeIdx(dataDir, 't10k', test);
   mkdirSync(join(out, 'models'), { recursive: true });
   const backend = await createBackend('wasm', { threads: 'auto' });
-  const disc = await trainLabDiscriminative(backend, train, null, 30, 0);
+  const disc = await trainLabNet(PCX_MLP, backend, train, null, 30, 0);
   const discAcc = evaluate(disc.model, disc.workspace, test);
   writeFileSync(
     join(out, 'models/discriminative.safetensors'),
     encodeCheckpoint(disc.model, { metadata: { data: 'mnist-embedded', test_acc: String(discAcc) } }),
   );
-  const gen = await trainLabGenerative(backend, train, 8, 0);
+  const gen = await trainLabNet(GENERATIVE_MLP, backend, train, null, 8, 0);
   writeFileSync(join(out, 'models/generative.safetensors'), encodeCheckpoint(gen.model, { metadata: { data: 'mnist-embedded' } }));
   backend.dispose();
   // Written last: an interrupted build leaves no stamp, so the next one starts over.

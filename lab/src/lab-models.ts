@@ -7,10 +7,16 @@
  */
 import type { Dataset } from 'predictive-coding/data';
 import type { Backend, BackendArray } from 'predictive-coding/kernels';
-import { type FitOptions, fit, GENERATIVE_MLP, PCX_MLP, type PresetModel, presetFitOptions, presetModel } from 'predictive-coding/train';
+import { type FitOptions, fit, type Preset, type PresetModel, presetFitOptions, presetModel } from 'predictive-coding/train';
 
-/** PCX_MLP trained `epochs` epochs on `train` (scored on `test` after each when given), weights from `seed`. */
-export async function trainLabDiscriminative<T extends BackendArray>(
+/**
+ * `preset` trained `epochs` epochs on `train` (scored on `test` after each
+ * when given, plus any of fit's options in `extra`), weights and shuffling
+ * from `seed`: the lab's discriminative net is PCX_MLP, its generative one
+ * GENERATIVE_MLP (label → 256 → 256 → image, weights capped).
+ */
+export async function trainLabNet<T extends BackendArray>(
+  preset: Preset,
   backend: Backend<T>,
   train: Dataset,
   test: Dataset | null,
@@ -18,14 +24,7 @@ export async function trainLabDiscriminative<T extends BackendArray>(
   seed: number,
   extra: Partial<FitOptions<T>> = {},
 ): Promise<PresetModel<T>> {
-  const net = presetModel(PCX_MLP, backend, seed);
-  await fit(net.model, net.optimizer, net.workspace, train, test, presetFitOptions(PCX_MLP, epochs, seed, extra));
-  return net;
-}
-
-/** GENERATIVE_MLP (label → 256 → 256 → image, weights capped) trained `epochs` epochs on `train`, weights from `seed`. */
-export async function trainLabGenerative<T extends BackendArray>(backend: Backend<T>, train: Dataset, epochs: number, seed: number): Promise<PresetModel<T>> {
-  const net = presetModel(GENERATIVE_MLP, backend, seed);
-  await fit(net.model, net.optimizer, net.workspace, train, null, presetFitOptions(GENERATIVE_MLP, epochs, seed));
+  const net = presetModel(preset, backend, seed);
+  await fit(net.model, net.optimizer, net.workspace, train, test, presetFitOptions(preset, epochs, seed, extra));
   return net;
 }

@@ -7,9 +7,9 @@
  */
 import { type Dataset, subset } from 'predictive-coding/data';
 import { type Backend, type BackendArray, createBackend } from 'predictive-coding/kernels';
-import { encodeCheckpoint, hostCopy } from 'predictive-coding/train';
+import { encodeCheckpoint, hostCopy, PCX_MLP } from 'predictive-coding/train';
 import { loadDigits } from './assets.ts';
-import { trainLabDiscriminative } from './lab-models.ts';
+import { trainLabNet } from './lab-models.ts';
 
 export interface TrainRequest {
   readonly base: string;
@@ -51,7 +51,7 @@ self.onmessage = async (e: MessageEvent<TrainRequest>) => {
 
 async function trainOn<T extends BackendArray>(backend: Backend<T>, label: string, train: Dataset, test: Dataset, request: TrainRequest): Promise<void> {
   try {
-    const { model } = await trainLabDiscriminative(backend, train, test, request.epochs, request.seed, {
+    const { model } = await trainLabNet(PCX_MLP, backend, train, test, request.epochs, request.seed, {
       yieldEvery: 50,
       onBatch: (b) => {
         if (b.batch % 4 === 0 || b.batch === b.batches) post({ type: 'progress', ...b });

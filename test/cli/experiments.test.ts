@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode, encode } from 'fast-png';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { trainLabGenerative } from '../../lab/src/lab-models.ts';
+import { trainLabNet } from '../../lab/src/lab-models.ts';
 import { loadDataset } from '../../packages/predictive-coding/src/node/index.ts';
 
 const loadData = (spec: string) => loadDataset(spec, '--data');
@@ -72,8 +72,8 @@ describe('pcn experiment', () => {
     const relaxedSimd = Number(process.versions.node.split('.')[0]) >= 22;
     const backend = await createBackend('wasm', { threads: 1, relaxedSimd });
     try {
-      const lab = await trainLabGenerative(backend, train, 1, 0);
-      expect(lab.config).toEqual(cli.config);
+      const lab = await trainLabNet(GENERATIVE_MLP, backend, train, null, 1, 0);
+      expect(lab.model.config).toEqual(cli.config);
       const labTensors = decodeCheckpoint(encodeCheckpoint((await hostCopy(backend, lab.model)).model), 'lab').tensors;
       expect([...labTensors.keys()]).toEqual([...cli.tensors.keys()]);
       // Bit for bit: same preset (weight cap included), same seed, same batches, same backend.

@@ -38,7 +38,6 @@ export async function runGenerative(ctx: Context, opts: GenerativeOptions): Prom
   const seed = ctx.options.seed;
   const preset = GENERATIVE_MLP;
   const {
-    config,
     model,
     workspace: ws,
     optimizer: opt,
@@ -51,7 +50,7 @@ export async function runGenerative(ctx: Context, opts: GenerativeOptions): Prom
   const probe = subset(data.test, shuffledOrder(data.test.count, createRng(offsetSeed(seed, 1))).subarray(0, Math.min(1000, data.test.count)));
   const curve: { epoch: number; energy: number; acc: number }[] = [];
   ctx.log(
-    `generative PCN ${config.sizes.join('-')} on ${data.source}: ${count(opts.epochs, 'epoch')}, ${opts.weightCap ? `weights capped at ±${opts.weightCap}` : 'no weight cap'}, classification by ${count(opts.evalSteps, 'relaxation step')}${opts.prior ? ` under a prior of weight ${opts.prior} on the label layer` : ''}`,
+    `generative PCN ${model.config.sizes.join('-')} on ${data.source}: ${count(opts.epochs, 'epoch')}, ${opts.weightCap ? `weights capped at ±${opts.weightCap}` : 'no weight cap'}, classification by ${count(opts.evalSteps, 'relaxation step')}${opts.prior ? ` under a prior of weight ${opts.prior} on the label layer` : ''}`,
   );
   await fit(
     model,
@@ -127,7 +126,7 @@ export async function runGenerative(ctx: Context, opts: GenerativeOptions): Prom
       eval_steps: opts.evalSteps,
       weight_cap: opts.weightCap,
       prior_weight: opts.prior,
-      sizes: config.sizes,
+      sizes: model.config.sizes,
     },
     `generative: classification by relaxing the label layer ${(100 * testAcc).toFixed(2)} %, by least-energy hypothesis ${(100 * hypothesesAcc).toFixed(2)} % on ${data.test.count} test images; ` +
       'means.png (the mean image of each digit), samples.png (rows = digits 0–9), completion.png (original | bottom half erased | completed)',

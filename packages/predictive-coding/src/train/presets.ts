@@ -8,7 +8,7 @@
  *
  * The figures quoted are measured on the embedded digits or MNIST (the repository's README, Results).
  */
-import { type ConfigOptions, createConfig, initModel, initWorkspace, type Model, type PcnConfig, type Workspace } from '../core/index.ts';
+import { type ConfigOptions, createConfig, initModel, initWorkspace, type Model, type Workspace } from '../core/index.ts';
 import { check } from '../errors.ts';
 import type { Backend, BackendArray } from '../kernels/index.ts';
 import { createRng } from '../random.ts';
@@ -98,7 +98,7 @@ export const PRESETS: Readonly<Record<'pcx-mlp' | 'generative' | 'mupc-resmlp', 
 
 /** What presetModel returns: all of it allocated on `backend`. */
 export interface PresetModel<T extends BackendArray = Float32Array> {
-  readonly config: PcnConfig;
+  /** The network; its validated configuration is model.config. */
   readonly model: Model<T>;
   readonly workspace: Workspace<T>;
   readonly optimizer: OptimizerState<T>;
@@ -122,10 +122,8 @@ export interface PresetOverrides {
  */
 export function presetModel<T extends BackendArray>(preset: Preset, backend: Backend<T>, seed: number, overrides: PresetOverrides = {}): PresetModel<T> {
   check(typeof preset === 'object' && preset !== null && 'model' in preset, 'config', () => 'presetModel: preset must be one of PRESETS (or shaped like one).');
-  const config = createConfig({ ...preset.model, ...overrides.model });
-  const model = initModel(config, backend, createRng(seed));
+  const model = initModel(createConfig({ ...preset.model, ...overrides.model }), backend, createRng(seed));
   return {
-    config,
     model,
     workspace: initWorkspace(model, overrides.batchSize ?? preset.batchSize, backend),
     optimizer: initOptimizer(model, { ...preset.optimizer, ...overrides.optimizer }, backend),
