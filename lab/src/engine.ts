@@ -1,8 +1,8 @@
 /**
  * Where the playground relaxes: the shipped classifier and generator in one
  * backend's memory (wasm's, or the GPU's through WebGPU), and the three things
- * the page asks of them — classify a drawn digit while recording the top
- * layer at every relaxation step, fill in an erased half, generate digits of a
+ * the page asks of them — classify a drawn digit while recording every
+ * layer's values and errors at every relaxation step, fill in an erased half, generate digits of a
  * label. The same calls run on both: on WebGPU each relaxation is recorded
  * and read back once (its frames kept on the device with copyInto).
  */
@@ -28,10 +28,21 @@ const COMPLETE = { steps: 200, lr: 0.1, momentum: 0.9, tolerance: 0 };
 /** Generated digits per label. */
 export const SAMPLES = 8;
 
+/** One layer of the classifier through a relaxation, after each step. */
+export interface LayerTrace {
+  readonly size: number;
+  /** x_l after steps 1…T: T × size, row-major. */
+  readonly x: Float32Array;
+  /** eps_l = x_l − mu_l after steps 1…T (T × size); null for x_0, which nothing predicts. */
+  readonly eps: Float32Array | null;
+}
+
 export interface Classified {
   readonly label: number;
   /** The top layer (one value per class) after each relaxation step. */
   readonly frames: Float32Array[];
+  /** Every layer, x_0 (the clamped image) to x_L (the label layer). */
+  readonly layers: LayerTrace[];
   /** Relaxation steps per second, the read back included. */
   readonly stepsPerSecond: number;
 }
@@ -60,18 +71,38 @@ export function createEngine<T extends BackendArray>(backend: Backend<T>, label:
     label,
     async classify(image) {
       const { model, ws } = net;
-      const L = model.config.sizes.length - 1;
-      const n = model.config.sizes[L];
-      const recorded = backend.alloc(SHOW.steps * n);
+      const sizes = model.config.sizes;
+      const L = sizes.length - 1;
+      const T = SHOW.steps;
+      // One recording buffer: for each step, x_0…x_L then eps_1…eps_L (kept on the device, read back once).
+      const parts = [...sizes.map((n, l) => ({ from: ws.x[l], n })), ...sizes.slice(1).map((n, l) => ({ from: ws.eps[l + 1], n }))];
+      const perStep = parts.reduce((s, p) => s + p.n, 0);
+      const recorded = backend.alloc(T * perStep);
       try {
         const t0 = performance.now();
-        await inferAsync(model, ws, 1, [image], SHOW, { init: 'zero', onStep: (t) => backend.copyInto(ws.x[L], n, recorded, (t - 1) * n) });
-        const host = await backend.read(recorded, SHOW.steps * n);
+        const onStep = (t: number) => {
+          let at = (t - 1) * perStep;
+          for (const p of parts) {
+            backend.copyInto(p.from, p.n, recorded, at);
+            at += p.n;
+          }
+        };
+        await inferAsync(model, ws, 1, [image], SHOW, { init: 'zero', onStep });
+        const host = await backend.read(recorded, T * perStep);
         const seconds = (performance.now() - t0) / 1000;
-        const frames = Array.from({ length: SHOW.steps }, (_, t) => Float32Array.from(host.subarray(t * n, (t + 1) * n)));
+        // Regroup by layer: part k's values at step t sit at t·perStep + offset_k.
+        const offsets = parts.map((_, k) => parts.slice(0, k).reduce((s, p) => s + p.n, 0));
+        const series = parts.map((p, k) => {
+          const out = new Float32Array(T * p.n);
+          for (let t = 0; t < T; t++) out.set(host.subarray(t * perStep + offsets[k], t * perStep + offsets[k] + p.n), t * p.n);
+          return out;
+        });
+        const layers = sizes.map((size, l) => ({ size, x: series[l], eps: l === 0 ? null : series[L + l] }));
+        const n = sizes[L];
+        const frames = Array.from({ length: T }, (_, t) => layers[L].x.slice(t * n, (t + 1) * n));
         const label = new Int32Array(1);
-        argmaxRows(frames[frames.length - 1], 1, n, label);
-        return { label: label[0], frames, stepsPerSecond: SHOW.steps / seconds };
+        argmaxRows(frames[T - 1], 1, n, label);
+        return { label: label[0], frames, layers, stepsPerSecond: T / seconds };
       } finally {
         backend.free(recorded);
       }

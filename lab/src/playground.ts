@@ -11,9 +11,11 @@
 import { type Backend, createBackend, isCpuAdapter } from 'predictive-coding/kernels';
 import { type Checkpoint, decodeCheckpoint, GENERATIVE_SAMPLE_NOISE } from 'predictive-coding/train';
 import { loadCheckpoint } from './assets.ts';
+import { CHART_STYLE } from './chart-style.ts';
 import { lineChart, point } from './charts.ts';
 import { drawingPad, paintDigits, toMnist } from './digits.ts';
 import { createEngine, type Engine, SHOW } from './engine.ts';
+import { mountLayersView } from './layers-view.ts';
 import type { TrainMessage, TrainRequest } from './trainer-worker.ts';
 
 /** The browser's WebGPU adapter, described, or null where it has none. */
@@ -37,17 +39,25 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
         <canvas id="pg-pad" width="280" height="280" data-testid="pad"></canvas>
         <div class="buttons"><button id="pg-clear">Clear</button> <button id="pg-erase">Erase the bottom half and fill it in</button></div>
         <p>Prediction: <strong id="pg-prediction" data-testid="prediction">–</strong> <span id="pg-speed" data-testid="relax-speed"></span></p>
-        <figure class="tile" hidden><canvas id="pg-emerge" width="360" height="120"></canvas>
+        <figure class="tile" hidden><canvas id="pg-emerge" width="${EMERGE.width}" height="${EMERGE.height}" data-testid="emergence"></canvas>
           <figcaption>How relaxation classifies: the image is clamped and the label layer settles. Rows: digits 0–9; left to right: the ${SHOW.steps} relaxation steps; brightness: that digit's activity.</figcaption></figure>
         <figure class="tile" hidden><canvas id="pg-complete" width="260" height="84" data-testid="completion"></canvas>
           <figcaption>Left: your digit. Middle: its bottom half erased. Right: filled in by the generative network, the visible pixels clamped and the rest relaxed.</figcaption></figure>
       </div>
+      <div class="panel">
+        <h3>Inside the network, layer by layer</h3>
+        <div id="pg-layers"></div>
+      </div>
+    </div>
+    <div class="row">
       <div class="panel">
         <h3>Generate</h3>
         <div class="buttons" id="pg-labels"></div>
         <p class="hint">Pick a digit: its label is clamped at the top of the generative network and the image layer is read at the bottom.</p>
         <figure class="tile" hidden><canvas id="pg-generated" width="640" height="76" data-testid="generated"></canvas>
           <figcaption>Eight samples of the chosen digit (noise σ = ${GENERATIVE_SAMPLE_NOISE} in the layer below the label).</figcaption></figure>
+      </div>
+      <div class="panel">
         <h3>Train in the page</h3>
         <div class="buttons"><label>epochs <input id="pg-epochs" type="number" min="1" max="100" value="5" /></label>
           <label><input id="pg-quick" type="checkbox" /> quick (1,000 digits)</label>
@@ -116,6 +126,7 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
     });
   };
 
+  const layersView = mountLayersView($('pg-layers'));
   const pad = $<HTMLCanvasElement>('pg-pad');
   let drawn: Float32Array | null = null;
   const padApi = drawingPad(pad, () => {
@@ -131,7 +142,8 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
   function classify(image: Float32Array): void {
     serially(async () => {
       const e = await engine();
-      const { label, frames, stepsPerSecond } = await e.classify(image);
+      const classified = await e.classify(image);
+      const { label, frames, stepsPerSecond } = classified;
       const pred = $('pg-prediction');
       pred.textContent = String(label);
       pred.dataset.value = String(label);
@@ -141,6 +153,7 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
       speed.dataset.value = String(stepsPerSecond);
       shown($<HTMLCanvasElement>('pg-emerge'));
       paintEmergence($<HTMLCanvasElement>('pg-emerge'), frames);
+      layersView.show(classified);
     });
   }
 
@@ -178,10 +191,19 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
   const acc: [number[], number[]] = [[], []];
   const energyChart = lineChart(
     $('pg-energy-chart'),
-    { title: 'Training energy', x: { label: 'batch' }, y: { label: 'E per example', log: true }, stroke: '#e63946' },
+    { title: 'Training energy', x: { label: 'batch' }, y: { label: CHART_STYLE.energyTitle, log: true }, lines: [{ label: 'E', stroke: CHART_STYLE.energy }] },
     energy,
   );
-  const accChart = lineChart($('pg-acc-chart'), { title: 'Held-out accuracy', x: { label: 'epoch' }, y: { label: 'accuracy (%)' }, stroke: '#457b9d' }, acc);
+  const accChart = lineChart(
+    $('pg-acc-chart'),
+    {
+      title: 'Held-out accuracy',
+      x: { label: 'epoch' },
+      y: { label: CHART_STYLE.accuracyTitle },
+      lines: [{ label: 'accuracy', stroke: CHART_STYLE.accuracy }],
+    },
+    acc,
+  );
   // One run at a time: while it runs the button stops it, and a stopped run's model is dropped.
   const button = $<HTMLButtonElement>('pg-train');
   const trainStatus = $('pg-train-status');
@@ -245,17 +267,35 @@ function shown(canvas: HTMLCanvasElement): HTMLCanvasElement {
   return canvas;
 }
 
-/** Rows: classes; columns: relaxation steps; brightness: the top-layer value. */
+/** The emergence tile: logical size, and the margins that hold its row and step labels. */
+const EMERGE = { width: 380, height: 150, left: 18, bottom: 18 };
+
+/** Rows: classes (labelled 0–9); columns: relaxation steps (ticks at 1 and every 10); brightness: the top-layer value. */
 function paintEmergence(canvas: HTMLCanvasElement, frames: readonly Float32Array[]): void {
   const ctx = canvas.getContext('2d')!;
   const classes = frames[0]?.length ?? 10;
-  const w = canvas.width / frames.length;
-  const h = canvas.height / classes;
+  const plotW = canvas.width - EMERGE.left;
+  const plotH = canvas.height - EMERGE.bottom;
+  const w = plotW / frames.length;
+  const h = plotH / classes;
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
   for (const [t, f] of frames.entries()) {
     for (let c = 0; c < classes; c++) {
       const v = Math.round(255 * Math.min(1, Math.max(0, f[c])));
       ctx.fillStyle = `rgb(${v}, ${v}, ${Math.min(255, v + 40)})`;
-      ctx.fillRect(t * w, c * h, Math.ceil(w), Math.ceil(h));
+      ctx.fillRect(EMERGE.left + t * w, c * h, Math.ceil(w), Math.ceil(h));
     }
+  }
+  ctx.fillStyle = '#333';
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.textBaseline = 'middle';
+  for (let c = 0; c < classes; c++) ctx.fillText(String(c), 5, (c + 0.5) * h);
+  ctx.textBaseline = 'alphabetic';
+  const ticks = [1, ...Array.from({ length: Math.floor(frames.length / 10) }, (_, k) => 10 * (k + 1))];
+  for (const t of ticks) {
+    const x = EMERGE.left + (t - 0.5) * w;
+    ctx.fillRect(x, plotH, 1, 4);
+    ctx.fillText(String(t), Math.min(x - 3, canvas.width - 14), canvas.height - 3);
   }
 }

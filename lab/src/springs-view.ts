@@ -6,6 +6,7 @@
  * Click a node to clamp or release it, drag a node to move it (and clamp it),
  * click a rod to select its weight and set it with the slider.
  */
+import { CHART_STYLE } from './chart-style.ts';
 import { lineChart, point } from './charts.ts';
 import { SIZES, SpringsNetwork } from './springs-model.ts';
 
@@ -13,6 +14,11 @@ const W = 640;
 const H = 420;
 const POLE = 110; // pixels from value −2 to 2
 const RANGE = 2;
+/** Left margin holding the layer names (written upwards). */
+const MARGIN = 34;
+/** Sizes in CSS pixels, whatever the canvas is scaled to: text, and how near a touch must come to a node to grab it. */
+const TEXT_PX = 12;
+const GRAB_PX = 20;
 
 interface Selection {
   l: number;
@@ -67,7 +73,13 @@ export function mountSprings(root: HTMLElement): void {
   const trace: [number[], number[]] = [[], []];
   const chart = lineChart(
     root.querySelector<HTMLElement>('#springs-chart')!,
-    { title: 'Energy E = Σ ½ε² while relaxing', x: { label: 'relaxation step' }, y: { label: 'E', log: true }, stroke: '#e63946', width: 300 },
+    {
+      title: 'Energy E = Σ ½ε² while relaxing',
+      x: { label: 'relaxation step' },
+      y: { label: 'E', log: true },
+      lines: [{ label: 'E', stroke: CHART_STYLE.energy }],
+      width: 300,
+    },
     trace,
   );
   let playing = false;
@@ -75,7 +87,12 @@ export function mountSprings(root: HTMLElement): void {
   let selected: Selection | null = null;
   let dragging: { l: number; i: number } | null = null;
 
-  const px = (l: number, i: number) => ((i + 1) * W) / (SIZES[l] + 1);
+  const px = (l: number, i: number) => MARGIN + ((i + 1) * (W - MARGIN)) / (SIZES[l] + 1);
+  // Logical canvas pixels per CSS pixel: about 1 on a desktop, about 2 on a phone, where the canvas is drawn smaller.
+  const scale = () => {
+    const shown = canvas.getBoundingClientRect().width;
+    return shown > 0 ? Math.max(1, W / shown) : 1;
+  };
   const rowY = (l: number) => 70 + l * ((H - 140) / (SIZES.length - 1));
   const valueY = (l: number, v: number) => rowY(l) - (Math.max(-RANGE, Math.min(RANGE, v)) / RANGE) * (POLE / 2);
 
@@ -95,6 +112,7 @@ export function mountSprings(root: HTMLElement): void {
 
   function draw(): void {
     const s = net.state;
+    const k = scale();
     ctx.clearRect(0, 0, W, H);
     // Rods: from each node of layer l − 1 to each platform of layer l.
     for (let l = 1; l < SIZES.length; l++) {
@@ -129,17 +147,27 @@ export function mountSprings(root: HTMLElement): void {
           ctx.fillRect(x - 14, py - 3, 28, 6);
         }
         ctx.beginPath();
-        ctx.arc(x, vy, 9, 0, 2 * Math.PI);
+        ctx.arc(x, vy, 9 * Math.max(1, 0.75 * k), 0, 2 * Math.PI);
         ctx.fillStyle = net.isClamped(l, i) ? '#1d3557' : '#f1faee';
         ctx.fill();
         ctx.strokeStyle = '#1d3557';
         ctx.lineWidth = 2;
         ctx.stroke();
       }
+      // The layer's name, upwards in the margin, TEXT_PX tall on screen at any scale.
+      ctx.save();
       ctx.fillStyle = '#555';
-      ctx.font = '12px sans-serif';
-      ctx.fillText(l === 0 ? 'top (cause)' : l === SIZES.length - 1 ? 'bottom (senses)' : `layer ${l}`, 6, rowY(l) + 4);
+      ctx.font = `${TEXT_PX * k}px sans-serif`;
+      ctx.textAlign = 'center';
+      ctx.translate(MARGIN / 2 + (TEXT_PX * k) / 3, rowY(l));
+      ctx.rotate(-Math.PI / 2);
+      ctx.fillText(l === 0 ? 'cause' : l === SIZES.length - 1 ? 'senses' : 'hidden', 0, 0);
+      ctx.restore();
     }
+    // What the tests read: where the first top node is (logical pixels), how many nodes are clamped, the text size on screen.
+    canvas.dataset.topNode = `${px(0, 0)},${valueY(0, s.ws.x[0][0])}`;
+    canvas.dataset.clamped = String(SIZES.reduce((n, size, l) => n + Array.from({ length: size }, (_, i) => net.isClamped(l, i)).filter(Boolean).length, 0));
+    canvas.dataset.textPx = String(TEXT_PX);
   }
 
   function spring(x: number, y0: number, y1: number, tension: number): void {
@@ -158,15 +186,25 @@ export function mountSprings(root: HTMLElement): void {
   }
 
   function nodeAt(mx: number, my: number): { l: number; i: number } | null {
+    // The nearest node within GRAB_PX on screen (or the drawn radius, where that is larger).
+    const reach = Math.max(12, GRAB_PX * scale());
+    let best: { l: number; i: number } | null = null;
+    let bestD = reach;
     for (let l = 0; l < SIZES.length; l++) {
-      for (let i = 0; i < SIZES[l]; i++) if (Math.hypot(mx - px(l, i), my - valueY(l, net.state.ws.x[l][i])) < 12) return { l, i };
+      for (let i = 0; i < SIZES[l]; i++) {
+        const d = Math.hypot(mx - px(l, i), my - valueY(l, net.state.ws.x[l][i]));
+        if (d < bestD) {
+          bestD = d;
+          best = { l, i };
+        }
+      }
     }
-    return null;
+    return best;
   }
 
   function rodAt(mx: number, my: number): Selection | null {
     let best: Selection | null = null;
-    let bestD = 5;
+    let bestD = Math.max(5, 10 * scale());
     for (let l = 1; l < SIZES.length; l++) {
       for (let i = 0; i < SIZES[l]; i++) {
         for (let j = 0; j < SIZES[l - 1]; j++) {
@@ -252,6 +290,8 @@ export function mountSprings(root: HTMLElement): void {
   };
   record();
   draw();
+  // Text and node sizes follow the canvas's size on screen.
+  window.addEventListener('resize', draw);
   requestAnimationFrame(frame);
 }
 

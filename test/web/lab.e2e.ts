@@ -60,7 +60,7 @@ describe('browser lab', () => {
     const origin = new URL(page.url()).origin;
     expect(requests.filter((u) => !u.startsWith(origin) && !u.startsWith('blob:') && !u.startsWith('data:'))).toEqual([]);
     // No empty boxes before there is something to show: the image tiles appear when first painted.
-    expect(await page.$$eval('figure.tile', (els) => els.map((el) => el.hasAttribute('hidden')))).toEqual([true, true, true]);
+    expect(await page.$$eval('figure.tile', (els) => els.map((el) => el.hasAttribute('hidden')))).toEqual([true, true, true, true]);
   });
 
   it('the springs view’s energy falls after pressing play, and the controls do not move', async () => {
@@ -93,6 +93,24 @@ describe('browser lab', () => {
     expect(got.stepsPerSecond).toBeGreaterThanOrEqual(30);
   });
 
+  it('the layer-by-layer view shows the relaxation: every layer’s error energy falls, and the slider picks the step shown', async () => {
+    await page.waitForSelector('[data-testid="layers"]:not([hidden])');
+    const canvas = page.locator('#lv-canvas');
+    const first: number[] = JSON.parse((await canvas.getAttribute('data-energy-first')) ?? '[]');
+    const last: number[] = JSON.parse((await canvas.getAttribute('data-energy-last')) ?? '[]');
+    const sum = (a: number[]) => a.reduce((s, v) => s + v, 0);
+    expect(first).toHaveLength(4); // ε₁…ε₄ of the 784-128-128-128-10 classifier
+    for (const [l, e] of last.entries()) expect(e).toBeLessThan(0.5 * first[l]);
+    expect(sum(last)).toBeLessThan(0.05 * sum(first));
+    await page.locator('[data-testid="layers-step"]').evaluate((el: HTMLInputElement) => {
+      el.value = '5';
+      el.dispatchEvent(new Event('input'));
+    });
+    expect(await canvas.getAttribute('data-step')).toBe('5');
+    expect(await page.textContent('#lv-step-value')).toBe('5 of 60');
+    await page.locator('#pg-layers').screenshot({ path: `${shots}/layers.png` });
+  });
+
   it('a generated digit is a non-blank image', async () => {
     const ink = await generateDigit(page, 7);
     await page.locator('[data-testid="generated"]').screenshot({ path: `${shots}/generated-7.png` });
@@ -110,7 +128,7 @@ describe('browser lab', () => {
     const tiles = await page.$$eval('figure.tile', (els) =>
       els.map((el) => ({ hidden: el.hasAttribute('hidden'), caption: el.querySelector('figcaption')?.textContent?.trim() ?? '' })),
     );
-    expect(tiles).toHaveLength(3);
+    expect(tiles).toHaveLength(4);
     for (const t of tiles) {
       expect(t.hidden).toBe(false);
       expect(t.caption.length).toBeGreaterThan(20);
@@ -135,10 +153,16 @@ describe('browser lab', () => {
   it('one run at a time: Train becomes Stop without moving, and stopping keeps the shipped model', async () => {
     const button = page.locator('[data-testid="train"]');
     await page.fill('#pg-epochs', '3');
-    const before = await button.boundingBox();
+    // In page coordinates: a click may scroll the window to show the whole button, which is not the button moving.
+    const where = () =>
+      button.evaluate((el) => {
+        const r = el.getBoundingClientRect();
+        return { x: r.x + scrollX, y: r.y + scrollY, width: r.width, height: r.height };
+      });
+    const before = await where();
     await button.click();
     expect(await button.textContent()).toBe('Stop');
-    expect(await button.boundingBox()).toEqual(before);
+    expect(await where()).toEqual(before);
     // The second click stops the run; it cannot start another.
     await button.click();
     expect(await button.textContent()).toBe('Train');
@@ -176,6 +200,18 @@ describe('browser lab', () => {
           .map((b) => `${b.text}: ${Math.round(b.box.width)}×${Math.round(b.box.height)}`),
       );
       expect(small).toEqual([]);
+      // The springs canvas is drawn at about half size here: its text stays readable and a touch 16 px from a node still grabs it.
+      const canvas = phone.locator('#springs-canvas');
+      await canvas.scrollIntoViewIfNeeded();
+      const box = (await canvas.boundingBox())!;
+      const [nx, ny] = ((await canvas.getAttribute('data-top-node')) ?? '').split(',').map(Number);
+      const logical = Number(await canvas.getAttribute('width'));
+      const clamped = Number(await canvas.getAttribute('data-clamped'));
+      expect(box.width).toBeLessThan(0.6 * logical);
+      expect(Number(await canvas.getAttribute('data-text-px'))).toBeGreaterThanOrEqual(12);
+      await phone.touchscreen.tap(box.x + (nx * box.width) / logical + 16, box.y + (ny * box.height) / Number(await canvas.getAttribute('height')));
+      await phone.waitForFunction((n) => Number(document.querySelector('#springs-canvas')?.getAttribute('data-clamped')) === n, clamped + 1, { timeout: 5000 });
+      await canvas.screenshot({ path: `${shots}/springs-phone.png` });
     } finally {
       await phone.close();
     }
