@@ -11,6 +11,8 @@ const isolation = { 'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-E
 export default defineConfig({
   root: 'lab',
   base: './',
+  // Pages, not a single-page app: a missing file is a 404, not the lab's index.html (a broken link must show).
+  appType: 'mpa',
   build: { outDir: '../dist-lab', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 2000 },
   // The library from its sources (packages/predictive-coding/src), as in the tests.
   resolve: { conditions: [SOURCE_CONDITION, 'module', 'browser', 'development|production'] },

@@ -13,7 +13,10 @@ async function main(): Promise<void> {
   const app = document.querySelector<HTMLElement>('#app')!;
   app.innerHTML = `
     <header><h1>predictive-coding lab</h1>
-    <p>Predictive coding networks learn by relaxing an energy: every neuron and synapse updates from local information only.</p></header>
+    <p>Predictive coding networks learn by relaxing an energy: every neuron and synapse updates from local information only.</p>
+    <nav class="docs" data-testid="docs-links">Read more: <a href="docs/readme.html">README</a> (the library, the <code>pcn</code> command, results) ·
+      <a href="docs/design.html">design and math</a> (the energy and its updates, §2) · <a href="docs/experiments.html">experiments</a> ·
+      <a href="api/index.html">API reference</a></nav></header>
     <section id="springs"></section>
     <section id="playground"></section>`;
   mountSprings(app.querySelector<HTMLElement>('#springs')!);

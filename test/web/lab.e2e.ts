@@ -186,6 +186,46 @@ describe('browser lab', () => {
     expect(errors).toEqual([]);
   });
 
+  it('links to the documents and the API reference, and every link, anchor and image in those documents lands', async () => {
+    const links = await page.$$eval('[data-testid="docs-links"] a', (els) => els.map((a) => (a as HTMLAnchorElement).href));
+    expect(links.map((u) => new URL(u).pathname.split('/').slice(-2).join('/'))).toEqual([
+      'docs/readme.html',
+      'docs/design.html',
+      'docs/experiments.html',
+      'api/index.html',
+    ]);
+    const reader = await browser.newPage();
+    try {
+      const broken: string[] = [];
+      const status = new Map<string, number>();
+      const visit = async (u: string) => {
+        if (!status.has(u)) status.set(u, (await reader.request.get(u)).status());
+        return status.get(u);
+      };
+      for (const u of links) if ((await visit(u)) !== 200) broken.push(u);
+      const pages = ['readme', 'design', 'architectures', 'experiments', 'webgpu', 'references'].map((p) => new URL(`docs/${p}.html`, url).href);
+      for (const from of pages) {
+        await reader.goto(from);
+        const found = await reader.evaluate(() => ({
+          links: [...document.querySelectorAll('a[href]')].map((a) => (a as HTMLAnchorElement).href),
+          images: [...document.images].map((img) => ({ src: img.src, ok: img.complete && img.naturalWidth > 0 })),
+        }));
+        for (const img of found.images) if (!img.ok) broken.push(`${from} → image ${img.src}`);
+        for (const link of found.links.filter((l) => l.startsWith(new URL(url).origin))) {
+          const [target, anchor] = link.split('#');
+          if ((await visit(target)) !== 200) broken.push(`${from} → ${link}`);
+          else if (anchor && target.includes('/docs/')) {
+            const there = await reader.request.get(target);
+            if (!(await there.text()).includes(`id="${decodeURIComponent(anchor)}"`)) broken.push(`${from} → ${link} (no such anchor)`);
+          }
+        }
+      }
+      expect(broken).toEqual([]);
+    } finally {
+      await reader.close();
+    }
+  });
+
   it('on a 390×844 phone: nothing wider than the screen, every button at least 40 px, screenshot saved', async () => {
     const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
     try {
