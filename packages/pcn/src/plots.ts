@@ -6,6 +6,7 @@
  */
 import { createRequire } from 'node:module';
 import type { TopLevelSpec } from 'vega-lite';
+import { CHART_STYLE } from './chart-style.ts';
 
 export interface Series {
   readonly x: number;
@@ -13,25 +14,37 @@ export interface Series {
   readonly series?: string;
 }
 
-/** A line chart of y against x (one line per series), rendered to an SVG string. */
-export async function lineChartSvg(
-  title: string,
-  xTitle: string,
-  yTitle: string,
-  points: readonly Series[],
-  options: { logY?: boolean } = {},
-): Promise<string> {
+/** How a plot shows its y values: on a log axis (energies falling by decades), as percent (fractions given), in which colour (one line). */
+export interface PlotOptions {
+  readonly logY?: boolean;
+  /** The y values are fractions, shown in percent. */
+  readonly percent?: boolean;
+  /** One line's colour by what it shows (several lines take CHART_STYLE.lines). */
+  readonly colour?: 'energy' | 'accuracy';
+}
+
+/**
+ * A line chart of y against x (one line per series), rendered to an SVG
+ * string, in the lab's style (chart-style.ts): a title, axis titles, whole-number
+ * ticks on x (every `pcn` plot's x is a count: epochs, steps, layers, tasks,
+ * examples), a legend only where there are several lines.
+ */
+export async function lineChartSvg(title: string, xTitle: string, yTitle: string, points: readonly Series[], options: PlotOptions = {}): Promise<string> {
+  const names = new Set(points.map((p) => p.series ?? yTitle));
+  const scale = options.percent ? 100 : 1;
+  const one = CHART_STYLE[options.colour ?? 'accuracy'];
   const spec: TopLevelSpec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title,
     width: 480,
     height: 280,
-    data: { values: points.map((p) => ({ x: p.x, y: p.y, series: p.series ?? yTitle })) },
-    mark: { type: 'line', point: true },
+    data: { values: points.map((p) => ({ x: p.x, y: p.y * scale, series: p.series ?? yTitle })) },
+    // One line: its colour for the line and its points alike (a point left to the default would be blue on a red line).
+    mark: names.size === 1 ? { type: 'line', color: one, point: { color: one } } : { type: 'line', point: true },
     encoding: {
-      x: { field: 'x', type: 'quantitative', title: xTitle },
+      x: { field: 'x', type: 'quantitative', title: xTitle, axis: { tickMinStep: 1, format: 'd' } },
       y: { field: 'y', type: 'quantitative', title: yTitle, scale: options.logY ? { type: 'log' } : { zero: false } },
-      color: { field: 'series', type: 'nominal', title: null },
+      ...(names.size > 1 ? { color: { field: 'series', type: 'nominal', title: null, scale: { range: [...CHART_STYLE.lines] } } } : {}),
     },
   };
   const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);

@@ -21,6 +21,7 @@ import {
   type OptimizerState,
   stream,
 } from 'predictive-coding/train';
+import { CHART_STYLE } from './chart-style.ts';
 import type { TrainOptions } from './commands/train.ts';
 import { appendFileDurable, writeFileAtomic } from './io.ts';
 import { lineChartSvg } from './plots.ts';
@@ -194,14 +195,15 @@ export async function trainEpochs<T extends BackendArray>(run: Run<T>): Promise<
   if (done > 0) wrote.push(METRICS_FILE, CHECKPOINT_FILE);
   if (points.length > 0) {
     const energy = points.map((p) => ({ x: p.epoch, y: p.energy }));
-    writeFileAtomic(join(out, 'energy.svg'), await lineChartSvg('Training energy per example', 'epoch', 'energy', energy, { logY: true }));
+    writeFileAtomic(join(out, 'energy.svg'), await lineChartSvg('Training energy', 'epoch', CHART_STYLE.energyTitle, energy, { logY: true, colour: 'energy' }));
     writeFileAtomic(
       join(out, 'accuracy.svg'),
       await lineChartSvg(
         'Held-out accuracy',
         'epoch',
-        'accuracy',
+        CHART_STYLE.accuracyTitle,
         points.map((p) => ({ x: p.epoch, y: p.acc })),
+        { percent: true, colour: 'accuracy' },
       ),
     );
     wrote.push('energy.svg', 'accuracy.svg');

@@ -42,10 +42,10 @@ export async function runAsync(ctx: Context, opts: AsyncOptions): Promise<void> 
   await ctx.plot(
     'energy-per-step',
     'Relaxation of one batch: synchronous vs random order (no barrier)',
-    'step',
-    'energy',
+    'relaxation step',
+    'E',
     Object.entries(traces).flatMap(([order, tr]) => Array.from(tr, (y, x) => ({ x, y, series: order }))),
-    true,
+    { logY: true },
   );
   const gap = Math.abs(async - sync) / sync;
   finish(

@@ -5,7 +5,7 @@ import type { Backend } from 'predictive-coding/kernels';
 import { createBackend } from 'predictive-coding/kernels';
 import { loadDataset } from 'predictive-coding/node';
 import { writeFileAtomic } from '../io.ts';
-import { lineChartSvg, type Series, svgToPng } from '../plots.ts';
+import { lineChartSvg, type PlotOptions, type Series, svgToPng } from '../plots.ts';
 import { createRunDir } from '../run-dir.ts';
 
 export interface ExperimentOptions {
@@ -26,7 +26,7 @@ export interface Context {
   /** A progress or figure line (stderr under --json, so stdout stays one JSON object). */
   log(line: string): void;
   /** Writes a Vega-Lite line chart as PNG (and SVG) into the output folder; returns the PNG path. */
-  plot(name: string, title: string, xTitle: string, yTitle: string, points: readonly Series[], logY?: boolean): Promise<string>;
+  plot(name: string, title: string, xTitle: string, yTitle: string, points: readonly Series[], options?: PlotOptions): Promise<string>;
   /** The path of `name` in the output folder (creating the folder on first use). */
   file(name: string): string;
 }
@@ -57,8 +57,8 @@ export async function openContext(name: string, options: ExperimentOptions): Pro
     options,
     log,
     file,
-    async plot(name, title, xTitle, yTitle, points, logY) {
-      const svg = await lineChartSvg(title, xTitle, yTitle, points, { logY });
+    async plot(name, title, xTitle, yTitle, points, options) {
+      const svg = await lineChartSvg(title, xTitle, yTitle, points, options);
       writeFileAtomic(file(`${name}.svg`), svg, '--out');
       const png = file(`${name}.png`);
       writeFileAtomic(png, svgToPng(svg), '--out');

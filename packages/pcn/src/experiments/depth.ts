@@ -11,11 +11,13 @@
  * averaged over the last epoch's training batches — where in the chain the
  * prediction errors sit once inference has settled.
  */
+
 import { disposeModel, disposeWorkspace, forward, initModel, initWorkspace, type Model, type Parameterisation, type Workspace } from 'predictive-coding/core';
 import { PcError } from 'predictive-coding/errors';
 import type { Activation } from 'predictive-coding/kernels';
 import { createRng } from 'predictive-coding/random';
 import { accuracy, architecture, architectureConfig, disposeOptimizer, type EpochStats, fit, initOptimizer, type LabeledData } from 'predictive-coding/train';
+import { CHART_STYLE } from '../chart-style.ts';
 import { count } from '../plural.ts';
 import { warn } from '../warn.ts';
 import { type Context, finish } from './context.ts';
@@ -90,18 +92,19 @@ export async function runDepth(ctx: Context, opts: DepthOptions): Promise<void> 
     'accuracy',
     `Test accuracy, depth ${depth}, width ${width}`,
     'epoch',
-    'accuracy',
+    CHART_STYLE.accuracyTitle,
     // Epoch 0 is the initialisation, so a run that diverges in its first epoch still has a point.
     PARAMETERISATIONS.flatMap((p) => [runs[p].initial, ...runs[p].acc].flatMap((y, i) => (y === null ? [] : [{ x: i, y, series: p }]))),
+    { percent: true },
   );
   await ctx.plot(
     'energy-per-layer',
     'Energy per layer after relaxation (per example, last epoch)',
     'layer',
-    'energy',
+    '½‖ε_l‖² per example',
     // A log axis has no place for 0 or a non-finite energy: such layers are left out (the JSON keeps them, as null for non-finite).
     PARAMETERISATIONS.flatMap((p) => runs[p].energies.flatMap((y, l) => (y > 0 && Number.isFinite(y) ? [{ x: l + 1, y, series: p }] : []))),
-    true,
+    { logY: true },
   );
   const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
   finish(

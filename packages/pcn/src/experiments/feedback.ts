@@ -5,7 +5,9 @@
  * B alike) and fixed random B (feedback alignment); the angle between B and
  * Wᵀ is logged per layer and epoch.
  */
+
 import { type Feedback, feedbackAngles } from 'predictive-coding/core';
+import { CHART_STYLE } from '../chart-style.ts';
 import { count } from '../plural.ts';
 import { type Context, finish } from './context.ts';
 import { trainMlp } from './discriminative.ts';
@@ -40,14 +42,15 @@ export async function runFeedback(ctx: Context, opts: FeedbackOptions): Promise<
     'accuracy',
     'Test accuracy by feedback',
     'epoch',
-    'accuracy',
+    CHART_STYLE.accuracyTitle,
     (['symmetric', 'learned', 'random'] as const).flatMap((f) => acc[f].map((y, i) => ({ x: i + 1, y, series: f }))),
+    { percent: true },
   );
   await ctx.plot(
     'angle',
     'Angle between B_l and W_lᵀ (degrees)',
     'epoch',
-    'angle',
+    'angle (degrees)',
     (['learned', 'random'] as const).flatMap((f) => angles[f].flatMap((a, i) => a.map((y, l) => ({ x: i + 1, y, series: `${f}, layer ${l + 1}` })))),
   );
   const finalAngles = angles.learned[angles.learned.length - 1] ?? [];

@@ -17,6 +17,7 @@ import { createConfig, forward, initModel, initWorkspace, type Model, type Works
 import { type Dataset, permutePixels, withLabels } from 'predictive-coding/data';
 import { createRng } from 'predictive-coding/random';
 import { fit, initOptimizer, meanStd, shuffledOrder } from 'predictive-coding/train';
+import { CHART_STYLE } from '../chart-style.ts';
 import { TRAIN_DEFAULTS } from '../commands/train.ts';
 import { count } from '../plural.ts';
 import { warn } from '../warn.ts';
@@ -153,10 +154,11 @@ export async function runForgetting(ctx: Context, o: ForgettingOptions): Promise
       `accuracy-${name[s]}`,
       `${o.protocol} ${name[s]}: accuracy on each task as tasks are learned (mean over seeds)`,
       'tasks trained',
-      'accuracy',
+      CHART_STYLE.accuracyTitle,
       (['pc', 'backprop'] as const).flatMap((m) =>
         summary(m, s).matrix.flatMap((row, i) => row.map((y, j) => ({ x: i + 1, y, series: `${m}, task ${j + 1}` }))),
       ),
+      { percent: true },
     );
   }
   const pc = summary('pc', 'cil');

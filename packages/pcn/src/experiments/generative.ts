@@ -9,6 +9,7 @@ import { classifyByRelaxation } from 'predictive-coding/core';
 import { subset } from 'predictive-coding/data';
 import { createRng, offsetSeed } from 'predictive-coding/random';
 import { encodeCheckpoint, evaluate, fit, GENERATIVE_EVAL_RELAX, GENERATIVE_MLP, presetFitOptions, presetModel, shuffledOrder } from 'predictive-coding/train';
+import { CHART_STYLE } from '../chart-style.ts';
 import { TRAIN_DEFAULTS } from '../commands/train.ts';
 import { completeImage, halfMask, sampleDigits } from '../generative.ts';
 import { tile, writeGreyPng } from '../images.ts';
@@ -96,24 +97,25 @@ export async function runGenerative(ctx: Context, opts: GenerativeOptions): Prom
     'accuracy',
     'Generative PCN: classification by relaxation (1,000 test images)',
     'epoch',
-    'accuracy',
+    CHART_STYLE.accuracyTitle,
     curve.map((c) => ({ x: c.epoch, y: c.acc })),
+    { percent: true, colour: 'accuracy' },
   );
   await ctx.plot(
     'energy-per-epoch',
     'Training energy per example',
     'epoch',
-    'energy',
+    CHART_STYLE.energyTitle,
     curve.map((c) => ({ x: c.epoch, y: c.energy })),
-    true,
+    { logY: true, colour: 'energy' },
   );
   await ctx.plot(
     'energy-per-step',
     'Energy while classifying one test batch',
     'relaxation step',
-    'energy',
+    'E',
     Array.from(r.trace!, (e, t) => ({ x: t, y: e })),
-    true,
+    { logY: true, colour: 'energy' },
   );
   writeFileAtomic(ctx.file('model.safetensors'), encodeCheckpoint(model, { metadata: { experiment: 'generative', test_acc: String(testAcc) } }));
   finish(

@@ -3,6 +3,7 @@
  * relaxation step together with x (incremental PC), instead of after T steps.
  */
 
+import { CHART_STYLE } from '../chart-style.ts';
 import { count } from '../plural.ts';
 import { type Context, finish } from './context.ts';
 import { trainMlp } from './discriminative.ts';
@@ -30,16 +31,17 @@ export async function runIncremental(ctx: Context, opts: IncrementalOptions): Pr
     'accuracy',
     'Incremental PC: test accuracy',
     'epoch',
-    'accuracy',
+    CHART_STYLE.accuracyTitle,
     history.map((s) => ({ x: s.epoch, y: s.testAccuracy })),
+    { percent: true, colour: 'accuracy' },
   );
   await ctx.plot(
     'energy',
     'Incremental PC: training energy per example',
     'epoch',
-    'energy',
+    CHART_STYLE.energyTitle,
     history.map((s) => ({ x: s.epoch, y: s.trainEnergy })),
-    true,
+    { logY: true, colour: 'energy' },
   );
   const acc = history[history.length - 1].testAccuracy;
   finish(

@@ -15,6 +15,7 @@
 import { createConfig, initModel, initWorkspace } from 'predictive-coding/core';
 import { createRng } from 'predictive-coding/random';
 import { initOptimizer, type StreamResult, stream } from 'predictive-coding/train';
+import { CHART_STYLE } from '../chart-style.ts';
 import { STREAMING_DEFAULTS, TRAIN_DEFAULTS } from '../commands/train.ts';
 import { count } from '../plural.ts';
 import { warn } from '../warn.ts';
@@ -76,8 +77,9 @@ export async function runStreaming(ctx: Context, opts: StreamingOptions): Promis
     'prequential',
     'Streaming PC: prequential accuracy (each example scored before it is learned)',
     'examples seen',
-    'accuracy',
+    CHART_STYLE.accuracyTitle,
     (Object.keys(results) as Variant[]).flatMap((v) => results[v].curve.map((c) => ({ x: c.seen, y: c.accuracy, series: LABEL[v] }))),
+    { percent: true },
   );
   const pct = (v: Variant) => `${(100 * results[v].prequentialAccuracy).toFixed(2)} %`;
   finish(
