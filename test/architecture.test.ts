@@ -1,6 +1,6 @@
 /**
  * The layering rule of STYLE §1: inside the library, a folder imports only
- * from folders to its left (kernels → core → train → data → node), plus the root leaf
+ * from folders to its left (kernels → core → concurrent → train → data → node), plus the root leaf
  * modules errors.ts and random.ts; the CLI and the lab, on top, reach the
  * library only by its package name (its public exports), never each other;
  * the library imports no package but valibot (checkpoint headers), Node's
@@ -15,7 +15,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'packages/predictive-coding/src');
 const cli = join(root, 'packages/pcn/src');
 const lab = join(root, 'lab/src');
-const ORDER = ['kernels', 'core', 'train', 'data', 'node'];
+const ORDER = ['kernels', 'core', 'concurrent', 'train', 'data', 'node'];
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
