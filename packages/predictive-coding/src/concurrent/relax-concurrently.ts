@@ -1,0 +1,197 @@
+/**
+ * Relaxation with layers that run on their own (the lecture's local autonomy,
+ * literally): the layers are cut into contiguous groups, each group relaxes on
+ * its own worker thread and backend (group.ts), and neighbouring groups trade
+ * only their boundary x (up) and eps (down) through triple-buffered mailboxes
+ * in shared memory (mailbox.ts). No barrier between steps, no global clock:
+ * a group steps from the newest values its neighbours have published, which
+ * may be a few steps old.
+ *
+ * Reproducibility: one group (workers: 1) is exactly the synchronous
+ * schedule. With two or more, which of a neighbour's steps a group sees
+ * depends on thread timing, so the path and the final state vary slightly
+ * from run to run (the energy reached agrees with the synchronous schedule's
+ * within the tolerance the tests state; bit-identical repeats are not
+ * promised). Node only for now (worker_threads); the group thread is written
+ * for Web Workers too (group-worker.ts).
+ */
+import { computeActivations, computeErrors, type Model, type Workspace } from '../core/index.ts';
+import { PcError } from '../errors.ts';
+import { createMailboxBuffer, MailboxReader } from './mailbox.ts';
+import { CONTROL, CONTROL_WORDS, type GroupInit, type GroupParams } from './protocol.ts';
+import { startModuleWorker, type ThreadWorker } from './spawn.ts';
+
+/** How relaxConcurrently relaxes: steps, step size, the layer groups and their threads. */
+export interface ConcurrentOptions {
+  /** Steps each group takes (groups do not wait for each other, so they finish at their own pace). */
+  readonly steps: number;
+  /** eta_x, the value step. */
+  readonly lr: number;
+  readonly momentum?: number;
+  /** Layer groups, one thread each. Default 2. Ignored when `splits` is given. */
+  readonly workers?: number;
+  /** Where groups begin, after the first: [9] makes x_0…x_8 and x_9…x_L. Default: cut to balance each group's multiply-adds. */
+  readonly splits?: readonly number[];
+  /** Each group's backend. Default 'wasm'. */
+  readonly backend?: 'wasm' | 'native' | 'js';
+  /** Kernel threads inside each group. Default 1. */
+  readonly threads?: number;
+  /** How often the driver samples the groups' energies for the trace, in ms. Default 1. */
+  readonly sampleMs?: number;
+}
+
+/** What relaxConcurrently returns: the energy reached, the wall-clock time, the groups and their steps, the energy trace. */
+export interface ConcurrentResult {
+  /** E of the final state: every error recomputed from the groups' final values. */
+  readonly energy: number;
+  /** Wall-clock seconds from the start signal until every group finished. */
+  readonly seconds: number;
+  /** The groups, as [first, end) layer ranges. */
+  readonly groups: readonly (readonly [number, number])[];
+  /** Steps each group took. */
+  readonly steps: readonly number[];
+  /** Sum of the groups' latest reported energies, sampled while they ran (seconds since the start). */
+  readonly trace: readonly { readonly seconds: number; readonly energy: number }[];
+}
+
+/** Cuts layers 0…L into `workers` contiguous groups of about equal multiply-adds (layer l costs n_{l−1}·n_l, twice: its prediction and its message down). */
+export function balancedSplits(sizes: readonly number[], workers: number): number[] {
+  const L = sizes.length - 1;
+  const cost = sizes.map((n, l) => (l === 0 ? 0 : sizes[l - 1] * n));
+  const total = cost.reduce((s, c) => s + c, 0);
+  const splits: number[] = [];
+  let acc = 0;
+  for (let l = 1; l <= L && splits.length < workers - 1; l++) {
+    acc += cost[l];
+    if (acc >= (total * (splits.length + 1)) / workers && l < L) splits.push(l + 1);
+  }
+  return splits;
+}
+
+function checkOptions(L: number, o: ConcurrentOptions): number[] {
+  const where = 'relaxConcurrently';
+  if (!Number.isInteger(o.steps) || o.steps < 0) throw new PcError('config', `${where}: steps must be a whole number ≥ 0, got ${o.steps}.`);
+  if (!(o.lr > 0)) throw new PcError('config', `${where}: lr must be > 0, got ${o.lr}.`);
+  const workers = o.workers ?? 2;
+  if (o.splits === undefined && (!Number.isInteger(workers) || workers < 1 || workers > L + 1))
+    throw new PcError('config', `${where}: workers must be a whole number from 1 to ${L + 1} (one per layer at most), got ${workers}.`);
+  return [0, ...(o.splits ?? []), L + 1];
+}
+
+/**
+ * Relaxes `rows` examples from the values in `ws` (set them first, e.g. with
+ * initValues; `clamped[l]` marks layers held at their values), with the
+ * layers cut into groups on worker threads. Mutates ws.x of the free layers
+ * (the final state), and ws.fx, mu, eps (recomputed from it). Throws
+ * PcError('config') for bad options or outside Node, and re-throws a group's
+ * failure. The model's parameters are copied to each thread; the model itself
+ * is not changed.
+ */
+export async function relaxConcurrently<T extends Float32Array>(
+  model: Model<T>,
+  ws: Workspace<T>,
+  rows: number,
+  clamped: readonly boolean[],
+  options: ConcurrentOptions,
+): Promise<ConcurrentResult> {
+  const { sizes } = model.config;
+  const L = sizes.length - 1;
+  let bounds = checkOptions(L, options);
+  if (options.splits === undefined) bounds = [0, ...balancedSplits(sizes, options.workers ?? 2), L + 1];
+  for (let k = 1; k < bounds.length; k++)
+    if (!(Number.isInteger(bounds[k]) && bounds[k] > bounds[k - 1]))
+      throw new PcError('config', `relaxConcurrently: splits must be increasing layer indices in 1…${L}, got [${(options.splits ?? []).join(', ')}].`);
+  const groups = bounds.slice(1).map((end, k) => [bounds[k], end] as const);
+  const offsets: number[] = [];
+  let total = 0;
+  for (const n of sizes) {
+    offsets.push(total);
+    total += rows * n;
+  }
+  const values = new SharedArrayBuffer(4 * total);
+  for (let l = 0; l <= L; l++) new Float32Array(values, 4 * offsets[l], rows * sizes[l]).set(ws.x[l].subarray(0, rows * sizes[l]));
+  const params: GroupParams[] = model.layers.map((layer) => ({
+    weights: layer.weights.data.slice(),
+    bias: layer.bias.data.slice(),
+    feedback: layer.feedback?.data.slice(),
+  }));
+  const control = new SharedArrayBuffer(4 * CONTROL_WORDS);
+  const ctl = new Int32Array(control);
+  const stepsTaken = new SharedArrayBuffer(4 * groups.length);
+  // Mailboxes at each cut k (between group k−1 and group k, at layer c = groups[k][0]): x_{c−1} up, eps_c down.
+  const xUp = groups.map(([first]) => (first > 0 ? createMailboxBuffer(rows * sizes[first - 1]) : undefined));
+  const epsDown = groups.map(([first]) => (first > 0 ? createMailboxBuffer(rows * sizes[first]) : undefined));
+  const reports = groups.map(() => createMailboxBuffer(2));
+  const url = new URL(`./group-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
+  const failures: string[] = [];
+  const workers: ThreadWorker[] = [];
+  for (const [k, [first, end]] of groups.entries()) {
+    const init: GroupInit = {
+      index: k,
+      config: model.config,
+      params,
+      rows,
+      first,
+      end,
+      clamped,
+      steps: options.steps,
+      lr: options.lr,
+      momentum: options.momentum ?? 0,
+      backend: options.backend ?? 'wasm',
+      threads: options.threads ?? 1,
+      values,
+      offsets,
+      xBelow: xUp[k],
+      epsAbove: k + 1 < groups.length ? epsDown[k + 1] : undefined,
+      epsDown: epsDown[k],
+      xUp: k + 1 < groups.length ? xUp[k + 1] : undefined,
+      report: reports[k],
+      control,
+      stepsTaken,
+    };
+    const w = await startModuleWorker(url, init);
+    w.on('error', (e) => {
+      failures.push(`group ${k} (x_${first}…x_${end - 1}): ${e.message}`);
+      Atomics.store(ctl, CONTROL.stop, 1);
+    });
+    workers.push(w);
+  }
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const dead = () => failures.length > 0;
+  try {
+    while (Atomics.load(ctl, CONTROL.ready) < groups.length && !dead()) await sleep(1);
+    const readers = reports.map((r) => new MailboxReader(r, 2));
+    const latest = groups.map(() => 0);
+    const trace: { seconds: number; energy: number }[] = [];
+    const t0 = performance.now();
+    Atomics.store(ctl, CONTROL.go, 1);
+    Atomics.notify(ctl, CONTROL.go);
+    let seconds = 0;
+    while (!dead()) {
+      const finished = Atomics.load(ctl, CONTROL.done) === groups.length;
+      seconds = (performance.now() - t0) / 1000;
+      let fresh = false;
+      for (const [k, r] of readers.entries())
+        if (r.take()) {
+          latest[k] = r.values[0];
+          fresh = true;
+        }
+      if (fresh) trace.push({ seconds, energy: latest.reduce((s, e) => s + e, 0) });
+      if (finished) break;
+      await sleep(options.sampleMs ?? 1);
+    }
+    // A group that ended badly has its error on the way as an event: wait for it, to say what failed.
+    for (let waited = 0; Atomics.load(ctl, CONTROL.ok) < groups.length && !dead() && waited < 10_000; waited += 5) await sleep(5);
+    if (Atomics.load(ctl, CONTROL.ok) < groups.length && !dead()) failures.push('it stopped without saying why');
+    if (dead()) throw new PcError('config', `relaxConcurrently: a layer group failed: ${failures.join('; ')}`);
+    for (let l = 0; l <= L; l++) if (!clamped[l]) ws.x[l].set(new Float32Array(values, 4 * offsets[l], rows * sizes[l]));
+    for (let l = 0; l < L; l++) computeActivations(model, ws, rows, l);
+    const energy = computeErrors(model, ws, rows);
+    return { energy, seconds, groups, steps: [...new Int32Array(stepsTaken)], trace };
+  } finally {
+    Atomics.store(ctl, CONTROL.stop, 1);
+    Atomics.store(ctl, CONTROL.go, 1);
+    Atomics.notify(ctl, CONTROL.go);
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}

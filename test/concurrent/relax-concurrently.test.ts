@@ -1,0 +1,102 @@
+/**
+ * Relaxation with layer groups on worker threads: one group is the
+ * synchronous schedule exactly; two or three reach its equilibrium; bad
+ * options and a failing group give clear errors; and the threads never keep
+ * the process alive.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { balancedSplits, relaxConcurrently } from '../../packages/predictive-coding/src/concurrent/index.ts';
+import {
+  createConfig,
+  initModel,
+  initValues,
+  initWorkspace,
+  type Model,
+  planRelaxation,
+  relax,
+  startRelaxation,
+  type Workspace,
+} from '../../packages/predictive-coding/src/core/index.ts';
+import { type Backend, createBackend } from '../../packages/predictive-coding/src/kernels/index.ts';
+import { createRng } from '../../packages/predictive-coding/src/random.ts';
+
+const SIZES = [12, 10, 9, 8, 7, 5];
+const ROWS = 5;
+const L = SIZES.length - 1;
+const CLAMPED = SIZES.map((_, l) => l === 0 || l === L);
+let backend: Backend;
+let model: Model;
+let ws: Workspace;
+let clamp: (Float32Array | undefined)[];
+
+beforeAll(async () => {
+  backend = await createBackend('wasm', { threads: 1 });
+  model = initModel(createConfig({ sizes: SIZES, activation: 'tanh' }), backend, createRng(3));
+  ws = initWorkspace(model, ROWS, backend);
+  const rng = createRng(4);
+  clamp = SIZES.map((n, l) => (CLAMPED[l] ? Float32Array.from({ length: ROWS * n }, () => rng.normal()) : undefined));
+});
+afterAll(() => backend.dispose());
+
+/** The synchronous schedule's final energy and values after `steps`, from the forward start. */
+function synchronous(steps: number): { energy: number; x: Float32Array[] } {
+  initValues(model, ws, ROWS, clamp, 'forward');
+  const plan = planRelaxation(model, CLAMPED);
+  const r = relax(model, ws, ROWS, plan, { steps, lr: 0.1, momentum: 0, tolerance: 0 }, startRelaxation(model, ws, ROWS, plan));
+  return { energy: r.energy, x: ws.x.map((x, l) => x.slice(0, ROWS * SIZES[l])) };
+}
+
+describe('relaxConcurrently', () => {
+  it('with one group is the synchronous schedule, value for value', async () => {
+    const sync = synchronous(50);
+    initValues(model, ws, ROWS, clamp, 'forward');
+    const c = await relaxConcurrently(model, ws, ROWS, CLAMPED, { steps: 50, lr: 0.1, workers: 1 });
+    expect(c.groups).toEqual([[0, L + 1]]);
+    expect(c.steps).toEqual([50]);
+    expect(c.energy).toBe(sync.energy);
+    for (let l = 0; l <= L; l++) expect(ws.x[l].slice(0, ROWS * SIZES[l])).toEqual(sync.x[l]);
+  });
+
+  it('with two and three groups reaches the synchronous equilibrium (energy within 0.1 %, values within 1e-3)', async () => {
+    // Long enough that the synchronous schedule has settled: a fixed point is one whatever the staleness on the way.
+    const sync = synchronous(3000);
+    for (const splits of [[3], [2, 4]]) {
+      initValues(model, ws, ROWS, clamp, 'forward');
+      const c = await relaxConcurrently(model, ws, ROWS, CLAMPED, { steps: 3000, lr: 0.1, splits });
+      expect(c.groups.length).toBe(splits.length + 1);
+      expect(c.steps.every((t) => t === 3000)).toBe(true);
+      expect(Math.abs(c.energy - sync.energy) / sync.energy).toBeLessThan(1e-3);
+      for (let l = 1; l < L; l++) {
+        const x = ws.x[l].slice(0, ROWS * SIZES[l]);
+        expect(Math.max(...x.map((v, i) => Math.abs(v - sync.x[l][i])))).toBeLessThan(1e-3);
+      }
+      expect(c.trace.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('cuts the layers into groups of about equal multiply-adds', () => {
+    expect(balancedSplits([784, 128, 128, 128, 128, 10], 2)).toEqual([2]);
+    expect(balancedSplits([100, 100, 100, 100, 100], 2)).toEqual([3]);
+    expect(balancedSplits([100, 100, 100, 100, 100], 1)).toEqual([]);
+  });
+
+  it('rejects bad options, and reports a group that fails, naming it', async () => {
+    initValues(model, ws, ROWS, clamp, 'forward');
+    await expect(relaxConcurrently(model, ws, ROWS, CLAMPED, { steps: 10, lr: 0.1, workers: 9 })).rejects.toThrow(/workers must be a whole number from 1 to 6/);
+    await expect(relaxConcurrently(model, ws, ROWS, CLAMPED, { steps: 10, lr: 0.1, splits: [3, 3] })).rejects.toThrow(/splits must be increasing/);
+    await expect(relaxConcurrently(model, ws, ROWS, CLAMPED, { steps: -1, lr: 0.1 })).rejects.toThrow(/steps must be/);
+    await expect(relaxConcurrently(model, ws, ROWS, CLAMPED, { steps: 10, lr: 0.1, workers: 2, backend: 'cuda' as unknown as 'wasm' })).rejects.toThrow(
+      /a layer group failed: group \d \(x_\d…x_\d\): .*unknown backend 'cuda'/,
+    );
+  });
+
+  it('leaves no thread behind: a script that relaxes concurrently exits by itself', () => {
+    const script = fileURLToPath(new URL('./concurrent-exit.ts', import.meta.url));
+    const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^relaxed: \d/);
+  });
+});
