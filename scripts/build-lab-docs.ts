@@ -15,6 +15,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import GithubSlugger from 'github-slugger';
@@ -104,7 +105,7 @@ function page(title: string, body: string): string {
 body { font-family: system-ui, sans-serif; max-width: 52rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; color: #1d3557; line-height: 1.5; }
 nav { font-size: 0.95rem; border-bottom: 1px solid #ddd; padding-bottom: 0.5rem; }
 pre { background: #f4f4f4; padding: 0.6rem; overflow-x: auto; }
-code { font-size: 0.9em; }
+code { font-size: 0.9em; overflow-wrap: anywhere; }
 img { max-width: 100%; }
 table { border-collapse: collapse; display: block; overflow-x: auto; }
 td, th { border: 1px solid #ddd; padding: 0.2rem 0.5rem; }
@@ -132,7 +133,17 @@ function main(): void {
     copyFileSync(join(root, image), to);
   }
   const typedoc = join(root, 'node_modules/typedoc/bin/typedoc');
-  execFileSync(process.execPath, [typedoc, '--out', api, '--logLevel', 'Warn'], { cwd: root, stdio: 'inherit' });
+  // The reference links back to the lab (the rendered documents have their own menu): typedoc.json plus links, as an options file.
+  const options = join(tmpdir(), `pcn-lab-typedoc-${process.pid}.json`);
+  writeFileSync(
+    options,
+    JSON.stringify({ extends: [join(root, 'typedoc.json')], navigationLinks: { '← the lab': '../index.html', README: '../docs/readme.html' } }),
+  );
+  try {
+    execFileSync(process.execPath, [typedoc, '--options', options, '--out', api, '--logLevel', 'Warn'], { cwd: root, stdio: 'inherit' });
+  } finally {
+    rmSync(options, { force: true });
+  }
   writeFileSync(STAMP, `${hash}\n`);
   console.log(`lab docs: ${PAGES.length} pages and ${images.size} images in ${out}, the API reference in ${api}`);
 }

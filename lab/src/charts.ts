@@ -20,6 +20,10 @@ export interface ChartSpec {
   readonly lines: readonly ChartLine[];
   readonly width?: number;
   readonly height?: number;
+  /** Fixed y range (e.g. [0, 100] for percent); default: fitted to the data. */
+  readonly yRange?: readonly [number, number];
+  /** The x range to show, read at every redraw (e.g. [1, epochs] of the run); default or null: fitted to the data. */
+  readonly xRange?: () => readonly [number, number] | null;
   /** An x at which to draw a thin vertical rule (e.g. the step on show), or null for none; read at every redraw. */
   readonly marker?: () => number | null;
 }
@@ -33,22 +37,28 @@ const WHOLE = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000];
 /** A chart of `spec.lines` in `el`; feed it with setData([xs, ys…]) (ys clamped to LOG_FLOOR on a log axis by `point`). */
 export function lineChart(el: HTMLElement, spec: ChartSpec, data: uPlot.AlignedData): uPlot {
   // uPlot draws axis titles on its canvas: the container names them too, for tests and assistive tools.
+  // A log axis says so in its title (uPlot labels only its decades).
+  const yLabel = spec.y.log ? `${spec.y.label} (log)` : spec.y.label;
   el.dataset.chartX = spec.x.label;
-  el.dataset.chartY = spec.y.label;
-  el.setAttribute('aria-label', `${spec.title}: ${spec.y.label} against ${spec.x.label}`);
+  el.dataset.chartY = yLabel;
+  el.setAttribute('aria-label', `${spec.title}: ${yLabel} against ${spec.x.label}`);
   el.setAttribute('role', 'img');
   const marker = spec.marker;
   return new uPlot(
     {
       title: spec.title,
       width: spec.width ?? 320,
-      height: spec.height ?? 160,
-      legend: { show: spec.lines.length > 1, live: false },
+      height: spec.height ?? 200,
+      // Several lines: a legend of their names, each marked by a swatch of its colour (not an empty box, which reads as a checkbox).
+      legend: { show: spec.lines.length > 1, live: false, markers: { fill: (_u: uPlot, i: number) => spec.lines[i - 1]?.stroke ?? '' } },
       cursor: { show: false },
-      scales: { x: { time: false }, y: spec.y.log ? { distr: 3 } : {} },
+      scales: {
+        x: { time: false, range: (_u: uPlot, min: number, max: number) => [...(spec.xRange?.() ?? [min, max])] as [number, number] },
+        y: spec.y.log ? { distr: 3 } : spec.yRange ? { range: [...spec.yRange] as [number, number] } : {},
+      },
       axes: [
         { label: spec.x.label, incrs: WHOLE },
-        { label: spec.y.label, size: 56 },
+        { label: yLabel, size: 56 },
       ],
       series: [{}, ...spec.lines.map((l) => ({ label: l.label, stroke: l.stroke, width: 2 }))],
       hooks: marker

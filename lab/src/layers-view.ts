@@ -24,9 +24,11 @@ function grid(n: number): { cols: number; rows: number } {
   return { cols, rows: Math.ceil(n / cols) };
 }
 
-function cellSize(n: number): number {
+/** A tile's cell in logical pixels: tiles share the width beside the names (or all of it, names above), at most 14 CSS px. */
+function cellSize(n: number, k: number, above: boolean): number {
   const { cols, rows } = grid(n);
-  return Math.min(Math.floor(TILE_H / rows), Math.floor((W - LABEL_W - GAP) / 2 / cols), 14);
+  const width = above ? W / 2 - 12 : (W - LABEL_W - GAP) / 2;
+  return Math.min(Math.floor(TILE_H / rows), Math.floor(width / cols), Math.floor(14 * k));
 }
 
 /** `name` with `l` as Unicode subscript digits (x₀, x₁₂). */
@@ -72,15 +74,20 @@ export interface LayersView {
 /** Mounts the view in `root` (its hint shows until the first digit is drawn). */
 export function mountLayersView(root: HTMLElement): LayersView {
   root.innerHTML = `
-    <p class="hint" id="lv-hint">Draw a digit: this panel then shows every layer of the classifier settling, step by step.</p>
+    <div class="explain-text">
+      <p>The classifier's layers, in the order its predictions run: <strong>x₀</strong> is your drawing, clamped; the hidden layers
+      between are free; the last layer has one neuron per digit and is free too. Each layer predicts the next,
+      μ<sub>l</sub> = W<sub>l</sub>·f(x<sub>l−1</sub>) + b<sub>l</sub>, and its error is ε<sub>l</sub> = x<sub>l</sub> − μ<sub>l</sub>.</p>
+      <p>Every free layer starts at zero, so the first errors are large. Each relaxation step moves every neuron to shrink its own
+      error and the errors it causes in the next layer, until each layer sits on its prediction and the energy (the sum of
+      ½ε² over all layers) is as low as it goes. The digit whose neuron ends highest is the answer.</p>
+      <p class="hint" id="lv-hint">Draw a digit to watch its layers settle, step by step.</p>
+    </div>
     <figure class="tile" id="lv-figure" data-testid="layers" hidden>
-      <figcaption>Rows are the classifier's layers: <strong>x₀</strong> is your drawing, clamped; the label layer at the bottom has one
-      neuron per digit, and the hidden layers between are free. Each layer predicts the next, μ<sub>l</sub> = W<sub>l</sub>·f(x<sub>l−1</sub>) + b<sub>l</sub>.
-      Left: the activity x<sub>l</sub>; right: the error ε<sub>l</sub> = x<sub>l</sub> − μ<sub>l</sub> (red above the prediction, blue below;
-      each layer scaled to its own largest value). The free layers start at zero, so the first errors are large; every step moves each
-      neuron to shrink its own error and the errors it causes in the next layer, until every layer sits on its prediction. The digit
-      whose neuron ends highest is the answer.</figcaption>
       <canvas id="lv-canvas" width="${W}" height="420"></canvas>
+      <figcaption>Left: each layer's activity x (grey from 0 to its largest value for the image; red positive and blue negative
+      elsewhere). Right: its error ε (red: above its prediction, blue: below). Each layer is scaled to its own largest value over
+      the whole relaxation, so the errors fade as they drain.</figcaption>
       <div class="buttons"><button id="lv-replay" data-testid="layers-replay">Replay</button>
         <label>step <input type="range" id="lv-step" min="1" max="1" value="1" data-testid="layers-step" /></label>
         <output id="lv-step-value" class="counter"></output></div>
@@ -100,30 +107,39 @@ export function mountLayersView(root: HTMLElement): LayersView {
     if (!c) return;
     const steps = c.frames.length;
     const ctx = canvas.getContext('2d')!;
-    const heights = c.layers.map((l) => grid(l.size).rows * cellSize(l.size));
-    const rowGap = 30;
-    const top = 26;
-    const height = top + heights.reduce((s, h) => s + h + rowGap, 0);
+    // Logical pixels per CSS pixel: text keeps its size on screen; where the canvas is drawn small (a phone), each
+    // layer's name goes above its row instead of beside it.
+    const k = Math.max(1, W / (canvas.getBoundingClientRect().width || W));
+    const font = (px: number) => `${Math.round(px * k)}px system-ui, sans-serif`;
+    const above = k > 1.2;
+    const labelH = above ? Math.round(30 * k) : 0;
+    const heights = c.layers.map((l) => grid(l.size).rows * cellSize(l.size, k, above));
+    const rowGap = 30 + (c.layers.length ? Math.round(12 * k) - 12 : 0);
+    const top = Math.round(26 * k);
+    const height = top + heights.reduce((s, h) => s + labelH + h + rowGap, 0);
     if (canvas.height !== height) canvas.height = height;
     ctx.fillStyle = '#fff';
     ctx.fillRect(0, 0, W, height);
     ctx.fillStyle = '#333';
-    ctx.font = '13px system-ui, sans-serif';
-    const colX = [LABEL_W, LABEL_W + (W - LABEL_W) / 2];
-    ctx.fillText('activity x', colX[0], 16);
-    ctx.fillText('error ε = x − μ', colX[1], 16);
+    ctx.font = font(13);
+    const colX = above ? [4, W / 2] : [LABEL_W, LABEL_W + (W - LABEL_W) / 2];
+    ctx.fillText('activity x', colX[0], Math.round(16 * k));
+    ctx.fillText('error ε = x − μ', colX[1], Math.round(16 * k));
     let y = top;
     const L = c.layers.length - 1;
     for (const [l, layer] of c.layers.entries()) {
       const { cols } = grid(layer.size);
-      const cell = cellSize(layer.size);
+      const cell = cellSize(layer.size, k, above);
       const [name, detail] = l === 0 ? ['image', 'clamped'] : l === L ? ['label', 'one per digit'] : ['hidden', 'free'];
       ctx.fillStyle = '#333';
-      ctx.font = '13px system-ui, sans-serif';
-      ctx.fillText(`${sub('x', l)}  ${name}`, 4, y + 12);
-      ctx.fillStyle = '#777';
-      ctx.font = '11px system-ui, sans-serif';
-      ctx.fillText(`${layer.size} neurons, ${detail}`, 4, y + 28);
+      ctx.font = font(13);
+      ctx.fillText(`${sub('x', l)}  ${name}`, 4, y + Math.round(12 * k));
+      ctx.fillStyle = '#666';
+      ctx.font = font(11);
+      if (above) {
+        ctx.fillText(`${layer.size} neurons, ${detail}`, W / 2, y + Math.round(12 * k));
+        y += labelH;
+      } else ctx.fillText(`${layer.size} neurons, ${detail}`, 4, y + 28);
       const at = (step - 1) * layer.size;
       const xs = layer.x.subarray(at, at + layer.size);
       const nonNegative = layer.x.every((v) => v >= 0);
@@ -141,18 +157,22 @@ export function mountLayersView(root: HTMLElement): LayersView {
         const epsScale = maxAbs(layer.eps);
         tile(layer.eps.subarray(at, at + layer.size), colX[1], (v) => diverging(v, epsScale));
       } else {
-        ctx.fillStyle = '#777';
-        ctx.fillText('none: nothing predicts the input', colX[1], y + 12);
+        ctx.fillStyle = '#666';
+        ctx.font = font(11);
+        ctx.fillText('none: nothing predicts', colX[1], y + Math.round(12 * k));
+        ctx.fillText('the input', colX[1], y + Math.round(27 * k));
       }
       if (l === L) {
         // The label layer: the digit under each neuron, the current winner framed.
         let best = 0;
         for (let i = 1; i < xs.length; i++) if (xs[i] > xs[best]) best = i;
-        ctx.font = '11px system-ui, sans-serif';
+        ctx.font = font(11);
+        ctx.textAlign = 'center';
         for (let i = 0; i < layer.size; i++) {
           ctx.fillStyle = i === best ? '#d62828' : '#555';
-          ctx.fillText(String(i), colX[0] + i * cell + cell / 2 - 3, y + heights[l] + 12);
+          ctx.fillText(String(i), colX[0] + i * cell + cell / 2, y + heights[l] + Math.round(13 * k));
         }
+        ctx.textAlign = 'start';
         ctx.strokeStyle = '#d62828';
         ctx.lineWidth = 2;
         ctx.strokeRect(colX[0] + best * cell, y, cell, cell);
@@ -184,6 +204,8 @@ export function mountLayersView(root: HTMLElement): LayersView {
     }, 2000 / steps);
   }
 
+  // Text sizes follow the canvas's size on screen.
+  window.addEventListener('resize', paint);
   slider.addEventListener('input', () => {
     stop();
     step = Number(slider.value);
@@ -220,7 +242,7 @@ export function mountLayersView(root: HTMLElement): LayersView {
               stroke: CHART_STYLE.lines[k % CHART_STYLE.lines.length],
             })),
             width: 340,
-            height: 180,
+            height: 200,
             marker: () => (shown ? step : null),
           },
           chartData as uPlot.AlignedData,

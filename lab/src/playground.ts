@@ -9,14 +9,12 @@
  */
 
 import { type Backend, createBackend, isCpuAdapter } from 'predictive-coding/kernels';
-import { type Checkpoint, decodeCheckpoint, GENERATIVE_SAMPLE_NOISE } from 'predictive-coding/train';
+import { type Checkpoint, GENERATIVE_SAMPLE_NOISE } from 'predictive-coding/train';
 import { loadCheckpoint } from './assets.ts';
-import { CHART_STYLE } from './chart-style.ts';
-import { lineChart, point } from './charts.ts';
 import { drawingPad, paintDigits, toMnist } from './digits.ts';
 import { createEngine, type Engine, SHOW } from './engine.ts';
 import { mountLayersView } from './layers-view.ts';
-import type { TrainMessage, TrainRequest } from './trainer-worker.ts';
+import { mountTraining, TRAINING_HTML, type TrainingPanel } from './training-panel.ts';
 
 /** The browser's WebGPU adapter, described, or null where it has none. */
 async function webgpuAdapter(): Promise<string | null> {
@@ -30,14 +28,19 @@ async function webgpuAdapter(): Promise<string | null> {
 export async function mountPlayground(root: HTMLElement, backend: Backend, base: string): Promise<void> {
   root.innerHTML = `
     <h2>MNIST playground</h2>
+    <p>Two networks trained on handwritten digits, both shipped with the page. The <strong>classifier</strong> predicts from the image
+    toward the label: its image layer is clamped to your drawing and the label layer relaxes — relaxation is how it classifies. The
+    <strong>generative network</strong> runs the other way, like the springs above: the label is the cause at the top and the image
+    is predicted at the bottom, so clamping a label draws digits, and clamping half an image fills in the rest.</p>
     <p id="pg-status" data-testid="pg-status">loading the shipped models…</p>
-    <p class="buttons"><label>run on <select id="pg-backend" data-testid="backend"><option value="wasm">wasm (CPU)</option><option value="webgpu" disabled>WebGPU (not in this browser)</option></select></label>
-      <span id="pg-engine" data-testid="engine"></span></p>
+    <p class="buttons"><label>run on <select id="pg-backend" data-testid="backend"><option value="wasm">the CPU (WebAssembly)</option><option value="webgpu" disabled>WebGPU (not in this browser)</option></select></label>
+      <span id="pg-engine" class="hint" data-testid="engine"></span></p>
     <div class="row">
       <div class="panel">
         <h3>Draw a digit</h3>
         <canvas id="pg-pad" width="280" height="280" data-testid="pad"></canvas>
-        <div class="buttons"><button id="pg-clear">Clear</button> <button id="pg-erase">Erase the bottom half and fill it in</button></div>
+        <div class="buttons"><button id="pg-clear">Clear</button> <button id="pg-erase">Erase the bottom half and fill it in</button>
+          <span id="pg-pad-hint" class="hint" aria-live="polite"></span></div>
         <p>Prediction: <strong id="pg-prediction" data-testid="prediction">–</strong> <span id="pg-speed" data-testid="relax-speed"></span></p>
         <figure class="tile" hidden><canvas id="pg-emerge" width="${EMERGE.width}" height="${EMERGE.height}" data-testid="emergence"></canvas>
           <figcaption>How relaxation classifies: the image is clamped and the label layer settles. Rows: digits 0–9; left to right: the ${SHOW.steps} relaxation steps; brightness: that digit's activity.</figcaption></figure>
@@ -53,19 +56,11 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
       <div class="panel">
         <h3>Generate</h3>
         <div class="buttons" id="pg-labels"></div>
-        <p class="hint">Pick a digit: its label is clamped at the top of the generative network and the image layer is read at the bottom.</p>
+        <p class="hint">Pick a digit: its label is clamped at the top of the generative network, the layers below relax, and the image layer is read at the bottom.</p>
         <figure class="tile" hidden><canvas id="pg-generated" width="640" height="76" data-testid="generated"></canvas>
           <figcaption>Eight samples of the chosen digit (noise σ = ${GENERATIVE_SAMPLE_NOISE} in the layer below the label).</figcaption></figure>
       </div>
-      <div class="panel">
-        <h3>Train in the page</h3>
-        <div class="buttons"><label>epochs <input id="pg-epochs" type="number" min="1" max="100" value="5" /></label>
-          <label><input id="pg-quick" type="checkbox" /> quick (1,000 digits)</label>
-          <button id="pg-train" class="fixed-width" data-testid="train">Train</button></div>
-        <progress id="pg-progress" value="0" max="1"></progress>
-        <p id="pg-train-status" class="hint" data-testid="train-status" aria-live="polite">The shipped model classifies until a run here finishes.</p>
-        <div id="pg-energy-chart" hidden></div>
-        <div id="pg-acc-chart" hidden></div>
+      <div class="panel">${TRAINING_HTML}
       </div>
     </div>`;
   const $ = <E extends HTMLElement>(id: string) => root.querySelector<E>(`#${id}`)!;
@@ -75,11 +70,11 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
     loadCheckpoint(base, 'generative.safetensors'),
   ]);
   let classifier: Checkpoint = classifierFile;
-  // Which model classifies now: the shipped one until a run in the page finishes.
-  let classifierName = 'shipped';
+  const shippedAccuracy = `${(100 * Number(classifierFile.metadata.test_acc)).toFixed(2)} %`;
+  let training: TrainingPanel | null = null;
   const threads = `${backend.threads} thread${backend.threads > 1 ? 's' : ''}`;
   const engines: { readonly wasm: Engine; webgpu: Engine | null } = {
-    wasm: createEngine(backend, `wasm × ${threads}${crossOriginIsolated ? ', cross-origin isolated' : ''}`, classifier, generatorFile),
+    wasm: createEngine(backend, `the CPU (WebAssembly, ${threads})`, classifier, generatorFile),
     webgpu: null,
   };
   const gpu = await webgpuAdapter();
@@ -115,7 +110,7 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
   select.addEventListener('change', () => void showEngine().then(() => drawn && classify(drawn)));
   if (gpu && !isCpuAdapter(gpu)) select.value = 'webgpu';
   await showEngine();
-  status.textContent = `ready: shipped checkpoints loaded (wasm × ${threads}${crossOriginIsolated ? ', cross-origin isolated' : ''}; WebGPU ${gpu ? `available: ${gpu}` : 'not in this browser'})`;
+  status.textContent = `Ready: both models loaded (${gpu ? `WebGPU available: ${gpu}` : 'WebGPU not in this browser: everything runs on the CPU'}).`;
   status.dataset.ready = 'true';
 
   // One relaxation at a time: a stroke that ends while the last is still being read waits for it.
@@ -149,7 +144,7 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
       pred.dataset.value = String(label);
       pred.dataset.backend = e.name;
       const speed = $('pg-speed');
-      speed.textContent = `(${Math.round(stepsPerSecond)} relaxation steps/s on ${e.name === 'wasm' ? 'wasm' : 'WebGPU'})`;
+      speed.textContent = `(${SHOW.steps} relaxation steps in ${Math.round((1000 * SHOW.steps) / stepsPerSecond)} ms on ${e.name === 'wasm' ? 'the CPU' : 'WebGPU'})`;
       speed.dataset.value = String(stepsPerSecond);
       shown($<HTMLCanvasElement>('pg-emerge'));
       paintEmergence($<HTMLCanvasElement>('pg-emerge'), frames);
@@ -160,6 +155,7 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
   // Associative recall with the generative network: the drawn digit's bottom half is erased and relaxed back.
   $('pg-erase').addEventListener('click', () => {
     const image = drawn;
+    $('pg-pad-hint').textContent = image ? '' : 'Draw a digit first.';
     if (!image) return;
     serially(async () => {
       const visible = Uint8Array.from({ length: 784 }, (_, i) => (i < 392 ? 1 : 0));
@@ -178,6 +174,7 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
     b.dataset.digit = String(d);
     b.addEventListener('click', () =>
       serially(async () => {
+        for (const other of labels.querySelectorAll('button')) other.setAttribute('aria-pressed', String(other === b));
         const canvas = shown($<HTMLCanvasElement>('pg-generated'));
         paintDigits(canvas, await (await engine()).generate(d));
         canvas.dataset.generated = String(d);
@@ -186,78 +183,11 @@ export async function mountPlayground(root: HTMLElement, backend: Backend, base:
     labels.append(b);
   }
 
-  // Training in a worker, with live charts.
-  const energy: [number[], number[]] = [[], []];
-  const acc: [number[], number[]] = [[], []];
-  const energyChart = lineChart(
-    $('pg-energy-chart'),
-    { title: 'Training energy', x: { label: 'batch' }, y: { label: CHART_STYLE.energyTitle, log: true }, lines: [{ label: 'E', stroke: CHART_STYLE.energy }] },
-    energy,
-  );
-  const accChart = lineChart(
-    $('pg-acc-chart'),
-    {
-      title: 'Held-out accuracy',
-      x: { label: 'epoch' },
-      y: { label: CHART_STYLE.accuracyTitle },
-      lines: [{ label: 'accuracy', stroke: CHART_STYLE.accuracy }],
-    },
-    acc,
-  );
-  // One run at a time: while it runs the button stops it, and a stopped run's model is dropped.
-  const button = $<HTMLButtonElement>('pg-train');
-  const trainStatus = $('pg-train-status');
-  let running: Worker | null = null;
-  const finish = (message: string) => {
-    running?.terminate();
-    running = null;
-    button.textContent = 'Train';
-    trainStatus.textContent = message;
-  };
-  button.addEventListener('click', () => {
-    if (running) {
-      finish(`stopped; the ${classifierName} model still classifies`);
-      return;
-    }
-    const epochs = Number($<HTMLInputElement>('pg-epochs').value) || 5;
-    const worker = new Worker(new URL('./trainer-worker.ts', import.meta.url), { type: 'module' });
-    running = worker;
-    button.textContent = 'Stop';
-    // The charts appear with the first run (no empty boxes before).
-    for (const id of ['pg-energy-chart', 'pg-acc-chart']) $(id).removeAttribute('hidden');
-    const progress = $<HTMLProgressElement>('pg-progress');
-    progress.value = 0;
-    energy[0].length = energy[1].length = acc[0].length = acc[1].length = 0;
-    const on = chosen();
-    const quick = $<HTMLInputElement>('pg-quick').checked;
-    const started = performance.now();
-    let lastEpoch = '';
-    trainStatus.textContent = `training ${epochs} epoch${epochs > 1 ? 's' : ''} in a worker on ${on === 'webgpu' ? 'WebGPU' : 'wasm'}…`;
-    worker.onmessage = (e: MessageEvent<TrainMessage>) => {
-      if (running !== worker) return; // a stopped run's last messages
-      const m = e.data;
-      if (m.type === 'progress') {
-        const done = (m.epoch - 1 + m.batch / m.batches) / epochs;
-        progress.value = done;
-        const left = ((performance.now() - started) / 1000) * (1 / done - 1);
-        trainStatus.textContent = `epoch ${m.epoch}/${epochs}, batch ${m.batch}/${m.batches}, about ${Math.ceil(left)} s left${lastEpoch}`;
-        energy[0].push((m.epoch - 1) * m.batches + m.batch);
-        energy[1].push(point(m.energy));
-        energyChart.setData(energy);
-      } else if (m.type === 'epoch') {
-        acc[0].push(m.epoch);
-        acc[1].push(100 * m.accuracy);
-        accChart.setData(acc);
-        lastEpoch = ` — after epoch ${m.epoch}: held-out accuracy ${(100 * m.accuracy).toFixed(2)} % (${m.seconds.toFixed(1)} s)`;
-      } else if (m.type === 'done') {
-        classifier = decodeCheckpoint(m.checkpoint, 'trained in the page');
-        classifierName = 'page-trained';
-        for (const e of Object.values(engines)) e?.setClassifier(classifier);
-        finish(`done${lastEpoch}; now classifying with the model trained here (on ${m.backend})`);
-      } else finish(`training failed: ${m.message}`);
-    };
-    const request: TrainRequest = { base: new URL(base, location.href).href, epochs, seed: 0, backend: on, quick };
-    worker.postMessage(request);
+  // Training in a worker; the model that classifies is the user's choice (the shipped one until a run here finishes).
+  training = mountTraining(root, classifierFile, shippedAccuracy, chosen, base, () => {
+    classifier = training?.chosen() ?? classifierFile;
+    for (const e of Object.values(engines)) e?.setClassifier(classifier);
+    if (drawn) classify(drawn);
   });
 }
 

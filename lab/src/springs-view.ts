@@ -31,13 +31,15 @@ export function mountSprings(root: HTMLElement): void {
   root.innerHTML = `
     <h2>Springs: a network relaxing</h2>
     <p class="hint">Nodes slide on poles (their activity); platforms are the predictions from the layer above, carried by the rods (weights);
-    springs are the errors — the redder and thicker, the more energy. Click a node to clamp (●) or release (○) it; drag a node to move it;
-    click a rod to pick its weight.</p>
+    springs are the errors — the redder and thicker, the more energy; rods are blue for a positive weight, orange for a negative one.
+    Click or tap a node to clamp (●) or release (○) it; drag a node to move it; click or tap a rod to pick its weight.</p>
     <details class="explain" open>
       <summary>What is relaxing here</summary>
       <p><strong>Energy.</strong> Each layer predicts the one below: the platform under a node is μ = W·f(x_above) + b. The spring between
       a node and its platform is the prediction error ε = x − μ, and the energy is E = Σ ½ε², summed over every spring of every layer —
       the number in the chart.</p>
+      <p><strong>Cause and senses.</strong> This is a generative network: the top layer is the cause (what the network believes
+      produced the input), and predictions run down from it to the bottom layer, the senses.</p>
       <p><strong>Clamped and free.</strong> The bottom layer is the senses: its nodes are clamped (●) to an input pattern, held where they
       are. Every other node is free (○) and slides down the energy: pulled toward its own platform, and pushed to predict the layer below
       better. Each node uses only its own spring and the springs it holds up — no global controller. Relaxation is those small moves
@@ -74,9 +76,9 @@ export function mountSprings(root: HTMLElement): void {
   const chart = lineChart(
     root.querySelector<HTMLElement>('#springs-chart')!,
     {
-      title: 'Energy E = Σ ½ε² while relaxing',
+      title: 'Energy while relaxing',
       x: { label: 'relaxation step' },
-      y: { label: 'E', log: true },
+      y: { label: 'E = Σ ½ε²', log: true },
       lines: [{ label: 'E', stroke: CHART_STYLE.energy }],
       width: 300,
     },
@@ -147,7 +149,7 @@ export function mountSprings(root: HTMLElement): void {
           ctx.fillRect(x - 14, py - 3, 28, 6);
         }
         ctx.beginPath();
-        ctx.arc(x, vy, 9 * Math.max(1, 0.75 * k), 0, 2 * Math.PI);
+        ctx.arc(x, vy, 9 * k, 0, 2 * Math.PI);
         ctx.fillStyle = net.isClamped(l, i) ? '#1d3557' : '#f1faee';
         ctx.fill();
         ctx.strokeStyle = '#1d3557';

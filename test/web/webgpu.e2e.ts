@@ -95,8 +95,8 @@ describe('the lab on webgpu', () => {
       const status = (await tab.textContent('[data-testid="train-status"]')) ?? '';
       return Number(status.match(/held-out accuracy ([\d.]+) %/)?.[1]);
     };
-    const cpu = await trainOn('wasm', 'trained here (on wasm');
-    const gpu = await trainOn('webgpu', 'trained here (on WebGPU)');
+    const cpu = await trainOn('wasm', 'it classifies now (on wasm');
+    const gpu = await trainOn('webgpu', 'it classifies now (on WebGPU)');
     // Same seed, data and settings: float32 on either side, so the same test digits come out right.
     expect(Math.abs(gpu - cpu), `wasm ${cpu} %, WebGPU ${gpu} %`).toBeLessThanOrEqual(0.5);
     expect(errors).toEqual([]);
