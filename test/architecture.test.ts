@@ -53,8 +53,6 @@ describe('architecture', () => {
     const outside = all.flatMap((f) =>
       specifiers(f)
         .filter((s) => !s.startsWith('.') && !s.startsWith('node:') && s !== 'webgpu' && s !== 'valibot')
-        // The one exception: a worker started from the TypeScript sources (the repository, never the package) loads tsx.
-        .filter((s) => !(s === 'tsx/esm/api' && f.endsWith('concurrent/spawn.ts')))
         .map((s) => `${relative(src, f)}: ${s}`),
     );
     expect(outside).toEqual([]);

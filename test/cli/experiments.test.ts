@@ -102,6 +102,16 @@ describe('pcn experiment', () => {
     expect(Math.abs((a.energy_async as number) - (a.energy_sync as number)) / (a.energy_sync as number)).toBeLessThan(0.01);
   });
 
+  it('concurrent: the last JSON line has the fields the issue names; layer groups reach the synchronous energy; a plot is written', () => {
+    const c = experiment('concurrent', ['--epochs', '1', '--depth', '4', '--width', '16', '--steps', '60', '--rounds', '1', '--workers', '2']);
+    expect(Object.keys(c).slice(0, 7)).toEqual(['experiment', 'workers', 'energy_sync', 'energy_concurrent', 'seconds_sync', 'seconds_concurrent', 'layers']);
+    expect([c.experiment, c.workers, c.layers]).toEqual(['concurrent', 2, 6]);
+    expect(Math.abs((c.energy_concurrent as number) - (c.energy_sync as number)) / (c.energy_sync as number)).toBeLessThan(0.01);
+    for (const k of ['seconds_sync', 'seconds_concurrent', 'seconds_backprop_step']) expect(c[k] as number).toBeGreaterThan(0);
+    expectAccuracy(c.accuracy_sync, 100, 'accuracy_sync');
+    expect(existsSync(join(dir, 'concurrent', 'energy-vs-time.png'))).toBe(true);
+  });
+
   it('an unknown experiment name is a one-line error', () => {
     const r = pcn(['experiment', 'telepathy']);
     expect(r.status).toBe(1);

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { PcError } from 'predictive-coding/errors';
 import { GENERATIVE_EVAL_RELAX, GENERATIVE_PRIOR_WEIGHT, GENERATIVE_SAMPLE_NOISE } from 'predictive-coding/train';
 import { runAsync } from '../experiments/async.ts';
+import { CONCURRENT_DEFAULTS, runConcurrent } from '../experiments/concurrent.ts';
 import { type ExperimentOptions, openContext } from '../experiments/context.ts';
 import { DEPTH_DEFAULTS, runDepth } from '../experiments/depth.ts';
 import { runFeedback } from '../experiments/feedback.ts';
@@ -14,7 +15,7 @@ import { checkLayers, layersFromData } from '../layers.ts';
 import { choice, integer, number, seed, sizes, threads } from '../options.ts';
 import { STREAMING_DEFAULTS, TRAIN_DEFAULTS } from './train.ts';
 
-const NAMES = ['generative', 'feedback', 'incremental', 'streaming', 'async', 'forgetting', 'depth'] as const;
+const NAMES = ['generative', 'feedback', 'incremental', 'streaming', 'async', 'forgetting', 'depth', 'concurrent'] as const;
 type Name = (typeof NAMES)[number];
 
 interface Options extends ExperimentOptions {
@@ -32,8 +33,10 @@ interface Options extends ExperimentOptions {
   protocol: Protocol;
   tasks: number;
   seeds: number;
-  depth: number;
-  width: number;
+  depth?: number;
+  width?: number;
+  workers: number;
+  rounds: number;
 }
 
 export function registerExperiment(program: Command): void {
@@ -45,7 +48,7 @@ export function registerExperiment(program: Command): void {
     .option('--out <dir>', 'where to write plots, grids and result.json (default runs/experiment-<name>-<time>)')
     .option(
       '--epochs <n>',
-      `training epochs (default: generative 4, feedback 25, incremental 10, async 1, forgetting 1 per task, depth ${DEPTH_DEFAULTS.epochs})`,
+      `training epochs (default: generative 4, feedback 25, incremental 10, async 1, forgetting 1 per task, depth ${DEPTH_DEFAULTS.epochs}, concurrent ${CONCURRENT_DEFAULTS.epochs})`,
       integer(1, 10_000),
     )
     .option('--seed <S>', 'seed of every random draw', seed, 0)
@@ -63,10 +66,14 @@ export function registerExperiment(program: Command): void {
     .option('--lr-w <F>', `incremental / streaming / depth: weight learning rate (depth: Adam, default ${DEPTH_DEFAULTS.lrW})`, number(0))
     .option(
       '--steps <k>',
-      `streaming: steps per example (default 20); async: relaxation steps (default 500); depth: relaxation steps T (default ${DEPTH_DEFAULTS.steps})`,
+      `streaming: steps per example (default 20); async: relaxation steps (default 500); depth: relaxation steps T (default ${DEPTH_DEFAULTS.steps}); concurrent: steps of the relaxations compared (default ${CONCURRENT_DEFAULTS.steps})`,
       integer(1, 1_000_000),
     )
-    .option('--lr-x <F>', `incremental / streaming / async / depth: relaxation step size (default 0.6 / 0.8 / 0.05 / ${DEPTH_DEFAULTS.lrX})`, number(0))
+    .option(
+      '--lr-x <F>',
+      `incremental / streaming / async / depth / concurrent: relaxation step size (default 0.6 / 0.8 / 0.05 / ${DEPTH_DEFAULTS.lrX} / ${CONCURRENT_DEFAULTS.lrX})`,
+      number(0),
+    )
     .option('--streams <n>', 'streaming: independent streams side by side (48 divides 60,000)', integer(1, 4096), STREAMING_DEFAULTS.streams)
     .option('--stillness <θ>', 'streaming: θ of stillness-modulated plasticity', number(0), STREAMING_DEFAULTS.stillness)
     .option(
@@ -79,11 +86,12 @@ export function registerExperiment(program: Command): void {
     .option('--seeds <n>', 'forgetting: seeds', integer(1, 100), 3)
     .option(
       '--depth <L>',
-      'depth: predicted layers of the residual MLP (input projection, L − 2 residual layers, readout)',
+      `depth: predicted layers of the residual MLP (input projection, L − 2 residual layers, readout; default ${DEPTH_DEFAULTS.depth}); concurrent: hidden layers (default ${CONCURRENT_DEFAULTS.depth})`,
       integer(3, 10_000),
-      DEPTH_DEFAULTS.depth,
     )
-    .option('--width <N>', 'depth: units per hidden layer', integer(1, 65_536), DEPTH_DEFAULTS.width)
+    .option('--width <N>', `depth / concurrent: units per hidden layer (default ${DEPTH_DEFAULTS.width} / ${CONCURRENT_DEFAULTS.width})`, integer(1, 65_536))
+    .option('--workers <n>', 'concurrent: most layer groups (threads) tried, 1…n', integer(1, 64), CONCURRENT_DEFAULTS.workers)
+    .option('--rounds <n>', 'concurrent: interleaved timing rounds (medians reported)', integer(1, 1000), CONCURRENT_DEFAULTS.rounds)
     .option('--json', 'print one JSON object (the result) on stdout', false)
     .action(async (name: Name, opts: Options) => {
       if (!NAMES.includes(name)) throw new PcError('config', `pcn experiment: unknown experiment '${name}'; expected one of ${NAMES.join(', ')}.`);
@@ -116,12 +124,23 @@ export function registerExperiment(program: Command): void {
         else if (name === 'depth')
           await runDepth(ctx, {
             ...DEPTH_DEFAULTS,
-            depth: opts.depth,
-            width: opts.width,
+            depth: opts.depth ?? DEPTH_DEFAULTS.depth,
+            width: opts.width ?? DEPTH_DEFAULTS.width,
             epochs: opts.epochs ?? DEPTH_DEFAULTS.epochs,
             steps: opts.steps ?? DEPTH_DEFAULTS.steps,
             lrX: opts.lrX ?? DEPTH_DEFAULTS.lrX,
             lrW: opts.lrW ?? DEPTH_DEFAULTS.lrW,
+          });
+        else if (name === 'concurrent')
+          await runConcurrent(ctx, {
+            ...CONCURRENT_DEFAULTS,
+            depth: opts.depth ?? CONCURRENT_DEFAULTS.depth,
+            width: opts.width ?? CONCURRENT_DEFAULTS.width,
+            epochs: opts.epochs ?? CONCURRENT_DEFAULTS.epochs,
+            steps: opts.steps ?? CONCURRENT_DEFAULTS.steps,
+            lrX: opts.lrX ?? CONCURRENT_DEFAULTS.lrX,
+            workers: opts.workers,
+            rounds: opts.rounds,
           });
         else if (name === 'forgetting') await runForgetting(ctx, { protocol: opts.protocol, seeds: opts.seeds, epochs: opts.epochs ?? 1, tasks: opts.tasks });
         else await runAsync(ctx, { epochs: opts.epochs ?? 1, steps: opts.steps ?? 500, lrX: opts.lrX ?? 0.05 });

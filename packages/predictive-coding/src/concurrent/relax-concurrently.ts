@@ -54,16 +54,23 @@ export interface ConcurrentResult {
   readonly trace: readonly { readonly seconds: number; readonly energy: number }[];
 }
 
-/** Cuts layers 0…L into `workers` contiguous groups of about equal multiply-adds (layer l costs n_{l−1}·n_l, twice: its prediction and its message down). */
-export function balancedSplits(sizes: readonly number[], workers: number): number[] {
+/**
+ * Cuts layers 0…L into `workers` contiguous groups of about equal work per step. A group's step recomputes,
+ * for each of its layers l, the prediction mu_l (n_{l−1}·n_l multiply-adds, while x_{l−1} is free) and the
+ * message down into x_l from the layer above (n_l·n_{l+1}, while x_l is free): with the input clamped, the
+ * first weight matrix costs nothing per step.
+ */
+export function balancedSplits(sizes: readonly number[], workers: number, clamped: readonly boolean[] = []): number[] {
   const L = sizes.length - 1;
-  const cost = sizes.map((n, l) => (l === 0 ? 0 : sizes[l - 1] * n));
+  const cost = sizes.map((n, l) => n + (l >= 1 && !clamped[l - 1] ? sizes[l - 1] * n : 0) + (l < L && !clamped[l] ? n * sizes[l + 1] : 0));
   const total = cost.reduce((s, c) => s + c, 0);
   const splits: number[] = [];
   let acc = 0;
-  for (let l = 1; l <= L && splits.length < workers - 1; l++) {
+  for (let l = 0; l < L && splits.length < workers - 1; l++) {
     acc += cost[l];
-    if (acc >= (total * (splits.length + 1)) / workers && l < L) splits.push(l + 1);
+    // Cut after layer l when that brings the group closest to its share.
+    const share = (total * (splits.length + 1)) / workers;
+    if (acc + cost[l + 1] / 2 >= share) splits.push(l + 1);
   }
   return splits;
 }
@@ -97,7 +104,7 @@ export async function relaxConcurrently<T extends Float32Array>(
   const { sizes } = model.config;
   const L = sizes.length - 1;
   let bounds = checkOptions(L, options);
-  if (options.splits === undefined) bounds = [0, ...balancedSplits(sizes, options.workers ?? 2), L + 1];
+  if (options.splits === undefined) bounds = [0, ...balancedSplits(sizes, options.workers ?? 2, clamped), L + 1];
   for (let k = 1; k < bounds.length; k++)
     if (!(Number.isInteger(bounds[k]) && bounds[k] > bounds[k - 1]))
       throw new PcError('config', `relaxConcurrently: splits must be increasing layer indices in 1…${L}, got [${(options.splits ?? []).join(', ')}].`);

@@ -28,11 +28,15 @@ export async function startModuleWorker(url: URL, workerData: unknown): Promise<
   // A variable specifier keeps bundlers from resolving a Node built-in.
   const name = 'node:worker_threads';
   const wt = (await import(/* @vite-ignore */ name)) as WorkerThreads;
+  // tsx is resolved here, beside the sources, not from the worker (whose eval'd code resolves from the working directory).
   const worker = url.pathname.endsWith('.ts')
-    ? new wt.Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); });`, {
-        eval: true,
-        workerData,
-      })
+    ? new wt.Worker(
+        `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); });`,
+        {
+          eval: true,
+          workerData,
+        },
+      )
     : new wt.Worker(url, { workerData });
   worker.unref();
   return worker;
