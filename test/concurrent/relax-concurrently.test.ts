@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { balancedSplits, relaxConcurrently } from '../../packages/predictive-coding/src/concurrent/index.ts';
+import { balancedSplits, relaxConcurrently, startConcurrentRelaxer } from '../../packages/predictive-coding/src/concurrent/index.ts';
 import {
   createConfig,
   initModel,
@@ -76,10 +76,36 @@ describe('relaxConcurrently', () => {
     }
   });
 
-  it('cuts the layers into groups of about equal multiply-adds', () => {
-    expect(balancedSplits([784, 128, 128, 128, 128, 10], 2)).toEqual([2]);
-    expect(balancedSplits([100, 100, 100, 100, 100], 2)).toEqual([3]);
+  it('cuts the layers into groups of about equal work per step (a clamped input’s matrix costs nothing per step)', () => {
+    const deep = [784, ...Array(16).fill(128), 10];
+    const ends = deep.map((_, l) => l === 0 || l === deep.length - 1);
+    expect(balancedSplits(deep, 2, ends)).toEqual([9]);
+    // Nothing clamped: the 784×128 matrix is worked twice a step, as much as the rest together.
+    expect(balancedSplits([784, 128, 128, 128, 128, 10], 2)).toEqual([1]);
     expect(balancedSplits([100, 100, 100, 100, 100], 1)).toEqual([]);
+  });
+
+  it('a relaxer keeps its threads between relaxations: each is the synchronous schedule (one group) or reaches its energy (two)', async () => {
+    const one = await startConcurrentRelaxer(model, ROWS, CLAMPED, { workers: 1 });
+    const two = await startConcurrentRelaxer(model, ROWS, CLAMPED, { splits: [3] });
+    try {
+      expect(one.startSeconds).toBeGreaterThan(0);
+      for (const steps of [40, 3000]) {
+        const sync = synchronous(steps);
+        initValues(model, ws, ROWS, clamp, 'forward');
+        expect((await one.relax(ws, { steps, lr: 0.1 })).energy).toBe(sync.energy);
+        initValues(model, ws, ROWS, clamp, 'forward');
+        const c = await two.relax(ws, { steps, lr: 0.1 });
+        expect(c.steps).toEqual([steps, steps]);
+        if (steps === 3000) expect(Math.abs(c.energy - sync.energy) / sync.energy).toBeLessThan(1e-3);
+      }
+      await expect(Promise.all([two.relax(ws, { steps: 5, lr: 0.1 }), two.relax(ws, { steps: 5, lr: 0.1 })])).rejects.toThrow(/one relaxation at a time/);
+    } finally {
+      await one.close();
+      await two.close();
+      await two.close();
+    }
+    await expect(two.relax(ws, { steps: 5, lr: 0.1 })).rejects.toThrow(/closed/);
   });
 
   it('rejects bad options, and reports a group that fails, naming it', async () => {
@@ -92,11 +118,11 @@ describe('relaxConcurrently', () => {
     );
   });
 
-  it('leaves no thread behind: a script that relaxes concurrently exits by itself', () => {
+  it('leaves no thread behind: a script that relaxes concurrently, and one that never closes its relaxer, exit by themselves', () => {
     const script = fileURLToPath(new URL('./concurrent-exit.ts', import.meta.url));
     const r = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 60_000 });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^relaxed: \d/);
+    expect(r.stdout).toMatch(/^relaxed: \d.*\nleft open: \d/);
   });
 });

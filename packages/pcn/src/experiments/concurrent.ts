@@ -9,7 +9,7 @@
  * drifts), the classification of the batch by relaxation (label free, from
  * zero) both ways, and the same net's backprop step time on the same engine.
  */
-import { relaxConcurrently } from 'predictive-coding/concurrent';
+import { type ConcurrentRelaxer, relaxConcurrently, startConcurrentRelaxer } from 'predictive-coding/concurrent';
 import {
   clampedLayers,
   initModel,
@@ -62,7 +62,7 @@ interface Contender {
   trace: readonly { seconds: number; energy: number }[];
 }
 
-/** Defaults: 16 hidden layers of 256 (wide enough that a layer's products outweigh handing values over), 200 steps, 2 groups. */
+/** Defaults: 16 hidden layers of 128, 200 steps, 1 and 2 layer groups, 7 timed rounds after a warm-up one. */
 export const CONCURRENT_DEFAULTS: ConcurrentExperimentOptions = Object.freeze({
   depth: 16,
   width: 256,
@@ -138,17 +138,23 @@ export async function runConcurrent(ctx: Context, o: ConcurrentExperimentOptions
     });
   }
   const { model: m1, ws: w1 } = copies[0];
-  for (let workers = 1; workers <= o.workers; workers++)
+  // Each grouping's threads start once and relax every round, as they would relax batch after batch in training.
+  const relaxers: ConcurrentRelaxer[] = [];
+  for (let workers = 1; workers <= o.workers; workers++) {
+    const relaxer = await startConcurrentRelaxer(m1, rows, clamped, { workers });
+    relaxers.push(relaxer);
+    ctx.log(`  ${count(workers, 'layer group')} ${JSON.stringify(relaxer.groups)} started in ${(1000 * relaxer.startSeconds).toFixed(0)} ms`);
     contenders.push({
       name: `concurrent, ${count(workers, 'layer group')}`,
       run: async () => {
         initValues(m1, w1, rows, clamp, 'forward');
-        return relaxConcurrently(m1, w1, rows, clamped, { steps: o.steps, lr: o.lrX, workers });
+        return relaxer.relax(w1, { steps: o.steps, lr: o.lrX });
       },
       seconds: [],
       energy: Number.NaN,
       trace: [],
     });
+  }
   // Interleaved rounds, each in a rotated order, so a slow spell of the machine falls on every contender alike.
   for (let round = 0; round <= o.rounds; round++) {
     for (let k = 0; k < contenders.length; k++) {
@@ -182,6 +188,7 @@ export async function runConcurrent(ctx: Context, o: ConcurrentExperimentOptions
   };
   const accSync = await guess('sync');
   const accConcurrent = await guess('concurrent');
+  for (const r of relaxers) await r.close();
   ctx.log(
     `  classification by relaxation (label free, from zero): synchronous ${(100 * accSync).toFixed(2)} %, concurrent ${(100 * accConcurrent).toFixed(2)} %`,
   );

@@ -2,9 +2,11 @@
 import type { PcnConfig } from '../core/index.ts';
 
 /** Int32 words of the control block. */
-/** ready, done, ok: groups that started, ended, ended well; go and stop: the driver's signals. */
-export const CONTROL = { ready: 0, go: 1, stop: 2, done: 3, ok: 4 } as const;
+/** ready: groups set up; done: groups that finished the current relaxation; go (a counter), stop, quit: the driver's signals. */
+export const CONTROL = { ready: 0, go: 1, stop: 2, done: 3, quit: 4 } as const;
 export const CONTROL_WORDS = 5;
+/** Float64 words of the job block: the current relaxation's steps, step size and momentum. */
+export const JOB_WORDS = 3;
 
 /** One predicted layer's parameters, host copies. */
 export interface GroupParams {
@@ -24,12 +26,9 @@ export interface GroupInit {
   readonly first: number;
   readonly end: number;
   readonly clamped: readonly boolean[];
-  readonly steps: number;
-  readonly lr: number;
-  readonly momentum: number;
   readonly backend: 'wasm' | 'native' | 'js';
   readonly threads: number;
-  /** Every layer's values, rows × n_l at float offset offsets[l]: the start, and each group's own layers at the end. */
+  /** Every layer's values, rows × n_l at float offset offsets[l]: each relaxation's start, and each group's own layers at its end. */
   readonly values: SharedArrayBuffer;
   readonly offsets: readonly number[];
   /** Mailboxes: x_{first−1} from the group below, eps_end from the group above, and this group's eps_first (down) and x_{end−1} (up). */
@@ -40,6 +39,8 @@ export interface GroupInit {
   /** [own energy, step] after each step, for the driver's energy trace. */
   readonly report: SharedArrayBuffer;
   readonly control: SharedArrayBuffer;
+  /** The current relaxation's [steps, lr, momentum] (Float64). */
+  readonly job: SharedArrayBuffer;
   /** Int32 per group: the steps it took. */
   readonly stepsTaken: SharedArrayBuffer;
 }

@@ -18,7 +18,7 @@
 import { computeActivations, computeErrors, type Model, type Workspace } from '../core/index.ts';
 import { PcError } from '../errors.ts';
 import { createMailboxBuffer, MailboxReader } from './mailbox.ts';
-import { CONTROL, CONTROL_WORDS, type GroupInit, type GroupParams } from './protocol.ts';
+import { CONTROL, CONTROL_WORDS, type GroupInit, type GroupParams, JOB_WORDS } from './protocol.ts';
 import { startModuleWorker, type ThreadWorker } from './spawn.ts';
 
 /** How relaxConcurrently relaxes: steps, step size, the layer groups and their threads. */
@@ -36,6 +36,8 @@ export interface ConcurrentOptions {
   readonly backend?: 'wasm' | 'native' | 'js';
   /** Kernel threads inside each group. Default 1. */
   readonly threads?: number;
+  /** Steps of the warm-up relaxation a relaxer runs when it starts, so later ones run compiled code (a fresh thread's first steps are interpreted). Default 50; its time counts in `startSeconds`. */
+  readonly warmup?: number;
   /** How often the driver samples the groups' energies for the trace, in ms. Default 1. */
   readonly sampleMs?: number;
 }
@@ -46,6 +48,8 @@ export interface ConcurrentResult {
   readonly energy: number;
   /** Wall-clock seconds from the start signal until every group finished. */
   readonly seconds: number;
+  /** Wall-clock seconds the relaxer took to start: threads, their backends and the warm-up. */
+  readonly startSeconds: number;
   /** The groups, as [first, end) layer ranges. */
   readonly groups: readonly (readonly [number, number])[];
   /** Steps each group took. */
@@ -77,37 +81,67 @@ export function balancedSplits(sizes: readonly number[], workers: number, clampe
 
 function checkOptions(L: number, o: ConcurrentOptions): number[] {
   const where = 'relaxConcurrently';
-  if (!Number.isInteger(o.steps) || o.steps < 0) throw new PcError('config', `${where}: steps must be a whole number ≥ 0, got ${o.steps}.`);
-  if (!(o.lr > 0)) throw new PcError('config', `${where}: lr must be > 0, got ${o.lr}.`);
   const workers = o.workers ?? 2;
   if (o.splits === undefined && (!Number.isInteger(workers) || workers < 1 || workers > L + 1))
     throw new PcError('config', `${where}: workers must be a whole number from 1 to ${L + 1} (one per layer at most), got ${workers}.`);
   return [0, ...(o.splits ?? []), L + 1];
 }
 
+/** How a ConcurrentRelaxer cuts and runs the network: everything in ConcurrentOptions but the per-relaxation settings. */
+export type RelaxerOptions = Omit<ConcurrentOptions, 'steps' | 'lr' | 'momentum'>;
+
+/** One relaxation's settings. */
+export interface RelaxationSettings {
+  readonly steps: number;
+  readonly lr: number;
+  readonly momentum?: number;
+}
+
 /**
- * Relaxes `rows` examples from the values in `ws` (set them first, e.g. with
- * initValues; `clamped[l]` marks layers held at their values), with the
- * layers cut into groups on worker threads. Mutates ws.x of the free layers
- * (the final state), and ws.fx, mu, eps (recomputed from it). Throws
- * PcError('config') for bad options or outside Node, and re-throws a group's
- * failure. The model's parameters are copied to each thread; the model itself
- * is not changed.
+ * Layer groups on worker threads that stay up between relaxations (a training
+ * loop relaxes once per batch: threads and their compiled code are made once).
+ * It holds a copy of the model's parameters taken when it started: start a new
+ * one after the weights change.
  */
-export async function relaxConcurrently<T extends Float32Array>(
+export interface ConcurrentRelaxer<T extends Float32Array = Float32Array> {
+  /** The groups, as [first, end) layer ranges. */
+  readonly groups: readonly (readonly [number, number])[];
+  /** Seconds it took to start: threads, their backends and the warm-up relaxation. */
+  readonly startSeconds: number;
+  /**
+   * Relaxes `rows` examples from the values in `ws` (set them first, e.g. with initValues; the clamped layers
+   * are the ones given at the start). Mutates ws.x of the free layers (the final state) and ws.fx, mu, eps
+   * (recomputed from it on the caller's backend). One relaxation at a time.
+   */
+  relax(ws: Workspace<T>, settings: RelaxationSettings): Promise<ConcurrentResult>;
+  /** Stops the threads (idempotent). */
+  close(): Promise<void>;
+}
+
+function checkSettings(o: RelaxationSettings, where: string): void {
+  if (!Number.isInteger(o.steps) || o.steps < 0) throw new PcError('config', `${where}: steps must be a whole number ≥ 0, got ${o.steps}.`);
+  if (!(o.lr > 0)) throw new PcError('config', `${where}: lr must be > 0, got ${o.lr}.`);
+}
+
+/**
+ * Starts layer groups for `model` relaxing `rows` examples with the layers marked in `clamped` held, then runs a
+ * warm-up relaxation (options.warmup steps, default 50) so that later relaxations run compiled code. Throws
+ * PcError('config') for bad options or outside Node, and re-throws a group's failure.
+ */
+export async function startConcurrentRelaxer<T extends Float32Array>(
   model: Model<T>,
-  ws: Workspace<T>,
   rows: number,
   clamped: readonly boolean[],
-  options: ConcurrentOptions,
-): Promise<ConcurrentResult> {
+  options: RelaxerOptions = {},
+): Promise<ConcurrentRelaxer<T>> {
   const { sizes } = model.config;
   const L = sizes.length - 1;
-  let bounds = checkOptions(L, options);
+  let bounds = checkOptions(L, { steps: 0, lr: 1, ...options });
   if (options.splits === undefined) bounds = [0, ...balancedSplits(sizes, options.workers ?? 2, clamped), L + 1];
   for (let k = 1; k < bounds.length; k++)
     if (!(Number.isInteger(bounds[k]) && bounds[k] > bounds[k - 1]))
       throw new PcError('config', `relaxConcurrently: splits must be increasing layer indices in 1…${L}, got [${(options.splits ?? []).join(', ')}].`);
+  const called = performance.now();
   const groups = bounds.slice(1).map((end, k) => [bounds[k], end] as const);
   const offsets: number[] = [];
   let total = 0;
@@ -116,7 +150,6 @@ export async function relaxConcurrently<T extends Float32Array>(
     total += rows * n;
   }
   const values = new SharedArrayBuffer(4 * total);
-  for (let l = 0; l <= L; l++) new Float32Array(values, 4 * offsets[l], rows * sizes[l]).set(ws.x[l].subarray(0, rows * sizes[l]));
   const params: GroupParams[] = model.layers.map((layer) => ({
     weights: layer.weights.data.slice(),
     bias: layer.bias.data.slice(),
@@ -124,81 +157,144 @@ export async function relaxConcurrently<T extends Float32Array>(
   }));
   const control = new SharedArrayBuffer(4 * CONTROL_WORDS);
   const ctl = new Int32Array(control);
+  const jobBuffer = new SharedArrayBuffer(8 * JOB_WORDS);
+  const job = new Float64Array(jobBuffer);
   const stepsTaken = new SharedArrayBuffer(4 * groups.length);
   // Mailboxes at each cut k (between group k−1 and group k, at layer c = groups[k][0]): x_{c−1} up, eps_c down.
   const xUp = groups.map(([first]) => (first > 0 ? createMailboxBuffer(rows * sizes[first - 1]) : undefined));
   const epsDown = groups.map(([first]) => (first > 0 ? createMailboxBuffer(rows * sizes[first]) : undefined));
   const reports = groups.map(() => createMailboxBuffer(2));
+  const readers = reports.map((r) => new MailboxReader(r, 2));
   const url = new URL(`./group-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
   const failures: string[] = [];
   const workers: ThreadWorker[] = [];
-  for (const [k, [first, end]] of groups.entries()) {
-    const init: GroupInit = {
-      index: k,
-      config: model.config,
-      params,
-      rows,
-      first,
-      end,
-      clamped,
-      steps: options.steps,
-      lr: options.lr,
-      momentum: options.momentum ?? 0,
-      backend: options.backend ?? 'wasm',
-      threads: options.threads ?? 1,
-      values,
-      offsets,
-      xBelow: xUp[k],
-      epsAbove: k + 1 < groups.length ? epsDown[k + 1] : undefined,
-      epsDown: epsDown[k],
-      xUp: k + 1 < groups.length ? xUp[k + 1] : undefined,
-      report: reports[k],
-      control,
-      stepsTaken,
-    };
-    const w = await startModuleWorker(url, init);
-    w.on('error', (e) => {
-      failures.push(`group ${k} (x_${first}…x_${end - 1}): ${e.message}`);
-      Atomics.store(ctl, CONTROL.stop, 1);
-    });
-    workers.push(w);
-  }
+  let closing = false;
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const dead = () => failures.length > 0;
-  try {
-    while (Atomics.load(ctl, CONTROL.ready) < groups.length && !dead()) await sleep(1);
-    const readers = reports.map((r) => new MailboxReader(r, 2));
-    const latest = groups.map(() => 0);
-    const trace: { seconds: number; energy: number }[] = [];
-    const t0 = performance.now();
-    Atomics.store(ctl, CONTROL.go, 1);
-    Atomics.notify(ctl, CONTROL.go);
-    let seconds = 0;
-    while (!dead()) {
-      const finished = Atomics.load(ctl, CONTROL.done) === groups.length;
-      seconds = (performance.now() - t0) / 1000;
-      let fresh = false;
-      for (const [k, r] of readers.entries())
-        if (r.take()) {
-          latest[k] = r.values[0];
-          fresh = true;
-        }
-      if (fresh) trace.push({ seconds, energy: latest.reduce((s, e) => s + e, 0) });
-      if (finished) break;
-      await sleep(options.sampleMs ?? 1);
-    }
-    // A group that ended badly has its error on the way as an event: wait for it, to say what failed.
-    for (let waited = 0; Atomics.load(ctl, CONTROL.ok) < groups.length && !dead() && waited < 10_000; waited += 5) await sleep(5);
-    if (Atomics.load(ctl, CONTROL.ok) < groups.length && !dead()) failures.push('it stopped without saying why');
-    if (dead()) throw new PcError('config', `relaxConcurrently: a layer group failed: ${failures.join('; ')}`);
-    for (let l = 0; l <= L; l++) if (!clamped[l]) ws.x[l].set(new Float32Array(values, 4 * offsets[l], rows * sizes[l]));
-    for (let l = 0; l < L; l++) computeActivations(model, ws, rows, l);
-    const energy = computeErrors(model, ws, rows);
-    return { energy, seconds, groups, steps: [...new Int32Array(stepsTaken)], trace };
-  } finally {
+  const fail = () => new PcError('config', `relaxConcurrently: a layer group failed: ${failures.join('; ')}`);
+  const close = async () => {
+    if (closing) return;
+    closing = true;
     Atomics.store(ctl, CONTROL.stop, 1);
-    Atomics.store(ctl, CONTROL.go, 1);
+    Atomics.store(ctl, CONTROL.quit, 1);
+    Atomics.add(ctl, CONTROL.go, 1);
     Atomics.notify(ctl, CONTROL.go);
     await Promise.all(workers.map((w) => w.terminate()));
+  };
+  try {
+    for (const [k, [first, end]] of groups.entries()) {
+      const init: GroupInit = {
+        index: k,
+        config: model.config,
+        params,
+        rows,
+        first,
+        end,
+        clamped,
+        backend: options.backend ?? 'wasm',
+        threads: options.threads ?? 1,
+        values,
+        offsets,
+        xBelow: xUp[k],
+        epsAbove: k + 1 < groups.length ? epsDown[k + 1] : undefined,
+        epsDown: epsDown[k],
+        xUp: k + 1 < groups.length ? xUp[k + 1] : undefined,
+        report: reports[k],
+        control,
+        job: jobBuffer,
+        stepsTaken,
+      };
+      const w = await startModuleWorker(url, init);
+      const where = `group ${k} (x_${first}…x_${end - 1})`;
+      w.on('error', (e) => {
+        failures.push(`${where}: ${e.message}`);
+        Atomics.store(ctl, CONTROL.stop, 1);
+      });
+      // A thread that ends unasked without an error (killed, out of memory) is a failure too.
+      w.on('exit', (code) => {
+        if (!closing && !dead()) failures.push(`${where}: its thread ended (exit code ${code})`);
+      });
+      workers.push(w);
+    }
+    while (Atomics.load(ctl, CONTROL.ready) < groups.length && !dead()) await sleep(1);
+    if (dead()) throw fail();
+    /** One relaxation from the values in `values`: returns seconds and the sampled trace (the caller measures the energy). */
+    const run = async (settings: RelaxationSettings) => {
+      job.set([settings.steps, settings.lr, settings.momentum ?? 0]);
+      for (const r of readers) r.take(); // the last relaxation's reports
+      Atomics.store(ctl, CONTROL.stop, 0);
+      Atomics.store(ctl, CONTROL.done, 0);
+      const latest = groups.map(() => 0);
+      const trace: { seconds: number; energy: number }[] = [];
+      const t0 = performance.now();
+      Atomics.add(ctl, CONTROL.go, 1);
+      Atomics.notify(ctl, CONTROL.go);
+      let seconds = 0;
+      while (!dead()) {
+        const finished = Atomics.load(ctl, CONTROL.done) === groups.length;
+        seconds = (performance.now() - t0) / 1000;
+        let fresh = false;
+        for (const [k, r] of readers.entries())
+          if (r.take()) {
+            latest[k] = r.values[0];
+            fresh = true;
+          }
+        if (fresh) trace.push({ seconds, energy: latest.reduce((s, e) => s + e, 0) });
+        if (finished) break;
+        await sleep(options.sampleMs ?? 1);
+      }
+      if (dead()) throw fail();
+      return { seconds, trace };
+    };
+    await run({ steps: options.warmup ?? 50, lr: 1e-3 });
+    const startSeconds = (performance.now() - called) / 1000;
+    let busy = false;
+    return {
+      groups,
+      startSeconds,
+      async relax(ws, settings) {
+        checkSettings(settings, 'relax');
+        if (closing) throw new PcError('config', 'relax: this concurrent relaxer is closed; start a new one.');
+        if (busy) throw new PcError('config', 'relax: one relaxation at a time (await the one running).');
+        busy = true;
+        try {
+          for (let l = 0; l <= L; l++) new Float32Array(values, 4 * offsets[l], rows * sizes[l]).set(ws.x[l].subarray(0, rows * sizes[l]));
+          const { seconds, trace } = await run(settings);
+          for (let l = 0; l <= L; l++) if (!clamped[l]) ws.x[l].set(new Float32Array(values, 4 * offsets[l], rows * sizes[l]));
+          for (let l = 0; l < L; l++) computeActivations(model, ws, rows, l);
+          const energy = computeErrors(model, ws, rows);
+          return { energy, seconds, startSeconds, groups, steps: [...new Int32Array(stepsTaken)], trace };
+        } finally {
+          busy = false;
+        }
+      },
+      close,
+    };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+/**
+ * Relaxes `rows` examples once from the values in `ws` (set them first, e.g. with initValues; `clamped[l]`
+ * marks layers held at their values), with the layers cut into groups on worker threads: starts a
+ * ConcurrentRelaxer, relaxes, closes it. Mutates ws.x of the free layers (the final state), and ws.fx, mu, eps
+ * (recomputed from it). Throws PcError('config') for bad options or outside Node, and re-throws a group's
+ * failure. The model itself is not changed. To relax many batches, start one relaxer and reuse it.
+ */
+export async function relaxConcurrently<T extends Float32Array>(
+  model: Model<T>,
+  ws: Workspace<T>,
+  rows: number,
+  clamped: readonly boolean[],
+  options: ConcurrentOptions,
+): Promise<ConcurrentResult> {
+  checkSettings(options, 'relaxConcurrently');
+  const relaxer = await startConcurrentRelaxer(model, rows, clamped, options);
+  try {
+    return await relaxer.relax(ws, options);
+  } finally {
+    await relaxer.close();
   }
 }
