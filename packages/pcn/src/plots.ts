@@ -44,7 +44,9 @@ export async function lineChartSvg(title: string, xTitle: string, yTitle: string
     encoding: {
       x: { field: 'x', type: 'quantitative', title: xTitle, axis: { tickMinStep: 1, format: 'd' } },
       y: { field: 'y', type: 'quantitative', title: yTitle, scale: options.logY ? { type: 'log' } : { zero: false } },
-      ...(names.size > 1 ? { color: { field: 'series', type: 'nominal', title: null, scale: { range: [...CHART_STYLE.lines] } } } : {}),
+      ...(names.size > 1
+        ? { color: { field: 'series', type: 'nominal', title: null, scale: { range: [...CHART_STYLE.lines] }, legend: { labelLimit: 0 } } }
+        : {}),
     },
   };
   const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);

@@ -37,6 +37,7 @@ interface Options extends ExperimentOptions {
   width?: number;
   workers: number;
   rounds: number;
+  batch: number;
 }
 
 export function registerExperiment(program: Command): void {
@@ -92,6 +93,7 @@ export function registerExperiment(program: Command): void {
     .option('--width <N>', `depth / concurrent: units per hidden layer (default ${DEPTH_DEFAULTS.width} / ${CONCURRENT_DEFAULTS.width})`, integer(1, 65_536))
     .option('--workers <n>', 'concurrent: most layer groups (threads) tried, 1…n', integer(1, 64), CONCURRENT_DEFAULTS.workers)
     .option('--rounds <n>', 'concurrent: interleaved timing rounds (medians reported)', integer(1, 1000), CONCURRENT_DEFAULTS.rounds)
+    .option('--batch <n>', 'concurrent: test examples relaxed together', integer(1, 100_000), CONCURRENT_DEFAULTS.batch)
     .option('--json', 'print one JSON object (the result) on stdout', false)
     .action(async (name: Name, opts: Options) => {
       if (!NAMES.includes(name)) throw new PcError('config', `pcn experiment: unknown experiment '${name}'; expected one of ${NAMES.join(', ')}.`);
@@ -141,6 +143,7 @@ export function registerExperiment(program: Command): void {
             lrX: opts.lrX ?? CONCURRENT_DEFAULTS.lrX,
             workers: opts.workers,
             rounds: opts.rounds,
+            batch: opts.batch,
           });
         else if (name === 'forgetting') await runForgetting(ctx, { protocol: opts.protocol, seeds: opts.seeds, epochs: opts.epochs ?? 1, tasks: opts.tasks });
         else await runAsync(ctx, { epochs: opts.epochs ?? 1, steps: opts.steps ?? 500, lrX: opts.lrX ?? 0.05 });

@@ -224,7 +224,8 @@ export async function startConcurrentRelaxer<T extends Float32Array>(
       for (const r of readers) r.take(); // the last relaxation's reports
       Atomics.store(ctl, CONTROL.stop, 0);
       Atomics.store(ctl, CONTROL.done, 0);
-      const latest = groups.map(() => 0);
+      // The trace starts once every group has reported (a sum missing a group would be no energy at all).
+      const latest = groups.map(() => Number.NaN);
       const trace: { seconds: number; energy: number }[] = [];
       const t0 = performance.now();
       Atomics.add(ctl, CONTROL.go, 1);
@@ -239,7 +240,7 @@ export async function startConcurrentRelaxer<T extends Float32Array>(
             latest[k] = r.values[0];
             fresh = true;
           }
-        if (fresh) trace.push({ seconds, energy: latest.reduce((s, e) => s + e, 0) });
+        if (fresh && latest.every((e) => !Number.isNaN(e))) trace.push({ seconds, energy: latest.reduce((s, e) => s + e, 0) });
         if (finished) break;
         await sleep(options.sampleMs ?? 1);
       }
