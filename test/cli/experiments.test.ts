@@ -108,7 +108,7 @@ describe('pcn experiment', () => {
     expect([c.experiment, c.workers, c.layers]).toEqual(['concurrent', 2, 6]);
     expect(Math.abs((c.energy_concurrent as number) - (c.energy_sync as number)) / (c.energy_sync as number)).toBeLessThan(0.01);
     for (const k of ['seconds_sync', 'seconds_concurrent', 'seconds_backprop_step']) expect(c[k] as number).toBeGreaterThan(0);
-    expectAccuracy(c.accuracy_sync, 100, 'accuracy_sync');
+    expectAccuracy(c.accuracy_sync, 32, 'accuracy_sync'); // the relaxed batch: 32 of the 100 test images
     expect(existsSync(join(dir, 'concurrent', 'energy-vs-time.png'))).toBe(true);
   });
 
