@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { balancedSplits, relaxConcurrently, startConcurrentRelaxer } from '../../packages/predictive-coding/src/concurrent/index.ts';
 import {
+  computeWeightGrads,
   createConfig,
   initModel,
   initValues,
@@ -106,6 +107,57 @@ describe('relaxConcurrently', () => {
       await two.close();
     }
     await expect(two.relax(ws, { steps: 5, lr: 0.1 })).rejects.toThrow(/closed/);
+  });
+
+  it('learns at every step too: one group is the synchronous incremental schedule value for value; two end near it', async () => {
+    const lrW = 0.05;
+    const steps = 200;
+    const original = model.layers.map((layer) => ({ w: layer.weights.data.slice(), b: layer.bias.data.slice() }));
+    const restore = () =>
+      model.layers.forEach((layer, i) => {
+        layer.weights.data.set(original[i].w);
+        layer.bias.data.set(original[i].b);
+      });
+    const weights = () => model.layers.map((layer) => layer.weights.data.slice());
+    // The reference: relax with learning simultaneous with x (timing 'with-x'), plain SGD on every W_l, b_l.
+    initValues(model, ws, ROWS, clamp, 'forward');
+    const plan = planRelaxation(model, CLAMPED);
+    const apply = () => {
+      computeWeightGrads(model, ws, ROWS);
+      for (let l = 1; l <= L; l++) {
+        const layer = model.layers[l - 1];
+        backend.axpy(-lrW, ws.gradW[l], layer.weights.data, layer.weights.data.length);
+        backend.axpy(-lrW, ws.gradB[l], layer.bias.data, layer.bias.data.length);
+      }
+    };
+    const sync = relax(model, ws, ROWS, plan, { steps, lr: 0.1, momentum: 0, tolerance: 0 }, startRelaxation(model, ws, ROWS, plan), {
+      learn: { timing: 'with-x', apply },
+    });
+    const learned = weights();
+    try {
+      for (const splits of [[], [3]]) {
+        restore();
+        initValues(model, ws, ROWS, clamp, 'forward');
+        const c = await relaxConcurrently(model, ws, ROWS, CLAMPED, { steps, lr: 0.1, lrW, splits });
+        const got = weights();
+        if (splits.length === 0) {
+          expect(c.energy).toBe(sync.energy);
+          expect(got).toEqual(learned);
+        } else {
+          // No equilibrium to meet while the weights move: the two paths differ by what each group saw of its
+          // neighbours, so the energy gap is measured against how far learning took it, and the weights' gap
+          // against how far they moved.
+          expect(Math.abs(c.energy - sync.energy) / (sync.initialEnergy - sync.energy)).toBeLessThan(0.02);
+          const moved = Math.max(...learned.flatMap((w, l) => [...w.map((v, i) => Math.abs(v - original[l].w[i]))]));
+          const gap = Math.max(...got.flatMap((w, l) => [...w.map((v, i) => Math.abs(v - learned[l][i]))]));
+          expect(gap).toBeLessThan(0.2 * moved);
+        }
+        // The weights did move.
+        expect(Math.max(...got[1].map((v, i) => Math.abs(v - original[1].w[i])))).toBeGreaterThan(1e-3);
+      }
+    } finally {
+      restore();
+    }
   });
 
   it('rejects bad options, and reports a group that fails, naming it', async () => {

@@ -6,7 +6,9 @@
  *      above, if they published newer ones (it never waits for them),
  *   2. refreshes f(x), mu_l and eps_l of its own layers,
  *   3. publishes eps_a (down) and its energy (to the driver),
- *   4. moves its free layers one step (g_l = J_{l+1}ᵀ·eps_{l+1}, then x_l),
+ *   4. moves its free layers one step (g_l = J_{l+1}ᵀ·eps_{l+1}, then x_l) —
+ *      learning, if asked, first moves its own W_l, b_l from the same state,
+ *      and takes the message into x_{b−1} from the group above, which owns W_b,
  *   5. publishes x_{b−1} (up),
  * until it has taken its steps or the driver says stop; then it writes its
  * layers' values back and waits for the next relaxation. There is no barrier
@@ -16,6 +18,8 @@
 import {
   computeActivations,
   computeErrors,
+  computeFeedback,
+  computeWeightGrads,
   initModel,
   initWorkspace,
   type Model,
@@ -62,7 +66,13 @@ export async function runGroup(init: GroupInit): Promise<void> {
       predictions: whole.predictions.filter((l) => own(l) && l >= 1),
       errors: whole.errors.filter((l) => own(l) && l >= 1),
     };
+    // Learning moves the weights every step: each prediction is then recomputed, whatever is clamped.
+    const owned = Array.from({ length: b - a }, (_, k) => a + k).filter((l) => l >= 1);
+    const learningPlan: RelaxPlan = { ...plan, predictions: owned, errors: owned };
     const below = init.xBelow ? new MailboxReader(init.xBelow, rows * config.sizes[a - 1]) : null;
+    // With learning, the message down into x_{b−1} comes from the group above, which owns (and moves) W_b.
+    const messageAbove = init.messageAbove ? new MailboxReader(init.messageAbove, rows * config.sizes[b - 1]) : null;
+    const messageDown = init.messageDown ? new MailboxWriter(init.messageDown, rows * config.sizes[a - 1]) : null;
     const above = init.epsAbove ? new MailboxReader(init.epsAbove, rows * config.sizes[b]) : null;
     const down = init.epsDown ? new MailboxWriter(init.epsDown, rows * config.sizes[a]) : null;
     const up = init.xUp ? new MailboxWriter(init.xUp, rows * config.sizes[b - 1]) : null;
@@ -82,10 +92,25 @@ export async function runGroup(init: GroupInit): Promise<void> {
       if (Atomics.load(control, CONTROL.quit) !== 0) break;
       const steps = job[0];
       const relaxConfig = { steps: 1, lr: job[1], momentum: job[2], tolerance: 0 };
+      const lrW = job[3];
+      const learning = lrW > 0;
       start();
       // Whatever the neighbours published in the last relaxation is stale now; they publish again every step.
       below?.take();
       above?.take();
+      messageAbove?.take();
+      let message: Float32Array | null = null;
+      // Learning as the synchronous schedule does it with timing 'with-x': from the eps and f(x) this step's x
+      // update reads, before x moves; each group moves only its own W_l, b_l (plain SGD).
+      const learnOwn = () => {
+        if (message) engine.write(ws.g[b - 1], message);
+        computeWeightGrads(model, ws, rows, { layers: owned });
+        for (const l of owned) {
+          const layer = model.layers[l - 1];
+          engine.axpy(-lrW, ws.gradW[l], layer.weights.data, layer.weights.data.length);
+          engine.axpy(-lrW, ws.gradB[l], layer.bias.data, layer.bias.data.length);
+        }
+      };
       let t = 0;
       while (t < steps && Atomics.load(control, CONTROL.stop) === 0) {
         if (below?.take()) {
@@ -93,19 +118,30 @@ export async function runGroup(init: GroupInit): Promise<void> {
           computeActivations(model, ws, rows, a - 1);
         }
         if (above?.take()) engine.write(ws.eps[b], above.values);
-        refreshErrors(model, ws, rows, plan);
+        if (messageAbove?.take()) message = messageAbove.values;
+        refreshErrors(model, ws, rows, learning ? learningPlan : plan);
         if (down) down.write(ws.eps[a].subarray(0, nA), t);
+        if (learning && messageDown) {
+          computeFeedback(model, ws, rows, a - 1);
+          messageDown.write(ws.g[a - 1].subarray(0, rows * config.sizes[a - 1]), t);
+        }
         let energy = 0;
         for (let l = Math.max(a, 1); l < b; l++) energy += ws.energies[l];
         report.slot[0] = energy;
         report.slot[1] = t;
         report.publish(t);
-        updateValues(model, ws, rows, plan, relaxConfig);
+        updateValues(model, ws, rows, plan, relaxConfig, learning ? learnOwn : undefined);
         t++;
         if (up) up.write(ws.x[b - 1].subarray(0, nTop), t);
       }
       // The group's final values, for the driver to measure the state the whole network reached.
       for (let l = a; l < b; l++) new Float32Array(init.values, init.offsets[l] * 4, rows * config.sizes[l]).set(ws.x[l].subarray(0, rows * config.sizes[l]));
+      // The group's own weights, learned, for the driver to hand back to the caller's model.
+      if (learning)
+        for (const l of owned) {
+          init.params[l - 1].weights.set(model.layers[l - 1].weights.data);
+          init.params[l - 1].bias.set(model.layers[l - 1].bias.data);
+        }
       Atomics.store(new Int32Array(init.stepsTaken), init.index, t);
       Atomics.add(control, CONTROL.done, 1);
       Atomics.notify(control, CONTROL.done);

@@ -5,10 +5,10 @@ import type { PcnConfig } from '../core/index.ts';
 /** ready: groups set up; done: groups that finished the current relaxation; go (a counter), stop, quit: the driver's signals. */
 export const CONTROL = { ready: 0, go: 1, stop: 2, done: 3, quit: 4 } as const;
 export const CONTROL_WORDS = 5;
-/** Float64 words of the job block: the current relaxation's steps, step size and momentum. */
-export const JOB_WORDS = 3;
+/** Float64 words of the job block: the current relaxation's steps, x step, momentum and weight step (0: no learning). */
+export const JOB_WORDS = 4;
 
-/** One predicted layer's parameters, host copies. */
+/** One predicted layer's parameters, copies in shared memory (a group that learns writes its own back at the end). */
 export interface GroupParams {
   readonly weights: Float32Array;
   readonly bias: Float32Array;
@@ -36,10 +36,13 @@ export interface GroupInit {
   readonly epsAbove?: SharedArrayBuffer;
   readonly epsDown?: SharedArrayBuffer;
   readonly xUp?: SharedArrayBuffer;
+  /** With learning: the message g_{first−1} down to the group below, and g_{end−1} from the group above (each computed with its owner's W). */
+  readonly messageDown?: SharedArrayBuffer;
+  readonly messageAbove?: SharedArrayBuffer;
   /** [own energy, step] after each step, for the driver's energy trace. */
   readonly report: SharedArrayBuffer;
   readonly control: SharedArrayBuffer;
-  /** The current relaxation's [steps, lr, momentum] (Float64). */
+  /** The current relaxation's [steps, lr, momentum, lrW] (Float64). */
   readonly job: SharedArrayBuffer;
   /** Int32 per group: the steps it took. */
   readonly stepsTaken: SharedArrayBuffer;

@@ -28,6 +28,8 @@ export interface ConcurrentOptions {
   /** eta_x, the value step. */
   readonly lr: number;
   readonly momentum?: number;
+  /** Learn at every step with this weight step (see RelaxationSettings.lrW). */
+  readonly lrW?: number;
   /** Layer groups, one thread each. Default 2. Ignored when `splits` is given. */
   readonly workers?: number;
   /** Where groups begin, after the first: [9] makes x_0…x_8 and x_9…x_L. Default: cut to balance each group's multiply-adds. */
@@ -88,13 +90,19 @@ function checkOptions(L: number, o: ConcurrentOptions): number[] {
 }
 
 /** How a ConcurrentRelaxer cuts and runs the network: everything in ConcurrentOptions but the per-relaxation settings. */
-export type RelaxerOptions = Omit<ConcurrentOptions, 'steps' | 'lr' | 'momentum'>;
+export type RelaxerOptions = Omit<ConcurrentOptions, 'steps' | 'lr' | 'momentum' | 'lrW'>;
 
 /** One relaxation's settings. */
 export interface RelaxationSettings {
   readonly steps: number;
   readonly lr: number;
   readonly momentum?: number;
+  /**
+   * Learn at every step (incremental PC, timing 'with-x'): each group moves its own W_l and b_l by plain SGD
+   * with this step, from the state its x update reads, and the learned weights are written back into the model
+   * when the relaxation ends. 0 or left out: the weights stay fixed. Needs symmetric feedback.
+   */
+  readonly lrW?: number;
 }
 
 /**
@@ -111,7 +119,8 @@ export interface ConcurrentRelaxer<T extends Float32Array = Float32Array> {
   /**
    * Relaxes `rows` examples from the values in `ws` (set them first, e.g. with initValues; the clamped layers
    * are the ones given at the start). Mutates ws.x of the free layers (the final state) and ws.fx, mu, eps
-   * (recomputed from it on the caller's backend). One relaxation at a time.
+   * (recomputed from it on the caller's backend), and with settings.lrW the model's weights and biases.
+   * One relaxation at a time.
    */
   relax(ws: Workspace<T>, settings: RelaxationSettings): Promise<ConcurrentResult>;
   /** Stops the threads (idempotent). */
@@ -121,6 +130,7 @@ export interface ConcurrentRelaxer<T extends Float32Array = Float32Array> {
 function checkSettings(o: RelaxationSettings, where: string): void {
   if (!Number.isInteger(o.steps) || o.steps < 0) throw new PcError('config', `${where}: steps must be a whole number ≥ 0, got ${o.steps}.`);
   if (!(o.lr > 0)) throw new PcError('config', `${where}: lr must be > 0, got ${o.lr}.`);
+  if (o.lrW !== undefined && !(o.lrW >= 0 && Number.isFinite(o.lrW))) throw new PcError('config', `${where}: lrW must be a finite number ≥ 0, got ${o.lrW}.`);
 }
 
 /**
@@ -150,10 +160,16 @@ export async function startConcurrentRelaxer<T extends Float32Array>(
     total += rows * n;
   }
   const values = new SharedArrayBuffer(4 * total);
+  // In shared memory: a group that learns writes its own layers' parameters back here.
+  const shared = (a: Float32Array) => {
+    const copy = new Float32Array(new SharedArrayBuffer(4 * a.length));
+    copy.set(a);
+    return copy;
+  };
   const params: GroupParams[] = model.layers.map((layer) => ({
-    weights: layer.weights.data.slice(),
-    bias: layer.bias.data.slice(),
-    feedback: layer.feedback?.data.slice(),
+    weights: shared(layer.weights.data),
+    bias: shared(layer.bias.data),
+    feedback: layer.feedback ? shared(layer.feedback.data) : undefined,
   }));
   const control = new SharedArrayBuffer(4 * CONTROL_WORDS);
   const ctl = new Int32Array(control);
@@ -163,6 +179,7 @@ export async function startConcurrentRelaxer<T extends Float32Array>(
   // Mailboxes at each cut k (between group k−1 and group k, at layer c = groups[k][0]): x_{c−1} up, eps_c down.
   const xUp = groups.map(([first]) => (first > 0 ? createMailboxBuffer(rows * sizes[first - 1]) : undefined));
   const epsDown = groups.map(([first]) => (first > 0 ? createMailboxBuffer(rows * sizes[first]) : undefined));
+  const messages = groups.map(([first]) => (first > 0 ? createMailboxBuffer(rows * sizes[first - 1]) : undefined));
   const reports = groups.map(() => createMailboxBuffer(2));
   const readers = reports.map((r) => new MailboxReader(r, 2));
   const url = new URL(`./group-worker.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url);
@@ -199,6 +216,8 @@ export async function startConcurrentRelaxer<T extends Float32Array>(
         epsAbove: k + 1 < groups.length ? epsDown[k + 1] : undefined,
         epsDown: epsDown[k],
         xUp: k + 1 < groups.length ? xUp[k + 1] : undefined,
+        messageDown: messages[k],
+        messageAbove: k + 1 < groups.length ? messages[k + 1] : undefined,
         report: reports[k],
         control,
         job: jobBuffer,
@@ -220,7 +239,7 @@ export async function startConcurrentRelaxer<T extends Float32Array>(
     if (dead()) throw fail();
     /** One relaxation from the values in `values`: returns seconds and the sampled trace (the caller measures the energy). */
     const run = async (settings: RelaxationSettings) => {
-      job.set([settings.steps, settings.lr, settings.momentum ?? 0]);
+      job.set([settings.steps, settings.lr, settings.momentum ?? 0, settings.lrW ?? 0]);
       for (const r of readers) r.take(); // the last relaxation's reports
       Atomics.store(ctl, CONTROL.stop, 0);
       Atomics.store(ctl, CONTROL.done, 0);
@@ -255,6 +274,8 @@ export async function startConcurrentRelaxer<T extends Float32Array>(
       startSeconds,
       async relax(ws, settings) {
         checkSettings(settings, 'relax');
+        if ((settings.lrW ?? 0) > 0 && model.config.feedback !== 'symmetric')
+          throw new PcError('config', `relax: learning in layer groups needs symmetric feedback; this model's is '${model.config.feedback}'.`);
         if (closing) throw new PcError('config', 'relax: this concurrent relaxer is closed; start a new one.');
         if (busy) throw new PcError('config', 'relax: one relaxation at a time (await the one running).');
         busy = true;
@@ -262,6 +283,12 @@ export async function startConcurrentRelaxer<T extends Float32Array>(
           for (let l = 0; l <= L; l++) new Float32Array(values, 4 * offsets[l], rows * sizes[l]).set(ws.x[l].subarray(0, rows * sizes[l]));
           const { seconds, trace } = await run(settings);
           for (let l = 0; l <= L; l++) if (!clamped[l]) ws.x[l].set(new Float32Array(values, 4 * offsets[l], rows * sizes[l]));
+          // What the groups learned, into the caller's model (each group wrote its own layers).
+          if ((settings.lrW ?? 0) > 0)
+            for (const [i, layer] of model.layers.entries()) {
+              layer.weights.data.set(params[i].weights);
+              layer.bias.data.set(params[i].bias);
+            }
           for (let l = 0; l < L; l++) computeActivations(model, ws, rows, l);
           const energy = computeErrors(model, ws, rows);
           return { energy, seconds, startSeconds, groups, steps: [...new Int32Array(stepsTaken)], trace };

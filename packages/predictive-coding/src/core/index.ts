@@ -56,6 +56,7 @@ export {
 } from './predict.ts';
 export { argmaxRows, classifyByRelaxationAsync, completeAsync, inferAsync, predictLabelsAsync } from './predict-async.ts';
 export {
+  computeFeedback,
   LEARNING_TIMINGS,
   type LearningTiming,
   type PartialClamp,

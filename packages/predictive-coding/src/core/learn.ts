@@ -28,11 +28,13 @@ export interface LearnOptions {
    * 1…L−1 (the last layer is the clamped target wherever this is used).
    */
   readonly stillness?: number;
+  /** Which predicted layers l (1…L) to compute; default all. (A layer group on its own thread learns only its own.) */
+  readonly layers?: readonly number[];
 }
 
-/** Fills ws.gradW[l], ws.gradB[l] (and ws.gradFeedback[l]) for l = 1…L from the current eps and f(x). */
+/** Fills ws.gradW[l], ws.gradB[l] (and ws.gradFeedback[l]) for l = 1…L (or options.layers) from the current eps and f(x). */
 export function computeWeightGrads<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, rows: number, options: LearnOptions = {}): void {
-  checkObject(options, 'computeWeightGrads: options', 'an object { stillness? } or left out');
+  checkObject(options, 'computeWeightGrads: options', 'an object { stillness?, layers? } or left out');
   const theta = options.stillness;
   check(
     theta === undefined || (theta > 0 && theta < Number.POSITIVE_INFINITY),
@@ -42,7 +44,13 @@ export function computeWeightGrads<T extends BackendArray>(model: Model<T>, ws: 
   const { backend } = ws;
   const { sizes, layers, shapes, scales } = model.config;
   const L = sizes.length - 1;
-  for (let l = 1; l < sizes.length; l++) {
+  const chosen = options.layers ?? Array.from({ length: L }, (_, k) => k + 1);
+  check(
+    chosen.every((l) => Number.isInteger(l) && l >= 1 && l <= L),
+    'config',
+    () => `computeWeightGrads: options.layers must list predicted layers 1…${L}, got ${shown(options.layers)}.`,
+  );
+  for (const l of chosen) {
     const alpha = -scales[l - 1] / rows;
     const eps = options.stillness !== undefined && l < L ? stillErrors(ws, rows * sizes[l], l, options.stillness) : ws.eps[l];
     const spec = layers[l - 1];

@@ -102,8 +102,8 @@ function computePriorError<T extends BackendArray>(model: Model<T>, ws: Workspac
   return ws.energies[0];
 }
 
-/** g_l = s_{l+1}·Jᵀ·eps_{l+1} by layer l+1's kind (through B_{l+1} with separate feedback): the bottom-up message into layer l. */
-function computeFeedback<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number): void {
+/** g_l = s_{l+1}·Jᵀ·eps_{l+1} by layer l+1's kind (through B_{l+1} with separate feedback): the bottom-up message into layer l (l < L). Mutates ws.g[l]. */
+export function computeFeedback<T extends BackendArray>(model: Model<T>, ws: Workspace<T>, rows: number, l: number): void {
   const { layers, shapes } = model.config;
   const spec = layers[l];
   const layer = model.layers[l];
