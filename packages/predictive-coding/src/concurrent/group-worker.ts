@@ -17,9 +17,11 @@ if (isNode) {
     scope.onmessage = null;
     runGroup(e.data).then(
       () => scope.close(),
-      (error: unknown) => {
-        throw error;
-      },
+      // Thrown from a task of its own, the error reaches the page as the Worker's 'error' event (a rejected promise would not).
+      (error: unknown) =>
+        setTimeout(() => {
+          throw error;
+        }),
     );
   };
 }

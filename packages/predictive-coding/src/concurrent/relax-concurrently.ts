@@ -12,8 +12,8 @@
  * depends on thread timing, so the path and the final state vary slightly
  * from run to run (the energy reached agrees with the synchronous schedule's
  * within the tolerance the tests state; bit-identical repeats are not
- * promised). Node only for now (worker_threads); the group thread is written
- * for Web Workers too (group-worker.ts).
+ * promised). Threads: Node's worker_threads, or module Web Workers in a
+ * cross-origin-isolated page (spawn.ts says which pages can load them).
  */
 import { computeActivations, computeErrors, type Model, type Workspace } from '../core/index.ts';
 import { PcError } from '../errors.ts';
@@ -136,7 +136,7 @@ function checkSettings(o: RelaxationSettings, where: string): void {
 /**
  * Starts layer groups for `model` relaxing `rows` examples with the layers marked in `clamped` held, then runs a
  * warm-up relaxation (options.warmup steps, default 50) so that later relaxations run compiled code. Throws
- * PcError('config') for bad options or outside Node, and re-throws a group's failure.
+ * PcError('config') for bad options or where memory cannot be shared (a page that is not cross-origin isolated), and re-throws a group's failure.
  */
 export async function startConcurrentRelaxer<T extends Float32Array>(
   model: Model<T>,
@@ -144,6 +144,11 @@ export async function startConcurrentRelaxer<T extends Float32Array>(
   clamped: readonly boolean[],
   options: RelaxerOptions = {},
 ): Promise<ConcurrentRelaxer<T>> {
+  if (typeof SharedArrayBuffer !== 'function')
+    throw new PcError(
+      'config',
+      'startConcurrentRelaxer: no SharedArrayBuffer here, so layer groups cannot share memory — in a browser the page is not cross-origin isolated (serve it with COOP: same-origin and COEP: require-corp).',
+    );
   const { sizes } = model.config;
   const L = sizes.length - 1;
   let bounds = checkOptions(L, { steps: 0, lr: 1, ...options });
@@ -308,7 +313,7 @@ export async function startConcurrentRelaxer<T extends Float32Array>(
  * Relaxes `rows` examples once from the values in `ws` (set them first, e.g. with initValues; `clamped[l]`
  * marks layers held at their values), with the layers cut into groups on worker threads: starts a
  * ConcurrentRelaxer, relaxes, closes it. Mutates ws.x of the free layers (the final state), and ws.fx, mu, eps
- * (recomputed from it). Throws PcError('config') for bad options or outside Node, and re-throws a group's
+ * (recomputed from it). Throws PcError('config') for bad options or where memory cannot be shared, and re-throws a group's
  * failure. The model itself is not changed. To relax many batches, start one relaxer and reuse it.
  */
 export async function relaxConcurrently<T extends Float32Array>(

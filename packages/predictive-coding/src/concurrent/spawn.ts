@@ -1,9 +1,13 @@
 /**
- * Starting a worker thread from a module of this library, in Node: from the
+ * Starting a worker thread from a module of this library. In Node: from the
  * built package a plain `new Worker(url)`; from the TypeScript sources (the
  * repository's tests, `npm run pcn`) through tsx's loader, registered inside
- * the worker — a worker does not inherit a loader given with `--import`.
- * The worker is unref'd: it never keeps the process alive on its own.
+ * the worker — a worker does not inherit a loader given with `--import`; the
+ * worker is unref'd, so it never keeps the process alive on its own. In a
+ * browser: a module Web Worker, in a cross-origin-isolated page only. (The
+ * URL is computed at run time: pages that load the library's modules as they
+ * are — a dev server, plain ES modules — work; a bundler that must see
+ * `new Worker(new URL('…', import.meta.url))` written out does not bundle it.)
  */
 import { PcError } from '../errors.ts';
 
@@ -21,10 +25,46 @@ interface WorkerThreads {
   Worker: new (source: string | URL, options: { eval?: boolean; workerData?: unknown }) => ThreadWorker;
 }
 
-/** Starts the module at `url` in a worker thread with `workerData`. Throws PcError('config') outside Node. */
+/** A browser's Worker, as far as the library uses it. */
+interface WebWorker {
+  postMessage(message: unknown): void;
+  terminate(): void;
+  addEventListener(type: 'error', listener: (e: { message?: string }) => void): void;
+  addEventListener(type: 'message', listener: (e: { data: unknown }) => void): void;
+}
+
+/**
+ * The module at `url` in a module Web Worker of a cross-origin-isolated page (the only pages that can share
+ * memory with one), given `workerData` as its first message. Browsers have no exit event: a worker that
+ * throws fires 'error'.
+ */
+function startWebWorker(url: URL, workerData: unknown): ThreadWorker {
+  const g = globalThis as { crossOriginIsolated?: boolean; Worker?: new (url: URL, options: { type: 'module' }) => WebWorker };
+  if (typeof g.Worker !== 'function') throw new PcError('config', 'startModuleWorker: this environment has neither Node worker threads nor Web Workers.');
+  if (!g.crossOriginIsolated)
+    throw new PcError(
+      'config',
+      'startModuleWorker: the page is not cross-origin isolated, so it cannot share memory with a worker (serve it with COOP: same-origin and COEP: require-corp).',
+    );
+  const w = new g.Worker(url, { type: 'module' });
+  w.postMessage(workerData);
+  return {
+    postMessage: (m) => w.postMessage(m),
+    on(event: 'message' | 'error' | 'exit', listener: (x: never) => void) {
+      if (event === 'error') w.addEventListener('error', (e) => (listener as (e: Error) => void)(new Error(e.message || 'the worker failed to load or run')));
+      else if (event === 'message') w.addEventListener('message', (e) => (listener as (m: unknown) => void)(e.data));
+    },
+    terminate: async () => {
+      w.terminate();
+      return 0;
+    },
+    unref: () => {},
+  };
+}
+
+/** Starts the module at `url` in a worker thread with `workerData`: Node's worker_threads, or a Web Worker in a browser. */
 export async function startModuleWorker(url: URL, workerData: unknown): Promise<ThreadWorker> {
-  if (typeof process !== 'object' || typeof process.versions?.node !== 'string')
-    throw new PcError('config', 'startModuleWorker: worker threads of this kind need Node (a browser runs the layer groups in Web Workers).');
+  if (typeof process !== 'object' || typeof process.versions?.node !== 'string') return startWebWorker(url, workerData);
   // A variable specifier keeps bundlers from resolving a Node built-in.
   const name = 'node:worker_threads';
   const wt = (await import(/* @vite-ignore */ name)) as WorkerThreads;
