@@ -155,6 +155,20 @@ describe('relaxConcurrently', () => {
         // The weights did move.
         expect(Math.max(...got[1].map((v, i) => Math.abs(v - original[1].w[i])))).toBeGreaterThan(1e-3);
       }
+      // After learning, a relaxer's next relaxation uses every learned weight, the other groups' included:
+      // relaxing without learning reaches the synchronous equilibrium of the model as it now is.
+      restore();
+      const relaxer = await startConcurrentRelaxer(model, ROWS, CLAMPED, { splits: [3] });
+      try {
+        initValues(model, ws, ROWS, clamp, 'forward');
+        await relaxer.relax(ws, { steps, lr: 0.1, lrW });
+        const after = synchronous(3000);
+        initValues(model, ws, ROWS, clamp, 'forward');
+        const c = await relaxer.relax(ws, { steps: 3000, lr: 0.1 });
+        expect(Math.abs(c.energy - after.energy) / after.energy).toBeLessThan(1e-3);
+      } finally {
+        await relaxer.close();
+      }
     } finally {
       restore();
     }

@@ -42,12 +42,16 @@ export async function runGroup(init: GroupInit): Promise<void> {
   try {
     const engine = await createBackend(init.backend, { threads: init.threads });
     backend = engine;
+    // The model's shape, with its parameters replaced at once by the caller's (the draw from rng 0 is never used).
     const model: Model = initModel(config, backend, createRng(0));
-    for (const [i, layer] of model.layers.entries()) {
-      backend.write(layer.weights.data, init.params[i].weights);
-      backend.write(layer.bias.data, init.params[i].bias);
-      if (layer.feedback && init.params[i].feedback) backend.write(layer.feedback.data, init.params[i].feedback);
-    }
+    const loadParameters = () => {
+      for (const [i, layer] of model.layers.entries()) {
+        engine.write(layer.weights.data, init.params[i].weights);
+        engine.write(layer.bias.data, init.params[i].bias);
+        if (layer.feedback && init.params[i].feedback) engine.write(layer.feedback.data, init.params[i].feedback);
+      }
+    };
+    loadParameters();
     const ws: Workspace = initWorkspace(model, rows, backend);
     const start = () => {
       for (let l = 0; l <= L; l++) {
@@ -86,6 +90,8 @@ export async function runGroup(init: GroupInit): Promise<void> {
     // One relaxation per start signal (the driver bumps CONTROL.go), until told to quit. The thread and its compiled
     // code live on between relaxations: only the first ones pay for compiling.
     let seen = 0;
+    // After a relaxation that learned, the other groups' weights here are old: every group reloads all of them.
+    let learned = false;
     for (;;) {
       Atomics.wait(control, CONTROL.go, seen);
       seen = Atomics.load(control, CONTROL.go);
@@ -94,6 +100,8 @@ export async function runGroup(init: GroupInit): Promise<void> {
       const relaxConfig = { steps: 1, lr: job[1], momentum: job[2], tolerance: 0 };
       const lrW = job[3];
       const learning = lrW > 0;
+      if (learned) loadParameters();
+      learned = learning;
       start();
       // Whatever the neighbours published in the last relaxation is stale now; they publish again every step.
       below?.take();
