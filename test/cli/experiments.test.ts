@@ -110,6 +110,12 @@ describe('pcn experiment', () => {
     for (const k of ['seconds_sync', 'seconds_concurrent', 'seconds_backprop_step']) expect(c[k] as number).toBeGreaterThan(0);
     expectAccuracy(c.accuracy_sync, 32, 'accuracy_sync'); // the relaxed batch: 32 of the 100 test images
     expect(existsSync(join(dir, 'concurrent', 'energy-vs-time.png'))).toBe(true);
+    // --layers gives the same net; unequal hidden sizes are refused in one line.
+    const same = experiment('concurrent', ['--epochs', '1', '--layers', '784,16,16,16,16,10', '--steps', '20', '--rounds', '1', '--workers', '1']);
+    expect([same.layers, same.width]).toEqual([6, 16]);
+    const bad = pcn(['experiment', 'concurrent', '--data', data, '--layers', '784,16,8,10', '--json']);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.trim()).toMatch(/^error: pcn experiment concurrent: --layers must be n_0,w,…,w,n_L with equal hidden sizes/);
   });
 
   it('an unknown experiment name is a one-line error', () => {

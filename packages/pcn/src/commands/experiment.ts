@@ -40,6 +40,26 @@ interface Options extends ExperimentOptions {
   batch: number;
 }
 
+/** The concurrent experiment's net from --layers (n_0, w, …, w, n_L: a residual MLP has equal hidden sizes) or --depth/--width. */
+function concurrentShape(opts: Options, data: { features: number; classes: number }): { depth: number; width: number } {
+  if (!opts.layers) return { depth: opts.depth ?? CONCURRENT_DEFAULTS.depth, width: opts.width ?? CONCURRENT_DEFAULTS.width };
+  const hidden = opts.layers.slice(1, -1);
+  const [first, last] = [opts.layers[0], opts.layers[opts.layers.length - 1]];
+  if (opts.depth !== undefined || opts.width !== undefined)
+    throw new PcError('config', 'pcn experiment concurrent: give --layers or --depth/--width, not both.');
+  if (hidden.length < 1 || hidden.some((n) => n !== hidden[0]))
+    throw new PcError(
+      'config',
+      `pcn experiment concurrent: --layers must be n_0,w,…,w,n_L with equal hidden sizes (a μPC residual MLP), got ${opts.layers.join(',')}.`,
+    );
+  if (first !== data.features || last !== data.classes)
+    throw new PcError(
+      'config',
+      `pcn experiment concurrent: --layers must start with ${data.features} and end with ${data.classes} for this data, got ${opts.layers.join(',')}.`,
+    );
+  return { depth: hidden.length, width: hidden[0] };
+}
+
 export function registerExperiment(program: Command): void {
   program
     .command('experiment')
@@ -56,7 +76,7 @@ export function registerExperiment(program: Command): void {
     .option('--threads <n>', "matmul threads or 'auto'", threads, 'auto' as const)
     .option(
       '--layers <sizes>',
-      'generative / streaming: layer sizes (default: generative 10,256,256,784, streaming 784,256,10; n_0 and n_L from the data)',
+      'generative / streaming: layer sizes (default: generative 10,256,256,784, streaming 784,256,10; n_0 and n_L from the data); concurrent: n_0,w,…,w,n_L (a μPC residual MLP: equal hidden sizes; instead of --depth/--width)',
       sizes,
     )
     .option('--eval-steps <T>', 'generative: relaxation steps to classify', integer(1, 100_000), GENERATIVE_EVAL_RELAX.steps)
@@ -136,8 +156,7 @@ export function registerExperiment(program: Command): void {
         else if (name === 'concurrent')
           await runConcurrent(ctx, {
             ...CONCURRENT_DEFAULTS,
-            depth: opts.depth ?? CONCURRENT_DEFAULTS.depth,
-            width: opts.width ?? CONCURRENT_DEFAULTS.width,
+            ...concurrentShape(opts, ctx.data.train),
             epochs: opts.epochs ?? CONCURRENT_DEFAULTS.epochs,
             steps: opts.steps ?? CONCURRENT_DEFAULTS.steps,
             lrX: opts.lrX ?? CONCURRENT_DEFAULTS.lrX,
