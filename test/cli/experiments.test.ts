@@ -113,6 +113,11 @@ describe('pcn experiment', () => {
     // --layers gives the same net; unequal hidden sizes are refused in one line.
     const same = experiment('concurrent', ['--epochs', '1', '--layers', '784,16,16,16,16,10', '--steps', '20', '--rounds', '1', '--workers', '1']);
     expect([same.layers, same.width]).toEqual([6, 16]);
+    const many = pcn(['experiment', 'concurrent', '--data', data, '--depth', '3', '--workers', '12']);
+    expect([many.status, many.stderr.trim()]).toEqual([
+      1,
+      'error: pcn experiment concurrent: --workers 12 is more layer groups than the net has layers (5); at most 5.',
+    ]);
     const bad = pcn(['experiment', 'concurrent', '--data', data, '--layers', '784,16,8,10', '--json']);
     expect(bad.status).toBe(1);
     expect(bad.stderr.trim()).toMatch(/^error: pcn experiment concurrent: --layers must be n_0,w,…,w,n_L with equal hidden sizes/);

@@ -21,6 +21,7 @@ import {
   startRelaxation,
   type Workspace,
 } from 'predictive-coding/core';
+import { PcError } from 'predictive-coding/errors';
 import { type Backend, createBackend } from 'predictive-coding/kernels';
 import { createRng } from 'predictive-coding/random';
 import {
@@ -91,6 +92,8 @@ export async function runConcurrent(ctx: Context, o: ConcurrentExperimentOptions
   );
   const config = architectureConfig(spec, { activation: DEPTH_DEFAULTS.activation });
   const L = config.sizes.length - 1;
+  if (o.workers > L + 1)
+    throw new PcError('config', `pcn experiment concurrent: --workers ${o.workers} is more layer groups than the net has layers (${L + 1}); at most ${L + 1}.`);
   ctx.log(`concurrent: μPC residual MLP ${config.sizes.join('-')} (${L + 1} layers), training ${count(o.epochs, 'epoch')}`);
   const model = initModel(config, ctx.backend, createRng(ctx.options.seed));
   const ws = initWorkspace(model, DEPTH_DEFAULTS.batch, ctx.backend);

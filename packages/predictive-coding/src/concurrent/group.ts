@@ -10,7 +10,8 @@
  *      learning, if asked, first moves its own W_l, b_l from the same state,
  *      and takes the message into x_{b−1} from the group above, which owns W_b,
  *   5. publishes x_{b−1} (up),
- * until it has taken its steps or the driver says stop; then it writes its
+ * until it — and every other group — has taken its steps, or the driver says
+ * stop (a group ahead keeps stepping until the slowest is done); then it writes its
  * layers' values back and waits for the next relaxation. There is no barrier
  * between steps and no global clock: only the mailboxes (mailbox.ts) between
  * neighbours.
@@ -119,8 +120,17 @@ export async function runGroup(init: GroupInit): Promise<void> {
           engine.axpy(-lrW, ws.gradB[l], layer.bias.data, layer.bias.data.length);
         }
       };
+      // Every group takes at least `steps`; one that is ahead keeps stepping against its neighbours' newest values
+      // until the slowest has taken its share — else a group the scheduler started late would relax alone against
+      // a finished neighbour, far from the joint equilibrium. (A stopping rule, not a barrier: nobody waits.)
+      const progress = new Int32Array(init.stepsTaken);
+      const slowest = () => {
+        let m = Number.POSITIVE_INFINITY;
+        for (let k = 0; k < progress.length; k++) m = Math.min(m, Atomics.load(progress, k));
+        return m;
+      };
       let t = 0;
-      while (t < steps && Atomics.load(control, CONTROL.stop) === 0) {
+      while ((t < steps || slowest() < steps) && Atomics.load(control, CONTROL.stop) === 0) {
         if (below?.take()) {
           engine.write(ws.x[a - 1], below.values);
           computeActivations(model, ws, rows, a - 1);
@@ -138,8 +148,10 @@ export async function runGroup(init: GroupInit): Promise<void> {
         report.slot[0] = energy;
         report.slot[1] = t;
         report.publish(t);
-        updateValues(model, ws, rows, plan, relaxConfig, learning ? learnOwn : undefined);
+        // Each group learns for exactly `steps` steps; a group ahead then only relaxes, so no weight learns longer than another.
+        updateValues(model, ws, rows, plan, relaxConfig, learning && t < steps ? learnOwn : undefined);
         t++;
+        Atomics.store(progress, init.index, t);
         if (up) up.write(ws.x[b - 1].subarray(0, nTop), t);
       }
       // The group's final values, for the driver to measure the state the whole network reached.
@@ -150,7 +162,6 @@ export async function runGroup(init: GroupInit): Promise<void> {
           init.params[l - 1].weights.set(model.layers[l - 1].weights.data);
           init.params[l - 1].bias.set(model.layers[l - 1].bias.data);
         }
-      Atomics.store(new Int32Array(init.stepsTaken), init.index, t);
       Atomics.add(control, CONTROL.done, 1);
       Atomics.notify(control, CONTROL.done);
     }

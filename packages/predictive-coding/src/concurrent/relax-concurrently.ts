@@ -15,7 +15,7 @@
  * promised). Threads: Node's worker_threads, or module Web Workers in a
  * cross-origin-isolated page (spawn.ts says which pages can load them).
  */
-import { computeActivations, computeErrors, type Model, type Workspace } from '../core/index.ts';
+import { computeActivations, computeErrors, type Model, validateRelaxConfig, type Workspace } from '../core/index.ts';
 import { PcError } from '../errors.ts';
 import { createMailboxBuffer, MailboxReader } from './mailbox.ts';
 import { CONTROL, CONTROL_WORDS, type GroupInit, type GroupParams, JOB_WORDS } from './protocol.ts';
@@ -54,7 +54,7 @@ export interface ConcurrentResult {
   readonly startSeconds: number;
   /** The groups, as [first, end) layer ranges. */
   readonly groups: readonly (readonly [number, number])[];
-  /** Steps each group took. */
+  /** Steps each group took: each at least `steps` (a group ahead keeps stepping until the slowest has taken its share). */
   readonly steps: readonly number[];
   /** Sum of the groups' latest reported energies, sampled while they ran (seconds since the start). */
   readonly trace: readonly { readonly seconds: number; readonly energy: number }[];
@@ -68,7 +68,7 @@ export interface ConcurrentResult {
  */
 export function balancedSplits(sizes: readonly number[], workers: number, clamped: readonly boolean[] = []): number[] {
   const L = sizes.length - 1;
-  const cost = sizes.map((n, l) => n + (l >= 1 && !clamped[l - 1] ? sizes[l - 1] * n : 0) + (l < L && !clamped[l] ? n * sizes[l + 1] : 0));
+  const cost = sizes.map((n, l) => (clamped[l] ? 0 : n) + (l >= 1 && !clamped[l - 1] ? sizes[l - 1] * n : 0) + (l < L && !clamped[l] ? n * sizes[l + 1] : 0));
   const total = cost.reduce((s, c) => s + c, 0);
   const splits: number[] = [];
   let acc = 0;
@@ -78,19 +78,33 @@ export function balancedSplits(sizes: readonly number[], workers: number, clampe
     const share = (total * (splits.length + 1)) / workers;
     if (acc + cost[l + 1] / 2 >= share) splits.push(l + 1);
   }
-  return splits;
+  // No group without a free layer (its thread would have nothing to do): such a cut is dropped.
+  const bounds = [0, ...splits, L + 1];
+  const hasFree = (from: number, to: number) => clamped.length === 0 || Array.from({ length: to - from }, (_, i) => from + i).some((l) => !clamped[l]);
+  return splits.filter((c, k) => hasFree(bounds[k], c) && hasFree(c, bounds[k + 2]));
 }
 
-function checkOptions(L: number, o: ConcurrentOptions): number[] {
-  const where = 'relaxConcurrently';
+const BACKENDS = ['wasm', 'native', 'js'];
+
+function checkOptions(L: number, o: RelaxerOptions, clamped: readonly boolean[], rows: number, where: string): number[] {
   const workers = o.workers ?? 2;
   if (o.splits === undefined && (!Number.isInteger(workers) || workers < 1 || workers > L + 1))
     throw new PcError('config', `${where}: workers must be a whole number from 1 to ${L + 1} (one per layer at most), got ${workers}.`);
+  if (!Array.isArray(clamped) || clamped.length !== L + 1)
+    throw new PcError('shape', `${where}: clamped must have one flag per layer (${L + 1}), got ${Array.isArray(clamped) ? clamped.length : typeof clamped}.`);
+  if (!Number.isInteger(rows) || rows < 1) throw new PcError('shape', `${where}: rows must be a whole number ≥ 1, got ${rows}.`);
+  if (o.backend !== undefined && !BACKENDS.includes(o.backend))
+    throw new PcError('config', `${where}: backend must be one of ${BACKENDS.join(', ')} (each group's own, on the CPU), got ${String(o.backend)}.`);
+  if (o.threads !== undefined && (!Number.isInteger(o.threads) || o.threads < 1))
+    throw new PcError('config', `${where}: threads must be a whole number ≥ 1 (kernel threads inside each group), got ${o.threads}.`);
   return [0, ...(o.splits ?? []), L + 1];
 }
 
 /** How a ConcurrentRelaxer cuts and runs the network: everything in ConcurrentOptions but the per-relaxation settings. */
-export type RelaxerOptions = Omit<ConcurrentOptions, 'steps' | 'lr' | 'momentum' | 'lrW'>;
+export type RelaxerOptions = Omit<ConcurrentOptions, 'steps' | 'lr' | 'momentum' | 'lrW'> & {
+  /** The function name errors begin with (relaxConcurrently passes its own). */
+  readonly caller?: string;
+};
 
 /** One relaxation's settings. */
 export interface RelaxationSettings {
@@ -109,7 +123,9 @@ export interface RelaxationSettings {
  * Layer groups on worker threads that stay up between relaxations (a training
  * loop relaxes once per batch: threads and their compiled code are made once).
  * It holds a copy of the model's parameters taken when it started: start a new
- * one after the weights change.
+ * one after the weights change elsewhere — a relaxation that learns (lrW)
+ * writes the relaxer's copy back into the model, replacing any change made
+ * to the model since the relaxer started.
  */
 export interface ConcurrentRelaxer<T extends Float32Array = Float32Array> {
   /** The groups, as [first, end) layer ranges. */
@@ -129,7 +145,7 @@ export interface ConcurrentRelaxer<T extends Float32Array = Float32Array> {
 
 function checkSettings(o: RelaxationSettings, where: string): void {
   if (!Number.isInteger(o.steps) || o.steps < 0) throw new PcError('config', `${where}: steps must be a whole number ≥ 0, got ${o.steps}.`);
-  if (!(o.lr > 0)) throw new PcError('config', `${where}: lr must be > 0, got ${o.lr}.`);
+  validateRelaxConfig({ steps: o.steps, lr: o.lr, momentum: o.momentum ?? 0, tolerance: 0 }, where, true);
   if (o.lrW !== undefined && !(o.lrW >= 0 && Number.isFinite(o.lrW))) throw new PcError('config', `${where}: lrW must be a finite number ≥ 0, got ${o.lrW}.`);
 }
 
@@ -147,15 +163,16 @@ export async function startConcurrentRelaxer<T extends Float32Array>(
   if (typeof SharedArrayBuffer !== 'function')
     throw new PcError(
       'config',
-      'startConcurrentRelaxer: no SharedArrayBuffer here, so layer groups cannot share memory — in a browser the page is not cross-origin isolated (serve it with COOP: same-origin and COEP: require-corp).',
+      `${options.caller ?? 'startConcurrentRelaxer'}: no SharedArrayBuffer here, so layer groups cannot share memory — in a browser the page is not cross-origin isolated (serve it with COOP: same-origin and COEP: require-corp).`,
     );
   const { sizes } = model.config;
   const L = sizes.length - 1;
-  let bounds = checkOptions(L, { steps: 0, lr: 1, ...options });
+  const where = options.caller ?? 'startConcurrentRelaxer';
+  let bounds = checkOptions(L, options, clamped, rows, where);
   if (options.splits === undefined) bounds = [0, ...balancedSplits(sizes, options.workers ?? 2, clamped), L + 1];
   for (let k = 1; k < bounds.length; k++)
     if (!(Number.isInteger(bounds[k]) && bounds[k] > bounds[k - 1]))
-      throw new PcError('config', `relaxConcurrently: splits must be increasing layer indices in 1…${L}, got [${(options.splits ?? []).join(', ')}].`);
+      throw new PcError('config', `${where}: splits must be increasing layer indices in 1…${L}, got [${(options.splits ?? []).join(', ')}].`);
   const called = performance.now();
   const groups = bounds.slice(1).map((end, k) => [bounds[k], end] as const);
   const offsets: number[] = [];
@@ -193,7 +210,7 @@ export async function startConcurrentRelaxer<T extends Float32Array>(
   let closing = false;
   const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const dead = () => failures.length > 0;
-  const fail = () => new PcError('config', `relaxConcurrently: a layer group failed: ${failures.join('; ')}`);
+  const fail = () => new PcError('config', `${where}: a layer group failed: ${failures.join('; ')}`);
   const close = async () => {
     if (closing) return;
     closing = true;
@@ -246,6 +263,9 @@ export async function startConcurrentRelaxer<T extends Float32Array>(
     const run = async (settings: RelaxationSettings) => {
       job.set([settings.steps, settings.lr, settings.momentum ?? 0, settings.lrW ?? 0]);
       for (const r of readers) r.take(); // the last relaxation's reports
+      // Progress back to 0 before the start signal, so no group reads the last relaxation's counts as this one's.
+      const progress = new Int32Array(stepsTaken);
+      for (let k = 0; k < groups.length; k++) Atomics.store(progress, k, 0);
       Atomics.store(ctl, CONTROL.stop, 0);
       Atomics.store(ctl, CONTROL.done, 0);
       // The trace starts once every group has reported (a sum missing a group would be no energy at all).
@@ -255,7 +275,7 @@ export async function startConcurrentRelaxer<T extends Float32Array>(
       Atomics.add(ctl, CONTROL.go, 1);
       Atomics.notify(ctl, CONTROL.go);
       let seconds = 0;
-      while (!dead()) {
+      while (!dead() && !closing) {
         const finished = Atomics.load(ctl, CONTROL.done) === groups.length;
         seconds = (performance.now() - t0) / 1000;
         let fresh = false;
@@ -269,6 +289,7 @@ export async function startConcurrentRelaxer<T extends Float32Array>(
         await sleep(options.sampleMs ?? 1);
       }
       if (dead()) throw fail();
+      if (closing) throw new PcError('config', 'relax: the relaxer was closed during this relaxation; its result is lost.');
       return { seconds, trace };
     };
     await run({ steps: options.warmup ?? 50, lr: 1e-3 });
@@ -283,6 +304,11 @@ export async function startConcurrentRelaxer<T extends Float32Array>(
           throw new PcError('config', `relax: learning in layer groups needs symmetric feedback; this model's is '${model.config.feedback}'.`);
         if (closing) throw new PcError('config', 'relax: this concurrent relaxer is closed; start a new one.');
         if (busy) throw new PcError('config', 'relax: one relaxation at a time (await the one running).');
+        if (ws.capacity < rows)
+          throw new PcError(
+            'shape',
+            `relax: the workspace holds ${ws.capacity} rows, this relaxer relaxes ${rows}: make the workspace with initWorkspace(model, ${rows}, backend).`,
+          );
         busy = true;
         try {
           for (let l = 0; l <= L; l++) new Float32Array(values, 4 * offsets[l], rows * sizes[l]).set(ws.x[l].subarray(0, rows * sizes[l]));
@@ -296,6 +322,13 @@ export async function startConcurrentRelaxer<T extends Float32Array>(
             }
           for (let l = 0; l < L; l++) computeActivations(model, ws, rows, l);
           const energy = computeErrors(model, ws, rows);
+          if (!Number.isFinite(energy))
+            throw new PcError(
+              'divergence',
+              `relax: the energy is ${energy} after the relaxation: the x step ${settings.lr}${settings.lrW ? ` or the weight step ${settings.lrW}` : ''} is too large for these weights.`,
+            );
+          // The trace ends at the energy measured, the groups' own sums having been a few steps apart.
+          trace.push({ seconds, energy });
           return { energy, seconds, startSeconds, groups, steps: [...new Int32Array(stepsTaken)], trace };
         } finally {
           busy = false;
@@ -313,8 +346,10 @@ export async function startConcurrentRelaxer<T extends Float32Array>(
  * Relaxes `rows` examples once from the values in `ws` (set them first, e.g. with initValues; `clamped[l]`
  * marks layers held at their values), with the layers cut into groups on worker threads: starts a
  * ConcurrentRelaxer, relaxes, closes it. Mutates ws.x of the free layers (the final state), and ws.fx, mu, eps
- * (recomputed from it). Throws PcError('config') for bad options or where memory cannot be shared, and re-throws a group's
- * failure. The model itself is not changed. To relax many batches, start one relaxer and reuse it.
+ * (recomputed from it), and with options.lrW the model's weights and biases (learned). `ws` must hold at least
+ * `rows` (its capacity); its errors need not be current. Throws PcError('config') for bad options or where memory
+ * cannot be shared, PcError('divergence') when the energy ends non-finite, and re-throws a group's failure. To
+ * relax many batches, start one relaxer and reuse it.
  */
 export async function relaxConcurrently<T extends Float32Array>(
   model: Model<T>,
@@ -324,7 +359,7 @@ export async function relaxConcurrently<T extends Float32Array>(
   options: ConcurrentOptions,
 ): Promise<ConcurrentResult> {
   checkSettings(options, 'relaxConcurrently');
-  const relaxer = await startConcurrentRelaxer(model, rows, clamped, options);
+  const relaxer = await startConcurrentRelaxer(model, rows, clamped, { ...options, caller: 'relaxConcurrently' });
   try {
     return await relaxer.relax(ws, options);
   } finally {
