@@ -75,26 +75,26 @@ export function createEngine<T extends BackendArray>(backend: Backend<T>, label:
       const L = sizes.length - 1;
       const T = SHOW.steps;
       // One recording buffer: for each step, x_0…x_L then eps_1…eps_L (kept on the device, read back once).
-      const parts = [...sizes.map((n, l) => ({ from: ws.x[l], n })), ...sizes.slice(1).map((n, l) => ({ from: ws.eps[l + 1], n }))];
-      const perStep = parts.reduce((s, p) => s + p.n, 0);
+      // Each part's place within a step's record: `at` floats in.
+      let perStep = 0;
+      const parts = [...sizes.map((n, l) => ({ from: ws.x[l], n })), ...sizes.slice(1).map((n, l) => ({ from: ws.eps[l + 1], n }))].map((p) => {
+        const at = perStep;
+        perStep += p.n;
+        return { ...p, at };
+      });
       const recorded = backend.alloc(T * perStep);
       try {
         const t0 = performance.now();
         const onStep = (t: number) => {
-          let at = (t - 1) * perStep;
-          for (const p of parts) {
-            backend.copyInto(p.from, p.n, recorded, at);
-            at += p.n;
-          }
+          for (const p of parts) backend.copyInto(p.from, p.n, recorded, (t - 1) * perStep + p.at);
         };
         await inferAsync(model, ws, 1, [image], SHOW, { init: 'zero', onStep });
         const host = await backend.read(recorded, T * perStep);
         const seconds = (performance.now() - t0) / 1000;
-        // Regroup by layer: part k's values at step t sit at t·perStep + offset_k.
-        const offsets = parts.map((_, k) => parts.slice(0, k).reduce((s, p) => s + p.n, 0));
-        const series = parts.map((p, k) => {
+        // Regroup by layer: a part's values at step t sit at t·perStep + at.
+        const series = parts.map((p) => {
           const out = new Float32Array(T * p.n);
-          for (let t = 0; t < T; t++) out.set(host.subarray(t * perStep + offsets[k], t * perStep + offsets[k] + p.n), t * p.n);
+          for (let t = 0; t < T; t++) out.set(host.subarray(t * perStep + p.at, t * perStep + p.at + p.n), t * p.n);
           return out;
         });
         const layers = sizes.map((size, l) => ({ size, x: series[l], eps: l === 0 ? null : series[L + l] }));

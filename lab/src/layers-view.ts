@@ -97,6 +97,8 @@ export function mountLayersView(root: HTMLElement): LayersView {
   const canvas = $<HTMLCanvasElement>('lv-canvas');
   const slider = $<HTMLInputElement>('lv-step');
   let shown: Classified | null = null;
+  // Each layer's colour scales over the whole relaxation, fixed for the relaxation shown (not redone per step painted).
+  let scales: { nonNegative: boolean; x: number; eps: number }[] = [];
   let step = 1;
   let timer = 0;
   const chartData: number[][] = [[]];
@@ -142,8 +144,7 @@ export function mountLayersView(root: HTMLElement): LayersView {
       } else ctx.fillText(`${layer.size} neurons, ${detail}`, 4, y + 28);
       const at = (step - 1) * layer.size;
       const xs = layer.x.subarray(at, at + layer.size);
-      const nonNegative = layer.x.every((v) => v >= 0);
-      const xScale = maxAbs(layer.x);
+      const scale = scales[l];
       const tile = (values: Float32Array, x0: number, colour: (v: number) => string) => {
         for (let i = 0; i < values.length; i++) {
           ctx.fillStyle = colour(values[i]);
@@ -152,10 +153,9 @@ export function mountLayersView(root: HTMLElement): LayersView {
         ctx.strokeStyle = '#bbb';
         ctx.strokeRect(x0 - 0.5, y - 0.5, cols * cell + 1, heights[l] + 1);
       };
-      tile(xs, colX[0], (v) => (nonNegative ? grey(v, xScale) : diverging(v, xScale)));
+      tile(xs, colX[0], (v) => (scale.nonNegative ? grey(v, scale.x) : diverging(v, scale.x)));
       if (layer.eps) {
-        const epsScale = maxAbs(layer.eps);
-        tile(layer.eps.subarray(at, at + layer.size), colX[1], (v) => diverging(v, epsScale));
+        tile(layer.eps.subarray(at, at + layer.size), colX[1], (v) => diverging(v, scale.eps));
       } else {
         ctx.fillStyle = '#666';
         ctx.font = font(11);
@@ -216,6 +216,7 @@ export function mountLayersView(root: HTMLElement): LayersView {
   return {
     show(c) {
       shown = c;
+      scales = c.layers.map((layer) => ({ nonNegative: layer.x.every((v) => v >= 0), x: maxAbs(layer.x), eps: layer.eps ? maxAbs(layer.eps) : 0 }));
       const steps = c.frames.length;
       slider.max = String(steps);
       $('lv-hint').hidden = true;

@@ -32,6 +32,7 @@ import {
   decodeCheckpoint,
   encodeCheckpoint,
   fit,
+  gatherBatch,
   initOptimizer,
   modelFromCheckpoint,
   supervisedBatch,
@@ -110,15 +111,11 @@ export async function runConcurrent(ctx: Context, o: ConcurrentExperimentOptions
   // The batch: test examples spread over the test set (the embedded digits are sorted by class), image and label clamped.
   const test = ctx.data.test;
   const rows = Math.min(o.batch, test.count);
-  const picked = Array.from({ length: rows }, (_, r) => Math.floor((r * test.count) / rows));
+  const picked = Uint32Array.from({ length: rows }, (_, r) => Math.floor((r * test.count) / rows));
   const images = new Float32Array(rows * test.features);
   const targets = new Float32Array(rows * test.classes);
-  const labels = new Int32Array(rows);
-  for (const [r, i] of picked.entries()) {
-    images.set(test.images.subarray(i * test.features, (i + 1) * test.features), r * test.features);
-    labels[r] = test.labels[i];
-    targets[r * test.classes + labels[r]] = 1;
-  }
+  gatherBatch(test, picked, 0, rows, images, targets);
+  const labels = Array.from(picked, (i) => test.labels[i]);
   const { clamp } = supervisedBatch(config, images, targets, rows);
   const relaxConfig = { steps: o.steps, lr: o.lrX, momentum: 0, tolerance: 0 };
   const bytes = encodeCheckpoint(model);
@@ -178,6 +175,7 @@ export async function runConcurrent(ctx: Context, o: ConcurrentExperimentOptions
   }
   for (const c of contenders)
     ctx.log(`  ${c.name}: energy ${c.energy.toFixed(5)}, ${(1000 * median(c.seconds)).toFixed(1)} ms per relaxation of ${o.steps} steps`);
+  for (const r of relaxers) await r.close();
   const syncs = contenders.filter((c) => c.name.startsWith('synchronous'));
   const bestSync = syncs.reduce((a, b) => (median(b.seconds) < median(a.seconds) ? b : a));
   const concurrent = contenders[contenders.length - 1];
@@ -199,7 +197,6 @@ export async function runConcurrent(ctx: Context, o: ConcurrentExperimentOptions
   };
   const accSync = await guess('sync');
   const accConcurrent = await guess('concurrent');
-  for (const r of relaxers) await r.close();
   ctx.log(
     `  classification by relaxation (label free, from zero, ${5 * o.steps} steps): synchronous ${(100 * accSync).toFixed(2)} %, concurrent ${(100 * accConcurrent).toFixed(2)} %`,
   );

@@ -39,12 +39,13 @@ import { CONTROL, type GroupInit } from './protocol.ts';
 export async function runGroup(init: GroupInit): Promise<void> {
   const { config, rows, first: a, end: b } = init;
   const L = config.sizes.length - 1;
-  let backend: Backend | null = null;
+  // Kept outside the try, so that finally disposes of it whatever failed after it started.
+  let started: Backend | null = null;
   try {
     const engine = await createBackend(init.backend, { threads: init.threads });
-    backend = engine;
+    started = engine;
     // The model's shape, with its parameters replaced at once by the caller's (the draw from rng 0 is never used).
-    const model: Model = initModel(config, backend, createRng(0));
+    const model: Model = initModel(config, engine, createRng(0));
     const loadParameters = () => {
       for (const [i, layer] of model.layers.entries()) {
         engine.write(layer.weights.data, init.params[i].weights);
@@ -53,10 +54,10 @@ export async function runGroup(init: GroupInit): Promise<void> {
       }
     };
     loadParameters();
-    const ws: Workspace = initWorkspace(model, rows, backend);
+    const ws: Workspace = initWorkspace(model, rows, engine);
     const start = () => {
       for (let l = 0; l <= L; l++) {
-        engine.write(ws.x[l], new Float32Array(init.values, init.offsets[l] * 4, rows * config.sizes[l]));
+        engine.write(ws.x[l], init.values[l]);
         engine.fill(ws.v[l], 0, rows * config.sizes[l]);
       }
       for (let l = 0; l < L; l++) computeActivations(model, ws, rows, l);
@@ -155,7 +156,7 @@ export async function runGroup(init: GroupInit): Promise<void> {
         if (up) up.write(ws.x[b - 1].subarray(0, nTop), t);
       }
       // The group's final values, for the driver to measure the state the whole network reached.
-      for (let l = a; l < b; l++) new Float32Array(init.values, init.offsets[l] * 4, rows * config.sizes[l]).set(ws.x[l].subarray(0, rows * config.sizes[l]));
+      for (let l = a; l < b; l++) init.values[l].set(ws.x[l].subarray(0, rows * config.sizes[l]));
       // The group's own weights, learned, for the driver to hand back to the caller's model.
       if (learning)
         for (const l of owned) {
@@ -166,6 +167,6 @@ export async function runGroup(init: GroupInit): Promise<void> {
       Atomics.notify(control, CONTROL.done);
     }
   } finally {
-    backend?.dispose();
+    started?.dispose();
   }
 }

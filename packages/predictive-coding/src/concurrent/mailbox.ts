@@ -43,30 +43,33 @@ export function createMailboxBuffer(n: number): SharedArrayBuffer {
   return buffer;
 }
 
-function layout(buffer: SharedArrayBuffer, n: number): { ctl: Int32Array; versions: Int32Array[]; data: Float32Array[] } {
-  if (buffer.byteLength !== HEADER_BYTES + 3 * slotBytes(n))
-    throw new PcError('shape', `mailbox: a buffer of ${buffer.byteLength} bytes does not hold 3 slots of ${n} values.`);
-  const at = (s: number) => HEADER_BYTES + s * slotBytes(n);
-  return {
-    ctl: new Int32Array(buffer, 0, 2),
-    versions: [0, 1, 2].map((s) => new Int32Array(buffer, at(s), 1)),
-    data: [0, 1, 2].map((s) => new Float32Array(buffer, at(s) + SLOT_HEADER_BYTES, n)),
-  };
-}
-
-/** The writing end (one thread only). */
-export class MailboxWriter {
-  private readonly ctl: Int32Array;
-  private readonly versions: Int32Array[];
-  private readonly data: Float32Array[];
-  private back = 0;
+/** What both ends share: the buffer's views, checked against `n`, and the one hand-off, a slot swapped with the middle. */
+abstract class MailboxEnd {
+  protected readonly ctl: Int32Array;
+  protected readonly versions: Int32Array[];
+  protected readonly data: Float32Array[];
 
   constructor(
     buffer: SharedArrayBuffer,
     readonly n: number,
   ) {
-    ({ ctl: this.ctl, versions: this.versions, data: this.data } = layout(buffer, n));
+    if (buffer.byteLength !== HEADER_BYTES + 3 * slotBytes(n))
+      throw new PcError('shape', `mailbox: a buffer of ${buffer.byteLength} bytes does not hold 3 slots of ${n} values.`);
+    const at = (s: number) => HEADER_BYTES + s * slotBytes(n);
+    this.ctl = new Int32Array(buffer, 0, 2);
+    this.versions = [0, 1, 2].map((s) => new Int32Array(buffer, at(s), 1));
+    this.data = [0, 1, 2].map((s) => new Float32Array(buffer, at(s) + SLOT_HEADER_BYTES, n));
   }
+
+  /** Puts slot `mine` in the middle (marked fresh or not) and returns the slot that was there. */
+  protected swap(mine: number, fresh: boolean): number {
+    return Atomics.exchange(this.ctl, 0, fresh ? mine | FRESH : mine) & ~FRESH;
+  }
+}
+
+/** The writing end (one thread only). */
+export class MailboxWriter extends MailboxEnd {
+  private back = 0;
 
   /** The slot to fill before `publish` (n values; the writer's alone until then). */
   get slot(): Float32Array {
@@ -76,35 +79,25 @@ export class MailboxWriter {
   /** Publishes the back slot as `version` (never waits); the writer gets a new back slot. */
   publish(version: number): void {
     this.versions[this.back][0] = version;
-    this.back = Atomics.exchange(this.ctl, 0, this.back | FRESH) & ~FRESH;
+    this.back = this.swap(this.back, true);
     Atomics.add(this.ctl, 1, 1);
   }
 
   /** Copies `values` (n of them) into the back slot and publishes them. */
   write(values: ArrayLike<number>, version: number): void {
-    this.slot.set(values as ArrayLike<number>);
+    this.slot.set(values);
     this.publish(version);
   }
 }
 
 /** The reading end (one thread only). */
-export class MailboxReader {
-  private readonly ctl: Int32Array;
-  private readonly versions: Int32Array[];
-  private readonly data: Float32Array[];
+export class MailboxReader extends MailboxEnd {
   private front = 1;
-
-  constructor(
-    buffer: SharedArrayBuffer,
-    readonly n: number,
-  ) {
-    ({ ctl: this.ctl, versions: this.versions, data: this.data } = layout(buffer, n));
-  }
 
   /** Takes the latest published version if there is a newer one (never waits); returns whether it did. */
   take(): boolean {
     if ((Atomics.load(this.ctl, 0) & FRESH) === 0) return false;
-    this.front = Atomics.exchange(this.ctl, 0, this.front) & ~FRESH;
+    this.front = this.swap(this.front, false);
     return true;
   }
 

@@ -28,9 +28,8 @@ export interface GroupInit {
   readonly clamped: readonly boolean[];
   readonly backend: 'wasm' | 'native' | 'js';
   readonly threads: number;
-  /** Every layer's values, rows × n_l at float offset offsets[l]: each relaxation's start, and each group's own layers at its end. */
-  readonly values: SharedArrayBuffer;
-  readonly offsets: readonly number[];
+  /** Every layer's values, rows × n_l each, in shared memory: each relaxation's start, and each group's own layers at its end. */
+  readonly values: readonly Float32Array[];
   /** Mailboxes: x_{first−1} from the group below, eps_end from the group above, and this group's eps_first (down) and x_{end−1} (up). */
   readonly xBelow?: SharedArrayBuffer;
   readonly epsAbove?: SharedArrayBuffer;

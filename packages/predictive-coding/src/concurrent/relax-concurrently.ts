@@ -15,7 +15,7 @@
  * promised). Threads: Node's worker_threads, or module Web Workers in a
  * cross-origin-isolated page (spawn.ts says which pages can load them).
  */
-import { computeActivations, computeErrors, type Model, validateRelaxConfig, type Workspace } from '../core/index.ts';
+import { checkEnergy, computeActivations, computeErrors, type Model, validateRelaxConfig, type Workspace } from '../core/index.ts';
 import { PcError } from '../errors.ts';
 import { createMailboxBuffer, MailboxReader } from './mailbox.ts';
 import { CONTROL, CONTROL_WORDS, type GroupInit, type GroupParams, JOB_WORDS } from './protocol.ts';
@@ -175,23 +175,19 @@ export async function startConcurrentRelaxer<T extends Float32Array>(
       throw new PcError('config', `${where}: splits must be increasing layer indices in 1…${L}, got [${(options.splits ?? []).join(', ')}].`);
   const called = performance.now();
   const groups = bounds.slice(1).map((end, k) => [bounds[k], end] as const);
-  const offsets: number[] = [];
-  let total = 0;
-  for (const n of sizes) {
-    offsets.push(total);
-    total += rows * n;
-  }
-  const values = new SharedArrayBuffer(4 * total);
-  // In shared memory: a group that learns writes its own layers' parameters back here.
-  const shared = (a: Float32Array) => {
-    const copy = new Float32Array(new SharedArrayBuffer(4 * a.length));
-    copy.set(a);
-    return copy;
+  // Arrays in shared memory (posted to a thread, they stay shared): every layer's values, and the parameters,
+  // where a group that learns writes its own layers' back.
+  const shared = (n: number) => new Float32Array(new SharedArrayBuffer(4 * n));
+  const copy = (a: Float32Array) => {
+    const c = shared(a.length);
+    c.set(a);
+    return c;
   };
+  const values = sizes.map((n) => shared(rows * n));
   const params: GroupParams[] = model.layers.map((layer) => ({
-    weights: shared(layer.weights.data),
-    bias: shared(layer.bias.data),
-    feedback: layer.feedback ? shared(layer.feedback.data) : undefined,
+    weights: copy(layer.weights.data),
+    bias: copy(layer.bias.data),
+    feedback: layer.feedback ? copy(layer.feedback.data) : undefined,
   }));
   const control = new SharedArrayBuffer(4 * CONTROL_WORDS);
   const ctl = new Int32Array(control);
@@ -233,7 +229,6 @@ export async function startConcurrentRelaxer<T extends Float32Array>(
         backend: options.backend ?? 'wasm',
         threads: options.threads ?? 1,
         values,
-        offsets,
         xBelow: xUp[k],
         epsAbove: k + 1 < groups.length ? epsDown[k + 1] : undefined,
         epsDown: epsDown[k],
@@ -311,9 +306,14 @@ export async function startConcurrentRelaxer<T extends Float32Array>(
           );
         busy = true;
         try {
-          for (let l = 0; l <= L; l++) new Float32Array(values, 4 * offsets[l], rows * sizes[l]).set(ws.x[l].subarray(0, rows * sizes[l]));
+          // The start's energy, on the caller's backend: the divergence check below is the synchronous relax's own
+          // (a broken start blamed on the inputs, a blow-up on the x step), which measures against it.
+          for (let l = 0; l < L; l++) computeActivations(model, ws, rows, l);
+          const initial = computeErrors(model, ws, rows);
+          checkEnergy(ws, initial, 0, initial);
+          for (let l = 0; l <= L; l++) values[l].set(ws.x[l].subarray(0, rows * sizes[l]));
           const { seconds, trace } = await run(settings);
-          for (let l = 0; l <= L; l++) if (!clamped[l]) ws.x[l].set(new Float32Array(values, 4 * offsets[l], rows * sizes[l]));
+          for (let l = 0; l <= L; l++) if (!clamped[l]) ws.x[l].set(values[l]);
           // What the groups learned, into the caller's model (each group wrote its own layers).
           if ((settings.lrW ?? 0) > 0)
             for (const [i, layer] of model.layers.entries()) {
@@ -322,11 +322,7 @@ export async function startConcurrentRelaxer<T extends Float32Array>(
             }
           for (let l = 0; l < L; l++) computeActivations(model, ws, rows, l);
           const energy = computeErrors(model, ws, rows);
-          if (!Number.isFinite(energy))
-            throw new PcError(
-              'divergence',
-              `relax: the energy is ${energy} after the relaxation: the x step ${settings.lr}${settings.lrW ? ` or the weight step ${settings.lrW}` : ''} is too large for these weights.`,
-            );
+          checkEnergy(ws, energy, settings.steps, initial);
           // The trace ends at the energy measured, the groups' own sums having been a few steps apart.
           trace.push({ seconds, energy });
           return { energy, seconds, startSeconds, groups, steps: [...new Int32Array(stepsTaken)], trace };
@@ -348,7 +344,7 @@ export async function startConcurrentRelaxer<T extends Float32Array>(
  * ConcurrentRelaxer, relaxes, closes it. Mutates ws.x of the free layers (the final state), and ws.fx, mu, eps
  * (recomputed from it), and with options.lrW the model's weights and biases (learned). `ws` must hold at least
  * `rows` (its capacity); its errors need not be current. Throws PcError('config') for bad options or where memory
- * cannot be shared, PcError('divergence') when the energy ends non-finite, and re-throws a group's failure. To
+ * cannot be shared, PcError('divergence') when the energy ends non-finite or exploded (relax's own check), and re-throws a group's failure. To
  * relax many batches, start one relaxer and reuse it.
  */
 export async function relaxConcurrently<T extends Float32Array>(

@@ -74,6 +74,6 @@ export {
 } from './relax.ts';
 export { DEFAULT_RELAX, type RelaxConfig, type RelaxOrder, validateRelaxConfig } from './relax-config.ts';
 export { relaxAsync } from './relax-deferred.ts';
-export { UNSETTLED_CHANGE, UNSTABLE_RISE, UNSTABLE_RISE_FEEDBACK } from './relax-health.ts';
+export { checkEnergy, UNSETTLED_CHANGE, UNSTABLE_RISE, UNSTABLE_RISE_FEEDBACK } from './relax-health.ts';
 export { type Clamp, clampedLayers, clampValues, INIT_MODES, type InitMode, initValues } from './values.ts';
 export { checkWorkspace, disposeWorkspace, initWorkspace, type Workspace } from './workspace.ts';
